@@ -1,0 +1,104 @@
+#include "daemon/util/atomic_file.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <random>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace seedd::util {
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
+  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  int get() const { return m_fd; }
+  int release() {
+    int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
+
+ private:
+  int m_fd;
+};
+
+}  // namespace
+
+void fsync_directory(const std::filesystem::path& dir) {
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno("cannot open directory", dir);
+  if (::fsync(fd.get()) != 0) throw_errno("cannot fsync directory", dir);
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view contents,
+                       unsigned mode) {
+  const auto dir = path.parent_path();
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const auto tmp = path.string() + ".tmp." + std::to_string(rng() % 1000000000ULL);
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.get() < 0) throw_errno("cannot create", tmp);
+  auto fail = [&](const std::string& what) {
+    const int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    throw_errno(what, tmp);
+  };
+  // The umask may have cut bits from `mode`; secrets must be exactly what was asked for.
+  if (::fchmod(fd.get(), mode) != 0) fail("cannot chmod");
+  const char* p = contents.data();
+  size_t left = contents.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd.get(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write");
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) fail("cannot fsync");
+  if (::close(fd.release()) != 0) fail("cannot close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename onto " + path.string() + ":");
+  fsync_directory(dir);
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_errno("cannot open", path);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+void ensure_directory(const std::filesystem::path& dir, unsigned mode) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::system_error(ec, "cannot create directory " + dir.string());
+  ::chmod(dir.c_str(), mode);
+}
+
+}  // namespace seedd::util

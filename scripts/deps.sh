@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what seedd needs from Debian 12's packages. `deps.sh build` for building and running,
+# `deps.sh test` adds what the test suite drives (other BitTorrent clients, Node for the
+# independent ethers.js check). Only calls apt-get when something is missing.
+set -euo pipefail
+BUILD_PKGS=(build-essential cmake pkg-config ccache
+  libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
+  libsecp256k1-dev libsqlite3-dev libcrypto++-dev libssl-dev catch2)
+TEST_PKGS=(python3 python3-libtorrent curl sqlite3 transmission-cli aria2 opentracker nodejs npm)
+
+want=("${BUILD_PKGS[@]}")
+[[ ${1:-build} == test ]] && want+=("${TEST_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+fi
