@@ -1,0 +1,354 @@
+#include "config/options.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+namespace seedd::config {
+namespace {
+
+// 2^256 - 1: amounts are uint256 on chain (PROTOCOL.md section 5), so a rate above it could
+// never be paid.
+constexpr std::string_view UINT256_MAX_DECIMAL =
+    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::optional<std::string> uint256_decimal(std::string_view value) {
+  if (!is_digits(value)) return std::nullopt;
+  // Leading zeros carry nothing; dropping them lets the length compare below decide.
+  const auto first = value.find_first_not_of('0');
+  const auto digits = first == std::string_view::npos ? std::string_view("0") : value.substr(first);
+  if (digits.size() > UINT256_MAX_DECIMAL.size()) return std::nullopt;
+  if (digits.size() == UINT256_MAX_DECIMAL.size() && digits > UINT256_MAX_DECIMAL)
+    return std::nullopt;
+  return std::string(digits);
+}
+
+// An address or a CIDR block; always normalized to canonical-address/prefix so the RPC layer
+// parses one form only.
+std::optional<std::string> cidr_block(std::string_view value) {
+  const auto slash = value.find('/');
+  const std::string address(value.substr(0, slash));
+  unsigned char bytes[16];
+  int family = AF_INET;
+  unsigned max_prefix = 32;
+  if (::inet_pton(AF_INET, address.c_str(), bytes) != 1) {
+    if (::inet_pton(AF_INET6, address.c_str(), bytes) != 1) return std::nullopt;
+    family = AF_INET6;
+    max_prefix = 128;
+  }
+  unsigned prefix = max_prefix;
+  if (slash != std::string_view::npos) {
+    const auto text = value.substr(slash + 1);
+    if (!is_digits(text) || text.size() > 3) return std::nullopt;
+    std::from_chars(text.data(), text.data() + text.size(), prefix);
+    if (prefix > max_prefix) return std::nullopt;
+  }
+  char canonical[INET6_ADDRSTRLEN];
+  ::inet_ntop(family, bytes, canonical, sizeof canonical);
+  return std::string(canonical) + "/" + std::to_string(prefix);
+}
+
+// bitcoind's rpcauth shape, user:salt$hmac, plus an optional scope (:read or :admin, the
+// RPC layer's Scope): the password itself never appears, only its HMAC-SHA256 under a
+// per-user salt, as 64 hex digits. Splits as rpc::RpcAuthEntry::parse does.
+std::optional<std::string> auth_entry(std::string_view value) {
+  const auto colon = value.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+  auto rest = value.substr(colon + 1);
+  std::string_view scope;
+  if (const auto scope_colon = rest.find(':'); scope_colon != std::string_view::npos) {
+    scope = rest.substr(scope_colon);
+    if (scope != ":read" && scope != ":admin") return std::nullopt;
+    rest = rest.substr(0, scope_colon);
+  }
+  const auto dollar = rest.find('$');
+  if (dollar == 0 || dollar == std::string_view::npos) return std::nullopt;
+  const auto hmac = rest.substr(dollar + 1);
+  if (hmac.size() != 64 || !is_hex(hmac)) return std::nullopt;
+  // Lower-case hex, as the RPC layer computes it, so a hash pasted in upper case still matches.
+  return std::string(value.substr(0, colon + 1 + dollar + 1)) + to_lower(hmac) + std::string(scope);
+}
+
+std::vector<OptionDef> make_table() {
+  using T = OptionType;
+  constexpr std::string_view storage = "Storage", network = "Network", rpc = "RPC",
+                             receipts = "Receipts", rewards = "Rewards", logging = "Logging";
+  return {
+      {.name = "data_dir",
+       .type = T::path,
+       .default_value = "",
+       .help = "directory for the node key, ledger, cookie and resume data "
+               "(default: $STATE_DIRECTORY, else ~/.local/share/seedd)",
+       .group = storage},
+      {.name = "download_dir",
+       .type = T::path,
+       .default_value = "",
+       .help =
+           "where torrents are saved unless they name a save_path (default: <data_dir>/downloads)",
+       .group = storage},
+      {.name = "data_roots",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "more directories that torrent.create, and torrent.add's path and save_path, may "
+               "use besides download_dir",
+       .group = storage,
+       .rule = absolute_path,
+       .expected = "expected directory paths"},
+      {.name = "watch_dir",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "directories watched for new .torrent files, which are added and seeded",
+       .group = storage,
+       .rule = absolute_path,
+       .expected = "expected directory paths"},
+
+      {.name = "listen",
+       .type = T::endpoints,
+       .default_value = "0.0.0.0:6881,[::]:6881",
+       .help = "addresses to accept BitTorrent peers on (port 0: pick a free port)",
+       .group = network},
+      {.name = "dht",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "find peers through the DHT (BEP 5)",
+       .runtime = true,
+       .group = network},
+      {.name = "lsd",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "find peers on the local network (BEP 14)",
+       .runtime = true,
+       .group = network},
+      {.name = "upnp",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "ask the router to forward the listen port with UPnP",
+       .runtime = true,
+       .group = network},
+      {.name = "natpmp",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "ask the router to forward the listen port with NAT-PMP",
+       .runtime = true,
+       .group = network},
+      {.name = "pex",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "swap peer lists with connected peers (BEP 11)",
+       .runtime = true,
+       .group = network},
+      {.name = "upload_limit",
+       .type = T::bytes,
+       .default_value = "0",
+       .help = "upload rate limit in bytes per second, 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "download_limit",
+       .type = T::bytes,
+       .default_value = "0",
+       .help = "download rate limit in bytes per second, 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "max_connections",
+       .type = T::integer,
+       .default_value = "500",
+       .help = "most peer connections open at once, over all torrents",
+       .runtime = true,
+       .min = 2,
+       .max = 65535,
+       .group = network},
+
+      {.name = "rpc_bind",
+       .type = T::endpoints,
+       .default_value = "127.0.0.1:8421",
+       .help = "addresses the JSON-RPC server listens on (port 0: pick a free port)",
+       .group = rpc},
+      {.name = "rpc_allow_ip",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "CIDR blocks whose clients may call RPC besides loopback, e.g. 192.168.1.0/24",
+       .group = rpc,
+       .rule = cidr_block,
+       .expected = "expected IP addresses or CIDR blocks such as 192.168.1.0/24 or fd00::/8"},
+      {.name = "rpc_auth",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "RPC users besides the cookie, as user:salt$hmac[:read|:admin] (HMAC-SHA256 of the "
+               "password under the salt, 64 hex digits)",
+       .secret = true,
+       .group = rpc,
+       .rule = auth_entry,
+       .expected =
+           "expected entries user:salt$hmac[:read|:admin], the HMAC-SHA256 as 64 hex digits"},
+      {.name = "rpc_host",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "names accepted in the HTTP Host header besides the bind address (guards against "
+               "DNS rebinding)",
+       .group = rpc},
+      {.name = "rpc_tls_cert",
+       .type = T::path,
+       .default_value = "",
+       .help = "PEM certificate chain; with rpc_tls_key, RPC is served over HTTPS",
+       .group = rpc},
+      {.name = "rpc_tls_key",
+       .type = T::path,
+       .default_value = "",
+       .help = "PEM private key of rpc_tls_cert",
+       .group = rpc},
+      {.name = "rpc_threads",
+       .type = T::integer,
+       .default_value = "2",
+       .help = "threads that serve RPC requests",
+       .min = 1,
+       .max = 64,
+       .group = rpc},
+      {.name = "transmission_rpc",
+       .type = T::boolean,
+       .default_value = "true",
+       .help =
+           "also serve Transmission's RPC at /transmission/rpc, for remote GUIs and Sonarr/Radarr",
+       .group = rpc},
+
+      {.name = "credit_window",
+       .type = T::bytes,
+       .default_value = "16MiB",
+       .help =
+           "upload a seedd peer may receive without a receipt before it is choked until one comes",
+       .group = receipts},
+      {.name = "receipt_interval",
+       .type = T::bytes,
+       .default_value = "1MiB",
+       .help = "bytes of upload after which this node asks its leechers for a receipt",
+       .group = receipts},
+      {.name = "sign_receipts",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "sign receipts for what this node downloads from other seedd peers",
+       .group = receipts},
+      {.name = "vanilla_peers",
+       .type = T::choice,
+       .default_value = "serve",
+       .help = "what to do with peers that lack the receipt extension: serve them, throttle them "
+               "to vanilla_upload_limit, or refuse them",
+       .runtime = true,
+       .choices = {"serve", "throttle", "refuse"},
+       .group = receipts},
+      {.name = "vanilla_upload_limit",
+       .type = T::bytes,
+       .default_value = "0",
+       .help = "upload rate limit for vanilla peers when vanilla_peers = throttle, bytes per "
+               "second, 0 = unlimited",
+       .runtime = true,
+       .group = receipts},
+
+      {.name = "reward_rate",
+       .type = T::string,
+       .default_value = "1000000000000000000",
+       .help = "default reward in token base units per GiB of verified upload (torrents may "
+               "override it)",
+       .runtime = true,
+       .group = rewards,
+       .rule = uint256_decimal,
+       .expected = "expected a decimal integer from 0 to 2^256-1 (digits only, at most 78)"},
+      {.name = "pool_chain_id",
+       .type = T::integer,
+       .default_value = "31337",
+       .help = "chain id of the reward pool (EIP-712 domain chainId)",
+       .min = 1,
+       .group = rewards},
+      {.name = "pool_contract",
+       .type = T::address,
+       .default_value = "0x0000000000000000000000000000000000000000",
+       .help =
+           "reward pool contract (EIP-712 verifyingContract); the zero address means no pool yet",
+       .group = rewards},
+      {.name = "payout_address",
+       .type = T::address,
+       .default_value = "",
+       .help = "address that claims ask rewards to be paid to (default: the node address)",
+       .group = rewards},
+
+      {.name = "log_level",
+       .type = T::choice,
+       .default_value = "info",
+       .help = "least severe messages that are logged",
+       .runtime = true,
+       .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"},
+       .group = logging},
+      {.name = "log_format",
+       .type = T::choice,
+       .default_value = "text",
+       .help = "log lines as plain text, or as one JSON object per line",
+       .choices = {"text", "json"},
+       .group = logging},
+  };
+}
+
+}  // namespace
+
+std::optional<std::string> absolute_path(std::string_view path) {
+  if (path.empty()) return std::nullopt;
+  // Relative paths are pinned at load: under systemd the working directory is "/", which is
+  // rarely what the person who typed the relative path had in mind later on.
+  auto p = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+  if (!p.has_filename() && p != p.root_path()) p = p.parent_path();
+  return p.string();
+}
+
+std::span<const OptionDef> option_table() {
+  static const std::vector<OptionDef> table = make_table();
+  return table;
+}
+
+const OptionDef* find_option(std::string_view name) {
+  for (const auto& def : option_table())
+    if (def.name == name) return &def;
+  return nullptr;
+}
+
+std::string_view to_string(OptionType type) {
+  switch (type) {
+    case OptionType::string:
+      return "STRING";
+    case OptionType::boolean:
+      return "BOOL";
+    case OptionType::integer:
+      return "INT";
+    case OptionType::bytes:
+      return "BYTES";
+    case OptionType::endpoints:
+      return "HOST:PORT,...";
+    case OptionType::choice:
+      return "CHOICE";
+    case OptionType::path:
+      return "PATH";
+    case OptionType::address:
+      return "ADDRESS";
+    case OptionType::string_list:
+      return "LIST";
+  }
+  return "?";
+}
+
+}  // namespace seedd::config
