@@ -1,0 +1,606 @@
+#include "daemon/engine/engine.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/read_resume_data.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_stats.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/version.hpp>
+#include <libtorrent/write_resume_data.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/engine/lt_util.hpp"
+#include "daemon/util/atomic_file.hpp"
+
+namespace seedd {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kResumeSaveInterval = 30s;
+constexpr auto kStatusUpdateInterval = 1s;
+constexpr auto kAlertWait = 200ms;
+constexpr auto kWatchdogStale = 10s;
+// A .torrent larger than this is refused before parsing (libtorrent's own default limit).
+constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
+
+std::string state_name(const lt::torrent_status& st) {
+  if (st.errc) return "error";
+  if (st.flags & lt::torrent_flags::paused) return "paused";
+  switch (st.state) {
+    case lt::torrent_status::checking_files:
+    case lt::torrent_status::checking_resume_data:
+      return "checking";
+    case lt::torrent_status::downloading_metadata:
+      return "downloading_metadata";
+    case lt::torrent_status::downloading:
+      return "downloading";
+    case lt::torrent_status::finished:
+      return "finished";
+    case lt::torrent_status::seeding:
+      return "seeding";
+    default:
+      return "unknown";
+  }
+}
+
+void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
+  out.info_hash = lt_util::id_of(st.info_hashes);
+  out.name = st.name.empty() ? out.info_hash : st.name;
+  out.state = state_name(st);
+  out.error = st.errc ? st.errc.message() : std::string();
+  out.save_path = st.save_path;
+  out.paused = bool(st.flags & lt::torrent_flags::paused);
+  out.has_metadata = st.has_metadata;
+  out.progress_ppm = st.progress_ppm;
+  out.total_size = st.total_wanted;
+  out.total_done = st.total_wanted_done;
+  out.uploaded_bytes = st.all_time_upload;
+  out.downloaded_bytes = st.all_time_download;
+  out.upload_rate = st.upload_payload_rate;
+  out.download_rate = st.download_payload_rate;
+  out.num_peers = st.num_peers;
+  out.num_seeds = st.num_seeds;
+  out.added_time = st.added_time;
+  out.completed_time = st.completed_time;
+}
+
+}  // namespace
+
+bool is_info_hash_hex(const std::string& s) {
+  if (s.size() != 40) return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+struct Engine::Impl {
+  struct Entry {
+    lt::torrent_handle handle;
+    TorrentStatus status;
+    bool need_save_resume = false;
+  };
+
+  EngineSettings settings;
+  std::vector<std::shared_ptr<lt::plugin>> plugins;
+  fs::path resume_dir, torrents_dir;
+  std::unique_ptr<lt::session> session;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> running{false};
+  std::atomic<int64_t> last_turn_ms{0};
+
+  mutable std::shared_mutex mutex;  // guards everything below
+  std::unordered_map<std::string, Entry> torrents;
+  std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
+  std::vector<std::string> endpoints;
+  SessionStats counters;
+
+  // engine thread only (and the stopping thread after the engine thread has joined)
+  int outstanding_saves = 0;
+
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  fs::path resume_file(const std::string& id) const { return resume_dir / (id + ".resume"); }
+  fs::path torrent_file(const std::string& id) const { return torrents_dir / (id + ".torrent"); }
+
+  lt::settings_pack make_settings() const {
+    lt::settings_pack pack;
+    pack.set_str(lt::settings_pack::listen_interfaces, settings.listen);
+    pack.set_bool(lt::settings_pack::enable_dht, settings.dht);
+    pack.set_bool(lt::settings_pack::enable_lsd, settings.lsd);
+    pack.set_bool(lt::settings_pack::enable_upnp, settings.upnp);
+    pack.set_bool(lt::settings_pack::enable_natpmp, settings.natpmp);
+    pack.set_int(lt::settings_pack::alert_mask,
+                 lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
+                     lt::alert_category::file_progress);
+    pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
+    pack.set_str(lt::settings_pack::peer_fingerprint, "-SD0010-");
+    pack.set_int(lt::settings_pack::upload_rate_limit, static_cast<int>(settings.upload_limit));
+    pack.set_int(lt::settings_pack::download_rate_limit, static_cast<int>(settings.download_limit));
+    pack.set_int(lt::settings_pack::connections_limit, settings.max_connections);
+    // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
+    pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+    // Seed everything: no queueing stops torrents (LIBTORRENT-NOTES: default keeps 5 active).
+    pack.set_int(lt::settings_pack::active_limit, -1);
+    pack.set_int(lt::settings_pack::active_seeds, -1);
+    pack.set_int(lt::settings_pack::active_downloads, -1);
+    // Bigger send buffers and request queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
+    pack.set_int(lt::settings_pack::send_buffer_watermark, 8 * 1024 * 1024);
+    pack.set_int(lt::settings_pack::send_buffer_low_watermark, 1024 * 1024);
+    pack.set_int(lt::settings_pack::send_buffer_watermark_factor, 150);
+    pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
+    pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
+    pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
+    return pack;
+  }
+
+  lt::torrent_flags_t base_flags(bool paused) const {
+    auto flags = lt::torrent_flags::default_flags & ~lt::torrent_flags::auto_managed &
+                 ~lt::torrent_flags::paused;
+    if (paused) flags |= lt::torrent_flags::paused;
+    if (!settings.pex) flags |= lt::torrent_flags::disable_pex;
+    return flags;
+  }
+
+  void request_save(const lt::torrent_handle& h) {
+    h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
+  }
+
+  void write_torrent_file(const std::string& id, const std::shared_ptr<const lt::torrent_info>& ti) {
+    if (!ti) return;
+    try {
+      lt::create_torrent ct(*ti);
+      std::vector<char> buf;
+      lt::bencode(std::back_inserter(buf), ct.generate());
+      util::write_file_atomic(torrent_file(id), std::string_view(buf.data(), buf.size()));
+    } catch (const std::exception& e) {
+      spdlog::get("engine")->warn("cannot write {}: {}", torrent_file(id).string(), e.what());
+    }
+  }
+
+  void load_resume_files() {
+    auto log = spdlog::get("engine");
+    std::error_code ec;
+    int count = 0;
+    for (const auto& de : fs::directory_iterator(resume_dir, ec)) {
+      if (de.path().extension() != ".resume") continue;
+      auto data = util::read_file(de.path());
+      if (!data) continue;
+      lt::error_code lec;
+      auto atp = lt::read_resume_data({data->data(), static_cast<long>(data->size())}, lec);
+      if (lec) {
+        log->error("ignoring unreadable resume file {}: {}", de.path().string(), lec.message());
+        continue;
+      }
+      if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
+      atp.flags &= ~lt::torrent_flags::auto_managed;
+      session->async_add_torrent(std::move(atp));
+      ++count;
+    }
+    if (count) log->info("restoring {} torrents from resume data", count);
+  }
+
+  void handle_alert(lt::alert* a) {
+    auto log = spdlog::get("engine");
+    if (auto* su = lt::alert_cast<lt::state_update_alert>(a)) {
+      std::unique_lock lock(mutex);
+      for (const auto& st : su->status) {
+        auto it = torrents.find(lt_util::id_of(st.info_hashes));
+        if (it == torrents.end()) continue;
+        const int checks = it->second.status.full_checks;
+        fill_status(it->second.status, st);
+        it->second.status.full_checks = checks;
+        it->second.need_save_resume = st.need_save_resume;
+      }
+    } else if (auto* sr = lt::alert_cast<lt::save_resume_data_alert>(a)) {
+      --outstanding_saves;
+      const auto id = lt_util::id_of(sr->params.info_hashes);
+      {
+        std::shared_lock lock(mutex);
+        if (removed.count(id)) return;
+      }
+      try {
+        auto buf = lt::write_resume_data_buf(sr->params);
+        util::write_file_atomic(resume_file(id), std::string_view(buf.data(), buf.size()));
+      } catch (const std::exception& e) {
+        log->error("cannot save resume data of {}: {}", id, e.what());
+      }
+    } else if (lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
+      --outstanding_saves;
+    } else if (auto* at = lt::alert_cast<lt::add_torrent_alert>(a)) {
+      if (at->error) {
+        log->error("cannot add torrent {}: {}", at->torrent_name(), at->error.message());
+        return;
+      }
+      const auto id = lt_util::id_of(at->handle.info_hashes());
+      std::unique_lock lock(mutex);
+      auto& e = torrents[id];
+      if (!e.handle.is_valid()) {
+        e.handle = at->handle;
+        e.status.info_hash = id;
+        e.status.name = at->params.name.empty() ? id : at->params.name;
+        e.status.save_path = at->params.save_path;
+        e.status.state = "checking";
+      }
+    } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
+      if (sc->state == lt::torrent_status::checking_files) {
+        std::unique_lock lock(mutex);
+        auto it = torrents.find(lt_util::id_of(sc->handle.info_hashes()));
+        if (it != torrents.end()) ++it->second.status.full_checks;
+      }
+    } else if (auto* mr = lt::alert_cast<lt::metadata_received_alert>(a)) {
+      const auto id = lt_util::id_of(mr->handle.info_hashes());
+      write_torrent_file(id, mr->handle.torrent_file());
+      request_save(mr->handle);
+    } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
+      log->info("finished {}", tf->torrent_name());
+      request_save(tf->handle);
+    } else if (auto* ls = lt::alert_cast<lt::listen_succeeded_alert>(a)) {
+      if (ls->socket_type == lt::socket_type_t::tcp) {
+        std::unique_lock lock(mutex);
+        endpoints.push_back(lt_util::endpoint_string(ls->address, ls->port));
+      }
+      log->info("listening on {} ({})", lt_util::endpoint_string(ls->address, ls->port),
+                ls->socket_type == lt::socket_type_t::tcp ? "tcp" : "udp");
+    } else if (auto* lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
+      log->error("cannot listen on {}: {}", lt_util::endpoint_string(lf->address, lf->port),
+                 lf->error.message());
+    } else if (a->category() & lt::alert_category::error) {
+      log->warn("{}", a->message());
+    }
+  }
+
+  void pump_alerts() {
+    std::vector<lt::alert*> alerts;
+    session->pop_alerts(&alerts);
+    for (auto* a : alerts) handle_alert(a);
+  }
+
+  void save_modified() {
+    std::shared_lock lock(mutex);
+    for (auto& [id, e] : torrents)
+      if (e.need_save_resume && e.handle.is_valid()) {
+        request_save(e.handle);
+        e.need_save_resume = false;  // an optimistic clear; the next status update resets it
+        ++outstanding_saves;
+      }
+  }
+
+  void run() {
+    auto next_update = std::chrono::steady_clock::now();
+    auto next_save = next_update + kResumeSaveInterval;
+    while (!stopping) {
+      last_turn_ms = now_ms();
+      session->wait_for_alert(kAlertWait);
+      pump_alerts();
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_update) {
+        session->post_torrent_updates();
+        next_update = now + kStatusUpdateInterval;
+      }
+      if (now >= next_save) {
+        save_modified();
+        next_save = now + kResumeSaveInterval;
+      }
+    }
+  }
+
+  Entry* find(const std::string& id) {
+    auto it = torrents.find(lt_util::normalize_id(id));
+    return it == torrents.end() ? nullptr : &it->second;
+  }
+};
+
+Engine::Engine(EngineSettings settings) : m_impl(std::make_unique<Impl>()) {
+  m_impl->settings = std::move(settings);
+  m_impl->resume_dir = m_impl->settings.data_dir / "resume";
+  m_impl->torrents_dir = m_impl->settings.data_dir / "torrents";
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::add_plugin(std::shared_ptr<lt::plugin> plugin) { m_impl->plugins.push_back(std::move(plugin)); }
+
+void Engine::start() {
+  auto& d = *m_impl;
+  util::ensure_directory(d.resume_dir, 0700);
+  util::ensure_directory(d.torrents_dir, 0700);
+  util::ensure_directory(d.settings.download_dir, 0755);
+  lt::session_params params(d.make_settings());
+  for (auto& ext : d.plugins) params.extensions.push_back(ext);
+  d.session = std::make_unique<lt::session>(std::move(params));
+  d.load_resume_files();
+  d.running = true;
+  d.last_turn_ms = Impl::now_ms();
+  d.thread = std::thread([&d] {
+    lt_util::name_this_thread("seedd-engine");
+    d.run();
+  });
+}
+
+void Engine::stop(std::chrono::milliseconds budget) {
+  auto& d = *m_impl;
+  if (!d.running.exchange(false)) return;
+  auto log = spdlog::get("engine");
+  d.stopping = true;
+  if (d.thread.joinable()) d.thread.join();
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  d.session->pause();
+  // Fresh status first: need_save_resume may have changed since the last update.
+  {
+    std::shared_lock lock(d.mutex);
+    for (auto& [id, e] : d.torrents) {
+      if (!e.handle.is_valid()) continue;
+      if (!e.handle.need_save_resume_data()) continue;
+      d.request_save(e.handle);
+      ++d.outstanding_saves;
+    }
+  }
+  log->info("saving resume data ({} torrents)", std::max(d.outstanding_saves, 0));
+  while (d.outstanding_saves > 0 && std::chrono::steady_clock::now() < deadline) {
+    d.session->wait_for_alert(100ms);
+    d.pump_alerts();
+  }
+  if (d.outstanding_saves > 0) log->warn("{} resume saves did not finish in time", d.outstanding_saves);
+  d.session.reset();
+  log->info("engine stopped");
+}
+
+bool Engine::healthy() const {
+  return m_impl->running && Impl::now_ms() - m_impl->last_turn_ms <
+                                std::chrono::duration_cast<std::chrono::milliseconds>(kWatchdogStale).count();
+}
+
+fs::path Engine::confine_path(const fs::path& path, const std::string& what) const {
+  const auto& s = m_impl->settings;
+  if (path.empty()) throw EngineError(EngineError::Kind::invalid_argument, what + ": empty path");
+  for (const auto& part : path)
+    if (part == "..")
+      throw EngineError(EngineError::Kind::invalid_argument,
+                        what + ": '" + path.string() + "' contains '..'");
+  const fs::path abs = path.is_absolute() ? path : s.download_dir / path;
+  std::error_code ec;
+  const fs::path resolved = fs::weakly_canonical(abs, ec);
+  if (ec) throw EngineError(EngineError::Kind::invalid_argument, what + ": cannot resolve '" + path.string() + "'");
+  std::vector<fs::path> roots{s.download_dir};
+  roots.insert(roots.end(), s.data_roots.begin(), s.data_roots.end());
+  for (const auto& root : roots) {
+    const auto r = fs::weakly_canonical(root, ec);
+    if (ec) continue;
+    auto rit = r.begin();
+    auto pit = resolved.begin();
+    for (; rit != r.end() && pit != resolved.end() && *rit == *pit; ++rit, ++pit) {}
+    if (rit == r.end() || (std::next(rit) == r.end() && rit->empty())) return resolved;
+  }
+  throw EngineError(EngineError::Kind::invalid_argument,
+                    what + ": '" + path.string() + "' is outside the allowed directories (download_dir" +
+                        (s.data_roots.empty() ? "" : ", data_roots") + ")");
+}
+
+std::string Engine::add_torrent(const AddTorrentRequest& req) {
+  auto& d = *m_impl;
+  using K = EngineError::Kind;
+  const int sources = req.magnet.has_value() + req.torrent_bytes.has_value() + req.torrent_path.has_value();
+  if (sources != 1)
+    throw EngineError(K::invalid_argument, "give exactly one of magnet, torrent or path");
+
+  // Check everything before anything is added or written.
+  std::vector<lt::tcp::endpoint> peers;
+  for (const auto& p : req.peers) {
+    auto ep = lt_util::parse_endpoint(p);
+    if (!ep) throw EngineError(K::invalid_argument, "peers: '" + p + "' is not host:port with an IP address");
+    peers.push_back(*ep);
+  }
+  lt::add_torrent_params atp;
+  lt::error_code ec;
+  auto parse_torrent = [&](const std::string& bytes, const std::string& field) {
+    if (static_cast<int64_t>(bytes.size()) > kMaxTorrentFileBytes)
+      throw EngineError(K::invalid_argument, field + ": larger than 100 MiB");
+    auto ti = std::make_shared<lt::torrent_info>(lt::span<char const>(bytes.data(), static_cast<long>(bytes.size())),
+                                                 ec, lt::from_span);
+    if (ec) throw EngineError(K::invalid_argument, field + ": not a valid .torrent (" + ec.message() + ")");
+    atp.ti = std::move(ti);
+  };
+  if (req.magnet) {
+    atp = lt::parse_magnet_uri(*req.magnet, ec);
+    if (ec || (!atp.info_hashes.has_v1() && !atp.info_hashes.has_v2()))
+      throw EngineError(K::invalid_argument,
+                        "magnet: not a valid magnet URI (" + (ec ? ec.message() : std::string("no info-hash")) + ")");
+  } else if (req.torrent_bytes) {
+    parse_torrent(*req.torrent_bytes, "torrent");
+  } else {
+    const auto p = confine_path(*req.torrent_path, "path");
+    std::optional<std::string> bytes;
+    try {
+      bytes = util::read_file(p);
+    } catch (const std::exception& e) {
+      throw EngineError(K::invalid_argument, std::string("path: ") + e.what());
+    }
+    if (!bytes) throw EngineError(K::invalid_argument, "path: '" + p.string() + "' does not exist");
+    parse_torrent(*bytes, "path");
+  }
+  const fs::path save_path = confine_path(req.save_path.value_or(d.settings.download_dir), "save_path");
+
+  const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
+  {
+    std::shared_lock lock(d.mutex);
+    if (auto it = d.torrents.find(id); it != d.torrents.end()) {
+      for (const auto& ep : peers) it->second.handle.connect_peer(ep);
+      return id;
+    }
+  }
+  util::ensure_directory(save_path);
+  atp.save_path = save_path.string();
+  atp.flags = d.base_flags(req.paused);
+  lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
+  if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
+  for (const auto& ep : peers) h.connect_peer(ep);
+  {
+    std::unique_lock lock(d.mutex);
+    d.removed.erase(id);
+    auto& e = d.torrents[id];
+    e.handle = h;
+    fill_status(e.status, h.status());
+  }
+  d.write_torrent_file(id, h.torrent_file());
+  d.request_save(h);
+  spdlog::get("engine")->info("added {}", id);
+  return id;
+}
+
+CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<std::string>& trackers,
+                                      const std::string& comment) {
+  auto& d = *m_impl;
+  using K = EngineError::Kind;
+  const auto p = confine_path(path, "path");
+  std::error_code fec;
+  if (!fs::exists(p, fec)) throw EngineError(K::invalid_argument, "path: '" + path.string() + "' does not exist");
+  lt::file_storage files;
+  lt::add_files(files, p.string());
+  if (files.num_files() == 0 || files.total_size() == 0)
+    throw EngineError(K::invalid_argument, "path: '" + path.string() + "' holds no data");
+  lt::create_torrent ct(files);
+  for (const auto& t : trackers) ct.add_tracker(t);
+  if (!comment.empty()) ct.set_comment(comment.c_str());
+  ct.set_creator("seedd/" SEEDD_VERSION);
+  lt::error_code ec;
+  lt::set_piece_hashes(ct, p.parent_path().string(), ec);
+  if (ec) throw EngineError(K::io, "cannot hash '" + path.string() + "': " + ec.message());
+  std::vector<char> buf;
+  lt::bencode(std::back_inserter(buf), ct.generate());
+  auto ti = std::make_shared<lt::torrent_info>(buf, ec, lt::from_span);
+  if (ec) throw EngineError(K::io, "cannot load the new torrent: " + ec.message());
+  CreatedTorrent out;
+  out.info_hash = lt_util::id_of(ti->info_hashes());
+  out.magnet = lt::make_magnet_uri(*ti);
+  out.torrent_bytes.assign(buf.begin(), buf.end());
+
+  {
+    std::shared_lock lock(d.mutex);
+    if (d.torrents.count(out.info_hash)) return out;
+  }
+  lt::add_torrent_params atp;
+  atp.ti = ti;
+  atp.save_path = p.parent_path().string();
+  // The data was just hashed: seed at once instead of checking it again.
+  atp.flags = d.base_flags(false) | lt::torrent_flags::seed_mode;
+  lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
+  if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
+  {
+    std::unique_lock lock(d.mutex);
+    d.removed.erase(out.info_hash);
+    auto& e = d.torrents[out.info_hash];
+    e.handle = h;
+    fill_status(e.status, h.status());
+  }
+  util::write_file_atomic(d.torrent_file(out.info_hash), out.torrent_bytes);
+  d.request_save(h);
+  spdlog::get("engine")->info("created and seeding {} ({})", out.info_hash, p.string());
+  return out;
+}
+
+std::vector<TorrentStatus> Engine::list() const {
+  std::shared_lock lock(m_impl->mutex);
+  std::vector<TorrentStatus> out;
+  out.reserve(m_impl->torrents.size());
+  for (const auto& [id, e] : m_impl->torrents) out.push_back(e.status);
+  return out;
+}
+
+std::optional<TorrentStatus> Engine::get(const std::string& info_hash) const {
+  std::shared_lock lock(m_impl->mutex);
+  auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+  if (it == m_impl->torrents.end()) return std::nullopt;
+  return it->second.status;
+}
+
+namespace {
+[[noreturn]] void throw_not_found(const std::string& id) {
+  throw EngineError(EngineError::Kind::not_found, "info_hash: no torrent " + id);
+}
+}  // namespace
+
+void Engine::pause(const std::string& info_hash) {
+  std::unique_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  e->handle.unset_flags(lt::torrent_flags::auto_managed);
+  e->handle.pause(lt::torrent_handle::graceful_pause);
+  e->status.paused = true;
+  e->status.state = "paused";
+  m_impl->request_save(e->handle);
+}
+
+void Engine::resume(const std::string& info_hash) {
+  std::unique_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  e->handle.resume();
+  e->status.paused = false;
+  m_impl->request_save(e->handle);
+}
+
+void Engine::remove(const std::string& info_hash, bool delete_data) {
+  auto& d = *m_impl;
+  lt::torrent_handle h;
+  const auto id = lt_util::normalize_id(info_hash);
+  {
+    std::unique_lock lock(d.mutex);
+    auto it = d.torrents.find(id);
+    if (it == d.torrents.end()) throw_not_found(info_hash);
+    h = it->second.handle;
+    d.torrents.erase(it);
+    d.removed.insert(id);
+  }
+  d.session->remove_torrent(h, delete_data ? lt::session::delete_files : lt::remove_flags_t{});
+  std::error_code ec;
+  fs::remove(d.resume_file(id), ec);
+  fs::remove(d.torrent_file(id), ec);
+  util::fsync_directory(d.resume_dir);
+  spdlog::get("engine")->info("removed {}{}", id, delete_data ? " and its data" : "");
+}
+
+SessionStats Engine::stats() const {
+  std::shared_lock lock(m_impl->mutex);
+  SessionStats s;
+  for (const auto& [id, e] : m_impl->torrents) {
+    s.upload_rate += e.status.upload_rate;
+    s.download_rate += e.status.download_rate;
+    s.uploaded_bytes += e.status.uploaded_bytes;
+    s.downloaded_bytes += e.status.downloaded_bytes;
+    s.num_peers += e.status.num_peers;
+  }
+  s.num_torrents = static_cast<int64_t>(m_impl->torrents.size());
+  return s;
+}
+
+std::vector<std::string> Engine::listen_endpoints() const {
+  std::shared_lock lock(m_impl->mutex);
+  return m_impl->endpoints;
+}
+
+uint16_t Engine::listen_port() const { return m_impl->session ? m_impl->session->listen_port() : 0; }
+
+std::string Engine::libtorrent_version() { return LIBTORRENT_VERSION; }
+
+}  // namespace seedd

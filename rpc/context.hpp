@@ -1,0 +1,38 @@
+#pragma once
+// What RPC handlers may reach: the parts of the daemon, through plain C++ interfaces.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace seedd {
+class Engine;
+class Accountant;
+namespace config {
+class Config;
+}
+
+namespace rpc {
+
+/// Facts about this node fixed at start.
+struct NodeFacts {
+  std::string address;  // EIP-55
+  std::filesystem::path data_dir;
+  std::string rpc_endpoint;
+  uint64_t pool_chain_id = 31337;
+  std::string pool_contract;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+enum class Scope { read, admin };
+
+/// Handed to every handler. The pointers outlive the RPC server.
+struct Context {
+  Engine* engine = nullptr;
+  Accountant* accountant = nullptr;  // null in builds/tests without the accountant
+  const NodeFacts* node = nullptr;
+  Scope scope = Scope::admin;  // of the authenticated caller
+};
+
+}  // namespace rpc
+}  // namespace seedd

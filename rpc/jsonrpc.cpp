@@ -1,0 +1,99 @@
+#include "rpc/jsonrpc.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/engine/engine.hpp"
+#include "rpc/method_table.hpp"
+
+namespace seedd::rpc {
+namespace {
+
+json error_response(const json& id, int code, const std::string& message) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+int engine_error_code(EngineError::Kind kind) {
+  switch (kind) {
+    case EngineError::Kind::invalid_argument: return code::invalid_params;
+    case EngineError::Kind::not_found: return code::not_found;
+    case EngineError::Kind::io: return code::io_error;
+  }
+  return code::internal_error;
+}
+
+/// Runs one request object; nullopt for a notification.
+std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable& table) {
+  if (!req.is_object()) return error_response(nullptr, code::invalid_request, "Invalid Request: not an object");
+  const bool is_notification = !req.contains("id");
+  json id = nullptr;
+  if (!is_notification) {
+    id = req["id"];
+    if (!id.is_null() && !id.is_string() && !id.is_number())
+      return error_response(nullptr, code::invalid_request, "Invalid Request: 'id' must be a string, number or null");
+  }
+  auto respond_error = [&](int c, const std::string& m) -> std::optional<json> {
+    if (is_notification) return std::nullopt;
+    return error_response(id, c, m);
+  };
+  auto jv = req.find("jsonrpc");
+  if (jv == req.end() || *jv != "2.0")
+    return error_response(id, code::invalid_request, "Invalid Request: 'jsonrpc' must be \"2.0\"");
+  auto mv = req.find("method");
+  if (mv == req.end() || !mv->is_string())
+    return error_response(id, code::invalid_request, "Invalid Request: 'method' must be a string");
+  const auto& name = mv->get_ref<const std::string&>();
+
+  json params = json::object();
+  if (auto pv = req.find("params"); pv != req.end() && !pv->is_null()) {
+    if (pv->is_array())
+      return respond_error(code::invalid_params, "Invalid params: seedd takes named params (an object), not an array");
+    if (!pv->is_object()) return error_response(id, code::invalid_request, "Invalid Request: 'params' must be an object");
+    params = *pv;
+  }
+  const MethodSpec* m = table.find(name);
+  if (!m) return respond_error(code::method_not_found, "Method not found: '" + name.substr(0, 80) + "'");
+  try {
+    if (m->changes_state && ctx.scope == Scope::read)
+      throw RpcError(code::forbidden, "'" + name + "' changes state; this user has read scope only");
+    validate_params(*m, params);
+    json result = m->handler(params, ctx);
+    if (is_notification) return std::nullopt;
+    return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+  } catch (const RpcError& e) {
+    return respond_error(e.code, e.code == code::invalid_params ? std::string("Invalid params: ") + e.what() : e.what());
+  } catch (const EngineError& e) {
+    const int c = engine_error_code(e.kind);
+    return respond_error(c, c == code::invalid_params ? std::string("Invalid params: ") + e.what() : e.what());
+  } catch (const json::exception& e) {
+    // A handler read a param with the wrong type the schema could not express.
+    return respond_error(code::invalid_params, std::string("Invalid params: ") + e.what());
+  } catch (const std::exception& e) {
+    spdlog::get("rpc")->error("{} failed: {}", name, e.what());
+    return respond_error(code::internal_error, std::string("Internal error: ") + e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
+  json req = json::parse(body, nullptr, false);
+  if (req.is_discarded())
+    return error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON").dump(-1, ' ', false, json::error_handler_t::replace);
+  if (req.is_array()) {
+    if (req.empty()) return error_response(nullptr, code::invalid_request, "Invalid Request: empty batch").dump(-1, ' ', false, json::error_handler_t::replace);
+    if (req.size() > MAX_BATCH_LENGTH)
+      return error_response(nullptr, code::invalid_request,
+                            "Invalid Request: a batch holds at most " + std::to_string(MAX_BATCH_LENGTH) + " requests")
+          .dump(-1, ' ', false, json::error_handler_t::replace);
+    json out = json::array();
+    for (const auto& r : req)
+      if (auto resp = handle_one(r, ctx, table)) out.push_back(std::move(*resp));
+    if (out.empty()) return std::nullopt;
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  auto resp = handle_one(req, ctx, table);
+  if (!resp) return std::nullopt;
+  return resp->dump();
+}
+
+}  // namespace seedd::rpc

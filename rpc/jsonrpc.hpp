@@ -1,0 +1,21 @@
+#pragma once
+// JSON-RPC 2.0 dispatch: a request body in, a response body out (or nothing, for
+// notifications). Knows nothing of HTTP.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rpc/context.hpp"
+
+namespace seedd::rpc {
+
+class MethodTable;
+
+/// Largest batch accepted; a longer one is an invalid request as a whole.
+constexpr size_t MAX_BATCH_LENGTH = 100;
+
+/// Handles one POST body. Returns the response body, or nullopt when every request in it was
+/// a notification (the HTTP layer then answers 204 with no body).
+std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table);
+
+}  // namespace seedd::rpc

@@ -1,0 +1,111 @@
+// torrent.* : adding, making, listing and controlling torrents.
+#include <set>
+
+#include "daemon/engine/engine.hpp"
+#include "daemon/util/base64.hpp"
+#include "rpc/method_table.hpp"
+#include "rpc/torrent_json.hpp"
+
+namespace seedd::rpc {
+namespace {
+
+std::vector<std::string> string_list(const json& params, const char* name) {
+  std::vector<std::string> out;
+  if (has_param(params, name))
+    for (const auto& v : params[name]) out.push_back(v.get<std::string>());
+  return out;
+}
+
+json add(const json& params, Context& ctx) {
+  AddTorrentRequest req;
+  const int sources = has_param(params, "magnet") + has_param(params, "torrent") + has_param(params, "path");
+  if (sources != 1) throw invalid_params("give exactly one of 'magnet', 'torrent' (base64) or 'path'");
+  if (has_param(params, "magnet")) req.magnet = param_string(params, "magnet");
+  if (has_param(params, "torrent")) {
+    auto bytes = util::base64_decode(param_string(params, "torrent"));
+    if (!bytes || bytes->empty()) throw invalid_params("param 'torrent' is not valid base64");
+    req.torrent_bytes = std::move(*bytes);
+  }
+  if (has_param(params, "path")) req.torrent_path = param_string(params, "path");
+  if (has_param(params, "save_path")) req.save_path = param_string(params, "save_path");
+  req.paused = param_bool(params, "paused");
+  req.peers = string_list(params, "peers");
+  const auto id = ctx.engine->add_torrent(req);
+  return {{"info_hash", id}};
+}
+
+json create(const json& params, Context& ctx) {
+  const auto made = ctx.engine->create_torrent(param_string(params, "path"), string_list(params, "trackers"),
+                                               param_string(params, "comment"));
+  return {{"info_hash", made.info_hash}, {"magnet", made.magnet}, {"torrent", util::base64_encode(made.torrent_bytes)}};
+}
+
+json list(const json& params, Context& ctx) {
+  std::set<std::string> fields;
+  for (const auto& f : string_list(params, "fields")) {
+    if (!is_torrent_field(f)) throw invalid_params("param 'fields': unknown field '" + f + "'");
+    fields.insert(f);
+  }
+  const auto state = param_string(params, "state");
+  json out = json::array();
+  for (const auto& t : ctx.engine->list()) {
+    if (!state.empty() && t.state != state) continue;
+    out.push_back(torrent_to_json(t, ctx, fields));
+  }
+  return {{"torrents", std::move(out)}};
+}
+
+std::string info_hash(const json& params) { return param_string(params, "info_hash"); }
+
+json get(const json& params, Context& ctx) {
+  auto t = ctx.engine->get(info_hash(params));
+  if (!t) throw RpcError(code::not_found, "info_hash: no torrent " + info_hash(params));
+  return torrent_to_json(*t, ctx, {});
+}
+
+const ParamSpec kInfoHash{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash"};
+
+}  // namespace
+
+void register_torrent_methods(MethodTable& table) {
+  table.add({"torrent.add",
+             "Adds a torrent from a magnet URI, a base64 .torrent or the path of a .torrent file under an "
+             "allowed directory, and starts it. Adding one that is present returns its info-hash.",
+             {{"magnet", ParamType::string, false, "a magnet URI"},
+              {"torrent", ParamType::string, false, "the .torrent file, base64"},
+              {"path", ParamType::string, false, "a .torrent file under download_dir or data_roots"},
+              {"save_path", ParamType::string, false, "where the data goes (default download_dir); must be under an allowed directory"},
+              {"paused", ParamType::boolean, false, "add it paused"},
+              {"peers", ParamType::string_array, false, "peers to connect to at once, as \"ip:port\""}},
+             "{info_hash}", true, add});
+  table.add({"torrent.create",
+             "Makes a torrent of a file or directory under download_dir or data_roots and seeds it.",
+             {{"path", ParamType::string, true, "the file or directory"},
+              {"trackers", ParamType::string_array, false, "announce URLs"},
+              {"comment", ParamType::string, false, "the torrent's comment"}},
+             "{info_hash, magnet, torrent (base64)}", true, create});
+  table.add({"torrent.list",
+             "Every torrent from the state snapshot (never waits on the engine).",
+             {{"fields", ParamType::string_array, false, "only these fields (info_hash is always there)"},
+              {"state", ParamType::string, false, "only torrents in this state"}},
+             "{torrents: [torrent]}", false, list});
+  table.add({"torrent.get", "One torrent's state, progress, rates and totals.", {kInfoHash}, "torrent", false, get});
+  table.add({"torrent.pause", "Pauses a torrent (it stays paused across restarts).", {kInfoHash}, "{info_hash}", true,
+             [](const json& p, Context& ctx) {
+               ctx.engine->pause(info_hash(p));
+               return json{{"info_hash", info_hash(p)}};
+             }});
+  table.add({"torrent.resume", "Resumes a paused torrent.", {kInfoHash}, "{info_hash}", true,
+             [](const json& p, Context& ctx) {
+               ctx.engine->resume(info_hash(p));
+               return json{{"info_hash", info_hash(p)}};
+             }});
+  table.add({"torrent.remove", "Removes a torrent, and its data with delete_data.",
+             {kInfoHash, {"delete_data", ParamType::boolean, false, "also delete the downloaded files"}},
+             "{info_hash}", true, [](const json& p, Context& ctx) {
+               ctx.engine->remove(info_hash(p), param_bool(p, "delete_data"));
+               return json{{"info_hash", info_hash(p)}};
+             }});
+}
+
+}  // namespace seedd::rpc
