@@ -1,5 +1,7 @@
 // seedd: start, signals, stop. Three phases as bitcoind: init (which may fail half-way),
 // interrupt (stop taking work: RPC answers 503), shutdown (save, flush, close).
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include "daemon/engine/engine.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/logging.hpp"
+#include "daemon/util/sd_notify.hpp"
 #include "rpc/auth.hpp"
 #include "rpc/http_server.hpp"
 #include "rpc/router.hpp"
@@ -55,7 +58,109 @@ std::vector<std::string> endpoint_vector(const std::vector<config::Endpoint>& ep
   return out;
 }
 
-int run(const config::Config& cfg) {
+// How often the main loop wakes up for its periodic work, at most.
+constexpr auto kMainLoopTick = std::chrono::seconds(1);
+// How often systemd's STATUS= line is refreshed.
+constexpr auto kStatusInterval = std::chrono::seconds(5);
+
+// An option's value as text, whatever its type: SIGHUP compares the running and the re-read
+// settings with it (print() masks secrets, so it cannot tell whether rpc_auth changed).
+std::string option_text(const config::Config& cfg, const config::OptionDef& def) {
+  using T = config::OptionType;
+  switch (def.type) {
+    case T::boolean:
+      return cfg.get_bool(def.name) ? "true" : "false";
+    case T::integer:
+      return std::to_string(cfg.get_int(def.name));
+    case T::bytes:
+      return std::to_string(cfg.get_bytes(def.name));
+    case T::endpoints:
+    case T::string_list: {
+      std::string out;
+      for (const auto& item : cfg.get_list(def.name)) out += (out.empty() ? "" : ",") + item;
+      return out;
+    }
+    default:
+      return cfg.get_string(def.name);
+  }
+}
+
+std::string rate_text(int64_t bytes_per_second) {
+  char buf[32];
+  if (bytes_per_second >= 1024 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f MiB/s", static_cast<double>(bytes_per_second) / (1024 * 1024));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f KiB/s", static_cast<double>(bytes_per_second) / 1024);
+  return buf;
+}
+
+// systemd's one-line status (`systemctl status seedd`).
+std::string status_line(const Engine& engine) {
+  int seeding = 0;
+  const auto torrents = engine.list();
+  for (const auto& t : torrents)
+    if (t.state == "seeding") ++seeding;
+  const auto stats = engine.stats();
+  return "STATUS=seeding " + std::to_string(seeding) + " of " + std::to_string(torrents.size()) +
+         " torrents, upload " + rate_text(stats.upload_rate) + ", " + std::to_string(stats.num_peers) +
+         " peers";
+}
+
+// SIGHUP: re-reads the configuration with the arguments and environment seedd started with,
+// applies what can change while running, and logs every changed option it did not apply.
+// `live` holds the settings in force; a file that no longer loads changes nothing.
+void reload(config::Config& live, const std::vector<std::string>& args, Engine& engine) {
+  auto log = spdlog::get("main");
+  // load() blanks secrets in the argv it is handed: give it a throw-away copy each time.
+  std::vector<std::string> scratch = args;
+  std::vector<char*> argv;
+  for (auto& a : scratch) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::optional<config::LoadResult> loaded;
+  try {
+    loaded = config::load(static_cast<int>(scratch.size()), argv.data(), environment());
+  } catch (const config::ConfigError& e) {
+    log->error("SIGHUP: configuration not reloaded, nothing changed: {}", e.what());
+    return;
+  }
+  const auto& fresh = loaded->config;
+  // The new log level first, so a reload that makes the log more verbose also shows itself.
+  const auto old_level = live.get_string("log_level");
+  if (fresh.get_string("log_level") != old_level) {
+    live.set("log_level", fresh.get_string("log_level"), fresh.source("log_level"));
+    util::set_log_level(live.get_string("log_level"));
+  }
+  log->info("SIGHUP: re-read {}", loaded->config_file.empty() ? std::string("(no config file)")
+                                                             : loaded->config_file.string());
+
+  bool limits_changed = false;
+  int changed = 0;
+  for (const auto& def : config::option_table()) {
+    const auto before = def.name == "log_level" ? old_level : option_text(live, def);
+    const auto after = option_text(fresh, def);
+    if (before == after) continue;
+    ++changed;
+    const bool secret = def.secret;
+    if (def.name == "upload_limit" || def.name == "download_limit" || def.name == "max_connections") {
+      limits_changed = true;
+    } else if (def.name == "log_level") {
+      // applied above
+    } else {
+      log->warn("SIGHUP: option '{}' changed{} but is not applied until seedd restarts",
+                def.name, secret ? "" : " to '" + after + "'");
+      continue;
+    }
+    log->info("SIGHUP: option '{}' changed from '{}' to '{}'", def.name, before, after);
+    live.set(def.name, after, fresh.source(def.name));
+  }
+  if (limits_changed)
+    engine.apply_rate_limits(static_cast<int64_t>(live.get_bytes("upload_limit")),
+                             static_cast<int64_t>(live.get_bytes("download_limit")),
+                             static_cast<int>(live.get_int("max_connections")));
+  if (changed == 0) log->info("SIGHUP: no option changed");
+}
+
+int run(const config::Config& cfg, const std::vector<std::string>& args) {
   auto log = spdlog::get("main");
   const fs::path data_dir = cfg.get_string("data_dir");
   util::ensure_directory(data_dir, 0700);
@@ -107,6 +212,19 @@ int run(const config::Config& cfg) {
   util::write_file_atomic(cookie_file, std::string(rpc::COOKIE_USER) + ":" + cookie_password, 0600);
   log->info("RPC listening on {}", facts.rpc_endpoint);
   log->info("ready");
+  util::sd_notify("READY=1\n" + status_line(engine));
+
+  // The main thread waits for signals with a timeout and does the periodic work in between:
+  // systemd's STATUS= line, and watchdog pings, sent only while the engine's alert loop turns,
+  // so a hung engine stops the pings and systemd restarts seedd.
+  config::Config live = cfg;
+  const auto watchdog = util::watchdog_interval();
+  auto tick = std::chrono::duration_cast<std::chrono::nanoseconds>(kMainLoopTick);
+  if (watchdog) tick = std::min(tick, std::chrono::duration_cast<std::chrono::nanoseconds>(*watchdog / 4));
+  using clock = std::chrono::steady_clock;
+  auto next_status = clock::now() + kStatusInterval;
+  auto next_ping = clock::now();
+  bool engine_was_healthy = true;
 
   sigset_t set;
   sigemptyset(&set);
@@ -114,12 +232,30 @@ int run(const config::Config& cfg) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   for (;;) {
-    int sig = 0;
-    sigwait(&set, &sig);
+    const auto now = clock::now();
+    if (watchdog && now >= next_ping) {
+      const bool healthy = engine.healthy();
+      if (healthy) util::sd_notify("WATCHDOG=1");
+      else if (engine_was_healthy) log->error("engine loop stalled: watchdog pings stop");
+      engine_was_healthy = healthy;
+      next_ping = now + *watchdog / 2;
+    }
+    if (now >= next_status) {
+      util::sd_notify(status_line(engine));
+      next_status = now + kStatusInterval;
+    }
+    timespec timeout{};
+    timeout.tv_sec = static_cast<time_t>(tick.count() / 1000000000);
+    timeout.tv_nsec = static_cast<long>(tick.count() % 1000000000);
+    const int sig = sigtimedwait(&set, nullptr, &timeout);
+    if (sig < 0) continue;  // timeout or EINTR
     if (sig == SIGHUP) {
-      log->info("SIGHUP: nothing to reload yet");
+      util::sd_notify("RELOADING=1");
+      reload(live, args, engine);
+      util::sd_notify("READY=1\n" + status_line(engine));
       continue;
     }
+    util::sd_notify("STOPPING=1\nSTATUS=stopping");
     log->info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     break;
   }
@@ -146,6 +282,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // SIGHUP re-reads the configuration with the same arguments; load() blanks secrets in argv,
+  // so keep them as they came first.
+  const std::vector<std::string> args(argv, argv + argc);
   std::optional<config::LoadResult> loaded;
   try {
     loaded = config::load(argc, argv, environment());
@@ -169,7 +308,7 @@ int main(int argc, char** argv) {
   const auto& cfg = loaded->config;
   util::setup_logging(cfg.get_string("log_level"), cfg.get_string("log_format"));
   try {
-    return run(cfg);
+    return run(cfg, args);
   } catch (const config::ConfigError& e) {
     spdlog::get("main")->critical("{}", e.what());
     return 2;

@@ -22,6 +22,7 @@ const MethodTable& method_table() {
     register_node_methods(t);
     register_torrent_methods(t);
     register_session_methods(t);
+    register_session_get_method(t);
     register_rpc_methods(t);
     return t;
   }();

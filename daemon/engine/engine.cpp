@@ -1,7 +1,9 @@
 #include "daemon/engine/engine.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -602,5 +604,30 @@ std::vector<std::string> Engine::listen_endpoints() const {
 uint16_t Engine::listen_port() const { return m_impl->session ? m_impl->session->listen_port() : 0; }
 
 std::string Engine::libtorrent_version() { return LIBTORRENT_VERSION; }
+
+void Engine::apply_rate_limits(int64_t upload, int64_t download, int max_connections) {
+  if (!m_impl->session) throw std::logic_error("Engine::apply_rate_limits before start()");
+  // settings_pack holds ints: a limit past 2 GiB/s is as good as unlimited, so cap, not wrap.
+  const auto to_int = [](int64_t v) {
+    return static_cast<int>(std::clamp<int64_t>(v, 0, std::numeric_limits<int>::max()));
+  };
+  lt::settings_pack pack;
+  pack.set_int(lt::settings_pack::upload_rate_limit, to_int(upload));
+  pack.set_int(lt::settings_pack::download_rate_limit, to_int(download));
+  pack.set_int(lt::settings_pack::connections_limit, max_connections);
+  m_impl->session->apply_settings(std::move(pack));
+}
+
+Engine::RateLimits Engine::rate_limits() const {
+  if (!m_impl->session) throw std::logic_error("Engine::rate_limits before start()");
+  // get_settings() is a round trip to the network thread, so it reflects apply_settings calls
+  // made before it.
+  const auto pack = m_impl->session->get_settings();
+  RateLimits r;
+  r.upload = pack.get_int(lt::settings_pack::upload_rate_limit);
+  r.download = pack.get_int(lt::settings_pack::download_rate_limit);
+  r.max_connections = pack.get_int(lt::settings_pack::connections_limit);
+  return r;
+}
 
 }  // namespace seedd

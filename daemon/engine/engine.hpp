@@ -121,6 +121,17 @@ class Engine {
   /// True while the alert loop runs and has turned within the last few seconds (watchdog).
   bool healthy() const;
 
+  /// The global limits libtorrent enforces right now (read back from the live session).
+  struct RateLimits {
+    int64_t upload = 0, download = 0;  // bytes per second, 0 = unlimited
+    int max_connections = 0;
+  };
+  /// Changes the global upload and download limits (bytes per second, 0 = unlimited; values
+  /// past libtorrent's int range are capped to it) and the connection limit while running
+  /// (SIGHUP). Call after start().
+  void apply_rate_limits(int64_t upload, int64_t download, int max_connections);
+  RateLimits rate_limits() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
