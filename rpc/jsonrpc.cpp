@@ -8,6 +8,18 @@
 namespace seedd::rpc {
 namespace {
 
+/// Every body goes out through here: a message may quote input cut at a byte limit, and an
+/// invalid UTF-8 sequence must turn into U+FFFD, not into an exception and an HTTP 500.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+/// At most `max` bytes of `s`, not ending inside a UTF-8 sequence.
+std::string clip_utf8(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 json error_response(const json& id, int code, const std::string& message) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
 }
@@ -51,7 +63,7 @@ std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable&
     params = *pv;
   }
   const MethodSpec* m = table.find(name);
-  if (!m) return respond_error(code::method_not_found, "Method not found: '" + name.substr(0, 80) + "'");
+  if (!m) return respond_error(code::method_not_found, "Method not found: '" + clip_utf8(name, 80) + "'");
   try {
     if (m->changes_state && ctx.scope == Scope::read)
       throw RpcError(code::forbidden, "'" + name + "' changes state; this user has read scope only");
@@ -78,22 +90,22 @@ std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable&
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
   json req = json::parse(body, nullptr, false);
   if (req.is_discarded())
-    return error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON").dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump(error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON"));
   if (req.is_array()) {
-    if (req.empty()) return error_response(nullptr, code::invalid_request, "Invalid Request: empty batch").dump(-1, ' ', false, json::error_handler_t::replace);
+    if (req.empty()) return dump(error_response(nullptr, code::invalid_request, "Invalid Request: empty batch"));
     if (req.size() > MAX_BATCH_LENGTH)
-      return error_response(nullptr, code::invalid_request,
-                            "Invalid Request: a batch holds at most " + std::to_string(MAX_BATCH_LENGTH) + " requests")
-          .dump(-1, ' ', false, json::error_handler_t::replace);
+      return dump(error_response(nullptr, code::invalid_request,
+                                 "Invalid Request: a batch holds at most " + std::to_string(MAX_BATCH_LENGTH) +
+                                     " requests"));
     json out = json::array();
     for (const auto& r : req)
       if (auto resp = handle_one(r, ctx, table)) out.push_back(std::move(*resp));
     if (out.empty()) return std::nullopt;
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump(out);
   }
   auto resp = handle_one(req, ctx, table);
   if (!resp) return std::nullopt;
-  return resp->dump();
+  return dump(*resp);
 }
 
 }  // namespace seedd::rpc

@@ -376,6 +376,10 @@ bool Engine::healthy() const {
 fs::path Engine::confine_path(const fs::path& path, const std::string& what) const {
   const auto& s = m_impl->settings;
   if (path.empty()) throw EngineError(EngineError::Kind::invalid_argument, what + ": empty path");
+  // The system calls stop at a NUL, so the checks below would judge a different path than the
+  // one libtorrent is handed; no real path holds one.
+  if (path.native().find('\0') != std::string::npos)
+    throw EngineError(EngineError::Kind::invalid_argument, what + ": contains a NUL byte");
   for (const auto& part : path)
     if (part == "..")
       throw EngineError(EngineError::Kind::invalid_argument,

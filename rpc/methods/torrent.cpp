@@ -1,4 +1,6 @@
 // torrent.* : adding, making, listing and controlling torrents.
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "daemon/engine/engine.hpp"
@@ -16,11 +18,55 @@ std::vector<std::string> string_list(const json& params, const char* name) {
   return out;
 }
 
+bool all_of_set(const std::string& s, const char* set) { return s.find_first_not_of(set) == std::string::npos; }
+
+/// libtorrent decodes a btih it cannot read (partly hex, bad base32) into a made-up hash and
+/// adds that torrent; every info-hash of a magnet is checked here first.
+void check_magnet(const std::string& uri) {
+  const auto query = uri.find('?');
+  if (query == std::string::npos) return;  // libtorrent names what is wrong
+  size_t pos = query + 1;
+  while (pos <= uri.size()) {
+    const auto end = std::min(uri.find('&', pos), uri.size());
+    const auto item = uri.substr(pos, end - pos);
+    pos = end + 1;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = item.substr(0, eq);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key != "xt" && key.rfind("xt.", 0) != 0) continue;
+    std::string value;
+    const auto raw = item.substr(eq + 1);
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+          std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        value += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        value += raw[i];
+      }
+    }
+    std::string urn = value.substr(0, 9);
+    for (auto& c : urn) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto hash = value.substr(std::min<size_t>(9, value.size()));
+    const auto shown = "'" + hash.substr(0, 80) + (hash.size() > 80 ? "...'" : "'");
+    if (urn == "urn:btih:" && !((hash.size() == 40 && all_of_set(hash, "0123456789abcdefABCDEF")) ||
+                                (hash.size() == 32 && all_of_set(hash, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz234567"))))
+      throw invalid_params("param 'magnet': info-hash " + shown + " is neither 40 hex digits nor 32 base32 characters");
+    if (urn == "urn:btmh:" && !(hash.size() == 68 && hash.compare(0, 4, "1220") == 0 &&
+                                all_of_set(hash, "0123456789abcdefABCDEF")))
+      throw invalid_params("param 'magnet': info-hash " + shown + " is not a SHA-256 multihash (1220 and 64 hex digits)");
+  }
+}
+
 json add(const json& params, Context& ctx) {
   AddTorrentRequest req;
   const int sources = has_param(params, "magnet") + has_param(params, "torrent") + has_param(params, "path");
   if (sources != 1) throw invalid_params("give exactly one of 'magnet', 'torrent' (base64) or 'path'");
-  if (has_param(params, "magnet")) req.magnet = param_string(params, "magnet");
+  if (has_param(params, "magnet")) {
+    req.magnet = param_string(params, "magnet");
+    check_magnet(*req.magnet);
+  }
   if (has_param(params, "torrent")) {
     auto bytes = util::base64_decode(param_string(params, "torrent"));
     if (!bytes || bytes->empty()) throw invalid_params("param 'torrent' is not valid base64");

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +45,87 @@ def make_file(path, size, seed=1):
             f.write(chunk)
             written += len(chunk)
             i += 1
+
+
+def bencode(value):
+    """Bencodes ints, str/bytes, lists and dicts (keys sorted, as BEP 3 wants)."""
+    if isinstance(value, bool):
+        raise TypeError("bencode has no booleans")
+    if isinstance(value, int):
+        return b"i%de" % value
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        return b"%d:%s" % (len(value), value)
+    if isinstance(value, list):
+        return b"l" + b"".join(bencode(v) for v in value) + b"e"
+    if isinstance(value, dict):
+        items = sorted((k.encode() if isinstance(k, str) else k, v) for k, v in value.items())
+        return b"d" + b"".join(bencode(k) + bencode(v) for k, v in items) + b"e"
+    raise TypeError(f"cannot bencode {type(value).__name__}")
+
+
+def make_torrent_bytes(name="file.bin", length=1000, piece_length=16384):
+    """A well-formed single-file v1 .torrent whose piece hashes match no data (for tests that
+    must get past the .torrent parser); returns (bytes, info_hash hex)."""
+    pieces = (length + piece_length - 1) // piece_length
+    info = {"name": name, "length": length, "piece length": piece_length,
+            "pieces": hashlib.sha1(name.encode()).digest() * pieces}
+    return bencode({"info": info}), hashlib.sha1(bencode(info)).hexdigest()
+
+
+def file_tree(*roots):
+    """Every path under `roots` (files, directories, symlinks) with its type and size: compare
+    two snapshots to see whether anything was created, removed or grown."""
+    tree = {}
+    for root in roots:
+        if not os.path.lexists(root):
+            continue
+        tree[root] = ("dir", 0)
+        for dirpath, dirnames, filenames in os.walk(root):
+            for n in dirnames + filenames:
+                p = os.path.join(dirpath, n)
+                st = os.lstat(p)
+                kind = "link" if os.path.islink(p) else "dir" if os.path.isdir(p) else "file"
+                tree[p] = (kind, 0 if kind == "dir" else st.st_size)
+    return tree
+
+
+def http_raw(port, request_bytes, timeout=30):
+    """Sends raw bytes to 127.0.0.1:port and reads until the server closes; returns
+    (status or None, headers dict with lower-case keys, body bytes). Sending runs in a thread,
+    so a server that answers and closes before taking the whole request is still heard."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        def send():
+            try:
+                s.sendall(request_bytes)
+            except OSError:
+                pass  # the server may close early (413): its answer is what counts
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                head, sep, body = data.partition(b"\r\n\r\n")
+                if sep:
+                    length = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                    if length and len(body) >= int(length[0].split(b":")[1]):
+                        break
+        except OSError:
+            pass
+        sender.join(timeout)
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else None
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
 
 
 class RpcError(Exception):
@@ -127,6 +209,34 @@ class Daemon:
                 return r.status, dict(r.headers), r.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """Any HTTP method; returns (status, headers, body bytes)."""
+        data = None if body is None else body if isinstance(body, bytes) else body.encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.rpc_port}{path}", data=data, method=method)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def rpc_raw(self, payload, credentials=None):
+        """POSTs `payload` (an object to JSON-encode, or str/bytes as is) to /rpc with the
+        cookie; returns (status, decoded JSON body or None when the body is empty)."""
+        body = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
+        status, _, data = self.post(body, {"Authorization": self.auth_header(credentials),
+                                           "Content-Type": "application/json"})
+        return status, (json.loads(data) if data else None)
+
+    def call_error(self, method, **params):
+        """Calls `method`, which must fail; returns the RpcError."""
+        try:
+            result = self.call(method, **params)
+        except RpcError as e:
+            return e
+        raise AssertionError(f"{method}({params!r}) succeeded: {result!r}")
 
     def call(self, method, **params):
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
