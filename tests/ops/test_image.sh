@@ -61,7 +61,7 @@ fi
 base_id=$(sha256sum "$BASE_TAR" | cut -c1-16)
 if [[ $(podman image inspect --format '{{index .Labels "seedd.base"}}' debian:bookworm-slim 2>/dev/null) != "$base_id" ]]; then
   step "podman import $BASE_TAR as debian:bookworm-slim"
-  podman import --change "LABEL seedd.base=$base_id" --change 'CMD ["bash"]' "$BASE_TAR" \
+  podman import --quiet --change "LABEL seedd.base=$base_id" --change 'CMD ["bash"]' "$BASE_TAR" \
     docker.io/library/debian:bookworm-slim >/dev/null
 fi
 
@@ -85,6 +85,7 @@ health=$(inspect '{{json .Config.Healthcheck.Test}}')
 [[ $health == *"/healthz"* ]] || fail "no HEALTHCHECK on /healthz: $health"
 
 root=$(mktemp -d /tmp/seedd-image-root.XXXXXX)
+chmod 0755 "$root"  # the image's user must be able to enter its own root
 pid=
 cleanup() {
   set +e
@@ -92,12 +93,13 @@ cleanup() {
   [[ -n ${cid:-} ]] && podman rm -f "$cid" >/dev/null 2>&1
   rm -rf "$root"
   podman rmi -f "$IMAGE" >/dev/null 2>&1
-  podman image prune -f >/dev/null 2>&1
+  # Keep a day of build layers (the next run reuses the apt layers), drop older ones.
+  podman image prune -f --filter until=24h >/dev/null 2>&1
 }
 trap cleanup EXIT
-cid=$(podman create "$IMAGE")
+cid=$(podman create "$IMAGE" 2>/dev/null)  # (podman warns that it cannot set up a health check timer)
 podman export "$cid" | tar -x -C "$root" --numeric-owner
-podman rm "$cid" >/dev/null; cid=
+podman rm "$cid" >/dev/null 2>&1; cid=
 
 [[ -x $root/usr/bin/seedd && -x $root/usr/bin/seedctl ]] || fail "no seedd/seedctl in the image"
 for dev in g++ gcc cmake; do [[ ! -e $root/usr/bin/$dev ]] || fail "the final image has /usr/bin/$dev"; done

@@ -23,8 +23,10 @@ class NotifyListener:
         self.sock.bind(address)
         self.messages = []  # (time, [lines])
 
-    def drain(self, until, stop=lambda msgs: False):
+    def drain(self, until, stop=lambda msgs: False, proc=None):
         while time.time() < until:
+            if proc is not None and proc.poll() is not None:
+                break  # the daemon is gone: no more messages will come
             self.sock.settimeout(max(0.01, until - time.time()))
             try:
                 data = self.sock.recv(4096)
@@ -54,7 +56,7 @@ def main():
     listener = NotifyListener(path)
     d = start(path, {}, "notify")
     try:
-        got_ready = listener.drain(time.time() + 30, lambda m: bool(listener.lines("READY=1")))
+        got_ready = listener.drain(time.time() + 30, lambda m: bool(listener.lines("READY=1")), d.proc)
         assert got_ready, f"no READY=1 within 30 s; got {listener.messages}\n{d.read_log()}"
         # READY=1 comes after the RPC server answers: node.info works at once.
         info = d.call("node.info")
@@ -94,7 +96,7 @@ def main():
     listener2 = NotifyListener("\0" + name)
     d2 = start("@" + name, {"WATCHDOG_PID": "1"}, "notify-abstract")
     try:
-        got_ready = listener2.drain(time.time() + 30, lambda m: bool(listener2.lines("READY=1")))
+        got_ready = listener2.drain(time.time() + 30, lambda m: bool(listener2.lines("READY=1")), d2.proc)
         assert got_ready, f"no READY=1 on the abstract socket\n{d2.read_log()}"
         listener2.drain(time.time() + 3)
         assert not listener2.lines("WATCHDOG=1"), "pinged although WATCHDOG_PID names another process"
