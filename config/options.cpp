@@ -157,6 +157,12 @@ std::vector<OptionDef> make_table() {
        .help = "swap peer lists with connected peers (BEP 11)",
        .runtime = true,
        .group = network},
+      {.name = "utp",
+       .type = T::boolean,
+       .default_value = "true",
+       .help = "use uTP (BEP 29) as well as TCP for peer connections; uTP yields to other traffic on a "
+               "home line but is slow on a LAN or loopback",
+       .group = network},
       {.name = "upload_limit",
        .type = T::bytes,
        .default_value = "0",

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/node_key.hpp"
 #include "daemon/engine/engine.hpp"
@@ -170,7 +172,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   facts.address = crypto::to_checksum_address(key.address());
   facts.data_dir = data_dir;
   facts.pool_chain_id = static_cast<uint64_t>(cfg.get_int("pool_chain_id"));
-  facts.pool_contract = cfg.get_string("pool_contract");
+  facts.pool_contract = crypto::to_checksum_address(crypto::parse_address(cfg.get_string("pool_contract")).value());
   log->info("seedd {} starting; node address {}; data in {}", SEEDD_VERSION, facts.address, data_dir.string());
 
   EngineSettings es;
@@ -183,10 +185,29 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.upnp = cfg.get_bool("upnp");
   es.natpmp = cfg.get_bool("natpmp");
   es.pex = cfg.get_bool("pex");
+  es.utp = cfg.get_bool("utp");
   es.upload_limit = static_cast<int64_t>(cfg.get_bytes("upload_limit"));
   es.download_limit = static_cast<int64_t>(cfg.get_bytes("download_limit"));
   es.max_connections = static_cast<int>(cfg.get_int("max_connections"));
   Engine engine(es);
+
+  accountant::AccountingPolicy policy;
+  policy.credit_window = cfg.get_bytes("credit_window");
+  policy.receipt_interval = cfg.get_bytes("receipt_interval");
+  const auto vanilla = cfg.get_string("vanilla_peers");
+  policy.vanilla = vanilla == "refuse"     ? accountant::VanillaPolicy::refuse
+                   : vanilla == "throttle" ? accountant::VanillaPolicy::throttle
+                                           : accountant::VanillaPolicy::serve;
+  policy.vanilla_upload_limit = cfg.get_bytes("vanilla_upload_limit");
+  policy.sign_receipts = cfg.get_bool("sign_receipts");
+  policy.domain.chain_id = facts.pool_chain_id;
+  policy.domain.verifying_contract = crypto::parse_address(facts.pool_contract).value();
+  policy.default_rate = crypto::parse_decimal_u256(cfg.get_string("reward_rate")).value();
+  facts.payout_address = cfg.get_string("payout_address").empty()
+                             ? facts.address
+                             : crypto::to_checksum_address(crypto::parse_address(cfg.get_string("payout_address")).value());
+  Accountant accountant(policy, key, data_dir);
+  engine.add_plugin(accountant.plugin());
 
   std::vector<rpc::RpcAuthEntry> users;
   for (const auto& entry : cfg.get_list("rpc_auth")) {
@@ -198,9 +219,11 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   const auto cookie_password = rpc::random_hex(32);
 
   // Init. A failure here unwinds through the destructors, which cope with a half-done start.
+  accountant.start();
   engine.start();
   rpc::Context base;
   base.engine = &engine;
+  base.accountant = &accountant;
   base.node = &facts;
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), [&engine] { return engine.healthy(); });
   rpc::HttpServerOptions ho;
@@ -265,6 +288,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   std::error_code ec;
   fs::remove(cookie_file, ec);
   engine.stop();
+  accountant.stop();  // after the engine: receipts that arrived until the end are booked
   server.stop();
   log->info("stopped");
   return 0;

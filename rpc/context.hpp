@@ -21,6 +21,7 @@ struct NodeFacts {
   std::string rpc_endpoint;
   uint64_t pool_chain_id = 31337;
   std::string pool_contract;
+  std::string payout_address;  // EIP-55; the node address when payout_address is not set
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

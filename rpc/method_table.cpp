@@ -23,6 +23,7 @@ const MethodTable& method_table() {
     register_torrent_methods(t);
     register_session_methods(t);
     register_session_get_method(t);
+    register_accounting_methods(t);
     register_rpc_methods(t);
     return t;
   }();

@@ -132,6 +132,8 @@ struct Engine::Impl {
     pack.set_bool(lt::settings_pack::enable_lsd, settings.lsd);
     pack.set_bool(lt::settings_pack::enable_upnp, settings.upnp);
     pack.set_bool(lt::settings_pack::enable_natpmp, settings.natpmp);
+    pack.set_bool(lt::settings_pack::enable_outgoing_utp, settings.utp);
+    pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
     pack.set_int(lt::settings_pack::alert_mask,
                  lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
                      lt::alert_category::file_progress);

@@ -24,7 +24,7 @@ struct EngineSettings {
   std::filesystem::path download_dir;
   std::vector<std::filesystem::path> data_roots;  // allowed besides download_dir
   std::string listen = "0.0.0.0:6881,[::]:6881";
-  bool dht = true, lsd = true, upnp = true, natpmp = true, pex = true;
+  bool dht = true, lsd = true, upnp = true, natpmp = true, pex = true, utp = true;
   int64_t upload_limit = 0, download_limit = 0;  // bytes per second, 0 = unlimited
   int max_connections = 500;
 };

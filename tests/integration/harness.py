@@ -156,6 +156,8 @@ class Daemon:
         return [SEEDD, f"--data-dir={self.data_dir}", f"--download-dir={self.download_dir}",
                 f"--listen=127.0.0.1:{self.bt_port}", f"--rpc-bind=127.0.0.1:{self.rpc_port}",
                 "--dht=false", "--lsd=false", "--upnp=false", "--natpmp=false",
+                # uTP's delay-based congestion control crawls on loopback (~4 MB/s here).
+                "--utp=false",
                 "--log-level=debug"] + self.extra_args
 
     def start(self, wait=True):
@@ -259,6 +261,17 @@ class Daemon:
             time.sleep(interval)
         raise AssertionError(f"{self.name}: timed out after {timeout}s waiting for {what}; last={last!r}\n"
                              f"{self.read_log()}")
+
+    def settled(self, info_hash, field, timeout=15):
+        """The integer value of a torrent field once it stopped changing: libtorrent folds its
+        all-time counters in once a second and the snapshot refreshes once a second."""
+        readings = []
+
+        def stable():
+            readings.append(int(self.torrent(info_hash)[field]))
+            return readings[-1] if len(readings) >= 3 and readings[-1] == readings[-3] else None
+
+        return self.wait_for(stable, timeout=timeout, interval=1, what=f"{field} to settle")
 
     def torrent(self, info_hash):
         return self.call("torrent.get", info_hash=info_hash)

@@ -1,0 +1,169 @@
+#include "daemon/accountant/accountant.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/accountant/receipt_extension.hpp"
+#include "daemon/accountant/verifier.hpp"
+#include "daemon/util/atomic_file.hpp"
+
+namespace seedd {
+using namespace accountant;
+using namespace std::chrono_literals;
+
+namespace {
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+constexpr auto kUnverifiedFlushInterval = 1s;
+constexpr auto kBatchWait = 100ms;
+}  // namespace
+
+Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::filesystem::path data_dir)
+    : m_data_dir(std::move(data_dir)), m_ctx(std::make_shared<ExtensionContext>(std::move(key))) {
+  m_ctx->policy = std::move(policy);
+  m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
+  for (const auto& [ih, t] : m_ledger->totals_by_torrent()) m_books[ih] = {t.verified_bytes, t.unverified_bytes};
+  util::ensure_directory(claims_dir(), 0755);
+  // A kill -9 between a claim's commit and its file write is healed here.
+  m_ledger->write_missing_claim_files(claims_dir());
+}
+
+Accountant::~Accountant() { stop(); }
+
+std::shared_ptr<libtorrent::plugin> Accountant::plugin() { return make_receipt_plugin(m_ctx); }
+
+void Accountant::start() {
+  m_thread = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "seedd-ledger");
+    run();
+  });
+}
+
+void Accountant::stop() {
+  if (!m_thread.joinable()) return;
+  m_stopping = true;
+  m_ctx->queue.wake();
+  m_thread.join();
+}
+
+void Accountant::book_unverified(LedgerBatch& batch) {
+  std::map<crypto::InfoHash20, uint64_t> by_torrent;
+  for (const auto& c : m_ctx->registry.all()) {
+    if (!c->is_seedd.load(std::memory_order_acquire)) {
+      const uint64_t up = c->uploaded.load();
+      if (up > c->unverified_booked) {
+        by_torrent[c->infohash] += up - c->unverified_booked;
+        c->unverified_booked = up;
+      }
+    }
+    if (c->closed.load()) m_ctx->registry.erase(c->id);
+  }
+  for (const auto& [ih, bytes] : by_torrent) batch.unverified.push_back({ih, bytes});
+}
+
+void Accountant::run() {
+  auto log = spdlog::get("ledger");
+  LedgerBatch pending;  // kept until it commits: a full disk delays booking, it loses nothing
+  std::vector<std::pair<std::shared_ptr<PeerConnection>, uint64_t>> pending_accepts;
+  auto next_flush = std::chrono::steady_clock::now() + kUnverifiedFlushInterval;
+  for (;;) {
+    const bool stopping = m_stopping.load();
+    auto items = m_ctx->queue.drain(kBatchWait);
+    const int64_t now = unix_now();
+    for (auto& item : items) {
+      auto& conn = *item.conn;
+      if (auto reason = check_receipt(item, conn, m_ctx->policy.domain, m_ctx->address, now)) {
+        pending.rejections.push_back(*reason);
+        conn.violations.fetch_add(1);
+        ++m_rejected;
+        log->debug("rejected a receipt from {}: {} (b={} ts={} uploaded={})", conn.endpoint, to_string(*reason),
+                   item.bytes, item.timestamp, item.uploaded_then);
+        continue;
+      }
+      pending.receipts.emplace_back(receipt_of(item, conn, m_ctx->address), item.signature);
+      pending_accepts.emplace_back(item.conn, item.bytes);
+    }
+    if (stopping || std::chrono::steady_clock::now() >= next_flush) {
+      book_unverified(pending);
+      next_flush = std::chrono::steady_clock::now() + kUnverifiedFlushInterval;
+    }
+    if (!pending.receipts.empty() || !pending.rejections.empty() || !pending.unverified.empty()) {
+      pending.now = now;
+      try {
+        CommitResult result;
+        {
+          std::lock_guard lock(m_write_mutex);
+          result = m_ledger->commit(pending);
+        }
+        // Only now do these receipts count anywhere.
+        std::lock_guard lock(m_books_mutex);
+        for (size_t i = 0; i < pending.receipts.size(); ++i)
+          m_books[pending.receipts[i].first.infohash].verified_bytes += result.verified_delta.at(i);
+        for (const auto& u : pending.unverified) m_books[u.infohash].unverified_bytes += u.bytes;
+        for (const auto& [conn, b] : pending_accepts)
+          if (conn->accepted_bytes.load() < b) conn->accepted_bytes = b;
+        m_accepted += pending_accepts.size();
+        pending = {};
+        pending_accepts.clear();
+      } catch (const std::exception& e) {
+        log->error("cannot commit to the ledger (will retry): {}", e.what());
+        if (stopping) break;
+        std::this_thread::sleep_for(500ms);
+      }
+    }
+    if (stopping && items.empty()) break;
+  }
+}
+
+Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
+  std::lock_guard lock(m_books_mutex);
+  auto it = m_books.find(infohash);
+  return it == m_books.end() ? Books{} : it->second;
+}
+
+std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& infohash) const {
+  std::vector<PeerView> out;
+  for (const auto& c : m_ctx->registry.all()) {
+    if (c->infohash != infohash || c->closed.load()) continue;
+    PeerView v;
+    v.endpoint = c->endpoint;
+    if (c->client_known.load(std::memory_order_acquire)) v.client = c->client;
+    if (c->is_seedd.load(std::memory_order_acquire)) v.address = c->peer_address;
+    v.sent_bytes = c->uploaded.load();
+    v.received_bytes = c->downloaded.load();
+    v.receipted_bytes = c->accepted_bytes.load();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+crypto::uint256 Accountant::reward_rate(const crypto::InfoHash20& infohash) const {
+  const auto rates = m_ledger->reward_rates();
+  auto it = rates.find(infohash);
+  return it == rates.end() ? m_ctx->policy.default_rate : it->second;
+}
+
+void Accountant::set_reward_rate(const crypto::InfoHash20& infohash, std::optional<crypto::uint256> rate) {
+  std::lock_guard lock(m_write_mutex);
+  m_ledger->set_reward_rate(infohash, rate);
+}
+
+MadeClaim Accountant::claim(const crypto::Address& payout, bool dry_run) {
+  ClaimRequest req;
+  req.domain = m_ctx->policy.domain;
+  req.payout = payout;
+  req.created_at = unix_now();
+  req.default_rate = m_ctx->policy.default_rate;
+  req.dry_run = dry_run;
+  MadeClaim made;
+  {
+    std::lock_guard lock(m_write_mutex);
+    made = m_ledger->make_claim(req, m_ctx->key);
+  }
+  if (!dry_run) m_ledger->write_missing_claim_files(claims_dir());
+  return made;
+}
+
+}  // namespace seedd

@@ -1,0 +1,87 @@
+#pragma once
+// The accountant: owns the ledger, the receipt extension's shared state and the worker thread
+// that verifies receipts and commits them in batches. rpc/ talks to it through this interface.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/accountant/claims.hpp"
+#include "daemon/accountant/ledger.hpp"
+#include "daemon/accountant/peer_state.hpp"
+
+namespace libtorrent {
+struct plugin;
+}
+
+namespace seedd {
+
+class Accountant {
+ public:
+  /// Opens (or creates) <data_dir>/ledger.sqlite; throws std::runtime_error on failure.
+  Accountant(accountant::AccountingPolicy policy, crypto::PrivateKey key, std::filesystem::path data_dir);
+  ~Accountant();
+  Accountant(const Accountant&) = delete;
+  Accountant& operator=(const Accountant&) = delete;
+
+  /// The session plugin; add it to the engine before the engine starts.
+  std::shared_ptr<libtorrent::plugin> plugin();
+  void start();
+  /// Books what is queued (one last batch) and stops the worker.
+  void stop();
+
+  struct Books {
+    uint64_t verified_bytes = 0;
+    uint64_t unverified_bytes = 0;
+  };
+  /// All-time booked upload of a torrent (committed only), from memory.
+  Books books(const crypto::InfoHash20& infohash) const;
+
+  struct PeerView {
+    std::string endpoint;
+    std::string client;
+    std::optional<crypto::Address> address;  // a seedd peer's node address
+    uint64_t sent_bytes = 0;
+    uint64_t received_bytes = 0;
+    uint64_t receipted_bytes = 0;  // the latest accepted receipt on this connection
+  };
+  std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
+
+  /// The torrent's reward rate (its override, else the default) in base units per GiB.
+  crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
+  void set_reward_rate(const crypto::InfoHash20& infohash, std::optional<crypto::uint256> rate);
+
+  /// Makes a claim (PROTOCOL.md 6); throws accountant::NothingToClaim.
+  accountant::MadeClaim claim(const crypto::Address& payout, bool dry_run);
+
+  const accountant::Ledger& ledger() const { return *m_ledger; }
+  const accountant::AccountingPolicy& policy() const { return m_ctx->policy; }
+  const crypto::Address& address() const { return m_ctx->address; }
+  const crypto::PrivateKey& key() const { return m_ctx->key; }
+  std::filesystem::path claims_dir() const { return m_data_dir / "claims"; }
+
+  /// Counters for metrics and tests.
+  uint64_t receipts_accepted() const { return m_accepted; }
+  uint64_t receipts_rejected() const { return m_rejected; }
+
+ private:
+  void run();
+  void book_unverified(accountant::LedgerBatch& batch);
+
+  std::filesystem::path m_data_dir;
+  std::shared_ptr<accountant::ExtensionContext> m_ctx;
+  std::unique_ptr<accountant::Ledger> m_ledger;
+  std::mutex m_write_mutex;  // one writer at a time: the worker's commits and claims
+  mutable std::mutex m_books_mutex;
+  std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
+  std::thread m_thread;
+  std::atomic<bool> m_stopping{false};
+  std::atomic<uint64_t> m_accepted{0}, m_rejected{0};
+};
+
+}  // namespace seedd

@@ -1,0 +1,153 @@
+#pragma once
+// State shared between the receipt extension (libtorrent's network thread) and the accountant's
+// worker (verifier + ledger writer). The network thread never blocks on it: it writes atomics
+// and pushes to a queue whose lock is held for a vector push only.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "daemon/crypto/keys.hpp"
+#include "daemon/crypto/eip712.hpp"
+#include "daemon/crypto/types.hpp"
+
+namespace seedd::accountant {
+
+enum class VanillaPolicy { serve, throttle, refuse };
+
+/// Fixed at start.
+struct AccountingPolicy {
+  uint64_t credit_window = 16 * 1024 * 1024;
+  uint64_t receipt_interval = 1024 * 1024;
+  VanillaPolicy vanilla = VanillaPolicy::serve;
+  uint64_t vanilla_upload_limit = 0;  // bytes/s for vanilla peers under `throttle`; 0 = none
+  bool sign_receipts = true;
+  crypto::Domain domain;
+  crypto::uint256 default_rate = 0;
+};
+
+/// Protocol constants of PROTOCOL.md section 4.
+constexpr uint64_t OVER_CLAIM_SLACK_BYTES = 16 * 1024;
+constexpr int64_t MAX_CLOCK_SKEW_SECONDS = 300;
+constexpr int MAX_VIOLATIONS = 3;
+constexpr int MIN_RECEIPT_GAP_MS = 1000;       // at most one receipt a second
+constexpr int MAX_RECEIPT_SILENCE_MS = 30000;  // one at least every 30 s while the count grows
+constexpr size_t MAX_RECEIPT_MESSAGE_BYTES = 512;
+
+/// One peer connection of one torrent.
+struct PeerConnection {
+  uint64_t id = 0;
+  crypto::InfoHash20 infohash{};
+  std::string endpoint;  // "ip:port"
+
+  // Written by the network thread.
+  std::atomic<bool> is_seedd{false};  // the peer's handshake carried `seedd` v1 with an address
+  crypto::Address peer_address{};     // valid once is_seedd is true (release/acquire)
+  std::atomic<uint64_t> uploaded{0};  // payload bytes we sent on this connection (write completed)
+  // Payload bytes queued for this peer: never less than what it can have received, while
+  // `uploaded` trails the wire by up to a send buffer. Rule 5's bound.
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> downloaded{0};
+  std::atomic<uint64_t> receipts_signed{0};  // leecher role: latest b we signed for the peer
+  std::atomic<bool> closed{false};
+  std::string client;                    // valid once client_known is true (release/acquire)
+  std::atomic<bool> client_known{false};
+
+  // Written by the worker after a commit; read by the network thread (credit window).
+  std::atomic<uint64_t> accepted_bytes{0};
+  std::atomic<int> violations{0};
+
+  // Worker thread only.
+  uint64_t channel = 0;
+  uint64_t last_b = 0;
+  uint64_t last_ts = 0;
+  bool has_receipt = false;
+  uint64_t unverified_booked = 0;  // bytes of `uploaded` already booked as unverified
+};
+
+/// A receipt message as it came off the wire, with what the seeder knew at that moment.
+struct InboundReceipt {
+  std::shared_ptr<PeerConnection> conn;
+  bool malformed = false;
+  uint64_t channel = 0;
+  uint64_t bytes = 0;
+  uint64_t timestamp = 0;
+  crypto::Signature signature{};
+  uint64_t uploaded_then = 0;  // conn->queued when the message arrived
+};
+
+/// Hand-over from the network thread to the worker.
+class ReceiptQueue {
+ public:
+  void push(InboundReceipt r) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_items.push_back(std::move(r));
+    }
+    m_cv.notify_one();
+  }
+  /// Waits up to `timeout` for items, then takes all of them.
+  template <class Duration>
+  std::vector<InboundReceipt> drain(Duration timeout) {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_for(lock, timeout, [this] { return !m_items.empty() || m_woken; });
+    m_woken = false;
+    return std::exchange(m_items, {});
+  }
+  void wake() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_woken = true;
+    }
+    m_cv.notify_all();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::vector<InboundReceipt> m_items;
+  bool m_woken = false;
+};
+
+/// Every live connection (and closed ones until the worker has booked their last bytes).
+class ConnectionRegistry {
+ public:
+  void add(std::shared_ptr<PeerConnection> c) {
+    std::lock_guard lock(m_mutex);
+    m_conns[c->id] = std::move(c);
+  }
+  std::vector<std::shared_ptr<PeerConnection>> all() const {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::shared_ptr<PeerConnection>> out;
+    out.reserve(m_conns.size());
+    for (const auto& [id, c] : m_conns) out.push_back(c);
+    return out;
+  }
+  void erase(uint64_t id) {
+    std::lock_guard lock(m_mutex);
+    m_conns.erase(id);
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::map<uint64_t, std::shared_ptr<PeerConnection>> m_conns;
+};
+
+/// What the extension needs; owned by the Accountant, outliving the session.
+struct ExtensionContext {
+  AccountingPolicy policy;
+  crypto::PrivateKey key;
+  crypto::Address address{};
+  ReceiptQueue queue;
+  ConnectionRegistry registry;
+  std::atomic<uint64_t> next_connection_id{1};
+  // Token bucket for vanilla peers under `throttle` (bytes; refilled once a second).
+  std::atomic<int64_t> vanilla_tokens{0};
+  explicit ExtensionContext(crypto::PrivateKey k) : key(std::move(k)), address(key.address()) {}
+};
+
+}  // namespace seedd::accountant

@@ -1,0 +1,368 @@
+#include "daemon/accountant/receipt_extension.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <sys/random.h>
+
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/entry.hpp>
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/peer_connection_handle.hpp>
+#include <libtorrent/peer_info.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include "daemon/accountant/peer_state.hpp"
+#include "daemon/engine/lt_util.hpp"
+
+namespace seedd::accountant {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+uint64_t random_channel() {
+  uint64_t v = 0;
+  while (v == 0)
+    if (::getrandom(&v, sizeof v, 0) != sizeof v) v = 0;
+  return v;
+}
+
+std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+uint64_t from_be64(lt::string_view s) {
+  uint64_t v = 0;
+  for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+class ReceiptPeerPlugin final : public lt::peer_plugin {
+ public:
+  ReceiptPeerPlugin(std::shared_ptr<ExtensionContext> ctx, lt::bt_peer_connection_handle pc,
+                    std::shared_ptr<PeerConnection> conn)
+      : m_ctx(std::move(ctx)), m_pc(std::move(pc)), m_conn(std::move(conn)), m_started(Clock::now()) {}
+
+  lt::string_view type() const override { return RECEIPT_EXTENSION_NAME; }
+
+  void add_handshake(lt::entry& e) override {
+    e["m"][RECEIPT_EXTENSION_NAME] = RECEIPT_EXTENSION_ID;
+    lt::entry& s = e["seedd"];
+    s["v"] = 1;
+    s["addr"] = std::string(m_ctx->address.begin(), m_ctx->address.end());
+    s["chain"] = static_cast<std::int64_t>(m_ctx->policy.domain.chain_id);
+    const auto& pool = m_ctx->policy.domain.verifying_contract;
+    s["pool"] = std::string(pool.begin(), pool.end());
+    s["ri"] = static_cast<std::int64_t>(m_ctx->policy.receipt_interval);
+  }
+
+  bool on_extension_handshake(lt::bdecode_node const& h) override {
+    m_handshake_seen = true;
+    lt::peer_info info;
+    m_pc.get_peer_info(info);
+    if (!m_conn->client_known.load(std::memory_order_relaxed)) {
+      m_conn->client = info.client.substr(0, 64);
+      m_conn->client_known.store(true, std::memory_order_release);
+    }
+    if (h.type() != lt::bdecode_node::dict_t) return true;
+    if (auto m = h.dict_find_dict("m")) m_peer_msg_id = static_cast<int>(m.dict_find_int_value(RECEIPT_EXTENSION_NAME, -1));
+    auto s = h.dict_find_dict("seedd");
+    if (!s || s.dict_find_int_value("v", 0) != 1 || m_peer_msg_id <= 0) return true;  // a vanilla peer
+    const auto addr = s.dict_find_string_value("addr");
+    const auto pool = s.dict_find_string_value("pool");
+    if (addr.size() != 20) return true;
+    std::memcpy(m_conn->peer_address.data(), addr.data(), 20);
+    m_peer_chain = static_cast<uint64_t>(s.dict_find_int_value("chain", 0));
+    if (pool.size() == 20) std::memcpy(m_peer_pool.data(), pool.data(), 20);
+    const auto ri = s.dict_find_int_value("ri", 0);
+    // A peer asking for receipts more often than every 16 KiB would make us sign per block.
+    m_peer_interval = ri >= 16 * 1024 ? static_cast<uint64_t>(ri) : m_ctx->policy.receipt_interval;
+    m_channel = random_channel();
+    m_conn->is_seedd.store(true, std::memory_order_release);
+    return true;
+  }
+
+  // ---- seeder role -------------------------------------------------------------------------
+
+  void sent_payload(int bytes) override {
+    const auto total = m_conn->uploaded.fetch_add(static_cast<uint64_t>(bytes)) + static_cast<uint64_t>(bytes);
+    if (m_conn->is_seedd.load(std::memory_order_acquire)) {
+      if (total - std::min(total, m_conn->accepted_bytes.load()) > m_ctx->policy.credit_window) choke_for_credit();
+    } else if (m_ctx->policy.vanilla == VanillaPolicy::throttle && m_ctx->policy.vanilla_upload_limit > 0) {
+      if (m_ctx->vanilla_tokens.fetch_sub(bytes) - bytes < 0) choke_vanilla();
+    }
+  }
+
+  void sent_piece(lt::peer_request const& r) override { m_conn->queued.fetch_add(static_cast<uint64_t>(r.length)); }
+
+  bool on_request(lt::peer_request const&) override {
+    if (m_ctx->policy.vanilla == VanillaPolicy::refuse && !m_conn->is_seedd.load(std::memory_order_acquire)) {
+      // Not one byte of piece data to a peer without the extension.
+      m_pc.disconnect(lt::errors::make_error_code(lt::errors::no_error), lt::operation_t::bittorrent);
+      return true;
+    }
+    return false;
+  }
+
+  bool on_extended(int length, int msg, lt::span<char const> body) override {
+    if (msg != RECEIPT_EXTENSION_ID) return false;
+    if (length > static_cast<int>(MAX_RECEIPT_MESSAGE_BYTES)) {
+      if (body.size() == length) queue_malformed();
+      return true;
+    }
+    if (body.size() < length) return true;  // wait for the rest
+    InboundReceipt r;
+    r.conn = m_conn;
+    r.uploaded_then = std::max(m_conn->queued.load(), m_conn->uploaded.load());
+    lt::error_code ec;
+    int pos = 0;
+    lt::bdecode_node n = lt::bdecode(body, ec, &pos, 4, 32);
+    if (ec || n.type() != lt::bdecode_node::dict_t || !m_conn->is_seedd.load(std::memory_order_acquire)) {
+      r.malformed = true;
+    } else {
+      const auto ch = n.dict_find_string("ch");
+      const auto b = n.dict_find_int("b");
+      const auto ts = n.dict_find_int("ts");
+      const auto sig = n.dict_find_string("sig");
+      if (!ch || ch.string_length() != 8 || !b || b.int_value() < 0 || !ts || ts.int_value() < 0 || !sig ||
+          sig.string_length() != 65) {
+        r.malformed = true;
+      } else {
+        r.channel = from_be64(ch.string_value());
+        r.bytes = static_cast<uint64_t>(b.int_value());
+        r.timestamp = static_cast<uint64_t>(ts.int_value());
+        std::memcpy(r.signature.data(), sig.string_ptr(), 65);
+        if (r.channel == 0) r.malformed = true;
+      }
+    }
+    m_ctx->queue.push(std::move(r));
+    return true;
+  }
+
+  // ---- leecher role ------------------------------------------------------------------------
+
+  bool on_piece(lt::peer_request const& piece, lt::span<char const>) override {
+    m_conn->downloaded.fetch_add(static_cast<uint64_t>(piece.length));
+    maybe_send_receipt(false);
+    return false;  // true would swallow the block
+  }
+
+  void on_piece_failed(lt::piece_index_t) override { m_tainted = true; }
+
+  void tick() override {
+    maybe_send_receipt(false);
+    if (m_holding && (hold_done() || Clock::now() - m_hold_started > kMaxHold) && !m_disconnecting) {
+      // We held a redundant connection for the last receipt; close it now (libtorrent will not
+      // ask again).
+      m_disconnecting = true;
+      m_pc.disconnect(lt::errors::make_error_code(lt::errors::upload_upload_connection), lt::operation_t::bittorrent);
+      return;
+    }
+    if (m_conn->violations.load() >= MAX_VIOLATIONS && !m_disconnecting) {
+      m_disconnecting = true;
+      m_pc.disconnect(lt::errors::make_error_code(lt::errors::invalid_message), lt::operation_t::bittorrent,
+                      lt::disconnect_severity_t{1});
+      return;
+    }
+    if (m_ctx->policy.vanilla == VanillaPolicy::refuse && !m_conn->is_seedd.load() &&
+        (m_handshake_seen || Clock::now() - m_started > std::chrono::seconds(10))) {
+      m_pc.disconnect(lt::errors::make_error_code(lt::errors::no_error), lt::operation_t::bittorrent);
+      return;
+    }
+    if (m_choked_for_credit) {
+      const auto up = m_conn->uploaded.load();
+      if (up - std::min(up, m_conn->accepted_bytes.load()) <= m_ctx->policy.credit_window) {
+        m_choked_for_credit = false;
+        m_pc.maybe_unchoke_this_peer();
+      } else if (!m_pc.is_choked()) {
+        m_pc.choke_this_peer();
+      }
+    }
+    if (m_choked_vanilla && m_ctx->vanilla_tokens.load() > 0) {
+      m_choked_vanilla = false;
+      m_pc.maybe_unchoke_this_peer();
+    }
+  }
+
+  void sent_unchoke() override {
+    // libtorrent's choker may unchoke a peer we hold choked; take it back at once.
+    if (m_choked_for_credit || m_choked_vanilla) m_pc.choke_this_peer();
+  }
+
+  bool can_disconnect(lt::error_code const&) override {
+    // A finished download closes redundant connections at once; hold this one so the final
+    // receipt is sent and flushed (leecher) and booked (seeder). tick() closes it afterwards.
+    if (!m_conn->is_seedd.load(std::memory_order_acquire)) return true;
+    if (m_hold_started == Clock::time_point{}) m_hold_started = Clock::now();
+    if (Clock::now() - m_hold_started > kMaxHold) return true;
+    maybe_send_receipt(true);
+    if (hold_done()) return true;
+    m_holding = true;
+    return false;
+  }
+
+  void on_disconnect(lt::error_code const&) override { m_conn->closed = true; }
+
+ private:
+  static constexpr auto kMaxHold = std::chrono::seconds(5);
+  static constexpr auto kFlushGrace = std::chrono::milliseconds(500);
+
+  /// Nothing left to wait for on this connection: our last receipt went out a moment ago (or
+  /// we owe none), and the peer's receipts cover what we sent it.
+  bool hold_done() const {
+    const bool owe_receipt = m_ctx->policy.sign_receipts && !m_tainted && m_peer_msg_id > 0 &&
+                             m_conn->receipts_signed.load() < m_conn->downloaded.load();
+    const bool flushed = m_last_receipt == Clock::time_point{} || Clock::now() - m_last_receipt >= kFlushGrace ||
+                         m_conn->downloaded.load() == 0;
+    const bool booked = m_conn->accepted_bytes.load() >= m_conn->uploaded.load();
+    return !owe_receipt && flushed && booked;
+  }
+
+  void choke_for_credit() {
+    if (m_choked_for_credit) return;
+    m_choked_for_credit = true;
+    m_pc.choke_this_peer();
+  }
+
+  void choke_vanilla() {
+    if (m_choked_vanilla) return;
+    m_choked_vanilla = true;
+    m_pc.choke_this_peer();
+  }
+
+  void queue_malformed() {
+    InboundReceipt r;
+    r.conn = m_conn;
+    r.malformed = true;
+    m_ctx->queue.push(std::move(r));
+  }
+
+  /// Sends a cumulative receipt when the cadence asks for one (or at once when `final`).
+  void maybe_send_receipt(bool final) {
+    if (!m_ctx->policy.sign_receipts || m_tainted || m_peer_msg_id <= 0) return;
+    if (!m_conn->is_seedd.load(std::memory_order_acquire)) return;
+    const uint64_t received = m_conn->downloaded.load();
+    const uint64_t signed_b = m_conn->receipts_signed.load();
+    if (received <= signed_b) return;
+    const auto now = Clock::now();
+    const auto since = now - m_last_receipt;
+    if (!final) {
+      const bool interval_reached = received - signed_b >= m_peer_interval;
+      const bool silent_too_long = since >= std::chrono::milliseconds(MAX_RECEIPT_SILENCE_MS);
+      if (!(interval_reached || silent_too_long) || since < std::chrono::milliseconds(MIN_RECEIPT_GAP_MS)) return;
+    }
+    crypto::Receipt receipt;
+    receipt.infohash = m_conn->infohash;
+    receipt.seeder = m_conn->peer_address;
+    receipt.leecher = m_ctx->address;
+    receipt.channel = m_channel;
+    receipt.bytes = received;
+    receipt.timestamp = static_cast<uint64_t>(unix_now());
+    crypto::Domain domain;
+    domain.chain_id = m_peer_chain;
+    domain.verifying_contract = m_peer_pool;
+    // Signing costs ~35 us; at most once a second per peer, so it stays on this thread.
+    const auto sig = m_ctx->key.sign(crypto::receipt_digest(domain, receipt));
+    lt::entry e;
+    e["ch"] = be64(m_channel);
+    e["b"] = static_cast<std::int64_t>(received);
+    e["ts"] = static_cast<std::int64_t>(receipt.timestamp);
+    e["sig"] = std::string(sig.begin(), sig.end());
+    std::string payload;
+    lt::bencode(std::back_inserter(payload), e);
+    send_extended(payload);
+    m_conn->receipts_signed = received;
+    m_last_receipt = now;
+  }
+
+  void send_extended(const std::string& payload) {
+    std::string frame;
+    const uint32_t len = static_cast<uint32_t>(2 + payload.size());
+    frame.push_back(static_cast<char>(len >> 24));
+    frame.push_back(static_cast<char>(len >> 16));
+    frame.push_back(static_cast<char>(len >> 8));
+    frame.push_back(static_cast<char>(len));
+    frame.push_back(20);  // BEP 10: the extended message
+    frame.push_back(static_cast<char>(m_peer_msg_id));
+    frame += payload;
+    m_pc.send_buffer(frame.data(), static_cast<int>(frame.size()));
+  }
+
+  std::shared_ptr<ExtensionContext> m_ctx;
+  lt::bt_peer_connection_handle m_pc;
+  std::shared_ptr<PeerConnection> m_conn;
+  // network thread only
+  Clock::time_point m_started;
+  Clock::time_point m_last_receipt{};
+  Clock::time_point m_hold_started{};
+  int m_peer_msg_id = -1;
+  uint64_t m_peer_chain = 0;
+  crypto::Address m_peer_pool{};
+  uint64_t m_peer_interval = 1024 * 1024;
+  uint64_t m_channel = 0;
+  bool m_handshake_seen = false;
+  bool m_tainted = false;
+  bool m_choked_for_credit = false;
+  bool m_choked_vanilla = false;
+  bool m_disconnecting = false;
+  bool m_holding = false;
+};
+
+class ReceiptTorrentPlugin final : public lt::torrent_plugin {
+ public:
+  ReceiptTorrentPlugin(std::shared_ptr<ExtensionContext> ctx, crypto::InfoHash20 infohash)
+      : m_ctx(std::move(ctx)), m_infohash(infohash) {}
+
+  std::shared_ptr<lt::peer_plugin> new_connection(lt::peer_connection_handle const& pc) override {
+    if (pc.type() != lt::connection_type::bittorrent) return {};  // web seeds have no BEP 10
+    auto conn = std::make_shared<PeerConnection>();
+    conn->id = m_ctx->next_connection_id++;
+    conn->infohash = m_infohash;
+    conn->endpoint = lt_util::endpoint_string(pc.remote().address(), pc.remote().port());
+    m_ctx->registry.add(conn);
+    return std::make_shared<ReceiptPeerPlugin>(m_ctx, lt::bt_peer_connection_handle(pc), std::move(conn));
+  }
+
+ private:
+  std::shared_ptr<ExtensionContext> m_ctx;
+  crypto::InfoHash20 m_infohash;
+};
+
+class ReceiptPlugin final : public lt::plugin {
+ public:
+  explicit ReceiptPlugin(std::shared_ptr<ExtensionContext> ctx) : m_ctx(std::move(ctx)) {}
+
+  lt::feature_flags_t implemented_features() override { return tick_feature; }
+
+  std::shared_ptr<lt::torrent_plugin> new_torrent(lt::torrent_handle const& h, lt::client_data_t) override {
+    // info_hashes() reads an immutable field: no round trip to this (the network) thread.
+    const auto id = lt_util::id_bytes(h.info_hashes());
+    crypto::InfoHash20 ih;
+    std::memcpy(ih.data(), id.data(), 20);
+    return std::make_shared<ReceiptTorrentPlugin>(m_ctx, ih);
+  }
+
+  void on_tick() override {
+    // Refill the vanilla token bucket (about once a second).
+    const auto limit = static_cast<int64_t>(m_ctx->policy.vanilla_upload_limit);
+    if (limit > 0) m_ctx->vanilla_tokens = std::min<int64_t>(limit, m_ctx->vanilla_tokens.load() + limit);
+  }
+
+ private:
+  std::shared_ptr<ExtensionContext> m_ctx;
+};
+
+}  // namespace
+
+std::shared_ptr<lt::plugin> make_receipt_plugin(std::shared_ptr<ExtensionContext> ctx) {
+  return std::make_shared<ReceiptPlugin>(std::move(ctx));
+}
+
+}  // namespace seedd::accountant

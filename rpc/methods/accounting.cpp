@@ -1,0 +1,280 @@
+// earnings.*, receipts.*, rewards.*, claim.* and the accountant's torrent.* methods.
+#include <chrono>
+
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/accountant/claim_verify.hpp"
+#include "daemon/crypto/hex.hpp"
+#include "daemon/engine/engine.hpp"
+#include "rpc/method_table.hpp"
+
+namespace seedd::rpc {
+namespace {
+
+using crypto::to_decimal;
+
+Accountant& accountant(Context& ctx) {
+  if (!ctx.accountant) throw RpcError(code::unavailable, "the accountant is not running");
+  return *ctx.accountant;
+}
+
+crypto::InfoHash20 info_hash_bytes(const json& params, const char* name = "info_hash") {
+  auto ih = crypto::from_hex_fixed<20>(param_string(params, name));
+  if (!ih) throw invalid_params("param '" + std::string(name) + "' must be 40 hex digits");
+  return *ih;
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::pair<int64_t, int64_t> time_range(const json& params) {
+  const int64_t since = param_int(params, "since", 0);
+  const int64_t until = param_int(params, "until", unix_now() + 3600);
+  if (since < 0) throw invalid_params("param 'since' must be a unix time >= 0");
+  if (until <= since) throw invalid_params("param 'until' must be after 'since'");
+  return {since, until};
+}
+
+std::string dec(uint64_t v) { return std::to_string(v); }
+
+const ParamSpec kSince{"since", ParamType::integer, false, "unix seconds, inclusive (default: the beginning)"};
+const ParamSpec kUntil{"until", ParamType::integer, false, "unix seconds, exclusive (default: now)"};
+const ParamSpec kInfoHash{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash"};
+
+json summary(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto [since, until] = time_range(params);
+  const auto s = acc.ledger().summary(since, until, acc.policy().default_rate);
+  json rejected = json::object();
+  for (const auto& [reason, count] : s.rejected) rejected[reason] = count;
+  return {{"since", since},
+          {"until", until},
+          {"verified_bytes", dec(s.verified_bytes)},
+          {"unverified_bytes", dec(s.unverified_bytes)},
+          {"receipts", s.receipts},
+          {"unclaimed_bytes", dec(s.unclaimed_bytes)},
+          {"claimed_bytes", dec(s.claimed_bytes)},
+          {"pending_amount", to_decimal(s.pending_amount)},
+          {"claimed_amount", to_decimal(s.claimed_amount)},
+          {"default_rate_per_gib", to_decimal(acc.policy().default_rate)},
+          {"rejected", rejected}};
+}
+
+json by_torrent(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto [since, until] = time_range(params);
+  json rows = json::array();
+  for (const auto& t : acc.ledger().by_torrent(since, until, acc.policy().default_rate)) {
+    rows.push_back({{"info_hash", crypto::to_hex(t.infohash, false)},
+                    {"verified_bytes", dec(t.verified_bytes)},
+                    {"unverified_bytes", dec(t.unverified_bytes)},
+                    {"unclaimed_bytes", dec(t.unclaimed_bytes)},
+                    {"claimed_bytes", dec(t.claimed_bytes)},
+                    {"receipts", t.receipts},
+                    {"rate_per_gib", to_decimal(t.rate_per_gib)},
+                    {"pending_amount", to_decimal(t.pending_amount)}});
+  }
+  return {{"since", since}, {"until", until}, {"torrents", rows}};
+}
+
+json history(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto bucket = param_string(params, "bucket", "hour");
+  if (bucket != "hour" && bucket != "day") throw invalid_params("param 'bucket' must be \"hour\" or \"day\", got \"" + bucket.substr(0, 20) + "\"");
+  const auto [since, until] = time_range(params);
+  json rows = json::array();
+  for (const auto& r : acc.ledger().history(since, until, bucket == "hour" ? 3600 : 86400))
+    rows.push_back({{"start", r.bucket_start}, {"verified_bytes", dec(r.verified_bytes)}, {"unverified_bytes", dec(r.unverified_bytes)}});
+  return {{"bucket", bucket}, {"since", since}, {"until", until}, {"rows", rows}};
+}
+
+json receipt_message_json(const crypto::Receipt& r) {
+  return {{"infohash", crypto::to_hex(r.infohash)},
+          {"seeder", crypto::to_checksum_address(r.seeder)},
+          {"leecher", crypto::to_checksum_address(r.leecher)},
+          {"channel", dec(r.channel)},
+          {"bytes", dec(r.bytes)},
+          {"timestamp", dec(r.timestamp)}};
+}
+
+constexpr int kMaxListLimit = 1000;
+
+json receipts_list(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  std::optional<crypto::InfoHash20> ih;
+  if (has_param(params, "info_hash")) ih = info_hash_bytes(params);
+  std::optional<crypto::Address> leecher;
+  if (has_param(params, "leecher")) {
+    leecher = crypto::parse_address(param_string(params, "leecher"));
+    if (!leecher) throw invalid_params("param 'leecher' must be a 0x address (EIP-55 when mixed case)");
+  }
+  const int64_t limit = param_int(params, "limit", 100);
+  if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to 1000");
+  int64_t after = 0;
+  if (has_param(params, "cursor")) {
+    auto c = crypto::parse_decimal_u64(param_string(params, "cursor"));
+    if (!c || *c > static_cast<uint64_t>(INT64_MAX)) throw invalid_params("param 'cursor' is not a cursor from receipts.list");
+    after = static_cast<int64_t>(*c);
+  }
+  json rows = json::array();
+  const auto found = acc.ledger().receipts(ih, leecher, after, static_cast<int>(limit));
+  for (const auto& r : found)
+    rows.push_back({{"id", r.id},
+                    {"message", receipt_message_json(r.receipt)},
+                    {"signature", crypto::to_hex(r.signature)},
+                    {"claimed_bytes", dec(r.claimed_bytes)},
+                    {"updated_at", r.updated_at}});
+  json next = nullptr;
+  if (static_cast<int64_t>(found.size()) == limit) next = std::to_string(found.back().id);
+  return {{"receipts", rows}, {"next_cursor", next}};
+}
+
+json peers(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto ih = info_hash_bytes(params);
+  if (!ctx.engine->get(param_string(params, "info_hash")))
+    throw RpcError(code::not_found, "info_hash: no torrent " + param_string(params, "info_hash"));
+  json rows = json::array();
+  for (const auto& p : acc.peers(ih)) {
+    rows.push_back({{"endpoint", p.endpoint},
+                    {"client", p.client},
+                    {"seedd_address", p.address ? json(crypto::to_checksum_address(*p.address)) : json(nullptr)},
+                    {"sent_bytes", dec(p.sent_bytes)},
+                    {"received_bytes", dec(p.received_bytes)},
+                    {"receipted_bytes", dec(p.receipted_bytes)},
+                    {"unreceipted_bytes", dec(p.sent_bytes - std::min(p.sent_bytes, p.receipted_bytes))}});
+  }
+  return {{"peers", rows}};
+}
+
+json torrent_set(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto ih = info_hash_bytes(params);
+  if (!ctx.engine->get(param_string(params, "info_hash")))
+    throw RpcError(code::not_found, "info_hash: no torrent " + param_string(params, "info_hash"));
+  if (has_param(params, "reward_rate")) {
+    const auto text = param_string(params, "reward_rate");
+    if (text == "default") {
+      acc.set_reward_rate(ih, std::nullopt);
+    } else {
+      auto rate = crypto::parse_decimal_u256(text);
+      if (!rate) throw invalid_params("param 'reward_rate' must be a decimal integer of base units per GiB, or \"default\"");
+      acc.set_reward_rate(ih, *rate);
+    }
+  }
+  return {{"info_hash", param_string(params, "info_hash")}, {"reward_rate", to_decimal(acc.reward_rate(ih))}};
+}
+
+json rewards_claim(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  std::string payout_text = param_string(params, "payout", ctx.node->payout_address);
+  auto payout = crypto::parse_address(payout_text);
+  if (!payout) throw invalid_params("param 'payout' must be a 0x address (EIP-55 when mixed case)");
+  try {
+    auto made = acc.claim(*payout, param_bool(params, "dry_run"));
+    json out = made.document;
+    out["nonce"] = made.nonce;
+    out["dry_run"] = param_bool(params, "dry_run");
+    if (!param_bool(params, "dry_run")) out["file"] = (acc.claims_dir() / (std::to_string(made.nonce) + ".json")).string();
+    return out;
+  } catch (const accountant::NothingToClaim& e) {
+    throw RpcError(code::nothing_to_claim, "nothing to claim: no receipted bytes are unclaimed");
+  }
+}
+
+json claim_summary(const json& doc) {
+  const auto& c = doc.at("claim");
+  return {{"nonce", c.at("nonce")},          {"created_at", c.at("createdAt")},
+          {"payout", c.at("payout")},        {"amount", c.at("amount")},
+          {"total_bytes", c.at("totalBytes")}, {"receipt_count", c.at("receiptCount")},
+          {"receipts_root", c.at("receiptsRoot")}};
+}
+
+json rewards_list(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const int64_t after = param_int(params, "after", 0);
+  const int64_t limit = param_int(params, "limit", 100);
+  if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to 1000");
+  json rows = json::array();
+  for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) rows.push_back(claim_summary(doc));
+  return {{"claims", rows}};
+}
+
+json rewards_get(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const int64_t nonce = param_int(params, "nonce", 0);
+  if (nonce < 1) throw invalid_params("param 'nonce' must be >= 1");
+  auto doc = acc.ledger().claim(static_cast<uint64_t>(nonce));
+  if (!doc) throw RpcError(code::not_found, "nonce: no claim " + std::to_string(nonce));
+  return *doc;
+}
+
+json claim_verify(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const json& file = params.at("claim");
+  // Rule 5 needs the verifier's own record: for this node's claims, the state before the claim.
+  accountant::VerifierState state;
+  auto claimant = file.contains("claim") && file["claim"].is_object() && file["claim"].contains("claimant") &&
+                          file["claim"]["claimant"].is_string()
+                      ? crypto::parse_address(file["claim"]["claimant"].get<std::string>())
+                      : std::nullopt;
+  uint64_t nonce = 0;
+  if (file.contains("claim") && file["claim"].is_object() && file["claim"].contains("nonce") && file["claim"]["nonce"].is_string())
+    nonce = crypto::parse_decimal_u64(file["claim"]["nonce"].get<std::string>()).value_or(0);
+  if (claimant && *claimant == acc.address()) {
+    for (const auto& earlier : acc.ledger().claims(0, kMaxListLimit)) {
+      const auto n = crypto::parse_decimal_u64(earlier["claim"]["nonce"].get<std::string>()).value_or(0);
+      if (nonce != 0 && n >= nonce) break;
+      accountant::apply_claim(state, earlier);
+    }
+  }
+  const auto result = accountant::verify_claim(file, acc.policy().domain, state);
+  json failures = json::array();
+  for (const auto& f : result.failures) failures.push_back({{"rule", f.rule}, {"detail", f.detail}});
+  return {{"valid", result.valid}, {"failures", failures}};
+}
+
+}  // namespace
+
+void register_accounting_methods(MethodTable& table) {
+  table.add({"earnings.summary",
+             "Verified and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
+             "and rejected receipts by reason.",
+             {kSince, kUntil}, "summary", false, summary});
+  table.add({"earnings.by_torrent", "The same figures per torrent.", {kSince, kUntil}, "{torrents: [...]}", false,
+             by_torrent});
+  table.add({"earnings.history", "Verified and unverified upload by hour or day.",
+             {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, kSince, kUntil},
+             "{bucket, rows: [{start, verified_bytes, unverified_bytes}]}", false, history});
+  table.add({"receipts.list", "Accepted receipts (the latest per channel), oldest first, a page at a time.",
+             {{"info_hash", ParamType::info_hash, false, "only this torrent"},
+              {"leecher", ParamType::string, false, "only this leecher's address"},
+              {"limit", ParamType::integer, false, "page size, 1 to 1000 (default 100)"},
+              {"cursor", ParamType::string, false, "next_cursor of the previous page"}},
+             "{receipts: [...], next_cursor}", false, receipts_list});
+  table.add({"torrent.peers",
+             "The torrent's connected peers: client, seedd address (null for vanilla peers), bytes sent and "
+             "received, bytes receipted, unreceipted credit.",
+             {kInfoHash}, "{peers: [...]}", false, peers});
+  table.add({"torrent.set", "Changes a torrent's settings: reward_rate (base units per GiB, or \"default\").",
+             {kInfoHash, {"reward_rate", ParamType::string, false, "decimal base units per GiB, or \"default\""}},
+             "{info_hash, reward_rate}", true, torrent_set});
+  table.add({"rewards.claim",
+             "Claims every unclaimed receipted byte: a signed, Merkle-rooted claim (PROTOCOL.md 6) written to "
+             "claims/<nonce>.json. dry_run shows it without recording it.",
+             {{"payout", ParamType::string, false, "payout address (default payout_address, else the node address)"},
+              {"dry_run", ParamType::boolean, false, "build and show the claim, record nothing"}},
+             "the claim document, with nonce and file", true, rewards_claim});
+  table.add({"rewards.list", "Past claims, oldest first.",
+             {{"after", ParamType::integer, false, "only nonces above this"},
+              {"limit", ParamType::integer, false, "1 to 1000 (default 100)"}},
+             "{claims: [...]}", false, rewards_list});
+  table.add({"rewards.get", "One past claim document.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
+             "the claim document", false, rewards_get});
+  table.add({"claim.verify",
+             "Checks a claim document against PROTOCOL.md section 7 and reports every failed rule by name.",
+             {{"claim", ParamType::object, true, "the claim file's JSON"}}, "{valid, failures: [{rule, detail}]}",
+             false, claim_verify});
+}
+
+}  // namespace seedd::rpc
