@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential cmake pkg-config ccache
   libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
   libsecp256k1-dev libsqlite3-dev libcrypto++-dev libssl-dev catch2)
 TEST_PKGS=(python3 python3-libtorrent curl sqlite3 transmission-cli aria2 opentracker nodejs npm
-  systemd python3-seccomp podman debootstrap)  # systemd-analyze, the unit's filters, the image test
+  systemd systemd-container python3-seccomp podman debootstrap)  # tests/ops: unit, boot, image
 
 want=("${BUILD_PKGS[@]}")
 [[ ${1:-build} == test ]] && want+=("${TEST_PKGS[@]}")
