@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <sys/resource.h>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -20,7 +21,10 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
+#include <boost/asio/ip/address.hpp>
+
 #include "rpc/auth.hpp"
+#include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
 #include "rpc/router.hpp"
 
@@ -215,6 +219,21 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     if (!e) throw config::ConfigError("option 'rpc_auth': an entry is not valid: expected user:salt$hmac[:read|:admin]");
     users.push_back(*e);
   }
+  // An RPC reachable from the network needs both an allow-list and a password of its own:
+  // refuse to start rather than expose it (qBittorrent's CVE-2023-30801 was a default password).
+  rpc::GuardOptions guard;
+  guard.allow_cidrs = cfg.get_list("rpc_allow_ip");
+  guard.host_names = cfg.get_list("rpc_host");
+  for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
+    guard.host_names.push_back(ep.host);
+    boost::system::error_code aec;
+    const auto addr = boost::asio::ip::make_address(ep.host, aec);
+    const bool loopback = ep.host == "localhost" || (!aec && addr.is_loopback());
+    if (!loopback && (guard.allow_cidrs.empty() || users.empty()))
+      throw config::ConfigError("option 'rpc_bind': value '" + ep.host +
+                                "' is not a loopback address: binding RPC to the network needs rpc_allow_ip "
+                                "and at least one rpc_auth user (make one with: seedctl rpcauth USER)");
+  }
   const fs::path cookie_file = data_dir / ".cookie";
   const auto cookie_password = rpc::random_hex(32);
 
@@ -225,7 +244,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   base.engine = &engine;
   base.accountant = &accountant;
   base.node = &facts;
-  rpc::Router router(base, rpc::Authenticator(cookie_password, users), [&engine] { return engine.healthy(); });
+  rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
+                     [&engine] { return engine.healthy(); });
   rpc::HttpServerOptions ho;
   ho.bind = endpoint_vector(cfg.get_endpoints("rpc_bind"));
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
@@ -305,6 +325,12 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Peers and RPC clients are file descriptors: take the soft limit up to the hard one.
+  struct rlimit nofile {};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
 
   // SIGHUP re-reads the configuration with the same arguments; load() blanks secrets in argv,
   // so keep them as they came first.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/util/logging.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 
@@ -19,10 +20,20 @@ std::string path_of(const std::string& target) { return target.substr(0, target.
 
 }  // namespace
 
-Router::Router(Context base, Authenticator auth, std::function<bool()> healthy)
-    : m_base(base), m_auth(std::move(auth)), m_healthy(std::move(healthy)) {}
+Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy)
+    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_healthy(std::move(healthy)) {}
 
 HttpResponse Router::handle(const HttpRequest& req) {
+  if (!m_guard.address_allowed(req.remote_address)) {
+    auto r = json_response(403, R"({"error":"this address may not use the RPC: see rpc_allow_ip"})");
+    r.close = true;
+    return r;
+  }
+  // Even with valid credentials: a page on another name reaching us by DNS rebinding must fail.
+  if (!m_guard.host_allowed(req.header("host")))
+    return json_response(403, R"({"error":"Host header not allowed: use an IP address, localhost or a name in rpc_host"})");
+  if (!m_guard.origin_allowed(req.header("origin")))
+    return json_response(403, R"({"error":"Origin not allowed"})");
   const auto path = path_of(req.target);
   if (path == "/healthz") {
     if (req.method != "GET" && req.method != "HEAD") return json_response(405, R"({"error":"use GET"})");
@@ -39,17 +50,28 @@ HttpResponse Router::handle(const HttpRequest& req) {
   return json_response(404, R"({"error":"not found"})");
 }
 
-HttpResponse Router::handle_rpc(const HttpRequest& req) {
+std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
   const auto auth_header = req.header("authorization");
   auto scope = m_auth.check(auth_header);
-  if (!scope) {
-    spdlog::get("auth")->warn("authentication failed from {} (user '{}')", req.remote_address,
-                              Authenticator::user_of(auth_header));
-    auto r = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
-    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
-    r.delay = AUTH_FAILURE_DELAY;
-    return r;
+  if (scope) {
+    m_backoff.success(req.remote_address);
+    return scope;
   }
+  spdlog::get("auth")->warn("authentication failed from {} (user '{}')", req.remote_address,
+                            util::printable(Authenticator::user_of(auth_header)));
+  unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
+  unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
+  unauthorized.delay = m_backoff.failure(req.remote_address);
+  return std::nullopt;
+}
+
+HttpResponse Router::handle_rpc(const HttpRequest& req) {
+  HttpResponse unauthorized;
+  auto scope = authenticate(req, unauthorized);
+  if (!scope) return unauthorized;
+  // After authentication: an unauthenticated caller learns nothing about what we accept.
+  if (req.header("content-type").compare(0, 16, "application/json") != 0)
+    return json_response(415, R"({"error":"Content-Type must be application/json"})");
   Context ctx = m_base;
   ctx.scope = *scope;
   auto body = handle_jsonrpc(req.body, ctx, method_table());

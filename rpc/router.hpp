@@ -2,25 +2,28 @@
 // Routes HTTP requests: /rpc (JSON-RPC, authenticated), /healthz (no auth).
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "rpc/auth.hpp"
 #include "rpc/context.hpp"
+#include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
 
 namespace seedd::rpc {
 
-/// Failed authentication answers this much later (bitcoind's 250 ms).
-constexpr std::chrono::milliseconds AUTH_FAILURE_DELAY{250};
-
 class Router {
  public:
-  Router(Context base, Authenticator auth, std::function<bool()> healthy);
+  Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy);
   HttpResponse handle(const HttpRequest& req);
 
  private:
   HttpResponse handle_rpc(const HttpRequest& req);
+  /// The caller's scope, or the 401 to answer (delayed per AuthBackoff).
+  std::optional<Scope> authenticate(const HttpRequest& req, HttpResponse& unauthorized);
   Context m_base;
   Authenticator m_auth;
+  RequestGuard m_guard;
+  AuthBackoff m_backoff;
   std::function<bool()> m_healthy;
 };
 

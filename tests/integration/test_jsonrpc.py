@@ -302,7 +302,7 @@ class JsonRpcConformance(unittest.TestCase):
                 self.assertEqual(status, 401)
         # The right cookie, for contrast, is let in.
         status, _, _ = self.d.post(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"}),
-                                   {"Authorization": self.d.auth_header()})
+                                   {"Authorization": self.d.auth_header(), "Content-Type": "application/json"})
         self.assertEqual(status, 200)
 
     def test_get_on_rpc_is_405(self):
