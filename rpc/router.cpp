@@ -47,6 +47,14 @@ HttpResponse Router::handle(const HttpRequest& req) {
     }
     return handle_rpc(req);
   }
+  if (m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/")) {
+    HttpResponse unauthorized;
+    auto scope = authenticate(req, unauthorized);
+    if (!scope) return unauthorized;
+    Context ctx = m_base;
+    ctx.scope = *scope;
+    return m_transmission(req, ctx);
+  }
   return json_response(404, R"({"error":"not found"})");
 }
 

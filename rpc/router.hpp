@@ -11,8 +11,15 @@
 
 namespace seedd::rpc {
 
+/// The handler of an extra authenticated endpoint (Transmission's RPC): gets the request and the
+/// caller's context after the guards and authentication passed.
+using EndpointHandler = std::function<HttpResponse(const HttpRequest&, Context&)>;
+
 class Router {
  public:
+  /// Serves `handler` at /transmission/rpc and /transmission/rpc/ (any method, any body type).
+  void set_transmission_handler(EndpointHandler handler) { m_transmission = std::move(handler); }
+
   Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy);
   HttpResponse handle(const HttpRequest& req);
 
@@ -25,6 +32,7 @@ class Router {
   RequestGuard m_guard;
   AuthBackoff m_backoff;
   std::function<bool()> m_healthy;
+  EndpointHandler m_transmission;
 };
 
 }  // namespace seedd::rpc
