@@ -4,10 +4,14 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/accountant/claim_verify.hpp"
+#include "daemon/crypto/hex.hpp"
+#include "daemon/crypto/keys.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/http_client.hpp"
@@ -26,16 +30,28 @@ Commands:
                            is valid JSON; key:=JSON always sends raw JSON
   list                     the torrents as a table
   methods                  the methods the daemon offers
+  claim [payout=ADDR] [dry_run=true]
+                           claim every unclaimed receipted byte (rewards.claim) and print the
+                           nonce, amount, total bytes, receipts and the claim file's path
+  verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
+                           check a claim file offline, without a daemon (PROTOCOL.md 7): prints
+                           "valid", or every failed rule with its detail. The verifier's domain
+                           is chain 31337 and the zero pool unless --chain-id/--pool say
+                           otherwise; rule 5 uses STATEFILE, the record of the claimant's
+                           earlier claims ({"last_nonce": "N", "paid": [{"leecher", "infohash",
+                           "channel", "bytes"}]}), or an empty record (next nonce 1)
 
 Options:
   --rpc=URL          the daemon's RPC endpoint (default $SEEDD_RPC_URL or http://127.0.0.1:8421/rpc)
   --data-dir=DIR     where to find the cookie (default $SEEDD_DATA_DIR, $STATE_DIRECTORY or
                      ~/.local/share/seedd)
   --user=U --password=P   an rpc_auth user instead of the cookie
-  --json             print raw JSON results (also for list)
+  --json             print raw JSON results (also for list, claim and verify-claim)
+  --timeout-ms=N     give up on a daemon that has not answered in N ms (default 30000)
   -h, --help         this text
 
-Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 no connection or refused.
+Exit codes: 0 ok, 1 the daemon answered with an error (verify-claim: the claim is invalid),
+2 usage (verify-claim: a file cannot be read), 3 no connection, refused, or timed out.
 )";
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -94,6 +110,119 @@ void print_table(const json& torrents) {
   }
 }
 
+
+/// Reads and parses a JSON file for verify-claim; on failure prints why and returns nullopt.
+std::optional<json> read_json_file(const std::string& what, const fs::path& path) {
+  std::optional<std::string> text;
+  try {
+    text = util::read_file(path);
+  } catch (const std::exception& e) {
+    std::cerr << "seedctl: cannot read the " << what << " " << path.string() << ": " << e.what() << "\n";
+    return std::nullopt;
+  }
+  if (!text) {
+    std::cerr << "seedctl: no " << what << " at " << path.string() << "\n";
+    return std::nullopt;
+  }
+  auto j = json::parse(*text, nullptr, false);
+  if (j.is_discarded()) {
+    std::cerr << "seedctl: the " << what << " " << path.string() << " is not JSON\n";
+    return std::nullopt;
+  }
+  return j;
+}
+
+/// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: PROTOCOL.md 7 offline.
+int verify_claim_command(const std::vector<std::string>& args, bool raw_json) {
+  std::optional<std::string> file, state_file, chain_text, pool_text;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    bool matched = false;
+    for (auto [flag, target] : {std::pair{"--state", &state_file}, {"--chain-id", &chain_text}, {"--pool", &pool_text}}) {
+      const std::string f = flag;
+      if (a.rfind(f + "=", 0) == 0) {
+        *target = a.substr(f.size() + 1);
+        matched = true;
+      } else if (a == f) {
+        if (i + 1 >= args.size()) {
+          std::cerr << "seedctl: verify-claim: " << f << " needs a value\n";
+          return seedctl_exit::usage;
+        }
+        *target = args[++i];
+        matched = true;
+      }
+      if (matched) break;
+    }
+    if (matched) continue;
+    if (a.rfind("--", 0) == 0 || file) {
+      std::cerr << "seedctl: verify-claim: unexpected argument '" << a << "'\n" << kUsage;
+      return seedctl_exit::usage;
+    }
+    file = a;
+  }
+  if (!file) {
+    std::cerr << "seedctl: verify-claim needs a claim FILE\n" << kUsage;
+    return seedctl_exit::usage;
+  }
+  crypto::Domain domain;  // 31337 and the zero pool: "no pool configured yet"
+  if (chain_text) {
+    auto chain = crypto::parse_decimal_u64(*chain_text);
+    if (!chain) {
+      std::cerr << "seedctl: --chain-id must be a decimal integer, got '" << *chain_text << "'\n";
+      return seedctl_exit::usage;
+    }
+    domain.chain_id = *chain;
+  }
+  if (pool_text) {
+    auto pool = crypto::parse_address(*pool_text);
+    if (!pool) {
+      std::cerr << "seedctl: --pool must be a 0x address (EIP-55 when mixed case), got '" << *pool_text << "'\n";
+      return seedctl_exit::usage;
+    }
+    domain.verifying_contract = *pool;
+  }
+  accountant::VerifierState state;
+  if (state_file) {
+    auto j = read_json_file("state file", *state_file);
+    if (!j) return seedctl_exit::usage;
+    try {
+      state = accountant::verifier_state_from_json(*j);
+    } catch (const std::exception& e) {
+      std::cerr << "seedctl: the state file " << *state_file << " is not a verifier state: " << e.what() << "\n";
+      return seedctl_exit::usage;
+    }
+  }
+  auto claim = read_json_file("claim file", *file);
+  if (!claim) return seedctl_exit::usage;
+
+  const auto result = accountant::verify_claim(*claim, domain, state);
+  if (raw_json) {
+    json failures = json::array();
+    for (const auto& f : result.failures) failures.push_back({{"rule", f.rule}, {"detail", f.detail}});
+    std::cout << json{{"valid", result.valid}, {"failures", failures}}.dump(2) << "\n";
+  } else if (result.valid) {
+    std::cout << "valid\n";
+  } else {
+    std::cout << "invalid: " << result.failures.size() << " failed check" << (result.failures.size() == 1 ? "" : "s") << "\n";
+    for (const auto& f : result.failures) std::cout << "  " << f.rule << ": " << f.detail << "\n";
+  }
+  return result.valid ? seedctl_exit::ok : seedctl_exit::rpc_error;
+}
+
+/// What `seedctl claim` prints of a rewards.claim result.
+void print_claim(const json& result) {
+  const auto& c = result.at("claim");
+  const bool dry_run = result.value("dry_run", false);
+  const std::string total = c.at("totalBytes").get<std::string>();
+  std::cout << (dry_run ? "dry run: claim not recorded, nothing written\n" : "claimed\n");
+  std::cout << "  nonce        " << c.at("nonce").get<std::string>() << "\n"
+            << "  amount       " << c.at("amount").get<std::string>() << " base units\n"
+            << "  total bytes  " << total << " (" << human_bytes(as_int(c.at("totalBytes"))) << ")\n"
+            << "  receipts     " << c.at("receiptCount").get<std::string>() << "\n"
+            << "  payout       " << c.at("payout").get<std::string>() << "\n";
+  if (!dry_run) std::cout << "  file         " << result.value("file", std::string("?")) << "\n";
+}
+
 }  // namespace
 
 int seedctl_main(std::vector<std::string> args) {
@@ -101,6 +230,7 @@ int seedctl_main(std::vector<std::string> args) {
   fs::path data_dir = default_data_dir();
   std::string user, password;
   bool raw_json = false;
+  int timeout_ms = kDefaultHttpTimeoutMs;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -122,6 +252,13 @@ int seedctl_main(std::vector<std::string> args) {
       user = *v;
     } else if (auto v = value_of("--password")) {
       password = *v;
+    } else if (auto v = value_of("--timeout-ms")) {
+      const auto ms = crypto::parse_decimal_u64(*v);
+      if (!ms || *ms < 1 || *ms > 24ull * 3600 * 1000) {
+        std::cerr << "seedctl: --timeout-ms must be from 1 to 86400000, got '" << *v << "'\n";
+        return seedctl_exit::usage;
+      }
+      timeout_ms = static_cast<int>(*ms);
     } else if (rest.empty() && a.rfind("--", 0) == 0) {
       std::cerr << "seedctl: unknown option " << a << "\n" << kUsage;
       return seedctl_exit::usage;
@@ -134,6 +271,8 @@ int seedctl_main(std::vector<std::string> args) {
     return seedctl_exit::usage;
   }
   std::string command = rest[0];
+  // Offline: needs no daemon, no cookie, and takes its own --flags.
+  if (command == "verify-claim") return verify_claim_command({rest.begin() + 1, rest.end()}, raw_json);
   json params = json::object();
   for (size_t i = 1; i < rest.size(); ++i) {
     const auto& kv = rest[i];
@@ -156,6 +295,7 @@ int seedctl_main(std::vector<std::string> args) {
   std::string method = command;
   if (command == "list") method = "torrent.list";
   else if (command == "methods") method = "rpc.discover";
+  else if (command == "claim") method = "rewards.claim";
   else if (command.find('.') == std::string::npos) {
     std::cerr << "seedctl: unknown command '" << command << "'\n" << kUsage;
     return seedctl_exit::usage;
@@ -184,7 +324,10 @@ int seedctl_main(std::vector<std::string> args) {
   const json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
   HttpClientResponse resp;
   try {
-    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}});
+    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}}, timeout_ms);
+  } catch (const HttpTimeout& e) {
+    std::cerr << "seedctl: " << e.what() << " (is the daemon stuck? --timeout-ms sets the limit)\n";
+    return seedctl_exit::connection;
   } catch (const std::exception& e) {
     std::cerr << "seedctl: " << e.what() << "\n";
     return seedctl_exit::connection;
@@ -206,6 +349,8 @@ int seedctl_main(std::vector<std::string> args) {
   const auto& result = reply["result"];
   if (command == "list" && !raw_json) {
     print_table(result["torrents"]);
+  } else if (command == "claim" && !raw_json) {
+    print_claim(result);
   } else if (command == "methods" && !raw_json) {
     for (const auto& m : result["methods"]) std::cout << std::left << std::setw(24) << m["name"].get<std::string>() << " "
                                                       << m["description"].get<std::string>() << "\n";
