@@ -1,9 +1,12 @@
 #include "rpc/jsonrpc.hpp"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/engine.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/metrics.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -64,11 +67,21 @@ std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable&
   }
   const MethodSpec* m = table.find(name);
   if (!m) return respond_error(code::method_not_found, "Method not found: '" + clip_utf8(name, 80) + "'");
+  // Observed on every way out of the call, success or error.
+  struct Observe {
+    const std::string& method;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    bool ok = false;
+    ~Observe() {
+      rpc_metrics().observe(method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), !ok);
+    }
+  } observe{m->name};
   try {
     if (m->changes_state && ctx.scope == Scope::read)
       throw RpcError(code::forbidden, "'" + name + "' changes state; this user has read scope only");
     validate_params(*m, params);
     json result = m->handler(params, ctx);
+    observe.ok = true;
     if (is_notification) return std::nullopt;
     return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
   } catch (const RpcError& e) {

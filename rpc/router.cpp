@@ -5,6 +5,7 @@
 #include "daemon/util/logging.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/metrics.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -46,6 +47,16 @@ HttpResponse Router::handle(const HttpRequest& req) {
       return r;
     }
     return handle_rpc(req);
+  }
+  if (path == "/metrics") {
+    if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
+    HttpResponse unauthorized;
+    if (!authenticate(req, unauthorized)) return unauthorized;
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    Context ctx = m_base;
+    r.body = render_metrics(ctx);
+    return r;
   }
   if (m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/")) {
     HttpResponse unauthorized;

@@ -1,0 +1,101 @@
+#include "rpc/metrics.hpp"
+
+#include <chrono>
+#include <sstream>
+
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/crypto/hex.hpp"
+#include "daemon/engine/engine.hpp"
+
+namespace seedd::rpc {
+
+RpcMetrics& rpc_metrics() {
+  static RpcMetrics metrics;
+  return metrics;
+}
+
+void RpcMetrics::observe(const std::string& method, double seconds, bool error) {
+  std::lock_guard lock(m_mutex);
+  auto& s = m_series[method];
+  ++s.count;
+  if (error) ++s.errors;
+  s.sum += seconds;
+  for (size_t i = 0; i < BUCKETS_SECONDS.size(); ++i)
+    if (seconds <= BUCKETS_SECONDS[i]) ++s.buckets[i];
+}
+
+std::string RpcMetrics::render() const {
+  std::ostringstream o;
+  std::lock_guard lock(m_mutex);
+  o << "# HELP seedd_rpc_requests_total JSON-RPC requests handled, by method.\n"
+    << "# TYPE seedd_rpc_requests_total counter\n";
+  for (const auto& [m, s] : m_series) o << "seedd_rpc_requests_total{method=\"" << m << "\"} " << s.count << "\n";
+  o << "# HELP seedd_rpc_errors_total JSON-RPC requests answered with an error, by method.\n"
+    << "# TYPE seedd_rpc_errors_total counter\n";
+  for (const auto& [m, s] : m_series) o << "seedd_rpc_errors_total{method=\"" << m << "\"} " << s.errors << "\n";
+  o << "# HELP seedd_rpc_request_duration_seconds Time to handle a JSON-RPC request, by method.\n"
+    << "# TYPE seedd_rpc_request_duration_seconds histogram\n";
+  for (const auto& [m, s] : m_series) {
+    for (size_t i = 0; i < BUCKETS_SECONDS.size(); ++i)
+      o << "seedd_rpc_request_duration_seconds_bucket{method=\"" << m << "\",le=\"" << BUCKETS_SECONDS[i] << "\"} "
+        << s.buckets[i] << "\n";
+    o << "seedd_rpc_request_duration_seconds_bucket{method=\"" << m << "\",le=\"+Inf\"} " << s.count << "\n"
+      << "seedd_rpc_request_duration_seconds_sum{method=\"" << m << "\"} " << s.sum << "\n"
+      << "seedd_rpc_request_duration_seconds_count{method=\"" << m << "\"} " << s.count << "\n";
+  }
+  return o.str();
+}
+
+namespace {
+
+void gauge(std::ostringstream& o, const char* name, const char* help, double value, const char* type = "gauge") {
+  o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n" << name << " " << value << "\n";
+}
+
+}  // namespace
+
+std::string render_metrics(Context& ctx) {
+  std::ostringstream o;
+  o.precision(15);
+  o << rpc_metrics().render();
+  const auto torrents = ctx.engine->list();
+  std::map<std::string, int> by_state;
+  for (const char* s : {"checking", "downloading_metadata", "downloading", "seeding", "finished", "paused", "error"})
+    by_state[s] = 0;
+  uint64_t verified = 0, unverified = 0;
+  for (const auto& t : torrents) {
+    ++by_state[t.state];
+    if (ctx.accountant)
+      if (auto ih = crypto::from_hex_fixed<20>(t.info_hash)) {
+        const auto b = ctx.accountant->books(*ih);
+        verified += b.verified_bytes;
+        unverified += b.unverified_bytes;
+      }
+  }
+  o << "# HELP seedd_torrents Torrents by state.\n# TYPE seedd_torrents gauge\n";
+  for (const auto& [state, n] : by_state) o << "seedd_torrents{state=\"" << state << "\"} " << n << "\n";
+  const auto s = ctx.engine->stats();
+  gauge(o, "seedd_upload_rate_bytes", "Payload upload rate, bytes per second.", static_cast<double>(s.upload_rate));
+  gauge(o, "seedd_download_rate_bytes", "Payload download rate, bytes per second.", static_cast<double>(s.download_rate));
+  gauge(o, "seedd_peers", "Connected peers.", static_cast<double>(s.num_peers));
+  gauge(o, "seedd_uploaded_bytes", "All-time payload bytes uploaded by the torrents present.",
+        static_cast<double>(s.uploaded_bytes));
+  gauge(o, "seedd_uploaded_verified_bytes", "All-time upload backed by accepted receipts, torrents present.",
+        static_cast<double>(verified));
+  gauge(o, "seedd_uploaded_unverified_bytes", "All-time upload to peers without the receipt extension, torrents present.",
+        static_cast<double>(unverified));
+  if (ctx.accountant) {
+    gauge(o, "seedd_receipts_accepted_total", "Receipts accepted and committed since start.",
+          static_cast<double>(ctx.accountant->receipts_accepted()), "counter");
+    const auto summary = ctx.accountant->ledger().summary(0, INT64_MAX / 2, ctx.accountant->policy().default_rate);
+    o << "# HELP seedd_receipts_rejected_total Receipts rejected, by reason (all time, from the ledger).\n"
+      << "# TYPE seedd_receipts_rejected_total counter\n";
+    for (const auto& [reason, n] : summary.rejected)
+      o << "seedd_receipts_rejected_total{reason=\"" << reason << "\"} " << n << "\n";
+  }
+  const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.node->started).count();
+  gauge(o, "seedd_uptime_seconds", "Seconds since seedd started.", uptime);
+  return o.str();
+}
+
+}  // namespace seedd::rpc
