@@ -14,6 +14,9 @@ want=("${BUILD_PKGS[@]}")
 
 missing=()
 for p in "${want[@]}"; do
+  # A machine whose Node.js came from elsewhere (NodeSource bundles npm) must not get Debian's
+  # npm on top: the two conflict. A working command is enough for these.
+  case $p in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
