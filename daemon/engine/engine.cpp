@@ -104,6 +104,11 @@ struct Engine::Impl {
   std::unique_ptr<lt::session> session;
   std::thread thread;
   std::atomic<bool> stopping{false};
+  std::function<void(const TorrentEvent&)> event_sink;
+
+  void emit(TorrentEvent::Kind kind, std::string id, std::string name, std::string error = {}) {
+    if (event_sink) event_sink(TorrentEvent{kind, std::move(id), std::move(name), std::move(error)});
+  }
   std::atomic<bool> running{false};
   std::atomic<int64_t> last_turn_ms{0};
 
@@ -237,15 +242,19 @@ struct Engine::Impl {
         return;
       }
       const auto id = lt_util::id_of(at->handle.info_hashes());
-      std::unique_lock lock(mutex);
-      auto& e = torrents[id];
-      if (!e.handle.is_valid()) {
+      std::string name;
+      {
+        std::unique_lock lock(mutex);
+        auto& e = torrents[id];
+        if (e.handle.is_valid()) return;
         e.handle = at->handle;
         e.status.info_hash = id;
         e.status.name = at->params.name.empty() ? id : at->params.name;
         e.status.save_path = at->params.save_path;
         e.status.state = "checking";
+        name = e.status.name;
       }
+      emit(TorrentEvent::Kind::added, id, name);
     } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
       if (sc->state == lt::torrent_status::checking_files) {
         std::unique_lock lock(mutex);
@@ -259,6 +268,11 @@ struct Engine::Impl {
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       log->info("finished {}", tf->torrent_name());
       request_save(tf->handle);
+      emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
+    } else if (auto* te = lt::alert_cast<lt::torrent_error_alert>(a)) {
+      log->error("{}", te->message());
+      emit(TorrentEvent::Kind::error, lt_util::id_of(te->handle.info_hashes()), te->torrent_name(),
+           te->error.message() + (te->filename()[0] ? std::string(": ") + te->filename() : std::string()));
     } else if (auto* ls = lt::alert_cast<lt::listen_succeeded_alert>(a)) {
       if (ls->socket_type == lt::socket_type_t::tcp) {
         std::unique_lock lock(mutex);
@@ -322,6 +336,8 @@ Engine::Engine(EngineSettings settings) : m_impl(std::make_unique<Impl>()) {
 }
 
 Engine::~Engine() { stop(); }
+
+void Engine::on_event(std::function<void(const TorrentEvent&)> sink) { m_impl->event_sink = std::move(sink); }
 
 void Engine::add_plugin(std::shared_ptr<lt::plugin> plugin) { m_impl->plugins.push_back(std::move(plugin)); }
 
@@ -571,12 +587,14 @@ void Engine::resume(const std::string& info_hash) {
 void Engine::remove(const std::string& info_hash, bool delete_data) {
   auto& d = *m_impl;
   lt::torrent_handle h;
+  std::string name;
   const auto id = lt_util::normalize_id(info_hash);
   {
     std::unique_lock lock(d.mutex);
     auto it = d.torrents.find(id);
     if (it == d.torrents.end()) throw_not_found(info_hash);
     h = it->second.handle;
+    name = it->second.status.name;
     d.torrents.erase(it);
     d.removed.insert(id);
   }
@@ -586,6 +604,7 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
   fs::remove(d.torrent_file(id), ec);
   util::fsync_directory(d.resume_dir);
   spdlog::get("engine")->info("removed {}{}", id, delete_data ? " and its data" : "");
+  d.emit(TorrentEvent::Kind::removed, id, name);
 }
 
 SessionStats Engine::stats() const {

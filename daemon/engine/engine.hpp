@@ -74,6 +74,15 @@ struct CreatedTorrent {
   std::string torrent_bytes;
 };
 
+/// Something that happened to a torrent, for clients that follow the daemon (rpc/ publishes it).
+struct TorrentEvent {
+  enum class Kind { added, finished, removed, error };
+  Kind kind;
+  std::string info_hash;
+  std::string name;
+  std::string error;  // for Kind::error
+};
+
 struct SessionStats {
   int64_t upload_rate = 0, download_rate = 0;
   int64_t uploaded_bytes = 0, downloaded_bytes = 0;  // payload, this run
@@ -90,6 +99,10 @@ class Engine {
 
   /// Adds a session plugin (the receipt extension); call before start().
   void add_plugin(std::shared_ptr<libtorrent::plugin> plugin);
+
+  /// Receives every TorrentEvent, on the engine's thread (or the remover's); set before start().
+  /// It must be quick and must not call back into the engine.
+  void on_event(std::function<void(const TorrentEvent&)> sink);
 
   /// Starts the session and the alert loop, and re-adds every torrent from resume data.
   void start();
