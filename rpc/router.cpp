@@ -71,6 +71,12 @@ HttpResponse Router::handle(const HttpRequest& req) {
 
 std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
   const auto auth_header = req.header("authorization");
+  unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
+  unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
+  // No credentials at all is a client asking for the challenge (curl's --anyauth, which
+  // transmission-remote uses, sends every request that way first): nothing was guessed, so it
+  // is answered at once and not counted (bitcoind does the same).
+  if (auth_header.empty()) return std::nullopt;
   auto scope = m_auth.check(auth_header);
   if (scope) {
     m_backoff.success(req.remote_address);
@@ -78,8 +84,6 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
   }
   spdlog::get("auth")->warn("authentication failed from {} (user '{}')", req.remote_address,
                             util::printable(Authenticator::user_of(auth_header)));
-  unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
-  unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
   unauthorized.delay = m_backoff.failure(req.remote_address);
   return std::nullopt;
 }

@@ -634,7 +634,7 @@ TEST_CASE("help_text lists every option of the registry with its type and defaul
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
 }
 
-TEST_CASE("--help, --version and --print-config choose what seedd does", "[config]") {
+TEST_CASE("the flags --help, --version and --print-config choose what seedd does", "[config]") {
   const auto env = home_env("actions");
   CHECK(load_args({}, env).action == LoadResult::Action::run);
   CHECK(load_args({"--print-config"}, env).action == LoadResult::Action::print_config);
