@@ -27,6 +27,7 @@
 #include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
 #include "rpc/router.hpp"
+#include "rpc/transmission/server.hpp"
 
 extern char** environ;
 
@@ -254,6 +255,12 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   base.node = &facts;
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
                      [&engine] { return engine.healthy(); });
+  // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
+  // and users as /rpc. Declared before the server, so it outlives every request.
+  rpc::transmission::Server transmission;
+  if (cfg.get_bool("transmission_rpc"))
+    router.set_transmission_handler(
+        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); });
   rpc::HttpServerOptions ho;
   ho.bind = endpoint_vector(cfg.get_endpoints("rpc_bind"));
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));

@@ -12,6 +12,8 @@
 #include <unordered_map>
 
 #include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/announce_entry.hpp>
+#include <libtorrent/bdecode.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bencode.hpp>
@@ -80,7 +82,51 @@ void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
   out.num_seeds = st.num_seeds;
   out.added_time = st.added_time;
   out.completed_time = st.completed_time;
+  out.num_uploads = st.num_uploads;
+  out.corrupt_bytes = st.total_failed_bytes;
+  out.active_seconds = st.active_duration.count();
+  out.finished_seconds = st.finished_duration.count();
+  out.seeding_seconds = st.seeding_duration.count();
+  out.moving = st.moving_storage;
+  // libtorrent's timestamps are on its monotonic clock; a default one means "never".
+  const auto last = std::max(st.last_upload, st.last_download);
+  if (last != lt::time_point{}) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(lt::clock_type::now() - last);
+    out.last_activity_time = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count() - age.count();
+  }
 }
+
+// What seedd keeps for a torrent beside libtorrent's resume data, under the key "seedd" of the
+// same file (libtorrent ignores keys it does not know).
+constexpr const char* kResumeKey = "seedd";
+
+void write_extras(lt::entry& resume, const TorrentStatus& t) {
+  lt::entry::dictionary_type extras;
+  lt::entry::list_type labels;
+  for (const auto& l : t.labels) labels.emplace_back(l);
+  extras["labels"] = std::move(labels);
+  extras["seed_ratio_limit_permille"] = t.seed_ratio_limit_permille;
+  extras["seed_idle_limit_minutes"] = t.seed_idle_limit_minutes;
+  extras["seed_limit_reached"] = t.seed_limit_reached ? 1 : 0;
+  resume[kResumeKey] = std::move(extras);
+}
+
+/// Reads write_extras()'s keys back into `t`; a file without them leaves the defaults.
+void read_extras(const lt::bdecode_node& resume, TorrentStatus& t) {
+  const auto extras = resume.dict_find_dict(kResumeKey);
+  if (!extras) return;
+  if (const auto labels = extras.dict_find_list("labels"))
+    for (int i = 0; i < labels.list_size(); ++i)
+      if (labels.list_at(i).type() == lt::bdecode_node::string_t)
+        t.labels.emplace_back(labels.list_at(i).string_value());
+  t.seed_ratio_limit_permille = extras.dict_find_int_value("seed_ratio_limit_permille", -1);
+  t.seed_idle_limit_minutes = extras.dict_find_int_value("seed_idle_limit_minutes", -1);
+  t.seed_limit_reached = extras.dict_find_int_value("seed_limit_reached", 0) != 0;
+}
+
+/// libtorrent's "no limit" is -1 for per-torrent limits; seedd says 0.
+int64_t limit_or_zero(int v) { return v > 0 ? v : 0; }
 
 }  // namespace
 
@@ -96,6 +142,8 @@ struct Engine::Impl {
     lt::torrent_handle handle;
     TorrentStatus status;
     bool need_save_resume = false;
+    std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
+    std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
   };
 
   EngineSettings settings;
@@ -117,9 +165,12 @@ struct Engine::Impl {
   std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
   std::vector<std::string> endpoints;
   SessionStats counters;
+  // seedd's keys of resume files read at start, until libtorrent reports the torrent added
+  std::unordered_map<std::string, TorrentStatus> pending_extras;
+  int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
 
-  // engine thread only (and the stopping thread after the engine thread has joined)
-  int outstanding_saves = 0;
+  // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
+  std::atomic<int> outstanding_saves{0};
 
   static int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -173,6 +224,7 @@ struct Engine::Impl {
 
   void request_save(const lt::torrent_handle& h) {
     h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
+    ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
   }
 
   void write_torrent_file(const std::string& id, const std::shared_ptr<const lt::torrent_info>& ti) {
@@ -203,6 +255,13 @@ struct Engine::Impl {
       }
       if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
       atp.flags &= ~lt::torrent_flags::auto_managed;
+      lt::bdecode_node node;
+      if (!lt::bdecode(data->data(), data->data() + data->size(), node, lec)) {
+        TorrentStatus extras;
+        read_extras(node, extras);
+        std::unique_lock lock(mutex);
+        pending_extras[lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes)] = std::move(extras);
+      }
       session->async_add_torrent(std::move(atp));
       ++count;
     }
@@ -220,6 +279,7 @@ struct Engine::Impl {
         fill_status(it->second.status, st);
         it->second.status.full_checks = checks;
         it->second.need_save_resume = st.need_save_resume;
+        enforce_seed_limits(it->second, st);
       }
     } else if (auto* sr = lt::alert_cast<lt::save_resume_data_alert>(a)) {
       --outstanding_saves;
@@ -229,7 +289,13 @@ struct Engine::Impl {
         if (removed.count(id)) return;
       }
       try {
-        auto buf = lt::write_resume_data_buf(sr->params);
+        auto resume = lt::write_resume_data(sr->params);
+        {
+          std::shared_lock lock(mutex);
+          if (auto it = torrents.find(id); it != torrents.end()) write_extras(resume, it->second.status);
+        }
+        std::vector<char> buf;
+        lt::bencode(std::back_inserter(buf), resume);
         util::write_file_atomic(resume_file(id), std::string_view(buf.data(), buf.size()));
       } catch (const std::exception& e) {
         log->error("cannot save resume data of {}: {}", id, e.what());
@@ -252,6 +318,17 @@ struct Engine::Impl {
         e.status.name = at->params.name.empty() ? id : at->params.name;
         e.status.save_path = at->params.save_path;
         e.status.state = "checking";
+        if (auto p = pending_extras.find(id); p != pending_extras.end()) {
+          e.status.labels = std::move(p->second.labels);
+          e.status.seed_ratio_limit_permille = p->second.seed_ratio_limit_permille;
+          e.status.seed_idle_limit_minutes = p->second.seed_idle_limit_minutes;
+          e.status.seed_limit_reached = p->second.seed_limit_reached;
+          pending_extras.erase(p);
+        }
+        e.status.upload_limit = limit_or_zero(at->params.upload_limit);
+        e.status.download_limit = limit_or_zero(at->params.download_limit);
+        e.status.max_connections = static_cast<int32_t>(limit_or_zero(at->params.max_connections));
+        e.info = at->params.ti;
         name = e.status.name;
       }
       emit(TorrentEvent::Kind::added, id, name);
@@ -263,7 +340,12 @@ struct Engine::Impl {
       }
     } else if (auto* mr = lt::alert_cast<lt::metadata_received_alert>(a)) {
       const auto id = lt_util::id_of(mr->handle.info_hashes());
-      write_torrent_file(id, mr->handle.torrent_file());
+      auto info = mr->handle.torrent_file();
+      write_torrent_file(id, info);
+      {
+        std::unique_lock lock(mutex);
+        if (auto it = torrents.find(id); it != torrents.end()) it->second.info = info;
+      }
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       log->info("finished {}", tf->torrent_name());
@@ -273,6 +355,14 @@ struct Engine::Impl {
       log->error("{}", te->message());
       emit(TorrentEvent::Kind::error, lt_util::id_of(te->handle.info_hashes()), te->torrent_name(),
            te->error.message() + (te->filename()[0] ? std::string(": ") + te->filename() : std::string()));
+    } else if (auto* sm = lt::alert_cast<lt::storage_moved_alert>(a)) {
+      log->info("{}: data now in {}", lt_util::id_of(sm->handle.info_hashes()), sm->storage_path());
+      request_save(sm->handle);
+    } else if (auto* ss = lt::alert_cast<lt::session_stats_alert>(a)) {
+      const auto values = ss->counters();
+      std::unique_lock lock(mutex);
+      if (sent_payload_metric >= 0) counters.run_uploaded_bytes = values[sent_payload_metric];
+      if (recv_payload_metric >= 0) counters.run_downloaded_bytes = values[recv_payload_metric];
     } else if (auto* ls = lt::alert_cast<lt::listen_succeeded_alert>(a)) {
       if (ls->socket_type == lt::socket_type_t::tcp) {
         std::unique_lock lock(mutex);
@@ -288,6 +378,41 @@ struct Engine::Impl {
     }
   }
 
+  /// Pauses a seeding torrent that reached its ratio or idle limit (mutex held, engine thread).
+  void enforce_seed_limits(Entry& e, const lt::torrent_status& st) {
+    auto& t = e.status;
+    const bool seeding = (st.is_seeding || st.is_finished) && !t.paused && !st.errc;
+    if (!seeding) {
+      e.seeding_since = {};
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (e.seeding_since == std::chrono::steady_clock::time_point{}) e.seeding_since = now;
+    std::string why;
+    // As Transmission: the ratio's base is what was downloaded, or the data's size when it
+    // was all there from the start.
+    const int64_t base = t.downloaded_bytes > 0 ? t.downloaded_bytes : t.total_size;
+    if (t.seed_ratio_limit_permille >= 0 && base > 0 &&
+        t.uploaded_bytes * 1000 >= t.seed_ratio_limit_permille * base)
+      why = "ratio limit reached";
+    if (t.seed_idle_limit_minutes >= 0) {
+      auto idle_from = e.seeding_since;
+      if (st.last_upload != lt::time_point{})
+        idle_from = std::max(idle_from, now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                  lt::clock_type::now() - st.last_upload));
+      if (now - idle_from >= std::chrono::minutes(t.seed_idle_limit_minutes)) why = "idle seeding limit reached";
+    }
+    if (why.empty()) return;
+    spdlog::get("engine")->info("{}: {}, pausing", t.info_hash, why);
+    e.handle.unset_flags(lt::torrent_flags::auto_managed);
+    e.handle.pause(lt::torrent_handle::graceful_pause);
+    t.paused = true;
+    t.state = "paused";
+    t.seed_limit_reached = true;
+    e.seeding_since = {};
+    request_save(e.handle);
+  }
+
   void pump_alerts() {
     std::vector<lt::alert*> alerts;
     session->pop_alerts(&alerts);
@@ -300,7 +425,6 @@ struct Engine::Impl {
       if (e.need_save_resume && e.handle.is_valid()) {
         request_save(e.handle);
         e.need_save_resume = false;  // an optimistic clear; the next status update resets it
-        ++outstanding_saves;
       }
   }
 
@@ -314,6 +438,7 @@ struct Engine::Impl {
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_update) {
         session->post_torrent_updates();
+        session->post_session_stats();
         next_update = now + kStatusUpdateInterval;
       }
       if (now >= next_save) {
@@ -349,6 +474,8 @@ void Engine::start() {
   lt::session_params params(d.make_settings());
   for (auto& ext : d.plugins) params.extensions.push_back(ext);
   d.session = std::make_unique<lt::session>(std::move(params));
+  d.sent_payload_metric = lt::find_metric_idx("net.sent_payload_bytes");
+  d.recv_payload_metric = lt::find_metric_idx("net.recv_payload_bytes");
   d.load_resume_files();
   d.running = true;
   d.last_turn_ms = Impl::now_ms();
@@ -373,15 +500,14 @@ void Engine::stop(std::chrono::milliseconds budget) {
       if (!e.handle.is_valid()) continue;
       if (!e.handle.need_save_resume_data()) continue;
       d.request_save(e.handle);
-      ++d.outstanding_saves;
     }
   }
-  log->info("saving resume data ({} torrents)", std::max(d.outstanding_saves, 0));
+  log->info("saving resume data ({} torrents)", std::max(d.outstanding_saves.load(), 0));
   while (d.outstanding_saves > 0 && std::chrono::steady_clock::now() < deadline) {
     d.session->wait_for_alert(100ms);
     d.pump_alerts();
   }
-  if (d.outstanding_saves > 0) log->warn("{} resume saves did not finish in time", d.outstanding_saves);
+  if (d.outstanding_saves > 0) log->warn("{} resume saves did not finish in time", d.outstanding_saves.load());
   d.session.reset();
   log->info("engine stopped");
 }
@@ -421,12 +547,36 @@ fs::path Engine::confine_path(const fs::path& path, const std::string& what) con
                         (s.data_roots.empty() ? "" : ", data_roots") + ")");
 }
 
-std::string Engine::add_torrent(const AddTorrentRequest& req) {
+namespace {
+// Labels are short names shown in lists; Transmission forbids the comma (its separator).
+constexpr size_t MAX_LABELS = 64;
+constexpr size_t MAX_LABEL_BYTES = 128;
+
+void check_labels(const std::vector<std::string>& labels) {
+  using K = EngineError::Kind;
+  if (labels.size() > MAX_LABELS)
+    throw EngineError(K::invalid_argument, "labels: more than " + std::to_string(MAX_LABELS));
+  for (const auto& l : labels) {
+    if (l.empty() || l.size() > MAX_LABEL_BYTES)
+      throw EngineError(K::invalid_argument, "labels: each must be 1 to " + std::to_string(MAX_LABEL_BYTES) + " bytes");
+    for (unsigned char c : l)
+      if (c < 0x20 || c == 0x7f || c == ',')
+        throw EngineError(K::invalid_argument, "labels: '" + l.substr(0, 40) + "' holds a comma or a control character");
+  }
+}
+
+int lt_limit(int64_t v) {  // seedd's 0 = none is libtorrent's -1
+  return v <= 0 ? -1 : static_cast<int>(std::min<int64_t>(v, std::numeric_limits<int>::max()));
+}
+}  // namespace
+
+std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   auto& d = *m_impl;
   using K = EngineError::Kind;
   const int sources = req.magnet.has_value() + req.torrent_bytes.has_value() + req.torrent_path.has_value();
   if (sources != 1)
     throw EngineError(K::invalid_argument, "give exactly one of magnet, torrent or path");
+  check_labels(req.labels);
 
   // Check everything before anything is added or written.
   std::vector<lt::tcp::endpoint> peers;
@@ -470,6 +620,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req) {
     std::shared_lock lock(d.mutex);
     if (auto it = d.torrents.find(id); it != d.torrents.end()) {
       for (const auto& ep : peers) it->second.handle.connect_peer(ep);
+      if (added) *added = false;
       return id;
     }
   }
@@ -479,16 +630,21 @@ std::string Engine::add_torrent(const AddTorrentRequest& req) {
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
+  std::shared_ptr<const lt::torrent_info> info;
   {
     std::unique_lock lock(d.mutex);
     d.removed.erase(id);
     auto& e = d.torrents[id];
     e.handle = h;
     fill_status(e.status, h.status());
+    e.status.labels = req.labels;
+    e.info = h.torrent_file();
+    info = e.info;
   }
-  d.write_torrent_file(id, h.torrent_file());
+  d.write_torrent_file(id, info);
   d.request_save(h);
   spdlog::get("engine")->info("added {}", id);
+  if (added) *added = true;
   return id;
 }
 
@@ -536,6 +692,7 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
     auto& e = d.torrents[out.info_hash];
     e.handle = h;
     fill_status(e.status, h.status());
+    e.info = ti;
   }
   util::write_file_atomic(d.torrent_file(out.info_hash), out.torrent_bytes);
   d.request_save(h);
@@ -581,6 +738,14 @@ void Engine::resume(const std::string& info_hash) {
   if (!e) throw_not_found(info_hash);
   e->handle.resume();
   e->status.paused = false;
+  // As Transmission: starting a torrent by hand that a seeding limit stopped lifts the limit,
+  // or it would stop again at once.
+  if (e->status.seed_limit_reached) {
+    e->status.seed_limit_reached = false;
+    e->status.seed_ratio_limit_permille = -1;
+    e->status.seed_idle_limit_minutes = -1;
+    spdlog::get("engine")->info("{}: resumed by hand, seeding limits lifted", e->status.info_hash);
+  }
   m_impl->request_save(e->handle);
 }
 
@@ -607,6 +772,259 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
   d.emit(TorrentEvent::Kind::removed, id, name);
 }
 
+void Engine::recheck(const std::string& info_hash) {
+  std::unique_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  e->handle.force_recheck();
+  e->status.state = "checking";
+}
+
+void Engine::reannounce(const std::string& info_hash) {
+  std::shared_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  e->handle.force_reannounce();
+  if (m_impl->settings.dht) e->handle.force_dht_announce();
+}
+
+void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
+  const auto target = confine_path(path, "location");
+  lt::torrent_handle h;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto* e = m_impl->find(info_hash);
+    if (!e) throw_not_found(info_hash);
+    h = e->handle;
+  }
+  util::ensure_directory(target);
+  // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.
+  h.move_storage(target.string(), move_data ? lt::move_flags_t::always_replace_files : lt::move_flags_t::dont_replace);
+  if (!move_data) h.force_recheck();
+  spdlog::get("engine")->info("{}: {} {}", lt_util::normalize_id(info_hash),
+                              move_data ? "moving data to" : "looking for data in", target.string());
+}
+
+
+void Engine::set_torrent(const std::string& info_hash, const TorrentSettings& s) {
+  using K = EngineError::Kind;
+  if (s.labels) check_labels(*s.labels);
+  auto non_negative = [](const std::optional<int64_t>& v, const char* name) {
+    if (v && *v < 0) throw EngineError(K::invalid_argument, std::string(name) + ": must be 0 or more");
+  };
+  non_negative(s.upload_limit, "upload_limit");
+  non_negative(s.download_limit, "download_limit");
+  if (s.max_connections && *s.max_connections < 0)
+    throw EngineError(K::invalid_argument, "max_connections: must be 0 or more");
+  if (s.seed_ratio_limit_permille && *s.seed_ratio_limit_permille < -1)
+    throw EngineError(K::invalid_argument, "seed_ratio_limit: must be -1 (none) or more");
+  if (s.seed_idle_limit_minutes && *s.seed_idle_limit_minutes < -1)
+    throw EngineError(K::invalid_argument, "seed_idle_limit_minutes: must be -1 (none) or more");
+
+  std::unique_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  auto& t = e->status;
+  if (s.labels) {
+    t.labels.clear();
+    for (const auto& l : *s.labels)
+      if (std::find(t.labels.begin(), t.labels.end(), l) == t.labels.end()) t.labels.push_back(l);
+  }
+  if (s.upload_limit) {
+    e->handle.set_upload_limit(lt_limit(*s.upload_limit));
+    t.upload_limit = *s.upload_limit;
+  }
+  if (s.download_limit) {
+    e->handle.set_download_limit(lt_limit(*s.download_limit));
+    t.download_limit = *s.download_limit;
+  }
+  if (s.max_connections) {
+    e->handle.set_max_connections(lt_limit(*s.max_connections));
+    t.max_connections = *s.max_connections;
+  }
+  if (s.seed_ratio_limit_permille) t.seed_ratio_limit_permille = *s.seed_ratio_limit_permille;
+  if (s.seed_idle_limit_minutes) t.seed_idle_limit_minutes = *s.seed_idle_limit_minutes;
+  // libtorrent does not know about labels and seeding limits: save them now.
+  m_impl->request_save(e->handle);
+}
+
+namespace {
+/// The files a user sees: libtorrent's, without BEP 47 pad files.
+std::vector<lt::file_index_t> visible_files(const lt::file_storage& fs) {
+  std::vector<lt::file_index_t> out;
+  for (const auto i : fs.file_range())
+    if (!fs.pad_file_at(i)) out.push_back(i);
+  return out;
+}
+}  // namespace
+
+std::optional<TorrentDetails> Engine::details(const std::string& info_hash) const {
+  std::shared_ptr<const lt::torrent_info> ti;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+    if (it == m_impl->torrents.end()) return std::nullopt;
+    ti = it->second.info;
+  }
+  if (!ti || !ti->is_valid()) return std::nullopt;
+  TorrentDetails d;
+  d.total_size = ti->total_size();
+  d.piece_count = ti->num_pieces();
+  d.piece_size = ti->piece_length();
+  d.file_count = static_cast<int32_t>(visible_files(ti->files()).size());
+  d.comment = ti->comment();
+  d.creator = ti->creator();
+  d.creation_date = ti->creation_date();
+  d.is_private = ti->priv();
+  d.magnet = lt::make_magnet_uri(*ti);
+  for (const auto& ws : ti->web_seeds()) d.web_seeds.push_back(ws.url);
+  return d;
+}
+
+std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
+  lt::torrent_handle h;
+  std::shared_ptr<const lt::torrent_info> ti;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    h = it->second.handle;
+    ti = it->second.info;
+  }
+  if (!ti || !ti->is_valid()) return {};
+  std::vector<int64_t> progress;
+  std::vector<lt::download_priority_t> priorities;
+  try {
+    h.file_progress(progress);
+    priorities = h.get_file_priorities();
+  } catch (const std::exception&) {
+    throw_not_found(info_hash);  // removed meanwhile
+  }
+  const auto& fs = ti->files();
+  std::vector<FileStatus> out;
+  for (const auto i : visible_files(fs)) {
+    FileStatus f;
+    f.path = fs.file_path(i);
+    f.size = fs.file_size(i);
+    const auto idx = static_cast<size_t>(static_cast<int>(i));
+    f.done_bytes = idx < progress.size() ? progress[idx] : 0;
+    f.priority = idx < priorities.size() ? static_cast<int>(static_cast<std::uint8_t>(priorities[idx])) : 4;
+    f.first_piece = static_cast<int32_t>(static_cast<int>(fs.map_file(i, 0, 0).piece));
+    f.last_piece = static_cast<int32_t>(static_cast<int>(fs.map_file(i, std::max<int64_t>(f.size - 1, 0), 0).piece));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void Engine::set_file_priorities(const std::string& info_hash, const std::vector<std::pair<int, int>>& priorities) {
+  using K = EngineError::Kind;
+  lt::torrent_handle h;
+  std::shared_ptr<const lt::torrent_info> ti;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    h = it->second.handle;
+    ti = it->second.info;
+  }
+  if (priorities.empty()) return;
+  if (!ti || !ti->is_valid()) throw EngineError(K::invalid_argument, "files: the torrent has no metadata yet");
+  const auto files = visible_files(ti->files());
+  for (const auto& [index, prio] : priorities) {
+    if (index < 0 || static_cast<size_t>(index) >= files.size())
+      throw EngineError(K::invalid_argument, "files: no file " + std::to_string(index) + " (the torrent has " +
+                                                 std::to_string(files.size()) + ")");
+    if (prio < 0 || prio > 7) throw EngineError(K::invalid_argument, "files: priority " + std::to_string(prio) + " is not 0..7");
+  }
+  for (const auto& [index, prio] : priorities)
+    h.file_priority(files[static_cast<size_t>(index)], lt::download_priority_t(static_cast<std::uint8_t>(prio)));
+  m_impl->request_save(h);
+}
+
+std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const {
+  lt::torrent_handle h;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    h = it->second.handle;
+  }
+  std::vector<lt::announce_entry> entries;
+  try {
+    entries = h.trackers();
+  } catch (const std::exception&) {
+    throw_not_found(info_hash);
+  }
+  const auto now_lt = lt::clock_type::now();
+  const auto now_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<TrackerStatus> out;
+  for (const auto& ae : entries) {
+    TrackerStatus t;
+    t.url = ae.url;
+    t.tier = ae.tier;
+    t.verified = ae.verified;
+    for (const auto& ep : ae.endpoints)
+      for (const auto& ih : ep.info_hashes) {
+        t.updating = t.updating || ih.updating;
+        t.fails = std::max(t.fails, static_cast<int>(ih.fails));
+        if (ih.last_error) t.message = ih.last_error.message();
+        else if (!ih.message.empty() && t.message.empty()) t.message = ih.message;
+        t.seeds = std::max<int64_t>(t.seeds, ih.scrape_complete);
+        t.peers = std::max<int64_t>(t.peers, ih.scrape_incomplete);
+        t.downloaded = std::max<int64_t>(t.downloaded, ih.scrape_downloaded);
+        if (ih.next_announce > (lt::time_point32::min)()) {
+          const auto in = std::chrono::duration_cast<std::chrono::seconds>(ih.next_announce - now_lt).count();
+          const int64_t when = now_unix + in;
+          if (t.next_announce_time == 0 || when < t.next_announce_time) t.next_announce_time = when;
+        }
+      }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<bool> Engine::pieces(const std::string& info_hash) const {
+  lt::torrent_handle h;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    h = it->second.handle;
+  }
+  lt::torrent_status st;
+  try {
+    st = h.status(lt::torrent_handle::query_pieces);
+  } catch (const std::exception&) {
+    throw_not_found(info_hash);
+  }
+  std::vector<bool> out(static_cast<size_t>(st.pieces.size()));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = st.pieces.get_bit(lt::piece_index_t(static_cast<int>(i)));
+  return out;
+}
+
+const EngineSettings& Engine::settings() const { return m_impl->settings; }
+
+void Engine::replace_trackers(const std::string& info_hash, const std::vector<std::pair<std::string, int>>& trackers) {
+  using K = EngineError::Kind;
+  std::vector<lt::announce_entry> entries;
+  for (const auto& [url, tier] : trackers) {
+    const auto scheme = url.substr(0, url.find("://"));
+    if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https" && scheme != "udp"))
+      throw EngineError(K::invalid_argument, "trackers: '" + url.substr(0, 200) + "' is not an http, https or udp URL");
+    if (tier < 0 || tier > 255) throw EngineError(K::invalid_argument, "trackers: tier " + std::to_string(tier) + " is not 0..255");
+    lt::announce_entry ae(url);
+    ae.tier = static_cast<std::uint8_t>(tier);
+    entries.push_back(std::move(ae));
+  }
+  std::shared_lock lock(m_impl->mutex);
+  auto* e = m_impl->find(info_hash);
+  if (!e) throw_not_found(info_hash);
+  e->handle.replace_trackers(entries);
+  if (!entries.empty()) e->handle.force_reannounce();
+  m_impl->request_save(e->handle);
+}
+
 SessionStats Engine::stats() const {
   std::shared_lock lock(m_impl->mutex);
   SessionStats s;
@@ -618,6 +1036,8 @@ SessionStats Engine::stats() const {
     s.num_peers += e.status.num_peers;
   }
   s.num_torrents = static_cast<int64_t>(m_impl->torrents.size());
+  s.run_uploaded_bytes = m_impl->counters.run_uploaded_bytes;
+  s.run_downloaded_bytes = m_impl->counters.run_downloaded_bytes;
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include <utility>
 
 namespace libtorrent {
 struct plugin;
@@ -57,6 +58,59 @@ struct TorrentStatus {
   int64_t added_time = 0;     // unix seconds
   int64_t completed_time = 0;
   int32_t full_checks = 0;    // full hash checks of the data since this daemon started
+  int32_t num_uploads = 0;    // peers we have unchoked (may download from us)
+  int64_t corrupt_bytes = 0;  // payload that failed its hash check, this run
+  int64_t active_seconds = 0, finished_seconds = 0, seeding_seconds = 0;  // all time
+  int64_t last_activity_time = 0;  // unix seconds of the last payload up or down; 0 = none this run
+  bool moving = false;             // its data is being moved (move())
+  // Kept by seedd (resume data) and changed with set_torrent().
+  std::vector<std::string> labels;
+  int64_t upload_limit = 0, download_limit = 0;  // this torrent's, bytes per second, 0 = none
+  int32_t max_connections = 0;                    // this torrent's, 0 = none
+  int64_t seed_ratio_limit_permille = -1;  // pause once uploaded / downloaded reaches it; -1 = never
+  int64_t seed_idle_limit_minutes = -1;    // pause after seeding this long without upload; -1 = never
+  bool seed_limit_reached = false;         // paused by one of the two limits above
+};
+
+/// What set_torrent() changes; an empty field is left as it is.
+struct TorrentSettings {
+  std::optional<std::vector<std::string>> labels;
+  std::optional<int64_t> upload_limit, download_limit;  // bytes per second, 0 = none
+  std::optional<int32_t> max_connections;                // 0 = none
+  std::optional<int64_t> seed_ratio_limit_permille;      // -1 = never
+  std::optional<int64_t> seed_idle_limit_minutes;        // -1 = never
+};
+
+/// What the .torrent says, once the torrent has its metadata.
+struct TorrentDetails {
+  int64_t total_size = 0;  // every file, wanted or not
+  int32_t piece_count = 0;
+  int32_t piece_size = 0;
+  int32_t file_count = 0;
+  std::string comment, creator;
+  int64_t creation_date = 0;  // unix seconds, 0 = not given
+  bool is_private = false;
+  std::string magnet;
+  std::vector<std::string> web_seeds;
+};
+
+struct FileStatus {
+  std::string path;  // inside the save path, with the torrent's folder
+  int64_t size = 0;
+  int64_t done_bytes = 0;
+  int priority = 4;  // libtorrent's 0 (skip) .. 7 (top), 4 = default
+  int32_t first_piece = 0, last_piece = 0;
+};
+
+struct TrackerStatus {
+  std::string url;
+  int tier = 0;
+  std::string message;  // the tracker's last error or warning; empty when fine
+  int fails = 0;        // failed announces in a row
+  bool updating = false;
+  bool verified = false;  // answered at least once
+  int64_t seeds = -1, peers = -1, downloaded = -1;  // from the last scrape, -1 = unknown
+  int64_t next_announce_time = 0;  // unix seconds, 0 = none scheduled
 };
 
 struct AddTorrentRequest {
@@ -66,6 +120,7 @@ struct AddTorrentRequest {
   std::optional<std::filesystem::path> save_path;
   bool paused = false;
   std::vector<std::string> peers;  // "host:port" to connect to directly
+  std::vector<std::string> labels;
 };
 
 struct CreatedTorrent {
@@ -86,6 +141,7 @@ struct TorrentEvent {
 struct SessionStats {
   int64_t upload_rate = 0, download_rate = 0;
   int64_t uploaded_bytes = 0, downloaded_bytes = 0;  // payload, this run
+  int64_t run_uploaded_bytes = 0, run_downloaded_bytes = 0;  // payload since start, removed torrents too
   int64_t num_torrents = 0, num_peers = 0;
   int64_t dht_nodes = 0;
 };
@@ -110,8 +166,9 @@ class Engine {
   /// and stops the session. Safe to call twice and after a failed start().
   void stop(std::chrono::milliseconds budget = std::chrono::milliseconds(8000));
 
-  /// Adds a torrent; returns its info-hash. Adding one that is already there returns its hash.
-  std::string add_torrent(const AddTorrentRequest& request);
+  /// Adds a torrent; returns its info-hash. Adding one that is already there returns its hash
+  /// (and sets *added to false, if given).
+  std::string add_torrent(const AddTorrentRequest& request, bool* added = nullptr);
   /// Makes a torrent of a file or directory under an allowed root and seeds it.
   CreatedTorrent create_torrent(const std::filesystem::path& path, const std::vector<std::string>& trackers,
                                 const std::string& comment);
@@ -120,7 +177,32 @@ class Engine {
   void pause(const std::string& info_hash);
   void resume(const std::string& info_hash);
   void remove(const std::string& info_hash, bool delete_data);
+  /// Checks the torrent's data again (a full hash check).
+  void recheck(const std::string& info_hash);
+  /// Announces to every tracker (and the DHT) now.
+  void reannounce(const std::string& info_hash);
+  /// Moves the data to `path`, which must lie under an allowed directory. With move_data false
+  /// the data is expected there already: files found there are kept, the rest are moved, and
+  /// the torrent is checked again.
+  void move(const std::string& info_hash, const std::filesystem::path& path, bool move_data = true);
+  /// Labels, limits and seeding limits of one torrent; kept across restarts.
+  void set_torrent(const std::string& info_hash, const TorrentSettings& settings);
+  /// The .torrent's facts; nullopt when there is no such torrent or no metadata yet.
+  std::optional<TorrentDetails> details(const std::string& info_hash) const;
+  /// Every file with its progress and priority (asks libtorrent: not for every torrent at once).
+  std::vector<FileStatus> files(const std::string& info_hash) const;
+  /// Sets file priorities (libtorrent's 0 = skip .. 7), as (file index, priority) pairs.
+  void set_file_priorities(const std::string& info_hash, const std::vector<std::pair<int, int>>& priorities);
+  /// Every tracker with its last result (asks libtorrent: not for every torrent at once).
+  std::vector<TrackerStatus> trackers(const std::string& info_hash) const;
+  /// Which pieces the torrent has, in order (asks libtorrent: not for every torrent at once).
+  std::vector<bool> pieces(const std::string& info_hash) const;
   SessionStats stats() const;
+
+  /// The settings the engine was made with (the limits that change at run time: rate_limits()).
+  const EngineSettings& settings() const;
+  /// Replaces the torrent's trackers with `trackers` (announce URL, tier) and announces.
+  void replace_trackers(const std::string& info_hash, const std::vector<std::pair<std::string, int>>& trackers);
 
   /// Listen endpoints as "ip:port" that the session actually bound.
   std::vector<std::string> listen_endpoints() const;
