@@ -269,9 +269,10 @@ class Daemon:
 
         def stable():
             readings.append(int(self.torrent(info_hash)[field]))
-            return readings[-1] if len(readings) >= 3 and readings[-1] == readings[-3] else None
+            # A tuple, so that a value of 0 counts as settled too.
+            return (readings[-1],) if len(readings) >= 3 and readings[-1] == readings[-3] else None
 
-        return self.wait_for(stable, timeout=timeout, interval=1, what=f"{field} to settle")
+        return self.wait_for(stable, timeout=timeout, interval=1, what=f"{field} to settle")[0]
 
     def torrent(self, info_hash):
         return self.call("torrent.get", info_hash=info_hash)
