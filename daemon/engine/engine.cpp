@@ -125,8 +125,9 @@ void read_extras(const lt::bdecode_node& resume, TorrentStatus& t) {
   t.seed_limit_reached = extras.dict_find_int_value("seed_limit_reached", 0) != 0;
 }
 
-/// libtorrent's "no limit" is -1 for per-torrent limits; seedd says 0.
-int64_t limit_or_zero(int v) { return v > 0 ? v : 0; }
+/// libtorrent's "no limit" is -1 for per-torrent limits (and 2^24-1 for connections, as it
+/// saves them); seedd says 0.
+int64_t limit_or_zero(int v) { return v > 0 && v < (1 << 24) - 1 ? v : 0; }
 
 }  // namespace
 
@@ -259,6 +260,10 @@ struct Engine::Impl {
       if (!lt::bdecode(data->data(), data->data() + data->size(), node, lec)) {
         TorrentStatus extras;
         read_extras(node, extras);
+        // add_torrent_alert's copy of the params has these reset: keep them from here.
+        extras.upload_limit = limit_or_zero(atp.upload_limit);
+        extras.download_limit = limit_or_zero(atp.download_limit);
+        extras.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
         std::unique_lock lock(mutex);
         pending_extras[lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes)] = std::move(extras);
       }
@@ -323,11 +328,11 @@ struct Engine::Impl {
           e.status.seed_ratio_limit_permille = p->second.seed_ratio_limit_permille;
           e.status.seed_idle_limit_minutes = p->second.seed_idle_limit_minutes;
           e.status.seed_limit_reached = p->second.seed_limit_reached;
+          e.status.upload_limit = p->second.upload_limit;
+          e.status.download_limit = p->second.download_limit;
+          e.status.max_connections = p->second.max_connections;
           pending_extras.erase(p);
         }
-        e.status.upload_limit = limit_or_zero(at->params.upload_limit);
-        e.status.download_limit = limit_or_zero(at->params.download_limit);
-        e.status.max_connections = static_cast<int32_t>(limit_or_zero(at->params.max_connections));
         e.info = at->params.ti;
         name = e.status.name;
       }

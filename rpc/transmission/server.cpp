@@ -111,14 +111,14 @@ std::string Server::answer(const std::string& body, Context& ctx) {
   } catch (const RpcError& e) {
     result = e.what();
   } catch (const std::exception& e) {
-    spdlog::get("rpc")->error("transmission {}: {}", m->name, e.what());
+    if (auto log = spdlog::get("rpc")) log->error("transmission {}: {}", m->name, e.what());
     result = std::string("internal error: ") + e.what();
   }
   rpc_metrics().observe("transmission." + m->name,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                         result != "success");
-  if (result != "success")
-    spdlog::get("rpc")->debug("transmission {}: {}", m->name, util::printable(result.substr(0, 200)));
+  if (auto log = spdlog::get("rpc"); log && result != "success")
+    log->debug("transmission {}: {}", m->name, util::printable(result.substr(0, 200)));
   return dump(response(result, std::move(out), tag));
 }
 
