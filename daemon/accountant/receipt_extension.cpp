@@ -65,10 +65,17 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
 
   bool on_extension_handshake(lt::bdecode_node const& h) override {
     m_handshake_seen = true;
-    lt::peer_info info;
-    m_pc.get_peer_info(info);
     if (!m_conn->client_known.load(std::memory_order_relaxed)) {
-      m_conn->client = info.client.substr(0, 64);
+      // libtorrent reads the handshake's "v" only after the plugins have seen it, so
+      // peer_info::client still holds the peer-id guess here (seedd's "-SD" reads as "Xunlei").
+      std::string client;
+      if (h.type() == lt::bdecode_node::dict_t) client = std::string(h.dict_find_string_value("v"));
+      if (client.empty()) {
+        lt::peer_info info;
+        m_pc.get_peer_info(info);
+        client = info.client;
+      }
+      m_conn->client = client.substr(0, 64);
       m_conn->client_known.store(true, std::memory_order_release);
     }
     if (h.type() != lt::bdecode_node::dict_t) return true;

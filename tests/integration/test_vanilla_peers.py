@@ -23,6 +23,7 @@ import vanilla
 from harness import Daemon, make_file, sha256_file
 
 MiB = 1024 * 1024
+CLIENT_NAMES = {"libtorrent": "libtorrent/", "aria2c": "aria2/", "transmission": "Transmission"}
 
 
 class PeerWatcher:
@@ -157,7 +158,9 @@ class VanillaPeers(unittest.TestCase):
             watchers[who].stop()
             peers = list(watchers[who].seen.values())
             self.assertTrue(peers, f"seedd never listed {who} in torrent.peers")
-            self.assertTrue(all(p["seedd_address"] is None for p in peers), peers)
+            self.assertTrue(all(p["seedd_address"] is None for p in peers), (who, peers))
+            # A connection seen before its extended handshake has no client name yet.
+            self.assertTrue(all(CLIENT_NAMES[who] in p["client"] for p in peers if p["client"]), (who, peers))
         summary = self.assert_nothing_verified(seeder, [ih for _, ih, _ in files.values()])
         self.assertEqual(int(summary["unverified_bytes"]), total)
 
@@ -191,7 +194,13 @@ class VanillaPeers(unittest.TestCase):
         self.assertLess(b1, 96 * MiB, "the download finished: the window did not measure the limit")
 
         watcher.stop()
-        self.assertTrue(watcher.seen and all(p["seedd_address"] is None for p in watcher.seen.values()))
+        peers = list(watcher.seen.values())
+        self.assertTrue(peers and all(p["seedd_address"] is None for p in peers), peers)
+        # Both clients, named as their extended handshakes name them (not a guess from the
+        # peer-id), were served.
+        for who in ("libtorrent", "aria2c"):
+            self.assertTrue(any(CLIENT_NAMES[who] in p["client"] and int(p["sent_bytes"]) > 0 for p in peers),
+                            (who, peers))
         lt_peer.stop()
         aria.stop()
         sent = seeder.settled(ih, "uploaded_bytes")
@@ -244,6 +253,9 @@ class VanillaPeers(unittest.TestCase):
                         what="the leecher's receipts to cover the file")
         rows = seeder.call("receipts.list", info_hash=ih)["receipts"]
         self.assertTrue(rows and all(r["message"]["leecher"] == leecher_addr for r in rows), rows)
+        seedd_peers = [p for p in watcher.seen.values() if p["seedd_address"] == leecher_addr]
+        self.assertTrue(seedd_peers, watcher.seen)
+        self.assertTrue(all(p["client"].startswith("seedd/") for p in seedd_peers), seedd_peers)
 
         time.sleep(3)  # the vanilla clients keep trying, now with two seedd in the swarm
         self.assertEqual(vanilla_got(), {"libtorrent": 0, "aria2c on disk": 0, "transmission on disk": 0})
