@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Benchmark (issue 3, must-show 7): seeding throughput between two seedd on 127.0.0.1 with
+receipts on versus off, in one run, as a ratio. Not a test: it prints numbers.
+
+Data and both data directories live in /dev/shm (no disk in the way). The seeder makes a
+1 GiB torrent once; every run starts a fresh leecher that downloads it over TCP and is thrown
+away. The time of a run is from the leecher's "added" to its "finished" log line (ms).
+
+Configurations (the seeder is restarted between them, on the same data):
+  off           leecher --sign-receipts=false; seeder --credit-window=<large> (otherwise it
+                would choke a leecher that never sends receipts after the window)
+  on, large     receipts on; seeder --credit-window=<large>: the same as `off` but receipts
+  on, W         receipts on; seeder --credit-window=W for each W in --windows (default: the
+                default window, 16 MiB)
+PROTOCOL.md allows at most one receipt a second, and the seeder chokes a peer whose unreceipted
+bytes pass the window, so a window W caps one receipted peer near W per second.
+
+  /usr/bin/python3 tests/bench/bench_transfer.py --seedd build/seedd [--rounds 3]
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import harness  # noqa: E402
+from harness import Daemon, make_file  # noqa: E402
+
+MiB = 1024 * 1024
+LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) .*engine\s+(added|finished) (\S+)")
+
+
+def parse_bytes(text):
+    units = {"": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+    m = re.fullmatch(r"(\d+)\s*([a-zA-Z]*)", text.strip())
+    if not m or m.group(2).lower() not in units:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 16MiB)")
+    return int(m.group(1)) * units[m.group(2).lower()]
+
+
+def human(n):
+    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20)):
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def transfer_seconds(log_path, info_hash, name):
+    """Seconds between the leecher's 'added <info_hash>' and 'finished <name>' log lines."""
+    added = finished = None
+    with open(log_path, errors="replace") as f:
+        for line in f:
+            m = LOG_TIME.match(line)
+            if not m:
+                continue
+            t = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+            if m.group(2) == "added" and m.group(3) == info_hash:
+                added = t
+            elif m.group(2) == "finished" and m.group(3) == name and added is not None:
+                finished = t
+    if added is None or finished is None:
+        raise RuntimeError(f"no added/finished lines in {log_path}")
+    return finished - added
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.root = tempfile.mkdtemp(prefix="seedd-bench-", dir=args.dir)
+        os.makedirs(os.path.join(self.root, "seeder"))
+        self.seeder = Daemon("seeder", base_dir=os.path.join(self.root, "seeder"))
+        self.seeder_args = None
+
+    def seeder_with(self, window):
+        args = [f"--credit-window={window}", "--log-level=info"]
+        if self.seeder_args != args:
+            if self.seeder.proc:
+                self.seeder.stop()
+            self.seeder.extra_args = args
+            self.seeder.start()
+            if self.seeder_args is not None:  # a restart: the torrent comes back from resume data
+                self.seeder.wait_for(lambda: self.seeder.torrent(self.ih)["state"] == "seeding", timeout=120,
+                                     what="the seeder to seed")
+            self.seeder_args = args
+
+    def setup(self):
+        self.seeder_with(self.args.large_window)
+        src = os.path.join(self.seeder.download_dir, "bench.bin")
+        t0 = time.time()
+        make_file(src, self.args.size, seed=77)
+        made = self.seeder.call("torrent.create", path=src)
+        self.ih, self.torrent = made["info_hash"], made["torrent"]
+        print(f"# made {human(self.args.size)} of data and its v1+v2 torrent in {time.time() - t0:.1f} s")
+
+    def run(self, window, sign):
+        self.seeder_with(window)
+        base = os.path.join(self.root, "leecher")
+        os.makedirs(base)
+        leecher = Daemon("leecher", base_dir=base,
+                         extra_args=[f"--sign-receipts={'true' if sign else 'false'}", "--log-level=info"])
+        leecher.start()
+        try:
+            leecher.call("torrent.add", torrent=self.torrent, peers=[f"127.0.0.1:{self.seeder.bt_port}"])
+            leecher.wait_for(lambda: leecher.torrent(self.ih)["state"] == "seeding", timeout=1800, interval=0.2,
+                             what="the download")
+            seconds = transfer_seconds(leecher.log_path, self.ih, "bench.bin")
+            receipted = None
+            if sign:
+                addr = leecher.call("node.info")["node_address"]
+
+                def total():
+                    rows = self.seeder.call("receipts.list", info_hash=self.ih, leecher=addr, limit=1000)["receipts"]
+                    return sum(int(r["message"]["bytes"]) for r in rows)
+
+                deadline = time.time() + 15
+                receipted = total()
+                while receipted < self.args.size and time.time() < deadline:
+                    time.sleep(0.5)
+                    receipted = total()
+        finally:
+            leecher.stop()
+            shutil.rmtree(base, ignore_errors=True)
+        return seconds, receipted
+
+    def close(self):
+        self.seeder.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seedd", default=os.environ.get("SEEDD_BIN", "build/seedd"))
+    p.add_argument("--size", type=parse_bytes, default=1 << 30)
+    p.add_argument("--rounds", type=int, default=3, help="runs of `off` and `on, large`, alternating")
+    p.add_argument("--large-window", type=parse_bytes, default=1 << 40)
+    p.add_argument("--windows", default="16MiB", help="comma-separated credit windows to run once each with receipts")
+    p.add_argument("--dir", default="/dev/shm")
+    args = p.parse_args()
+    harness.SEEDD = os.path.abspath(args.seedd)
+    windows = [parse_bytes(w) for w in args.windows.split(",") if w.strip()]
+
+    print(f"# seedd {harness.SEEDD}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
+          f"data in {args.dir}")
+    bench = Bench(args)
+    results = {}
+    try:
+        bench.setup()
+        plan = []
+        for _ in range(args.rounds):
+            plan += [("off", args.large_window, False), (f"on, window {human(args.large_window)}", args.large_window, True)]
+        plan += [(f"on, window {human(w)}", w, True) for w in windows]
+        # A first transfer runs slower (fresh page cache, first mappings of the file): thrown away.
+        seconds, _ = bench.run(args.large_window, False)
+        print(f"{'warm-up (off, dropped)':>24}: {seconds:7.2f} s, {args.size / seconds / 1e6:7.1f} MB/s", flush=True)
+        for name, window, sign in plan:
+            seconds, receipted = bench.run(window, sign)
+            mbps = args.size / seconds / 1e6
+            results.setdefault(name, []).append(mbps)
+            note = "" if receipted is None else f"; receipted {receipted} of {args.size} bytes"
+            print(f"{name:>24}: {seconds:7.2f} s, {mbps:7.1f} MB/s{note}", flush=True)
+    finally:
+        bench.close()
+
+    print(f"# medians over the runs; load average now {os.getloadavg()[0]:.2f}")
+    off = statistics.median(results["off"])
+    for name, runs in results.items():
+        med = statistics.median(runs)
+        print(f"{name:>24}: {med:7.1f} MB/s (median of {len(runs)}), ratio to off {med / off:.3f}")
+
+
+if __name__ == "__main__":
+    main()
