@@ -2,10 +2,14 @@
 // field arithmetic. The integration test drives the rest with transmission-remote.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/engine/engine.hpp"
 #include "rpc/transmission/fields.hpp"
+#include "rpc/transmission/methods.hpp"
 #include "rpc/transmission/registry.hpp"
 #include "rpc/transmission/server.hpp"
 
@@ -173,4 +177,18 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   CHECK(tr_priority(4) == 0);
   CHECK(tr_priority(7) == 1);
   for (int p : {-1, 0, 1}) CHECK(tr_priority(lt_priority(p)) == p);
+}
+
+TEST_CASE("docs/transmission-rpc.md names every method and every torrent-get field", "[transmission]") {
+  std::ifstream f(std::string(SEEDD_SOURCE_DIR) + "/docs/transmission-rpc.md");
+  REQUIRE(f.good());
+  const std::string page((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  for (const auto& m : method_list()) {
+    INFO("method " << m.name);
+    CHECK(page.find("`" + m.name + "`") != std::string::npos);
+  }
+  for (const auto& name : torrent_field_names()) {
+    INFO("field " << name);
+    CHECK(page.find("`" + name + "`") != std::string::npos);
+  }
 }
