@@ -75,8 +75,11 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
   unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
   // No credentials at all is a client asking for the challenge (curl's --anyauth, which
   // transmission-remote uses, sends every request that way first): nothing was guessed, so it
-  // is answered at once and not counted (bitcoind does the same).
-  if (auth_header.empty()) return std::nullopt;
+  // is not logged as a failure nor counted towards the back-off, but it waits as long as one.
+  if (auth_header.empty()) {
+    unauthorized.delay = BASE_AUTH_DELAY;
+    return std::nullopt;
+  }
   auto scope = m_auth.check(auth_header);
   if (scope) {
     m_backoff.success(req.remote_address);
