@@ -26,7 +26,13 @@ Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::fil
   m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
   for (const auto& [ih, t] : m_ledger->totals_by_torrent()) m_books[ih] = {t.verified_bytes, t.unverified_bytes};
   util::ensure_directory(claims_dir(), 0755);
-  // A kill -9 between a claim's commit and its file write is healed here.
+  // A kill -9 during a claim leaves at most a temp file (removed here) and a recorded claim
+  // without its file (written here); a file the ledger does not hold is moved aside.
+  for (const auto& name : m_ledger->tidy_claims_dir(claims_dir())) {
+    spdlog::warn("claims: {} was not a recorded claim: {}", name,
+                 name.find(".tmp.") != std::string::npos ? "removed the interrupted write"
+                                                         : "moved it to claims/orphaned/");
+  }
   m_ledger->write_missing_claim_files(claims_dir());
 }
 

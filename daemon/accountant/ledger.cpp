@@ -826,6 +826,73 @@ void Ledger::write_missing_claim_files(const std::filesystem::path& claims_dir) 
   }
 }
 
+std::vector<std::string> Ledger::tidy_claims_dir(const std::filesystem::path& claims_dir) const {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  if (!fs::is_directory(claims_dir)) return out;
+  std::vector<fs::path> temps, orphans;
+  {
+    ReadLease lease = read();
+    Stmt has(lease.db(), "SELECT 1 FROM claims WHERE nonce = ?1");
+    for (const auto& entry : fs::directory_iterator(claims_dir)) {
+      if (!entry.is_regular_file()) continue;
+      const std::string name = entry.path().filename().string();
+      if (name.find(".json.tmp.") != std::string::npos) {
+        temps.push_back(entry.path());
+        continue;
+      }
+      const auto stem = entry.path().stem().string();
+      if (entry.path().extension() != ".json") continue;
+      const auto nonce = crypto::parse_decimal_u64(stem);
+      if (!nonce || *nonce == 0 || *nonce > kMaxStoredInteger || std::to_string(*nonce) != stem) continue;
+      has.bind(1, static_cast<int64_t>(*nonce));
+      if (!has.step()) orphans.push_back(entry.path());
+      has.reset();
+    }
+  }
+  for (const auto& path : temps) {
+    fs::remove(path);
+    out.push_back(path.filename().string());
+  }
+  if (!orphans.empty()) {
+    const fs::path aside = claims_dir / "orphaned";
+    util::ensure_directory(aside, 0755);
+    for (const auto& path : orphans) {
+      // Never overwrite an earlier orphan of the same nonce: add a counter instead.
+      fs::path target = aside / path.filename();
+      for (int n = 1; fs::exists(target); ++n) {
+        target = aside / (path.filename().string() + "." + std::to_string(n));
+      }
+      fs::rename(path, target);
+      out.push_back(path.filename().string());
+    }
+  }
+  if (!out.empty()) util::fsync_directory(claims_dir);
+  return out;
+}
+
+VerifierState Ledger::verifier_state(std::optional<uint64_t> before) const {
+  const int64_t limit = before && *before <= kMaxStoredInteger ? static_cast<int64_t>(*before)
+                                                               : std::numeric_limits<int64_t>::max();
+  ReadLease lease = read();
+  VerifierState state;
+  {
+    Stmt last(lease.db(), "SELECT COALESCE(MAX(nonce), 0) FROM claims WHERE nonce < ?1");
+    last.bind(1, limit).step();
+    if (const uint64_t nonce = last.u64(0); nonce != 0) state.last_nonce = nonce;
+  }
+  // A channel's claims raise it to the receipt's bytes of that time, so what was paid on it up
+  // to `before` is the highest of them.
+  Stmt paid(lease.db(),
+            "SELECT r.leecher, r.infohash, r.channel, MAX(cr.bytes) FROM claim_receipts cr "
+            "JOIN receipts r ON r.id = cr.receipt_id WHERE cr.nonce < ?1 GROUP BY cr.receipt_id");
+  paid.bind(1, limit);
+  while (paid.step()) {
+    state.paid[{paid.blob<20>(0), paid.blob<20>(1), channel_from_blob(paid.blob<8>(2))}] = paid.u64(3);
+  }
+  return state;
+}
+
 std::map<std::tuple<crypto::Address, crypto::InfoHash20, uint64_t>, uint64_t>
 Ledger::claimed_per_channel() const {
   ReadLease lease = read();

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/accountant/claim_verify.hpp"
 #include "daemon/accountant/claims.hpp"
 #include "daemon/crypto/eip712.hpp"
 #include "daemon/crypto/keys.hpp"
@@ -190,6 +191,19 @@ class Ledger {
   /// differs from the ledger, creating `claims_dir` if needed. The ledger is the truth: a kill -9
   /// between a claim's commit and its file write heals at the next call.
   void write_missing_claim_files(const std::filesystem::path& claims_dir) const;
+  /// What a kill -9 can leave in `claims_dir` besides claim files, put right at start (call it
+  /// before anything else writes there): temp files of an interrupted atomic write
+  /// (`*.json.tmp.*`) are removed, and a `<nonce>.json` that the ledger does not hold (a claim
+  /// that was never recorded, e.g. a ledger restored from an older backup) is moved to
+  /// `claims_dir/orphaned/` so that it is never taken for a claim of this node; a later claim
+  /// may then use that nonce. Returns the names moved or removed. Claims are recorded before
+  /// their file is written, so a crash alone never makes an orphan.
+  std::vector<std::string> tidy_claims_dir(const std::filesystem::path& claims_dir) const;
+  /// The verifier record (PROTOCOL.md 7, rule 5) of this node's claims with nonce < `before`
+  /// (all of them when std::nullopt): the last such nonce, and per channel the bytes paid up to
+  /// then. claim.verify judges a claim the ledger holds against the record before it, and any
+  /// other claim of this node's key against the whole record.
+  VerifierState verifier_state(std::optional<uint64_t> before = std::nullopt) const;
   /// What has been claimed on each channel so far (channels never claimed are left out): the
   /// "paid" record a verifier needs for this node's claims.
   std::map<std::tuple<crypto::Address, crypto::InfoHash20, uint64_t>, uint64_t>

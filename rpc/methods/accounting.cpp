@@ -222,11 +222,12 @@ json claim_verify(const json& params, Context& ctx) {
   if (file.contains("claim") && file["claim"].is_object() && file["claim"].contains("nonce") && file["claim"]["nonce"].is_string())
     nonce = crypto::parse_decimal_u64(file["claim"]["nonce"].get<std::string>()).value_or(0);
   if (claimant && *claimant == acc.address()) {
-    for (const auto& earlier : acc.ledger().claims(0, kMaxListLimit)) {
-      const auto n = crypto::parse_decimal_u64(earlier["claim"]["nonce"].get<std::string>()).value_or(0);
-      if (nonce != 0 && n >= nonce) break;
-      accountant::apply_claim(state, earlier);
-    }
+    // A claim the ledger holds is judged against the record before it, so each of this node's
+    // claims stays valid after later ones. Any other claim of this key (one that reuses a
+    // nonce, or pays a channel again) is judged against everything this node has claimed.
+    const auto recorded = nonce != 0 ? acc.ledger().claim(nonce) : std::nullopt;
+    const bool is_recorded = recorded && recorded->contains("claim") && (*recorded)["claim"] == file["claim"];
+    state = acc.ledger().verifier_state(is_recorded ? std::optional<uint64_t>(nonce) : std::nullopt);
   }
   const auto result = accountant::verify_claim(file, acc.policy().domain, state);
   json failures = json::array();

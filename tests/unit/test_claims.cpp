@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -579,6 +580,82 @@ TEST_CASE("write_missing_claim_files restores a deleted or altered claim file", 
     ++files;
   }
   CHECK(files == 2);
+}
+
+TEST_CASE("tidy_claims_dir removes interrupted writes and moves unrecorded claim files aside",
+          "[claims]") {
+  Node node("tidy");
+  const fs::path claims_dir = node.dir / "claims";
+  CHECK(node.ledger->tidy_claims_dir(claims_dir).empty());  // no directory yet: nothing to do
+  const MadeClaim first = three_channel_claim(node);
+  node.ledger->write_missing_claim_files(claims_dir);
+  const auto write = [](const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+  };
+  // What a kill -9 inside write_file_atomic leaves, a claim file of a nonce the ledger does not
+  // hold (twice over the runs: an earlier orphan of nonce 2 is kept), and files that are none
+  // of the daemon's business.
+  write(claims_dir / "2.json.tmp.123456", "{\"version\": 1, \"cla");
+  write(claims_dir / "2.json", claim_file_text(first.document));
+  fs::create_directories(claims_dir / "orphaned");
+  write(claims_dir / "orphaned" / "2.json", "earlier");
+  write(claims_dir / "notes.txt", "mine");
+  write(claims_dir / "02.json", "not a nonce of ours");
+
+  auto touched = node.ledger->tidy_claims_dir(claims_dir);
+  std::sort(touched.begin(), touched.end());
+  CHECK(touched == std::vector<std::string>{"2.json", "2.json.tmp.123456"});
+  CHECK_FALSE(fs::exists(claims_dir / "2.json.tmp.123456"));
+  CHECK_FALSE(fs::exists(claims_dir / "2.json"));
+  CHECK(*seedd::util::read_file(claims_dir / "orphaned" / "2.json") == "earlier");
+  CHECK(*seedd::util::read_file(claims_dir / "orphaned" / "2.json.1") ==
+        claim_file_text(first.document));
+  CHECK(*seedd::util::read_file(claims_dir / "1.json") == claim_file_text(first.document));
+  CHECK(fs::exists(claims_dir / "notes.txt"));
+  CHECK(fs::exists(claims_dir / "02.json"));
+  CHECK(node.ledger->tidy_claims_dir(claims_dir).empty());
+
+  // The next claim takes nonce 2 and its own file.
+  node.commit({node.signed_receipt(node.leecher2, kTorrentA, 44, 77)});
+  const MadeClaim second = node.claim();
+  CHECK(second.nonce == 2);
+  node.ledger->write_missing_claim_files(claims_dir);
+  CHECK(*seedd::util::read_file(claims_dir / "2.json") == claim_file_text(second.document));
+}
+
+TEST_CASE("verifier_state is the ledger's record of its claims before a nonce", "[claims]") {
+  Node node("record");
+  CHECK_FALSE(node.ledger->verifier_state().last_nonce.has_value());
+  CHECK(node.ledger->verifier_state().paid.empty());
+  const MadeClaim first = three_channel_claim(node);
+  node.commit({node.signed_receipt(node.leecher1, kTorrentA, 11, 4 * kGiB),
+               node.signed_receipt(node.leecher2, kTorrentA, 33, 5000)},
+              1795309000);
+  const MadeClaim second = node.claim();
+
+  VerifierState after_first;
+  apply_claim(after_first, first.document);
+  VerifierState after_second = after_first;
+  apply_claim(after_second, second.document);
+
+  const VerifierState before_first = node.ledger->verifier_state(1);
+  CHECK_FALSE(before_first.last_nonce.has_value());
+  CHECK(before_first.paid.empty());
+  const VerifierState before_second = node.ledger->verifier_state(2);
+  CHECK(before_second.last_nonce == after_first.last_nonce);
+  CHECK(before_second.paid == after_first.paid);
+  const VerifierState all = node.ledger->verifier_state();
+  CHECK(all.last_nonce == 2);
+  CHECK(all.paid == after_second.paid);
+  CHECK(all.paid == node.ledger->claimed_per_channel());
+  CHECK(node.ledger->verifier_state(std::numeric_limits<uint64_t>::max()).paid == all.paid);
+
+  // Each claim is valid against the record before it, and a replay against the whole record.
+  CHECK(verify_claim(first.document, node.domain, before_first).valid);
+  CHECK(verify_claim(second.document, node.domain, before_second).valid);
+  CHECK(rules_of(verify_claim(first.document, node.domain, all)) ==
+        std::set<std::string>{"nonce", "prev_claimed_bytes"});
 }
 
 TEST_CASE("changing any field of a claim file fails the rule that field belongs to",
