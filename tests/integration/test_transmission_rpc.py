@@ -296,6 +296,19 @@ class Protocol(unittest.TestCase):
         self.assertEqual(added["hashString"], "ab" * 20)
         self.assertIn("does not fetch", self.c.fails("torrent-add", filename="http://example.com/x.torrent"))
 
+    def test_labels_at_their_limits(self):
+        ih, _ = self.add("labels.bin")
+        self.c.ok("torrent-set", ids=[ih], labels=[f"l{i}" for i in range(64)])
+        self.assertEqual(len(self.c.torrents(["labels"], ids=ih)[0]["labels"]), 64)
+        self.assertIn("more than 64", self.c.fails("torrent-set", ids=[ih], labels=[f"l{i}" for i in range(65)]))
+        self.c.ok("torrent-set", ids=[ih], labels=["x" * 128])
+        self.assertIn("128", self.c.fails("torrent-set", ids=[ih], labels=["x" * 129]))
+        self.assertIn("comma", self.c.fails("torrent-set", ids=[ih], labels=["a,b"]))
+        self.assertEqual(self.c.torrents(["labels"], ids=ih)[0]["labels"], ["x" * 128], "a refused set changes nothing")
+        data, ih2 = make_torrent_bytes("labels-2.bin", 20_000)
+        self.assertIn("comma", self.c.fails("torrent-add", metainfo=base64.b64encode(data).decode(), labels=["a,b"]))
+        self.assertEqual(self.c.torrents(["id"], ids=ih2), [], "not added")
+
     def test_start_stop_verify_reannounce_and_remove_with_data(self):
         ih, _ = seeding_torrent(self.d, "life.bin", 40_000)
         self.wait_status(ih, 6)
@@ -600,6 +613,47 @@ class TransmissionRemote(unittest.TestCase):
         p = self.tr("-l", creds=f"{USER}:nope", check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("authentication required", p.stdout + p.stderr)
+
+
+try:
+    import transmissionrpc  # Debian's python3-transmissionrpc, the client of older tools (FlexGet and others)
+except ImportError:
+    transmissionrpc = None
+
+
+@unittest.skipUnless(transmissionrpc, "python3-transmissionrpc is not installed")
+class PythonClient(unittest.TestCase):
+    """The transmissionrpc Python library (0.11) drives seedd: connect, add, list, stop, start,
+    set a seeding goal, read the files, remove with the data."""
+
+    def test_the_library_works_unchanged(self):
+        d = Daemon("pyclient").start()
+        try:
+            ih, torrent = seeding_torrent(d, "library.bin", 50_000)
+            d.call("torrent.remove", info_hash=ih)
+            user, _, password = d.cookie().partition(":")
+            c = transmissionrpc.Client("127.0.0.1", port=d.rpc_port, user=user, password=password)
+            self.assertEqual(c.rpc_version, 17)
+            added = c.add_torrent(base64.b64encode(torrent).decode())
+            self.assertEqual(added.hashString, ih)
+            self.assertEqual([(t.id, t.name) for t in c.get_torrents()], [(added.id, "library.bin")])
+            self.assertEqual(c.get_session().download_dir, d.download_dir)
+            self.assertEqual(c.session_stats().torrentCount, 1)
+            c.stop_torrent(added.id)
+            self.assertEqual(c.get_torrent(added.id).status, "stopped")
+            c.start_torrent(added.id)
+            d.wait_for(lambda: c.get_torrent(added.id).status == "seeding", timeout=20, what="seeding")
+            c.change_torrent(added.id, seedRatioLimit=2.5, seedRatioMode=1)
+            t = c.get_torrent(added.id)
+            self.assertEqual((t.seedRatioLimit, t.seedRatioMode, t.progress), (2.5, 1, 100.0))
+            files = c.get_files(added.id)[added.id]
+            self.assertEqual((files[0]["name"], files[0]["size"], files[0]["completed"]), ("library.bin", 50_000, 50_000))
+            c.remove_torrent(added.id, delete_data=True)
+            self.assertEqual(c.get_torrents(), [])
+            d.wait_for(lambda: not os.path.exists(os.path.join(d.download_dir, "library.bin")), timeout=10,
+                       what="the data deleted")
+        finally:
+            d.stop()
 
 
 def key_shape(value):
