@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -31,18 +32,24 @@ namespace {
 
 using namespace seedd;
 using Clock = std::chrono::steady_clock;
-constexpr auto kMinDuration = std::chrono::seconds(3);  // each measurement runs at least this long
+constexpr auto kMinDuration = std::chrono::seconds(2);  // each measurement runs at least this long
+constexpr int kRepeats = 3;  // measurements per figure; the best is shown (the machine is shared)
 
-/// Runs `pass` (which does `per_pass` operations) until kMinDuration has gone by; ops/second.
+/// Runs `pass` (which does `per_pass` operations) until kMinDuration has gone by, kRepeats
+/// times; the best rate in operations per second.
 double rate(const std::function<void()>& pass, double per_pass) {
   pass();  // warm-up
-  const auto start = Clock::now();
-  double ops = 0;
-  do {
-    pass();
-    ops += per_pass;
-  } while (Clock::now() - start < kMinDuration);
-  return ops / std::chrono::duration<double>(Clock::now() - start).count();
+  double best = 0;
+  for (int i = 0; i < kRepeats; ++i) {
+    const auto start = Clock::now();
+    double ops = 0;
+    do {
+      pass();
+      ops += per_pass;
+    } while (Clock::now() - start < kMinDuration);
+    best = std::max(best, ops / std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  return best;
 }
 
 int64_t unix_now() {
@@ -85,6 +92,7 @@ void bench_verification() {
   constexpr int kCount = 1000;
   const auto receipts = make_receipts(leecher, seeder.address(), domain, kCount);
   const auto leecher_address = leecher.address();
+  const auto seeder_address = seeder.address();  // address() derives the public key: not per receipt
 
   size_t bad = 0;
   const double recover = rate(
@@ -113,7 +121,7 @@ void bench_verification() {
           in.timestamp = s.receipt.timestamp;
           in.signature = s.signature;
           in.uploaded_then = s.receipt.bytes;
-          if (accountant::check_receipt(in, *conn, domain, seeder.address(), now)) ++bad;
+          if (accountant::check_receipt(in, *conn, domain, seeder_address, now)) ++bad;
         }
       },
       kCount);
@@ -199,7 +207,7 @@ int main(int argc, char** argv) {
     }
     dir = pattern;
   }
-  std::printf("bench_receipts: each figure is the mean over >= %lld s; ledger in %s\n",
+  std::printf("bench_receipts: each figure is the best of %d runs of >= %lld s; ledger in %s\n", kRepeats,
               static_cast<long long>(kMinDuration.count()), dir.c_str());
   bench_verification();
   bench_ledger(dir);
