@@ -18,6 +18,8 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/node_key.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/events/event_bus.hpp"
+#include "daemon/events/sources.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
@@ -69,6 +71,8 @@ std::vector<std::string> endpoint_vector(const std::vector<config::Endpoint>& ep
 constexpr auto kMainLoopTick = std::chrono::seconds(1);
 // How often systemd's STATUS= line is refreshed.
 constexpr auto kStatusInterval = std::chrono::seconds(5);
+// receipts.accepted is an aggregate, published at most this often.
+constexpr auto kReceiptEventInterval = std::chrono::seconds(1);
 
 // An option's value as text, whatever its type: SIGHUP compares the running and the re-read
 // settings with it (print() masks secrets, so it cannot tell whether rpc_auth changed).
@@ -247,12 +251,16 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   const auto cookie_password = rpc::random_hex(32);
 
   // Init. A failure here unwinds through the destructors, which cope with a half-done start.
+  events::EventBus bus;
+  engine.on_event([&bus](const TorrentEvent& e) { events::publish_torrent_event(bus, e); });
   accountant.start();
   engine.start();
+  events::ReceiptEvents receipt_events(accountant, bus);
   rpc::Context base;
   base.engine = &engine;
   base.accountant = &accountant;
   base.node = &facts;
+  base.events = &bus;
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
                      [&engine] { return engine.healthy(); });
   // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
@@ -281,6 +289,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   if (watchdog) tick = std::min(tick, std::chrono::duration_cast<std::chrono::nanoseconds>(*watchdog / 4));
   using clock = std::chrono::steady_clock;
   auto next_status = clock::now() + kStatusInterval;
+  auto next_receipt_event = clock::now() + kReceiptEventInterval;
   auto next_ping = clock::now();
   bool engine_was_healthy = true;
 
@@ -297,6 +306,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
       else if (engine_was_healthy) log->error("engine loop stalled: watchdog pings stop");
       engine_was_healthy = healthy;
       next_ping = now + *watchdog / 2;
+    }
+    if (now >= next_receipt_event) {
+      receipt_events.tick();
+      next_receipt_event = now + kReceiptEventInterval;
     }
     if (now >= next_status) {
       util::sd_notify(status_line(engine));

@@ -11,6 +11,9 @@ class Accountant;
 namespace config {
 class Config;
 }
+namespace events {
+class EventBus;
+}
 
 namespace rpc {
 
@@ -32,6 +35,7 @@ struct Context {
   Engine* engine = nullptr;
   Accountant* accountant = nullptr;  // null in builds/tests without the accountant
   const NodeFacts* node = nullptr;
+  events::EventBus* events = nullptr;  // null in tests without one
   Scope scope = Scope::admin;  // of the authenticated caller
 };
 

@@ -1,6 +1,9 @@
 #include "rpc/http_server.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -11,12 +14,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 namespace seedd::rpc {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -48,23 +53,177 @@ tcp::endpoint parse_bind(const std::string& s) {
 
 }  // namespace
 
+/// Runs handlers off the network threads; a full queue is refused rather than grown.
+class WorkerPool {
+ public:
+  void start(int n) {
+    for (int i = 0; i < n; ++i)
+      m_threads.emplace_back([this, i] {
+        const std::string name = "seedd-rpcw-" + std::to_string(i);
+        ::pthread_setname_np(::pthread_self(), name.c_str());
+        work();
+      });
+  }
+  bool submit(std::function<void()> job) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_stopping || m_jobs.size() >= MAX_QUEUED_REQUESTS) return false;
+      m_jobs.push_back(std::move(job));
+    }
+    m_cv.notify_one();
+    return true;
+  }
+  void stop() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+      m_jobs.clear();
+    }
+    m_cv.notify_all();
+    for (auto& t : m_threads) t.join();
+    m_threads.clear();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
+        if (m_stopping) return;
+        job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::function<void()>> m_jobs;
+  std::vector<std::thread> m_threads;
+  bool m_stopping = false;
+};
+
 struct HttpServer::Impl {
+  // Declared before the io_context: sessions still queued in it when it is destroyed use them.
   HttpServerOptions options;
   RequestHandler handler;
+  std::shared_ptr<spdlog::logger> log = spdlog::get("rpc");
+  std::atomic<bool> interrupted{false};
+  std::atomic<int> connections{0};
+  std::vector<std::string> bound;
+  WorkerPool workers;
   net::io_context ioc;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
-  std::vector<std::string> bound;
-  std::atomic<bool> interrupted{false};
-  std::atomic<int> connections{0};
-  std::shared_ptr<spdlog::logger> log = spdlog::get("rpc");
+
+  HttpResponse run_handler(const HttpRequest& req) {
+    try {
+      return handler(req);
+    } catch (const std::exception& e) {
+      log->error("request handler failed: {}", e.what());
+      HttpResponse res;
+      res.status = 500;
+      res.body = R"({"error":"internal error"})";
+      return res;
+    }
+  }
+
+  class WsSession : public std::enable_shared_from_this<WsSession>, public WebSocketChannel {
+   public:
+    WsSession(beast::tcp_stream&& stream, Impl& server, std::shared_ptr<WebSocketAccept> accept)
+        : m_ws(std::move(stream)), m_server(server), m_accept(std::move(accept)) {
+      ++m_server.connections;
+    }
+    ~WsSession() override {
+      if (m_on_close) m_on_close();
+      --m_server.connections;
+    }
+
+    void run(http::request<http::string_body> req) {
+      beast::get_lowest_layer(m_ws).expires_never();  // the WebSocket's own timeouts and pings
+      m_ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+      m_ws.set_option(websocket::stream_base::decorator(
+          [](websocket::response_type& res) { res.set(http::field::server, "seedd/" SEEDD_VERSION); }));
+      m_ws.read_message_max(MAX_WEBSOCKET_MESSAGE);
+      auto r = std::make_shared<http::request<http::string_body>>(std::move(req));
+      m_ws.async_accept(*r, [self = shared_from_this(), r](beast::error_code ec) {
+        if (ec) return;
+        self->m_on_close = self->m_accept->open(self);
+        self->read();
+      });
+    }
+
+    void send(std::string text) override {
+      net::post(m_ws.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+        if (self->m_closed) return;
+        if (self->m_queue.size() >= MAX_WEBSOCKET_BACKLOG) return self->close_now("fell behind: reconnect with since");
+        self->m_queue.push_back(std::move(text));
+        self->flush();
+      });
+    }
+
+    void close(std::string reason) override {
+      net::post(m_ws.get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close_now(reason); });
+    }
+
+   private:
+    void read() {
+      m_ws.async_read(m_buffer, [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->closed();
+        self->m_buffer.consume(self->m_buffer.size());  // clients have nothing to say yet
+        self->read();
+      });
+    }
+    void flush() {
+      if (m_writing || m_queue.empty() || m_closed) return;
+      m_writing = true;
+      m_ws.text(true);
+      m_ws.async_write(net::buffer(m_queue.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->m_writing = false;
+        if (ec) return self->closed();
+        self->m_queue.pop_front();
+        self->flush();
+      });
+    }
+    void close_now(const std::string& reason) {
+      if (m_closed) return;
+      m_closed = true;
+      m_queue.clear();
+      if (m_writing) {  // a write is in flight: cut the connection instead of a close frame
+        beast::error_code ec;
+        beast::get_lowest_layer(m_ws).socket().close(ec);
+      } else {
+        websocket::close_reason cr(websocket::close_code::policy_error, reason);
+        m_ws.async_close(cr, [self = shared_from_this()](beast::error_code) {});
+      }
+      closed();
+    }
+    void closed() {
+      m_closed = true;
+      if (m_on_close) std::exchange(m_on_close, nullptr)();
+    }
+
+    websocket::stream<beast::tcp_stream> m_ws;
+    beast::flat_buffer m_buffer;
+    Impl& m_server;
+    std::shared_ptr<WebSocketAccept> m_accept;
+    std::function<void()> m_on_close;
+    std::deque<std::string> m_queue;
+    bool m_writing = false;
+    bool m_closed = false;
+  };
 
   class Session : public std::enable_shared_from_this<Session> {
    public:
     Session(tcp::socket&& socket, Impl& server) : m_stream(std::move(socket)), m_server(server) {
       ++m_server.connections;
     }
-    ~Session() { --m_server.connections; }
+    ~Session() {
+      if (m_unwatch) m_unwatch();
+      --m_server.connections;
+    }
 
     void run() {
       net::dispatch(m_stream.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
@@ -104,47 +263,95 @@ struct HttpServer::Impl {
       r.content_type = "text/plain";
       r.body = std::string(text) + "\n";
       r.close = true;
-      write(std::move(r), 11, false);
+      m_version = 11;
+      m_keep_alive = false;
+      write(std::move(r));
     }
 
     void on_read(beast::error_code ec, size_t) {
       if (ec) return on_error(ec);
-      auto& msg = m_parser->get();
-      HttpRequest req;
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
+      m_stream.expires_never();  // while the handler works; the write sets its own deadline
+      auto msg = m_parser->release();
+      m_version = msg.version();
+      m_keep_alive = msg.keep_alive();
+      auto req = std::make_shared<HttpRequest>();
+      req->method = std::string(msg.method_string());
+      req->target = std::string(msg.target());
       for (const auto& f : msg) {
         std::string name(f.name_string());
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers[name] = std::string(f.value());
+        req->headers[name] = std::string(f.value());
       }
-      req.body = std::move(msg.body());
+      req->websocket_upgrade = websocket::is_upgrade(msg);
+      if (req->websocket_upgrade) m_upgrade_request = msg;  // the handshake needs it whole
+      req->body = std::move(msg.body());
       boost::system::error_code rec;
-      req.remote_address = m_stream.socket().remote_endpoint(rec).address().to_string();
-      HttpResponse res;
-      if (m_server.interrupted) {
-        res.status = 503;
-        res.body = R"({"error":"seedd is shutting down"})";
-        res.close = true;
-      } else {
-        try {
-          res = m_server.handler(req);
-        } catch (const std::exception& e) {
-          m_server.log->error("request handler failed: {}", e.what());
-          res.status = 500;
-          res.body = R"({"error":"internal error"})";
-        }
-      }
-      write(std::move(res), msg.version(), msg.keep_alive());
+      req->remote_address = m_stream.socket().remote_endpoint(rec).address().to_string();
+      if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
+      const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
+        auto res = std::make_shared<HttpResponse>(self->m_server.run_handler(*req));
+        net::post(self->m_stream.get_executor(), [self, res]() mutable { self->respond(std::move(*res)); });
+      });
+      if (!queued) write(json_error(503, "seedd is busy: too many requests waiting; retry shortly", false));
     }
 
-    void write(HttpResponse r, unsigned version, bool keep_alive) {
-      auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    static HttpResponse json_error(int status, const char* text, bool close) {
+      HttpResponse r;
+      r.status = status;
+      r.body = std::string(R"({"error":")") + text + "\"}";
+      r.close = close;
+      if (status == 503) r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+
+    void respond(HttpResponse res) {
+      if (res.websocket && m_upgrade_request) {
+        auto ws = std::make_shared<WsSession>(std::move(m_stream), m_server, std::move(res.websocket));
+        ws->run(std::move(*m_upgrade_request));
+        return;  // this session ends here; the WebSocket lives on
+      }
+      m_upgrade_request.reset();
+      if (res.deferred) return start_deferred(std::move(res.deferred));
+      write(std::move(res));
+    }
+
+    // A long poll: wait for a wake-up or the timeout, on this connection's strand.
+    void start_deferred(std::shared_ptr<DeferredResponse> deferred) {
+      m_deferred = std::move(deferred);
+      m_wait.emplace(m_stream.get_executor(), m_deferred->timeout);
+      m_wait->async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) self->poll_deferred(true);
+      });
+      m_unwatch = m_deferred->watch([weak = weak_from_this()] {
+        if (auto self = weak.lock()) net::post(self->m_stream.get_executor(), [self] { self->poll_deferred(false); });
+      });
+      poll_deferred(false);  // something may have happened between the handler and the watch
+    }
+
+    void poll_deferred(bool final) {
+      if (!m_deferred) return;
+      std::optional<HttpResponse> res;
+      try {
+        res = m_deferred->poll(final);
+      } catch (const std::exception& e) {
+        m_server.log->error("long poll failed: {}", e.what());
+        res = json_error(500, "internal error", false);
+      }
+      if (!res && !final) return;
+      if (!res) res = json_error(500, "internal error", false);
+      m_deferred.reset();
+      if (m_unwatch) std::exchange(m_unwatch, nullptr)();
+      if (m_wait) m_wait->cancel();
+      write(std::move(*res));
+    }
+
+    void write(HttpResponse r) {
+      auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), m_version);
       res->set(http::field::server, "seedd/" SEEDD_VERSION);
       if (!r.body.empty() || r.status != 204) res->set(http::field::content_type, r.content_type);
       for (const auto& [k, v] : r.headers) res->set(k, v);
       res->body() = std::move(r.body);
-      res->keep_alive(keep_alive && !r.close);
+      res->keep_alive(m_keep_alive && !r.close);
       res->prepare_payload();
       if (r.delay.count() > 0) {
         auto timer = std::make_shared<net::steady_timer>(m_stream.get_executor(), r.delay);
@@ -171,6 +378,12 @@ struct HttpServer::Impl {
     beast::tcp_stream m_stream;
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
+    std::optional<http::request<http::string_body>> m_upgrade_request;
+    unsigned m_version = 11;
+    bool m_keep_alive = true;
+    std::shared_ptr<DeferredResponse> m_deferred;
+    std::optional<net::steady_timer> m_wait;
+    std::function<void()> m_unwatch;
     Impl& m_server;
   };
 
@@ -215,6 +428,7 @@ void HttpServer::start() {
     d.acceptors.push_back(std::move(acc));
   }
   for (auto& acc : d.acceptors) d.accept(*acc);
+  d.workers.start(std::max(1, d.options.threads));
   for (int i = 0; i < std::max(1, d.options.threads); ++i)
     d.threads.emplace_back([&d, i] {
       const std::string name = "seedd-rpc-" + std::to_string(i);
@@ -227,7 +441,7 @@ void HttpServer::interrupt() { m_impl->interrupted = true; }
 
 void HttpServer::stop() {
   auto& d = *m_impl;
-  if (d.threads.empty()) return;
+  if (d.threads.empty()) return d.workers.stop();
   net::post(d.ioc, [&d] {
     for (auto& acc : d.acceptors) {
       beast::error_code ec;
@@ -237,6 +451,7 @@ void HttpServer::stop() {
   d.ioc.stop();
   for (auto& t : d.threads) t.join();
   d.threads.clear();
+  d.workers.stop();
 }
 
 std::vector<std::string> HttpServer::bound_endpoints() const { return m_impl->bound; }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,12 +18,45 @@ constexpr int MAX_CONNECTIONS = 4096;
 constexpr std::chrono::seconds IDLE_TIMEOUT{30};     // keep-alive connection with no request
 constexpr std::chrono::seconds REQUEST_TIMEOUT{10};  // from the first byte to the whole request
 
+constexpr size_t MAX_QUEUED_REQUESTS = 256;  // requests waiting for a worker; more get 503
+constexpr size_t MAX_WEBSOCKET_BACKLOG = 1024;  // messages queued for one WebSocket client
+constexpr size_t MAX_WEBSOCKET_MESSAGE = 64 * 1024;  // from a WebSocket client
+
+struct HttpResponse;
+
+/// An open WebSocket as a handler sees it. Thread-safe; a client that lets more than
+/// MAX_WEBSOCKET_BACKLOG messages pile up is disconnected.
+class WebSocketChannel {
+ public:
+  virtual ~WebSocketChannel() = default;
+  virtual void send(std::string text) = 0;
+  virtual void close(std::string reason) = 0;
+};
+
+/// A handler's "yes" to a WebSocket upgrade: `open` runs once the handshake is done and
+/// returns what to run when the channel closes.
+struct WebSocketAccept {
+  std::function<std::function<void()>(std::shared_ptr<WebSocketChannel>)> open;
+};
+
+/// An answer that comes later (a long poll), without holding a worker while it waits.
+struct DeferredResponse {
+  std::chrono::milliseconds timeout{0};
+  /// The answer, or nothing to keep waiting; with `final` (the timeout passed) it must answer.
+  /// Runs on the connection's strand: keep it quick.
+  std::function<std::optional<HttpResponse>(bool final)> poll;
+  /// Registers `wake`, callable from any thread, to be called when `poll` may have an answer;
+  /// returns the function that unregisters it.
+  std::function<std::function<void()>(std::function<void()> wake)> watch;
+};
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query
   std::map<std::string, std::string> headers;  // keys lower-case
   std::string body;
   std::string remote_address;
+  bool websocket_upgrade = false;  // a GET asking to become a WebSocket
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -36,13 +70,15 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds delay{0};  // answered this much later (auth failures)
   bool close = false;
+  std::shared_ptr<DeferredResponse> deferred;  // answer later instead
+  std::shared_ptr<WebSocketAccept> websocket;  // accept the upgrade instead (websocket_upgrade only)
 };
 
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::vector<std::string> bind;  // "ip:port"; port 0 picks one
-  int threads = 2;
+  int threads = 2;  // network threads, and as many workers that run the handler
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
 };
 

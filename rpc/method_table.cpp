@@ -24,6 +24,7 @@ const MethodTable& method_table() {
     register_session_methods(t);
     register_session_get_method(t);
     register_accounting_methods(t);
+    register_events_methods(t);
     register_rpc_methods(t);
     return t;
   }();

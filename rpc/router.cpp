@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/events/event_bus.hpp"
 #include "daemon/util/logging.hpp"
+#include "rpc/events.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/metrics.hpp"
@@ -58,6 +60,21 @@ HttpResponse Router::handle(const HttpRequest& req) {
     r.body = render_metrics(ctx);
     return r;
   }
+  if (path == "/ws" && m_base.events) {
+    if (req.method != "GET") return json_response(405, R"({"error":"use GET with a WebSocket upgrade"})");
+    HttpResponse unauthorized;
+    if (!authenticate(req, unauthorized)) return unauthorized;
+    if (!req.websocket_upgrade) {
+      auto r = json_response(426, R"({"error":"this is a WebSocket: connect with Upgrade: websocket"})");
+      r.headers.emplace_back("Upgrade", "websocket");
+      return r;
+    }
+    auto accept = accept_event_socket(*m_base.events, req.target);
+    if (!accept) return json_response(400, R"({"error":"since must be a sequence number"})");
+    HttpResponse r;
+    r.websocket = std::move(accept);
+    return r;
+  }
   if (m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/")) {
     HttpResponse unauthorized;
     auto scope = authenticate(req, unauthorized);
@@ -100,6 +117,8 @@ HttpResponse Router::handle_rpc(const HttpRequest& req) {
     return json_response(415, R"({"error":"Content-Type must be application/json"})");
   Context ctx = m_base;
   ctx.scope = *scope;
+  if (m_base.events)
+    if (auto poll = long_poll_of(req.body, *m_base.events)) return long_poll(std::move(*poll), ctx);
   auto body = handle_jsonrpc(req.body, ctx, method_table());
   if (!body) {
     HttpResponse r;
@@ -107,6 +126,31 @@ HttpResponse Router::handle_rpc(const HttpRequest& req) {
     return r;
   }
   return json_response(200, std::move(*body));
+}
+
+// events.poll with a timeout: answer at once if there is something, else wait for the bus to
+// say there may be, re-asking the same question (its `since` pinned) each time.
+HttpResponse Router::long_poll(LongPoll poll, const Context& ctx) {
+  auto ask = [body = std::move(poll.body), ctx = Context(ctx)]() mutable { return handle_jsonrpc(body, ctx, method_table()); };
+  auto first = ask();
+  if (!first) return json_response(204, {});  // a notification: nothing to wait for
+  if (!poll_answer_is_empty(*first)) return json_response(200, std::move(*first));
+  HttpResponse r;
+  r.deferred = std::make_shared<DeferredResponse>();
+  r.deferred->timeout = poll.timeout;
+  r.deferred->poll = [ask](bool final) mutable -> std::optional<HttpResponse> {
+    auto answer = ask();
+    if (!answer) return json_response(204, {});
+    if (!final && poll_answer_is_empty(*answer)) return std::nullopt;
+    return json_response(200, std::move(*answer));
+  };
+  auto* bus = m_base.events;
+  r.deferred->watch = [bus](std::function<void()> wake) -> std::function<void()> {
+    const int id = bus->subscribe(bus->last(), [](const events::Backlog&) {},
+                                  [wake](const events::Event&) { wake(); });
+    return [bus, id] { bus->unsubscribe(id); };
+  };
+  return r;
 }
 
 }  // namespace seedd::rpc

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "rpc/auth.hpp"
+#include "rpc/events.hpp"
 #include "rpc/context.hpp"
 #include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
@@ -25,6 +26,7 @@ class Router {
 
  private:
   HttpResponse handle_rpc(const HttpRequest& req);
+  HttpResponse long_poll(LongPoll poll, const Context& ctx);
   /// The caller's scope, or the 401 to answer (delayed per AuthBackoff).
   std::optional<Scope> authenticate(const HttpRequest& req, HttpResponse& unauthorized);
   Context m_base;

@@ -129,6 +129,11 @@ Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
   return it == m_books.end() ? Books{} : it->second;
 }
 
+std::map<crypto::InfoHash20, Accountant::Books> Accountant::all_books() const {
+  std::lock_guard lock(m_books_mutex);
+  return m_books;
+}
+
 std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& infohash) const {
   std::vector<PeerView> out;
   for (const auto& c : m_ctx->registry.all()) {

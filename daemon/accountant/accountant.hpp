@@ -41,6 +41,8 @@ class Accountant {
   };
   /// All-time booked upload of a torrent (committed only), from memory.
   Books books(const crypto::InfoHash20& infohash) const;
+  /// Every torrent's books (committed only), from memory.
+  std::map<crypto::InfoHash20, Books> all_books() const;
 
   struct PeerView {
     std::string endpoint;

@@ -636,16 +636,21 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
   std::shared_ptr<const lt::torrent_info> info;
+  bool first = false;  // the engine thread may have seen its add_torrent_alert already
+  std::string name;
   {
     std::unique_lock lock(d.mutex);
     d.removed.erase(id);
     auto& e = d.torrents[id];
+    first = !e.handle.is_valid();
     e.handle = h;
     fill_status(e.status, h.status());
     e.status.labels = req.labels;
     e.info = h.torrent_file();
     info = e.info;
+    name = e.status.name;
   }
+  if (first) d.emit(TorrentEvent::Kind::added, id, name);
   d.write_torrent_file(id, info);
   d.request_save(h);
   spdlog::get("engine")->info("added {}", id);
@@ -691,14 +696,19 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
   atp.flags = d.base_flags(false) | lt::torrent_flags::seed_mode;
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
+  bool first = false;
+  std::string name;
   {
     std::unique_lock lock(d.mutex);
     d.removed.erase(out.info_hash);
     auto& e = d.torrents[out.info_hash];
+    first = !e.handle.is_valid();
     e.handle = h;
     fill_status(e.status, h.status());
     e.info = ti;
+    name = e.status.name;
   }
+  if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, name);
   util::write_file_atomic(d.torrent_file(out.info_hash), out.torrent_bytes);
   d.request_save(h);
   spdlog::get("engine")->info("created and seeding {} ({})", out.info_hash, p.string());

@@ -49,12 +49,12 @@ uint64_t EventBus::last() const {
   return m_last;
 }
 
-std::pair<Backlog, int> EventBus::subscribe(uint64_t since, Listener listener) {
+int EventBus::subscribe(uint64_t since, const std::function<void(const Backlog&)>& first, Listener listener) {
   std::lock_guard lock(m_mutex);
-  auto b = backlog_locked(since, SIZE_MAX);
+  first(backlog_locked(since, SIZE_MAX));
   const int id = m_next_id++;
   m_listeners.emplace(id, std::move(listener));
-  return {std::move(b), id};
+  return id;
 }
 
 void EventBus::unsubscribe(int id) {

@@ -43,9 +43,10 @@ class EventBus {
   uint64_t last() const;
 
   using Listener = std::function<void(const Event&)>;
-  /// Atomically: the backlog after `since` (all of it) and a subscription from there on, so a
-  /// subscriber sees every event once and in order.
-  std::pair<Backlog, int> subscribe(uint64_t since, Listener listener);
+  /// Atomically, under the bus's lock: hands the backlog after `since` (all of it) to `first`,
+  /// then subscribes `listener`, so a subscriber sees every event once and in order. Returns
+  /// the id for unsubscribe().
+  int subscribe(uint64_t since, const std::function<void(const Backlog&)>& first, Listener listener);
   void unsubscribe(int id);
 
  private:

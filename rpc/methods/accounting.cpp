@@ -5,6 +5,7 @@
 #include "daemon/accountant/claim_verify.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/events/event_bus.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -165,6 +166,8 @@ json torrent_set(const json& params, Context& ctx) {
   return {{"info_hash", param_string(params, "info_hash")}, {"reward_rate", to_decimal(acc.reward_rate(ih))}};
 }
 
+json claim_summary(const json& doc);
+
 json rewards_claim(const json& params, Context& ctx) {
   auto& acc = accountant(ctx);
   std::string payout_text = param_string(params, "payout", ctx.node->payout_address);
@@ -175,7 +178,14 @@ json rewards_claim(const json& params, Context& ctx) {
     json out = made.document;
     out["nonce"] = made.nonce;
     out["dry_run"] = param_bool(params, "dry_run");
-    if (!param_bool(params, "dry_run")) out["file"] = (acc.claims_dir() / (std::to_string(made.nonce) + ".json")).string();
+    if (!param_bool(params, "dry_run")) {
+      out["file"] = (acc.claims_dir() / (std::to_string(made.nonce) + ".json")).string();
+      if (ctx.events) {
+        auto event = claim_summary(made.document);
+        event["file"] = out["file"];
+        ctx.events->publish("claim.created", std::move(event));
+      }
+    }
     return out;
   } catch (const accountant::NothingToClaim& e) {
     throw RpcError(code::nothing_to_claim, "nothing to claim: no receipted bytes are unclaimed");

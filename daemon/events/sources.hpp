@@ -1,0 +1,31 @@
+#pragma once
+// What the daemon publishes on the event bus, from the engine's and the accountant's plain
+// C++ interfaces.
+#include <cstdint>
+#include <map>
+
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/engine/engine.hpp"
+#include "daemon/events/event_bus.hpp"
+
+namespace seedd::events {
+
+/// torrent.added / torrent.finished / torrent.removed / torrent.error.
+void publish_torrent_event(EventBus& bus, const TorrentEvent& event);
+
+/// receipts.accepted, aggregated: call tick() about once a second; it publishes one event with
+/// what was committed since the last tick (receipts, verified bytes in all and per torrent),
+/// and nothing when nothing was.
+class ReceiptEvents {
+ public:
+  ReceiptEvents(const Accountant& accountant, EventBus& bus);
+  void tick();
+
+ private:
+  const Accountant& m_accountant;
+  EventBus& m_bus;
+  uint64_t m_accepted = 0;
+  std::map<crypto::InfoHash20, uint64_t> m_verified;
+};
+
+}  // namespace seedd::events

@@ -1,0 +1,52 @@
+// events.* : what happened, for clients that cannot hold a WebSocket (curl, cron scripts).
+#include <stdexcept>
+
+#include "daemon/events/event_bus.hpp"
+#include "rpc/events.hpp"
+#include "rpc/method_table.hpp"
+
+namespace seedd::rpc {
+
+void register_events_methods(MethodTable& table) {
+  table.add({"events.poll",
+             "Events after sequence number `since` (the same notifications as the /ws WebSocket: "
+             "torrent.added, torrent.finished, torrent.removed, torrent.error, receipts.accepted, "
+             "claim.created). Without `since`, only events from now on. With `timeout_ms` > 0 in a single "
+             "request, waits up to that long (at most 60000) for one; in a batch it answers at once. "
+             "`missed` is true when events after `since` were dropped from the bounded history (or "
+             "`since` is from an earlier run of the daemon): re-read the state you follow. Pass `next` "
+             "as `since` to the following call.",
+             {{"since", ParamType::uint64, false, "the last sequence number you have seen"},
+              {"timeout_ms", ParamType::integer, false, "how long to wait for an event, 0-60000 (default 0)"},
+              {"limit", ParamType::integer, false, "at most this many events, 1-1000 (default 1000)"}},
+             "{events: [{method, params: {seq, time, ...}}], next, missed, last}",
+             false,
+             [](const json& params, Context& ctx) {
+               if (!ctx.events) throw RpcError(code::internal_error, "events are not available");
+               const auto timeout = param_int(params, "timeout_ms", 0);
+               if (timeout < 0 || timeout > MAX_LONG_POLL.count())
+                 throw invalid_params("param 'timeout_ms' must be between 0 and 60000");
+               const auto limit = param_int(params, "limit", static_cast<int64_t>(MAX_POLL_EVENTS));
+               if (limit < 1 || limit > static_cast<int64_t>(MAX_POLL_EVENTS))
+                 throw invalid_params("param 'limit' must be between 1 and 1000");
+               uint64_t since = ctx.events->last();
+               if (has_param(params, "since")) {
+                 const auto& s = params["since"];
+                 try {
+                   since = s.is_string() ? std::stoull(s.get<std::string>()) : s.get<uint64_t>();
+                 } catch (const std::out_of_range&) {
+                   throw invalid_params("param 'since' is past 2^64");
+                 }
+               }
+               const auto backlog = ctx.events->since(since, static_cast<size_t>(limit));
+               json list = json::array();
+               for (const auto& e : backlog.events) {
+                 auto n = event_notification(e);
+                 list.push_back(json{{"method", n["method"]}, {"params", n["params"]}});
+               }
+               const uint64_t next = backlog.events.empty() ? (backlog.missed ? 0 : since) : backlog.events.back().seq;
+               return json{{"events", std::move(list)}, {"next", next}, {"missed", backlog.missed}, {"last", backlog.last}};
+             }});
+}
+
+}  // namespace seedd::rpc

@@ -1,0 +1,78 @@
+"""The bounded work queue (issue 5, limits): with one RPC worker busy on a slow call
+(torrent.create hashing 512 MiB), more requests than the queue holds (MAX_QUEUED_REQUESTS, 256)
+are answered 503 with a JSON body and Retry-After at once, the queued ones are answered in
+turn, and the daemon serves normally afterwards."""
+import json
+import os
+import socket
+import threading
+import time
+import unittest
+
+from harness import Daemon, make_file
+
+MAX_QUEUED_REQUESTS = 256  # rpc/http_server.hpp
+
+
+def read_response(sock):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(head.split(b" ")[1]), head.decode() + "\r\n\r\n" + body.decode(errors="replace")
+
+
+class WorkQueueTest(unittest.TestCase):
+    def test_a_full_queue_answers_503_and_nothing_is_lost(self):
+        d = Daemon("queue", extra_args=["--rpc-threads=1"]).start()
+        self.addCleanup(d.stop)
+        src = os.path.join(d.download_dir, "big.bin")
+        make_file(src, 512 << 20, seed=5)
+
+        slow = {}
+        worker = threading.Thread(target=lambda: slow.update(r=d.call("torrent.create", path=src)))
+        extra = MAX_QUEUED_REQUESTS + 64
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"}).encode()
+        request = (f"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {d.auth_header()}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        socks = [socket.create_connection(("127.0.0.1", d.rpc_port), timeout=60) for _ in range(extra)]
+        worker.start()
+        time.sleep(0.3)  # the worker is hashing now (512 MiB takes well over a second here)
+        for s in socks:
+            s.sendall(request)
+        statuses = []
+        for s in socks:
+            status, text = read_response(s)
+            statuses.append(status)
+            if status == 503:
+                self.assertIn('"error"', text)
+                self.assertIn("Retry-After: 1", text)
+                self.assertIn("Content-Type: application/json", text)
+            else:
+                self.assertEqual(status, 200, text)
+            s.close()
+        worker.join(120)
+        self.assertIn("info_hash", slow.get("r", {}), "the slow call itself was answered")
+        refused = statuses.count(503)
+        self.assertGreater(refused, 0, "the queue never filled: the slow call was too quick?")
+        self.assertLessEqual(statuses.count(200), MAX_QUEUED_REQUESTS + 1)
+        self.assertEqual(refused + statuses.count(200), extra)
+        # And afterwards the daemon serves as usual.
+        self.assertIn("version", d.call("node.info"))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
