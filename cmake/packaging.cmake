@@ -7,6 +7,7 @@
 #   /usr/lib/tmpfiles.d/seedd.conf           (creates /var/lib/seedd, 0700, owned by seedd)
 #   /usr/share/doc/seedd/examples/seedd.conf (every option, commented out)
 #   /usr/share/doc/seedd/*.md                (README and docs/)
+#   /usr/share/bash-completion/completions/seedctl
 # There is no /etc/seedd: the service reads /var/lib/seedd/seedd.conf ($STATE_DIRECTORY) when
 # it exists, so an unused conffile in /etc would only mislead (docs/operations.md).
 # With another prefix (`cmake --install build --prefix /opt/seedd`) every path stays under it.
@@ -29,6 +30,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/systemd/seedd.sysusers.conf DESTINATION lib/sy
 install(FILES ${CMAKE_SOURCE_DIR}/systemd/seedd.tmpfiles.conf DESTINATION lib/tmpfiles.d RENAME seedd.conf)
 install(FILES ${CMAKE_SOURCE_DIR}/config/seedd.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/scripts/seedctl.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME seedctl)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         FILES_MATCHING PATTERN "*.md")
 
