@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,7 +15,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 namespace seedd::rpc {
@@ -114,6 +117,7 @@ struct HttpServer::Impl {
   std::atomic<int> connections{0};
   std::vector<std::string> bound;
   WorkerPool workers;
+  std::optional<net::ssl::context> tls;  // set when rpc_tls_cert and rpc_tls_key are
   net::io_context ioc;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
@@ -130,9 +134,12 @@ struct HttpServer::Impl {
     }
   }
 
-  class WsSession : public std::enable_shared_from_this<WsSession>, public WebSocketChannel {
+  // Stream: beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> when RPC is served over TLS.
+  template <class Stream>
+  class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public WebSocketChannel {
    public:
-    WsSession(beast::tcp_stream&& stream, Impl& server, std::shared_ptr<WebSocketAccept> accept)
+    using std::enable_shared_from_this<WsSession<Stream>>::shared_from_this;
+    WsSession(Stream&& stream, Impl& server, std::shared_ptr<WebSocketAccept> accept)
         : m_ws(std::move(stream)), m_server(server), m_accept(std::move(accept)) {
       ++m_server.connections;
     }
@@ -205,7 +212,7 @@ struct HttpServer::Impl {
       if (m_on_close) std::exchange(m_on_close, nullptr)();
     }
 
-    websocket::stream<beast::tcp_stream> m_ws;
+    websocket::stream<Stream> m_ws;
     beast::flat_buffer m_buffer;
     Impl& m_server;
     std::shared_ptr<WebSocketAccept> m_accept;
@@ -215,9 +222,16 @@ struct HttpServer::Impl {
     bool m_closed = false;
   };
 
-  class Session : public std::enable_shared_from_this<Session> {
+  template <class Stream>
+  class Session : public std::enable_shared_from_this<Session<Stream>> {
+    static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
    public:
-    Session(tcp::socket&& socket, Impl& server) : m_stream(std::move(socket)), m_server(server) {
+    using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+    using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+    /// `args`: the accepted socket, and for TLS the server's ssl::context.
+    template <class... Args>
+    explicit Session(Impl& server, Args&&... args) : m_stream(std::forward<Args>(args)...), m_server(server) {
       ++m_server.connections;
     }
     ~Session() {
@@ -226,23 +240,33 @@ struct HttpServer::Impl {
     }
 
     void run() {
-      net::dispatch(m_stream.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+      if constexpr (kTls) {
+        lowest().expires_after(REQUEST_TIMEOUT);  // a client that never finishes the handshake is cut
+        m_stream.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+          if (ec) return self->close();
+          self->read();
+        });
+      } else {
+        net::dispatch(m_stream.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+      }
     }
 
    private:
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
+
     void read() {
       m_parser.emplace();
       m_parser->body_limit(MAX_BODY_BYTES);
       m_parser->header_limit(MAX_HEADER_BYTES);
       // Idle connections and slow clients are cut: the whole request must arrive in time.
-      m_stream.expires_after(m_buffer.size() ? REQUEST_TIMEOUT : IDLE_TIMEOUT);
+      lowest().expires_after(m_buffer.size() ? REQUEST_TIMEOUT : IDLE_TIMEOUT);
       http::async_read_header(m_stream, m_buffer, *m_parser,
                               beast::bind_front_handler(&Session::on_header, shared_from_this()));
     }
 
     void on_header(beast::error_code ec, size_t) {
       if (ec) return on_error(ec);
-      m_stream.expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(REQUEST_TIMEOUT);
       http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
@@ -270,7 +294,7 @@ struct HttpServer::Impl {
 
     void on_read(beast::error_code ec, size_t) {
       if (ec) return on_error(ec);
-      m_stream.expires_never();  // while the handler works; the write sets its own deadline
+      lowest().expires_never();  // while the handler works; the write sets its own deadline
       auto msg = m_parser->release();
       m_version = msg.version();
       m_keep_alive = msg.keep_alive();
@@ -286,7 +310,7 @@ struct HttpServer::Impl {
       if (req->websocket_upgrade) m_upgrade_request = msg;  // the handshake needs it whole
       req->body = std::move(msg.body());
       boost::system::error_code rec;
-      req->remote_address = m_stream.socket().remote_endpoint(rec).address().to_string();
+      req->remote_address = lowest().socket().remote_endpoint(rec).address().to_string();
       if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
       const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
         auto res = std::make_shared<HttpResponse>(self->m_server.run_handler(*req));
@@ -306,7 +330,7 @@ struct HttpServer::Impl {
 
     void respond(HttpResponse res) {
       if (res.websocket && m_upgrade_request) {
-        auto ws = std::make_shared<WsSession>(std::move(m_stream), m_server, std::move(res.websocket));
+        auto ws = std::make_shared<WsSession<Stream>>(std::move(m_stream), m_server, std::move(res.websocket));
         ws->run(std::move(*m_upgrade_request));
         return;  // this session ends here; the WebSocket lives on
       }
@@ -362,7 +386,7 @@ struct HttpServer::Impl {
     }
 
     void send(std::shared_ptr<http::response<http::string_body>> res) {
-      m_stream.expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(REQUEST_TIMEOUT);
       http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
         if (ec || !res->keep_alive()) return self->close();
         self->read();
@@ -371,11 +395,11 @@ struct HttpServer::Impl {
 
     void close() {
       beast::error_code ec;
-      m_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-      m_stream.socket().close(ec);
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().socket().close(ec);
     }
 
-    beast::tcp_stream m_stream;
+    Stream m_stream;
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     std::optional<http::request<http::string_body>> m_upgrade_request;
@@ -397,7 +421,10 @@ struct HttpServer::Impl {
         } else {
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(std::move(socket), *this)->run();
+          if (tls)
+            std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->run();
+          else
+            std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->run();
         }
       }
       accept(acceptor);
@@ -414,6 +441,21 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
   auto& d = *m_impl;
+  if (!d.options.tls_cert.empty() || !d.options.tls_key.empty()) {
+    if (d.options.tls_cert.empty() || d.options.tls_key.empty())
+      throw std::runtime_error("TLS needs both rpc_tls_cert and rpc_tls_key");
+    d.tls.emplace(net::ssl::context::tls_server);
+    d.tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                       net::ssl::context::single_dh_use);
+    beast::error_code ec;
+    d.tls->use_certificate_chain_file(d.options.tls_cert, ec);
+    if (ec) throw std::runtime_error("rpc_tls_cert: cannot load '" + d.options.tls_cert + "': " + ec.message());
+    d.tls->use_private_key_file(d.options.tls_key, net::ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("rpc_tls_key: cannot load '" + d.options.tls_key + "': " + ec.message());
+    if (SSL_CTX_check_private_key(d.tls->native_handle()) != 1)
+      throw std::runtime_error("rpc_tls_key: '" + d.options.tls_key + "' is not the key of '" + d.options.tls_cert + "'");
+  }
   for (const auto& b : d.options.bind) {
     const auto ep = parse_bind(b);
     auto acc = std::make_unique<tcp::acceptor>(net::make_strand(d.ioc));
