@@ -4,7 +4,8 @@ receipts on versus off, in one run, as a ratio. Not a test: it prints numbers.
 
 Data and both data directories live in /dev/shm (no disk in the way). The seeder makes a
 1 GiB torrent once; every run starts a fresh leecher that downloads it over TCP and is thrown
-away. The time of a run is from the leecher's "added" to its "finished" log line (ms).
+away. The time of a run is from the leecher's "added" to its "finished" log line (ms); the CPU time
+is what both daemons used meanwhile (less sensitive than the time to others' load).
 
 Configurations (the seeder is restarted between them, on the same data):
   off           leecher --sign-receipts=false; seeder --credit-window=<large> (otherwise it
@@ -48,6 +49,13 @@ def human(n):
         if n >= size and n % size == 0:
             return f"{n // size}{unit}"
     return str(n)
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def transfer_seconds(log_path, info_hash, name):
@@ -105,9 +113,11 @@ class Bench:
                          extra_args=[f"--sign-receipts={'true' if sign else 'false'}", "--log-level=info"])
         leecher.start()
         try:
+            cpu0 = cpu_seconds(self.seeder.proc.pid) + cpu_seconds(leecher.proc.pid)
             leecher.call("torrent.add", torrent=self.torrent, peers=[f"127.0.0.1:{self.seeder.bt_port}"])
             leecher.wait_for(lambda: leecher.torrent(self.ih)["state"] == "seeding", timeout=1800, interval=0.2,
                              what="the download")
+            cpu = cpu_seconds(self.seeder.proc.pid) + cpu_seconds(leecher.proc.pid) - cpu0
             seconds = transfer_seconds(leecher.log_path, self.ih, "bench.bin")
             receipted = None
             if sign:
@@ -125,7 +135,7 @@ class Bench:
         finally:
             leecher.stop()
             shutil.rmtree(base, ignore_errors=True)
-        return seconds, receipted
+        return seconds, cpu, receipted
 
     def close(self):
         self.seeder.stop()
@@ -147,7 +157,7 @@ def main():
     print(f"# seedd {harness.SEEDD}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
           f"data in {args.dir}")
     bench = Bench(args)
-    results = {}
+    results, cpu_used = {}, {}
     try:
         bench.setup()
         plan = []
@@ -155,14 +165,16 @@ def main():
             plan += [("off", args.large_window, False), (f"on, window {human(args.large_window)}", args.large_window, True)]
         plan += [(f"on, window {human(w)}", w, True) for w in windows]
         # A first transfer runs slower (fresh page cache, first mappings of the file): thrown away.
-        seconds, _ = bench.run(args.large_window, False)
+        seconds, _, _ = bench.run(args.large_window, False)
         print(f"{'warm-up (off, dropped)':>24}: {seconds:7.2f} s, {args.size / seconds / 1e6:7.1f} MB/s", flush=True)
         for name, window, sign in plan:
-            seconds, receipted = bench.run(window, sign)
+            seconds, cpu, receipted = bench.run(window, sign)
             mbps = args.size / seconds / 1e6
             results.setdefault(name, []).append(mbps)
+            cpu_used.setdefault(name, []).append(cpu)
             note = "" if receipted is None else f"; receipted {receipted} of {args.size} bytes"
-            print(f"{name:>24}: {seconds:7.2f} s, {mbps:7.1f} MB/s{note}", flush=True)
+            print(f"{name:>24}: {seconds:7.2f} s, {mbps:7.1f} MB/s, {cpu:5.2f} CPU s (both daemons){note}",
+                  flush=True)
     finally:
         bench.close()
 
@@ -170,7 +182,8 @@ def main():
     off = statistics.median(results["off"])
     for name, runs in results.items():
         med = statistics.median(runs)
-        print(f"{name:>24}: {med:7.1f} MB/s (median of {len(runs)}), ratio to off {med / off:.3f}")
+        print(f"{name:>24}: {med:7.1f} MB/s (median of {len(runs)}), ratio to off {med / off:.3f}; "
+              f"CPU {statistics.median(cpu_used[name]):.2f} s")
 
 
 if __name__ == "__main__":
