@@ -117,10 +117,28 @@ std::vector<OptionDef> make_table() {
       {.name = "watch_dir",
        .type = T::string_list,
        .default_value = "",
-       .help = "directories watched for new .torrent files, which are added and seeded",
+       .help = "directories watched, with their subdirectories, for new .torrent files, which are "
+               "added and seeded; path=label gives the torrents of a folder a label (a path holding "
+               "'=' needs one). An added file is renamed .added, a bad one .invalid",
        .group = storage,
-       .rule = absolute_path,
-       .expected = "expected directory paths"},
+       .rule = watch_entry,
+       .expected = "expected directory paths, each optionally =label (no comma or control character)"},
+      {.name = "watch_poll_interval",
+       .type = T::integer,
+       .default_value = "0",
+       .help = "0: watch folders are watched with inotify; N: they are scanned every N seconds "
+               "instead (NFS and CIFS mounts, where inotify misses changes made by other machines)",
+       .min = 0,
+       .max = 3600,
+       .group = storage},
+      {.name = "missing_data_retry",
+       .type = T::integer,
+       .default_value = "30",
+       .help = "seconds between looks for the files of a torrent in state missing_data (a volume "
+               "not mounted yet); it seeds again by itself when they are back",
+       .min = 1,
+       .max = 86400,
+       .group = storage},
 
       {.name = "listen",
        .type = T::endpoints,
@@ -320,6 +338,18 @@ std::optional<std::string> absolute_path(std::string_view path) {
   auto p = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
   if (!p.has_filename() && p != p.root_path()) p = p.parent_path();
   return p.string();
+}
+
+std::optional<std::string> watch_entry(std::string_view item) {
+  const auto eq = item.rfind('=');
+  if (eq == std::string_view::npos) return absolute_path(item);
+  const auto label = item.substr(eq + 1);
+  if (label.empty() || label.size() > 128) return std::nullopt;
+  for (unsigned char c : label)
+    if (c < 0x20 || c == 0x7f || c == ',') return std::nullopt;
+  auto path = absolute_path(item.substr(0, eq));
+  if (!path) return std::nullopt;
+  return *path + "=" + std::string(label);
 }
 
 std::span<const OptionDef> option_table() {

@@ -55,6 +55,8 @@ const OptionDef* find_option(std::string_view name);
 /// `path` made absolute against the current directory and lexically normalized (no trailing
 /// slash); nullopt for "". The rule of `path` options and of path lists such as watch_dir.
 std::optional<std::string> absolute_path(std::string_view path);
+/// A watch_dir item: an absolute path, optionally "=label"; nullopt when not valid.
+std::optional<std::string> watch_entry(std::string_view item);
 
 /// Short name of a type as --help shows it after `=`: PATH, BOOL, INT, BYTES, ...
 std::string_view to_string(OptionType type);

@@ -23,6 +23,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
+#include "daemon/watch/watcher.hpp"
 #include <boost/asio/ip/address.hpp>
 
 #include "rpc/auth.hpp"
@@ -178,8 +179,6 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     throw config::ConfigError(std::string("option '") +
                               (cfg.get_string("rpc_tls_cert").empty() ? "rpc_tls_cert" : "rpc_tls_key") +
                               "': not set, but its pair is: HTTPS needs both rpc_tls_cert and rpc_tls_key");
-  if (!cfg.get_list("watch_dir").empty())
-    throw config::ConfigError("option 'watch_dir': watch folders are not supported by this version yet");
   const fs::path data_dir = cfg.get_string("data_dir");
   util::ensure_directory(data_dir, 0700);
 
@@ -205,6 +204,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.upload_limit = static_cast<int64_t>(cfg.get_bytes("upload_limit"));
   es.download_limit = static_cast<int64_t>(cfg.get_bytes("download_limit"));
   es.max_connections = static_cast<int>(cfg.get_int("max_connections"));
+  es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
   Engine engine(es);
 
   accountant::AccountingPolicy policy;
@@ -254,6 +254,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   engine.on_event([&bus](const TorrentEvent& e) { events::publish_torrent_event(bus, e); });
   accountant.start();
   engine.start();
+  std::vector<WatchFolder> watch_folders;
+  for (const auto& item : cfg.get_list("watch_dir")) watch_folders.push_back(WatchFolder::parse(item));
+  Watcher watcher(engine, std::move(watch_folders), std::chrono::seconds(cfg.get_int("watch_poll_interval")));
+  watcher.start();
   events::ReceiptEvents receipt_events(accountant, bus);
   rpc::Context base;
   base.engine = &engine;
@@ -336,6 +340,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   server.interrupt();
   std::error_code ec;
   fs::remove(cookie_file, ec);
+  watcher.stop();  // it adds torrents: before the engine
   engine.stop();
   accountant.stop();  // after the engine: receipts that arrived until the end are booked
   server.stop();

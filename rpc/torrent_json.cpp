@@ -37,6 +37,7 @@ const std::vector<std::pair<const char*, Getter>>& field_table() {
       {"added_at", [](const TorrentStatus& t, Context&) -> json { return t.added_time; }},
       {"completed_at", [](const TorrentStatus& t, Context&) -> json { return t.completed_time; }},
       {"full_checks", [](const TorrentStatus& t, Context&) -> json { return t.full_checks; }},
+      {"labels", [](const TorrentStatus& t, Context&) -> json { return t.labels; }},
       {"uploaded_verified_bytes",
        [](const TorrentStatus& t, Context& ctx) -> json { return std::to_string(books(t, ctx).verified_bytes); }},
       {"uploaded_unverified_bytes",

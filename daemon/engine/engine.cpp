@@ -4,6 +4,7 @@
 #include <atomic>
 #include <fstream>
 #include <limits>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -145,6 +146,11 @@ struct Engine::Impl {
     bool need_save_resume = false;
     std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
     std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
+    // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
+    // so nothing can write into the empty location: its params wait here.
+    std::optional<lt::add_torrent_params> parked;
+    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
+    uint64_t changed = 0;    // the change sequence number of its last change (list_since)
   };
 
   EngineSettings settings;
@@ -164,6 +170,13 @@ struct Engine::Impl {
   mutable std::shared_mutex mutex;  // guards everything below
   std::unordered_map<std::string, Entry> torrents;
   std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
+  // Delta listing: every change to a torrent's snapshot takes the next number; removals are
+  // logged (bounded) with theirs. Cursors are "<run>.<number>" so one from another run is seen.
+  uint64_t change_seq = 0;
+  std::deque<std::pair<uint64_t, std::string>> removal_log;
+  static constexpr size_t kRemovalLogMax = 100000;
+  std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
+  void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
   std::vector<std::string> endpoints;
   SessionStats counters;
   // seedd's keys of resume files read at start, until libtorrent reports the torrent added
@@ -240,6 +253,95 @@ struct Engine::Impl {
     }
   }
 
+  /// The first file the torrent has data for that is not on disk, or the save path itself
+  /// when that is gone; empty when nothing is missing (or there is nothing to miss yet).
+  static std::string missing_file(const lt::add_torrent_params& atp) {
+    if (!atp.ti || !atp.ti->is_valid()) return {};
+    std::error_code ec;
+    if (!fs::is_directory(atp.save_path, ec)) return atp.save_path;
+    const bool seed = bool(atp.flags & lt::torrent_flags::seed_mode);
+    const auto& files = atp.ti->files();
+    for (const auto i : files.file_range()) {
+      if (files.pad_file_at(i) || files.file_size(i) == 0) continue;
+      bool has_data = seed;
+      if (!has_data) {
+        const int first = static_cast<int>(files.map_file(i, 0, 0).piece);
+        const int last = static_cast<int>(files.map_file(i, files.file_size(i) - 1, 0).piece);
+        for (int p = first; p <= last && p < atp.have_pieces.size() && !has_data; ++p)
+          has_data = atp.have_pieces.get_bit(lt::piece_index_t(p));
+      }
+      if (!has_data) continue;
+      const auto renamed = atp.renamed_files.find(i);
+      const fs::path rel = renamed != atp.renamed_files.end() ? fs::path(renamed->second) : fs::path(files.file_path(i));
+      const fs::path full = rel.is_absolute() ? rel : fs::path(atp.save_path) / rel;
+      if (!fs::exists(full, ec)) return full.string();
+    }
+    return {};
+  }
+
+  /// Keeps a torrent whose data is missing out of libtorrent (mutex held).
+  void park(const std::string& id, lt::add_torrent_params atp, TorrentStatus extras, const std::string& missing) {
+    auto& e = torrents[id];
+    e.status = std::move(extras);
+    auto& t = e.status;
+    t.info_hash = id;
+    t.name = atp.ti->name().empty() ? id : atp.ti->name();
+    t.save_path = atp.save_path;
+    t.state = "missing_data";
+    t.error = "data missing: " + missing;
+    t.has_metadata = true;
+    t.paused = bool(atp.flags & lt::torrent_flags::paused);
+    t.total_size = atp.ti->total_size();
+    t.uploaded_bytes = atp.total_uploaded;
+    t.downloaded_bytes = atp.total_downloaded;
+    t.added_time = atp.added_time;
+    t.completed_time = atp.completed_time;
+    t.active_seconds = atp.active_time;
+    t.finished_seconds = atp.finished_time;
+    t.seeding_seconds = atp.seeding_time;
+    t.upload_limit = limit_or_zero(atp.upload_limit);
+    t.download_limit = limit_or_zero(atp.download_limit);
+    t.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
+    e.info = atp.ti;
+    e.parked = std::move(atp);
+    touch(e);
+  }
+
+  /// Hands a parked torrent to libtorrent (mutex held); its resume data spares a full check
+  /// when the files are back intact.
+  void unpark(Entry& e, const char* why) {
+    auto atp = std::move(*e.parked);
+    e.parked.reset();
+    e.returning = true;
+    e.status.state = "checking";
+    e.status.error.clear();
+    touch(e);
+    spdlog::get("engine")->info("{}: {}", e.status.info_hash, why);
+    session->async_add_torrent(std::move(atp));
+  }
+
+  /// Looks for the files of every parked torrent (engine thread).
+  void retry_missing() {
+    std::vector<std::pair<std::string, lt::add_torrent_params>> parked;
+    {
+      std::shared_lock lock(mutex);
+      for (const auto& [id, e] : torrents)
+        if (e.parked) parked.emplace_back(id, *e.parked);
+    }
+    for (const auto& [id, atp] : parked) {
+      const auto missing = missing_file(atp);  // file system calls: no lock held
+      std::unique_lock lock(mutex);
+      auto it = torrents.find(id);
+      if (it == torrents.end() || !it->second.parked) continue;
+      if (missing.empty())
+        unpark(it->second, "its data is back, seeding again");
+      else if (it->second.status.error != "data missing: " + missing) {
+        it->second.status.error = "data missing: " + missing;
+        touch(it->second);
+      }
+    }
+  }
+
   void load_resume_files() {
     auto log = spdlog::get("engine");
     std::error_code ec;
@@ -264,8 +366,16 @@ struct Engine::Impl {
         extras.upload_limit = limit_or_zero(atp.upload_limit);
         extras.download_limit = limit_or_zero(atp.download_limit);
         extras.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
+        const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
+        const auto missing = missing_file(atp);
         std::unique_lock lock(mutex);
-        pending_extras[lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes)] = std::move(extras);
+        if (!missing.empty()) {
+          log->warn("{}: data missing ({}); waiting for it to come back (state missing_data)", id, missing);
+          park(id, std::move(atp), std::move(extras), missing);
+          ++count;
+          continue;
+        }
+        pending_extras[id] = std::move(extras);
       }
       session->async_add_torrent(std::move(atp));
       ++count;
@@ -283,6 +393,7 @@ struct Engine::Impl {
         const int checks = it->second.status.full_checks;
         fill_status(it->second.status, st);
         it->second.status.full_checks = checks;
+        touch(it->second);
         it->second.need_save_resume = st.need_save_resume;
         enforce_seed_limits(it->second, st);
       }
@@ -319,6 +430,11 @@ struct Engine::Impl {
         auto& e = torrents[id];
         if (e.handle.is_valid()) return;
         e.handle = at->handle;
+        touch(e);
+        if (e.returning) {  // back from missing_data: the same torrent, not a new one
+          e.returning = false;
+          return;
+        }
         e.status.info_hash = id;
         e.status.name = at->params.name.empty() ? id : at->params.name;
         e.status.save_path = at->params.save_path;
@@ -341,7 +457,10 @@ struct Engine::Impl {
       if (sc->state == lt::torrent_status::checking_files) {
         std::unique_lock lock(mutex);
         auto it = torrents.find(lt_util::id_of(sc->handle.info_hashes()));
-        if (it != torrents.end()) ++it->second.status.full_checks;
+        if (it != torrents.end()) {
+          ++it->second.status.full_checks;
+          touch(it->second);
+        }
       }
     } else if (auto* mr = lt::alert_cast<lt::metadata_received_alert>(a)) {
       const auto id = lt_util::id_of(mr->handle.info_hashes());
@@ -415,6 +534,7 @@ struct Engine::Impl {
     t.state = "paused";
     t.seed_limit_reached = true;
     e.seeding_since = {};
+    touch(e);
     request_save(e.handle);
   }
 
@@ -436,6 +556,7 @@ struct Engine::Impl {
   void run() {
     auto next_update = std::chrono::steady_clock::now();
     auto next_save = next_update + kResumeSaveInterval;
+    auto next_missing = next_update + settings.missing_data_retry;
     while (!stopping) {
       last_turn_ms = now_ms();
       session->wait_for_alert(kAlertWait);
@@ -446,11 +567,24 @@ struct Engine::Impl {
         session->post_session_stats();
         next_update = now + kStatusUpdateInterval;
       }
+      if (now >= next_missing) {
+        retry_missing();
+        next_missing = now + settings.missing_data_retry;
+      }
       if (now >= next_save) {
         save_modified();
         next_save = now + kResumeSaveInterval;
       }
     }
+  }
+
+  /// Operations that need libtorrent refuse a torrent in missing_data, with what to do instead.
+  static void require_live(const Entry& e) {
+    if (e.parked)
+      throw EngineError(EngineError::Kind::invalid_argument,
+                        "info_hash: " + e.status.info_hash +
+                            " is in state missing_data (its files are not there); bring them back or use "
+                            "torrent.recheck with redownload");
   }
 
   Entry* find(const std::string& id) {
@@ -646,6 +780,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     e.handle = h;
     fill_status(e.status, h.status());
     e.status.labels = req.labels;
+    d.touch(e);
     e.info = h.torrent_file();
     info = e.info;
     name = e.status.name;
@@ -706,6 +841,7 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
     e.handle = h;
     fill_status(e.status, h.status());
     e.info = ti;
+    d.touch(e);
     name = e.status.name;
   }
   if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, name);
@@ -720,6 +856,34 @@ std::vector<TorrentStatus> Engine::list() const {
   std::vector<TorrentStatus> out;
   out.reserve(m_impl->torrents.size());
   for (const auto& [id, e] : m_impl->torrents) out.push_back(e.status);
+  return out;
+}
+
+TorrentDelta Engine::list_since(const std::string& cursor) const {
+  const auto& d = *m_impl;
+  std::shared_lock lock(d.mutex);
+  TorrentDelta out;
+  out.cursor = d.run_id + "." + std::to_string(d.change_seq);
+  uint64_t since = 0;
+  bool usable = false;
+  if (const auto dot = cursor.find('.'); dot != std::string::npos && cursor.substr(0, dot) == d.run_id) {
+    try {
+      size_t used = 0;
+      since = std::stoull(cursor.substr(dot + 1), &used);
+      usable = used == cursor.size() - dot - 1 && since <= d.change_seq &&
+               // removals older than the log are forgotten: such a cursor gets everything
+               (d.removal_log.size() < Impl::kRemovalLogMax || d.removal_log.front().first <= since + 1);
+    } catch (const std::exception&) {
+    }
+  }
+  out.full = !usable;
+  for (const auto& [id, e] : d.torrents)
+    if (out.full || e.changed > since) out.changed.push_back(e.status);
+  if (!out.full)
+    for (auto it = std::upper_bound(d.removal_log.begin(), d.removal_log.end(), since,
+                                    [](uint64_t v, const auto& r) { return v < r.first; });
+         it != d.removal_log.end(); ++it)
+      out.removed.push_back(it->second);
   return out;
 }
 
@@ -740,9 +904,14 @@ void Engine::pause(const std::string& info_hash) {
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
+  e->status.paused = true;
+  m_impl->touch(*e);
+  if (e->parked) {  // stays missing_data; comes back paused
+    e->parked->flags |= lt::torrent_flags::paused;
+    return;
+  }
   e->handle.unset_flags(lt::torrent_flags::auto_managed);
   e->handle.pause(lt::torrent_handle::graceful_pause);
-  e->status.paused = true;
   e->status.state = "paused";
   m_impl->request_save(e->handle);
 }
@@ -751,8 +920,13 @@ void Engine::resume(const std::string& info_hash) {
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
-  e->handle.resume();
   e->status.paused = false;
+  m_impl->touch(*e);
+  if (e->parked) {
+    e->parked->flags &= ~lt::torrent_flags::paused;
+    return;
+  }
+  e->handle.resume();
   // As Transmission: starting a torrent by hand that a seeding limit stopped lifts the limit,
   // or it would stop again at once.
   if (e->status.seed_limit_reached) {
@@ -777,8 +951,10 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
     name = it->second.status.name;
     d.torrents.erase(it);
     d.removed.insert(id);
+    d.removal_log.emplace_back(++d.change_seq, id);
+    if (d.removal_log.size() > Impl::kRemovalLogMax) d.removal_log.pop_front();
   }
-  d.session->remove_torrent(h, delete_data ? lt::session::delete_files : lt::remove_flags_t{});
+  if (h.is_valid()) d.session->remove_torrent(h, delete_data ? lt::session::delete_files : lt::remove_flags_t{});
   std::error_code ec;
   fs::remove(d.resume_file(id), ec);
   fs::remove(d.torrent_file(id), ec);
@@ -787,18 +963,37 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
   d.emit(TorrentEvent::Kind::removed, id, name);
 }
 
-void Engine::recheck(const std::string& info_hash) {
+void Engine::recheck(const std::string& info_hash, bool redownload) {
+  std::optional<lt::add_torrent_params> parked;
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto* e = m_impl->find(info_hash);
+    if (!e) throw_not_found(info_hash);
+    parked = e->parked;
+  }
+  const auto missing = parked && !redownload ? Impl::missing_file(*parked) : std::string();
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
+  if (e->parked) {
+    if (!missing.empty()) {
+      e->status.error = "data missing: " + missing;
+      return;  // still missing: stays parked (redownload: true fetches it again)
+    }
+    m_impl->unpark(*e, redownload ? "recheck with redownload: handing it to libtorrent to fetch its data again"
+                                  : "recheck found its data, seeding again");
+    return;
+  }
   e->handle.force_recheck();
   e->status.state = "checking";
+  m_impl->touch(*e);
 }
 
 void Engine::reannounce(const std::string& info_hash) {
   std::shared_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
+  Impl::require_live(*e);
   e->handle.force_reannounce();
   if (m_impl->settings.dht) e->handle.force_dht_announce();
 }
@@ -810,6 +1005,7 @@ void Engine::move(const std::string& info_hash, const fs::path& path, bool move_
     std::shared_lock lock(m_impl->mutex);
     auto* e = m_impl->find(info_hash);
     if (!e) throw_not_found(info_hash);
+    Impl::require_live(*e);
     h = e->handle;
   }
   util::ensure_directory(target);
@@ -839,6 +1035,7 @@ void Engine::set_torrent(const std::string& info_hash, const TorrentSettings& s)
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
+  if (s.upload_limit || s.download_limit || s.max_connections) Impl::require_live(*e);
   auto& t = e->status;
   if (s.labels) {
     t.labels.clear();
@@ -859,8 +1056,10 @@ void Engine::set_torrent(const std::string& info_hash, const TorrentSettings& s)
   }
   if (s.seed_ratio_limit_permille) t.seed_ratio_limit_permille = *s.seed_ratio_limit_permille;
   if (s.seed_idle_limit_minutes) t.seed_idle_limit_minutes = *s.seed_idle_limit_minutes;
-  // libtorrent does not know about labels and seeding limits: save them now.
-  m_impl->request_save(e->handle);
+  m_impl->touch(*e);
+  // libtorrent does not know about labels and seeding limits: save them now (a torrent in
+  // missing_data keeps them in memory until it is back).
+  if (e->handle.is_valid()) m_impl->request_save(e->handle);
 }
 
 namespace {
@@ -903,6 +1102,7 @@ std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
     std::shared_lock lock(m_impl->mutex);
     auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
     if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    Impl::require_live(it->second);
     h = it->second.handle;
     ti = it->second.info;
   }
@@ -939,6 +1139,7 @@ void Engine::set_file_priorities(const std::string& info_hash, const std::vector
     std::shared_lock lock(m_impl->mutex);
     auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
     if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    Impl::require_live(it->second);
     h = it->second.handle;
     ti = it->second.info;
   }
@@ -962,6 +1163,7 @@ std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const 
     std::shared_lock lock(m_impl->mutex);
     auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
     if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    Impl::require_live(it->second);
     h = it->second.handle;
   }
   std::vector<lt::announce_entry> entries;
@@ -1005,6 +1207,7 @@ std::vector<bool> Engine::pieces(const std::string& info_hash) const {
     std::shared_lock lock(m_impl->mutex);
     auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
     if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    Impl::require_live(it->second);
     h = it->second.handle;
   }
   lt::torrent_status st;
@@ -1035,6 +1238,7 @@ void Engine::replace_trackers(const std::string& info_hash, const std::vector<st
   std::shared_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
+  Impl::require_live(*e);
   e->handle.replace_trackers(entries);
   if (!entries.empty()) e->handle.force_reannounce();
   m_impl->request_save(e->handle);

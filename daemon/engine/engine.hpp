@@ -28,6 +28,8 @@ struct EngineSettings {
   bool dht = true, lsd = true, upnp = true, natpmp = true, pex = true, utp = true;
   int64_t upload_limit = 0, download_limit = 0;  // bytes per second, 0 = unlimited
   int max_connections = 500;
+  // How often a torrent in state missing_data looks for its files again.
+  std::chrono::milliseconds missing_data_retry{30000};
 };
 
 /// A typed failure of an engine operation; rpc/ maps the kind to a JSON-RPC code.
@@ -41,7 +43,9 @@ struct EngineError : std::runtime_error {
 struct TorrentStatus {
   std::string info_hash;  // 40 hex: v1 hash, or the first 20 bytes of a v2-only torrent's
   std::string name;
-  std::string state;  // checking, downloading_metadata, downloading, seeding, finished, paused, error
+  // checking, downloading_metadata, downloading, seeding, finished, paused, error, missing_data
+  // (its files are not where it had them: it waits, outside libtorrent, for them to come back)
+  std::string state;
   std::string error;
   std::string save_path;
   bool paused = false;
@@ -146,6 +150,14 @@ struct SessionStats {
   int64_t dht_nodes = 0;
 };
 
+/// What changed since a cursor (Engine::list_since).
+struct TorrentDelta {
+  std::vector<TorrentStatus> changed;  // every torrent when `full`
+  std::vector<std::string> removed;    // ids removed since the cursor (an id also in `changed` came back)
+  std::string cursor;                  // pass it next time
+  bool full = false;  // the cursor was empty, from another run, or too old: `changed` is everything
+};
+
 class Engine {
  public:
   explicit Engine(EngineSettings settings);
@@ -173,12 +185,17 @@ class Engine {
   CreatedTorrent create_torrent(const std::filesystem::path& path, const std::vector<std::string>& trackers,
                                 const std::string& comment);
   std::vector<TorrentStatus> list() const;
+  /// The torrents changed and the ids removed since `cursor` (from an earlier call; empty =
+  /// everything), from the snapshot: no libtorrent call.
+  TorrentDelta list_since(const std::string& cursor) const;
   std::optional<TorrentStatus> get(const std::string& info_hash) const;
   void pause(const std::string& info_hash);
   void resume(const std::string& info_hash);
   void remove(const std::string& info_hash, bool delete_data);
-  /// Checks the torrent's data again (a full hash check).
-  void recheck(const std::string& info_hash);
+  /// Checks the torrent's data again (a full hash check). For a torrent in missing_data, looks
+  /// for its files now; with `redownload` it is handed to libtorrent even though they are
+  /// missing, which then downloads them again into its save path.
+  void recheck(const std::string& info_hash, bool redownload = false);
   /// Announces to every tracker (and the DHT) now.
   void reannounce(const std::string& info_hash);
   /// Moves the data to `path`, which must lie under an allowed directory. With move_data false

@@ -93,12 +93,25 @@ json list(const json& params, Context& ctx) {
     fields.insert(f);
   }
   const auto state = param_string(params, "state");
+  const auto since = param_string(params, "since");
+  if (has_param(params, "since")) {
+    const auto dot = since.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == since.size() || since.size() > 40 ||
+        !all_of_set(since.substr(0, dot), "0123456789") || !all_of_set(since.substr(dot + 1), "0123456789"))
+      throw invalid_params("param 'since': not a cursor from torrent.list (expected digits.digits)");
+  }
+  auto delta = ctx.engine->list_since(since);
   json out = json::array();
-  for (const auto& t : ctx.engine->list()) {
+  for (const auto& t : delta.changed) {
     if (!state.empty() && t.state != state) continue;
     out.push_back(torrent_to_json(t, ctx, fields));
   }
-  return {{"torrents", std::move(out)}};
+  json result{{"torrents", std::move(out)}, {"cursor", delta.cursor}};
+  if (has_param(params, "since")) {
+    result["removed"] = delta.removed;
+    result["full"] = delta.full;
+  }
+  return result;
 }
 
 std::string info_hash(const json& params) { return param_string(params, "info_hash"); }
@@ -131,10 +144,15 @@ void register_torrent_methods(MethodTable& table) {
               {"comment", ParamType::string, false, "the torrent's comment"}},
              "{info_hash, magnet, torrent (base64)}", true, create});
   table.add({"torrent.list",
-             "Every torrent from the state snapshot (never waits on the engine).",
+             "Every torrent from the state snapshot (never waits on the engine), or with since only what "
+             "changed; every answer carries a cursor for the next since.",
              {{"fields", ParamType::string_array, false, "only these fields (info_hash is always there)"},
-              {"state", ParamType::string, false, "only torrents in this state"}},
-             "{torrents: [torrent]}", false, list});
+              {"state", ParamType::string, false, "only torrents in this state"},
+              {"since", ParamType::string, false,
+               "a cursor from an earlier torrent.list: only the torrents changed since then, and the ids "
+               "removed since then in 'removed'. 'full' is true when the cursor is from another run or too "
+               "old, and then 'torrents' holds every torrent"}},
+             "{torrents: [torrent], cursor, removed (with since), full (with since)}", false, list});
   table.add({"torrent.get", "One torrent's state, progress, rates and totals.", {kInfoHash}, "torrent", false, get});
   table.add({"torrent.pause", "Pauses a torrent (it stays paused across restarts).", {kInfoHash}, "{info_hash}", true,
              [](const json& p, Context& ctx) {
@@ -144,6 +162,16 @@ void register_torrent_methods(MethodTable& table) {
   table.add({"torrent.resume", "Resumes a paused torrent.", {kInfoHash}, "{info_hash}", true,
              [](const json& p, Context& ctx) {
                ctx.engine->resume(info_hash(p));
+               return json{{"info_hash", info_hash(p)}};
+             }});
+  table.add({"torrent.recheck",
+             "Checks a torrent's data again (a full hash check). A torrent in missing_data looks for its "
+             "files now and stays missing_data if they are not there; with redownload it is started anyway "
+             "and downloads its data again into its save path.",
+             {kInfoHash, {"redownload", ParamType::boolean, false,
+                          "for a torrent in missing_data: fetch the missing data again instead of waiting for it"}},
+             "{info_hash}", true, [](const json& p, Context& ctx) {
+               ctx.engine->recheck(info_hash(p), param_bool(p, "redownload"));
                return json{{"info_hash", info_hash(p)}};
              }});
   table.add({"torrent.remove", "Removes a torrent, and its data with delete_data.",
