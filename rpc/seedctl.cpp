@@ -15,6 +15,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/http_client.hpp"
+#include "rpc/seedctl_internal.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -24,12 +25,30 @@ namespace fs = std::filesystem;
 
 constexpr const char* kUsage = R"(usage: seedctl [options] COMMAND [key=value ...]
 
-Commands:
+Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters list shows):
+  add MAGNET|FILE.torrent [--paused] [--save-path=DIR] [--peer=IP:PORT ...]
+  add --torrent-base64=B64 | --remote-path=PATH   (a .torrent on the daemon's side)
+                           add a torrent; prints its info-hash
+  create PATH [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
+                           make a torrent of a file or directory the daemon can read and seed it
+  list [--state=STATE]     the torrents as a table
+  info HASH                one torrent's fields
+  pause HASH               stop a torrent (it stays, paused)
+  resume HASH              start a paused torrent again
+  remove HASH [--delete-data]
+                           drop a torrent, and with --delete-data its files
+  peers HASH               the torrent's connected peers
+  earnings [--by-torrent] [--since=UNIX] [--until=UNIX]
+                           verified bytes and rewards earned
+  watch [--since=SEQ] [--count=N] [--poll-ms=MS]
+                           follow the daemon's events (events.poll long poll), one line each
+                           (--json: one JSON object a line); --count stops after N events
+  rpcauth USER [--scope=read|admin]
+                           print a new rpc_auth entry and a random password (no daemon needed)
+  methods                  the methods the daemon offers
   METHOD [key=value ...]   call a JSON-RPC method (e.g. node.info, torrent.get info_hash=...)
                            key=value sends a string, or a number/boolean/array when the value
                            is valid JSON; key:=JSON always sends raw JSON
-  list                     the torrents as a table
-  methods                  the methods the daemon offers
   claim [payout=ADDR] [dry_run=true]
                            claim every unclaimed receipted byte (rewards.claim) and print the
                            nonce, amount, total bytes, receipts and the claim file's path
@@ -76,7 +95,9 @@ json parse_value(const std::string& v) {
   return v;
 }
 
-std::string human_bytes(int64_t n) {
+}  // namespace
+
+std::string seedctl_human_bytes(int64_t n) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(n);
   int u = 0;
@@ -89,13 +110,13 @@ std::string human_bytes(int64_t n) {
   return o.str();
 }
 
-int64_t as_int(const json& v) {
+int64_t seedctl_as_int(const json& v) {
   if (v.is_number_integer()) return v.get<int64_t>();
   if (v.is_string()) return std::strtoll(v.get<std::string>().c_str(), nullptr, 10);
   return 0;
 }
 
-void print_table(const json& torrents) {
+void seedctl_print_torrent_table(const json& torrents) {
   std::cout << std::left << std::setw(10) << "HASH" << std::setw(28) << "NAME" << std::setw(22) << "STATE"
             << std::right << std::setw(7) << "DONE" << std::setw(12) << "UP/s" << std::setw(12) << "UPLOADED" << "\n";
   for (const auto& t : torrents) {
@@ -105,10 +126,12 @@ void print_table(const json& torrents) {
     done << std::fixed << std::setprecision(1) << t.value("progress", 0.0) * 100 << "%";
     std::cout << std::left << std::setw(10) << t.value("info_hash", "").substr(0, 8) << std::setw(28) << name
               << std::setw(22) << t.value("state", "") << std::right << std::setw(7) << done.str() << std::setw(12)
-              << human_bytes(as_int(t.value("upload_rate", json(0)))) << std::setw(12)
-              << human_bytes(as_int(t.value("uploaded_bytes", json("0")))) << "\n";
+              << seedctl_human_bytes(seedctl_as_int(t.value("upload_rate", json(0)))) << std::setw(12)
+              << seedctl_human_bytes(seedctl_as_int(t.value("uploaded_bytes", json("0")))) << "\n";
   }
 }
+
+namespace {
 
 
 /// Reads and parses a JSON file for verify-claim; on failure prints why and returns nullopt.
@@ -217,7 +240,7 @@ void print_claim(const json& result) {
   std::cout << (dry_run ? "dry run: claim not recorded, nothing written\n" : "claimed\n");
   std::cout << "  nonce        " << c.at("nonce").get<std::string>() << "\n"
             << "  amount       " << c.at("amount").get<std::string>() << " base units\n"
-            << "  total bytes  " << total << " (" << human_bytes(as_int(c.at("totalBytes"))) << ")\n"
+            << "  total bytes  " << total << " (" << seedctl_human_bytes(seedctl_as_int(c.at("totalBytes"))) << ")\n"
             << "  receipts     " << c.at("receiptCount").get<std::string>() << "\n"
             << "  payout       " << c.at("payout").get<std::string>() << "\n";
   if (!dry_run) std::cout << "  file         " << result.value("file", std::string("?")) << "\n";
@@ -271,10 +294,13 @@ int seedctl_main(std::vector<std::string> args) {
     return seedctl_exit::usage;
   }
   std::string command = rest[0];
+  const std::vector<std::string> command_args(rest.begin() + 1, rest.end());
   // Offline: needs no daemon, no cookie, and takes its own --flags.
-  if (command == "verify-claim") return verify_claim_command({rest.begin() + 1, rest.end()}, raw_json);
+  if (command == "verify-claim") return verify_claim_command(command_args, raw_json);
+  if (auto rc = seedctl_offline_command(command, command_args, raw_json)) return *rc;
+  const bool for_people = seedctl_is_command(command);
   json params = json::object();
-  for (size_t i = 1; i < rest.size(); ++i) {
+  for (size_t i = 1; !for_people && i < rest.size(); ++i) {
     const auto& kv = rest[i];
     const auto raw = kv.find(":=");
     const auto eq = kv.find('=');
@@ -293,17 +319,16 @@ int seedctl_main(std::vector<std::string> args) {
     }
   }
   std::string method = command;
-  if (command == "list") method = "torrent.list";
-  else if (command == "methods") method = "rpc.discover";
+  if (command == "methods") method = "rpc.discover";
   else if (command == "claim") method = "rewards.claim";
-  else if (command.find('.') == std::string::npos) {
+  else if (!for_people && command.find('.') == std::string::npos) {
     std::cerr << "seedctl: unknown command '" << command << "'\n" << kUsage;
     return seedctl_exit::usage;
   }
 
-  std::string credentials;
+  SeedctlClient client{url, "", timeout_ms};
   if (!user.empty()) {
-    credentials = user + ":" + password;
+    client.credentials = user + ":" + password;
   } else {
     std::optional<std::string> cookie;
     try {
@@ -317,14 +342,31 @@ int seedctl_main(std::vector<std::string> args) {
                 << " (is seedd running? use --data-dir, or --user/--password)\n";
       return seedctl_exit::connection;
     }
-    credentials = *cookie;
-    while (!credentials.empty() && std::isspace(static_cast<unsigned char>(credentials.back()))) credentials.pop_back();
+    client.credentials = *cookie;
+    while (!client.credentials.empty() && std::isspace(static_cast<unsigned char>(client.credentials.back())))
+      client.credentials.pop_back();
   }
+  if (for_people) return seedctl_run_command(client, command, command_args, raw_json);
 
+  json result;
+  if (int rc = client.call(method, params, result); rc != seedctl_exit::ok) return rc;
+  if (command == "claim" && !raw_json) {
+    print_claim(result);
+  } else if (command == "methods" && !raw_json) {
+    for (const auto& m : result["methods"]) std::cout << std::left << std::setw(24) << m["name"].get<std::string>() << " "
+                                                      << m["description"].get<std::string>() << "\n";
+  } else {
+    std::cout << result.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  }
+  return seedctl_exit::ok;
+}
+
+int SeedctlClient::call(const std::string& method, const json& params, json& result, int timeout_ms_override) const {
   const json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
   HttpClientResponse resp;
   try {
-    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}}, timeout_ms);
+    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
+                     timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
   } catch (const HttpTimeout& e) {
     std::cerr << "seedctl: " << e.what() << " (is the daemon stuck? --timeout-ms sets the limit)\n";
     return seedctl_exit::connection;
@@ -334,6 +376,7 @@ int seedctl_main(std::vector<std::string> args) {
   }
   if (resp.status != 200) {
     std::cerr << "seedctl: HTTP " << resp.status << ": " << resp.body << "\n";
+    if (resp.status == 401) std::cerr << "seedctl: wrong or missing credentials (--user/--password, or the cookie)\n";
     return seedctl_exit::connection;
   }
   const auto reply = json::parse(resp.body, nullptr, false);
@@ -346,17 +389,7 @@ int seedctl_main(std::vector<std::string> args) {
     std::cerr << "seedctl: " << err.value("message", std::string("error")) << " (code " << err.value("code", 0) << ")\n";
     return seedctl_exit::rpc_error;
   }
-  const auto& result = reply["result"];
-  if (command == "list" && !raw_json) {
-    print_table(result["torrents"]);
-  } else if (command == "claim" && !raw_json) {
-    print_claim(result);
-  } else if (command == "methods" && !raw_json) {
-    for (const auto& m : result["methods"]) std::cout << std::left << std::setw(24) << m["name"].get<std::string>() << " "
-                                                      << m["description"].get<std::string>() << "\n";
-  } else {
-    std::cout << result.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-  }
+  result = reply.value("result", json());
   return seedctl_exit::ok;
 }
 

@@ -1,0 +1,36 @@
+#pragma once
+// seedctl's pieces shared between seedctl.cpp (options, the raw METHOD form, verify-claim) and
+// seedctl_commands.cpp (the commands for people: add, list, info, watch, rpcauth, ...).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace seedd::rpc {
+
+/// A connection to the daemon's RPC endpoint.
+struct SeedctlClient {
+  std::string url;
+  std::string credentials;  // "user:password" for HTTP Basic
+  int timeout_ms = 30000;
+  /// Calls `method`; on success stores the result and returns seedctl_exit::ok, else prints why
+  /// on stderr and returns rpc_error (a JSON-RPC error) or connection (no answer, HTTP error).
+  int call(const std::string& method, const nlohmann::json& params, nlohmann::json& result,
+           int timeout_ms_override = 0) const;
+};
+
+std::string seedctl_human_bytes(int64_t n);
+int64_t seedctl_as_int(const nlohmann::json& v);
+void seedctl_print_torrent_table(const nlohmann::json& torrents);
+
+/// True when `command` is one of the commands for people (and not the raw METHOD form).
+bool seedctl_is_command(const std::string& command);
+/// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.
+std::optional<int> seedctl_offline_command(const std::string& command, const std::vector<std::string>& args,
+                                           bool raw_json);
+/// Runs a command for people against the daemon; returns the exit code.
+int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
+                        bool raw_json);
+
+}  // namespace seedd::rpc
