@@ -247,6 +247,40 @@ class Commands(Base):
         self.assertEqual(self.ok(d, "list").stdout.splitlines()[1:], [])
 
 
+class Completion(Base):
+    """scripts/seedctl.bash-completion (installed as share/bash-completion/completions/seedctl),
+    driven the way bash calls it: COMP_WORDS split at '=' as COMP_WORDBREAKS does."""
+
+    def complete(self, d, *words):
+        src = os.path.join(os.environ.get("SEEDD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")),
+                           "scripts", "seedctl.bash-completion")
+        quoted = " ".join("'" + w.replace("'", "'\\''") + "'" for w in words)
+        script = (f'PATH="{os.path.dirname(os.path.abspath(harness.SEEDCTL))}:$PATH"; source "{src}"; '
+                  f'COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; COMPREPLY=(); _seedctl; '
+                  'printf "%s\\n" "${COMPREPLY[@]}"')
+        env = dict(os.environ, SEEDD_DATA_DIR=d.data_dir, SEEDD_RPC_URL=d.url)
+        p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return sorted(l for l in p.stdout.splitlines() if l)
+
+    def test_completion(self):
+        d = self.daemon("completion")
+        make_file(os.path.join(d.download_dir, "c.bin"), 20_000, seed=5)
+        ih = d.call("torrent.create", path="c.bin")["info_hash"]
+        self.assertEqual(self.complete(d, "seedctl", "pa"), ["pause"])
+        self.assertEqual(self.complete(d, "seedctl", "re"), ["remove", "resume"])
+        self.assertIn("watch", self.complete(d, "seedctl", ""))
+        self.assertEqual(self.complete(d, "seedctl", "--js"), ["--json"])
+        # Info-hashes come from the running daemon, also when --rpc=URL was typed (split at '=').
+        self.assertEqual(self.complete(d, "seedctl", "info", ""), [ih])
+        self.assertEqual(self.complete(d, "seedctl", "--rpc", "=", d.url, "pause", ih[:3]), [ih])
+        self.assertEqual(self.complete(d, "seedctl", "remove", "--d"), ["--delete-data"])
+        self.assertEqual(self.complete(d, "seedctl", "rpcauth", "bob", "--scope", "=", "r"), ["read"])
+        self.assertEqual(self.complete(d, "seedctl", "rpcauth", "bob", "--scope", "="), ["admin", "read"])
+        self.assertIn("seeding", self.complete(d, "seedctl", "list", "--state", "=", "s"))
+        self.assertIn("--since=", self.complete(d, "seedctl", "watch", "--s"))
+
+
 class Transfer(Base):
     SIZE = 4 * 1024 * 1024
 
