@@ -29,6 +29,16 @@ def rpcauth(*args):
     return entry.group(1), password.group(1)
 
 
+def settled_last(d):
+    """The last event's sequence number once every torrent.added has its torrent.finished (a
+    torrent made from local data finishes at once), so no event is still on its way."""
+    def settled():
+        r = d.call("events.poll", since=0)
+        names = [e["method"] for e in r["events"]]
+        return (r["last"],) if names.count("torrent.added") == names.count("torrent.finished") else None
+    return d.wait_for(settled, timeout=15, what="events to settle")[0]
+
+
 def cmdline(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         return f.read().decode(errors="replace")
@@ -119,7 +129,7 @@ class RpcAuthAndSecrets(Base):
         # ... and in seedctl's, for a seedctl that runs a while (watch), with both forms of --password.
         for form in (["--password", admin_pw], [f"--password={admin_pw}"]):
             env = dict(os.environ, SEEDD_RPC_URL=d.url, SEEDD_DATA_DIR="/nonexistent-seedctl")
-            last = d.call("events.poll")["last"]
+            last = settled_last(d)
             w = subprocess.Popen([harness.SEEDCTL, "--user=alice", *form, "watch", f"--since={last}", "--count=1"], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             try:
@@ -128,6 +138,7 @@ class RpcAuthAndSecrets(Base):
                     time.sleep(0.02)  # until exec is done
                 time.sleep(0.3)
                 ctl_cmd = cmdline(w.pid)
+                self.assertIsNone(w.poll(), "watch ended before any new event")
                 self.assertIn("watch", ctl_cmd)
                 self.assertNotIn(admin_pw, ctl_cmd)
                 self.assertIn("--user=alice", ctl_cmd)
@@ -245,6 +256,22 @@ class Commands(Base):
         d.wait_for(lambda: not os.path.exists(path), timeout=10, what="the data to be deleted")
         self.assertEqual(json.loads(self.ok(d, "--json", "list").stdout)["torrents"], [])
         self.assertEqual(self.ok(d, "list").stdout.splitlines()[1:], [])
+
+
+class WatchMissed(Base):
+    def test_watch_since_a_sequence_this_run_never_had_says_so_and_replays(self):
+        d = self.daemon("missed")
+        make_file(os.path.join(d.download_dir, "m.bin"), 10_000, seed=9)
+        ih = d.call("torrent.create", path="m.bin")["info_hash"]
+        d.wait_for(lambda: d.call("events.poll", since=0)["last"] >= 2, timeout=10, what="two events")
+        # A `since` from an earlier run (larger than anything this run numbered).
+        p = self.ok(d, "watch", "--since=100000", "--count=2")
+        self.assertIn("events were missed", p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 2, p.stdout)
+        # (torrent.added's name can still be the info-hash when the event is made: not checked.)
+        self.assertRegex(lines[0], rf"^1\s+\S+\s+torrent\.added\s+info_hash={ih} name=\S+$")
+        self.assertRegex(lines[1], rf"^2\s+\S+\s+torrent\.finished\s+info_hash={ih} name=m\.bin$")
 
 
 class Completion(Base):
