@@ -38,6 +38,17 @@ const std::vector<std::pair<const char*, Getter>>& field_table() {
       {"completed_at", [](const TorrentStatus& t, Context&) -> json { return t.completed_time; }},
       {"full_checks", [](const TorrentStatus& t, Context&) -> json { return t.full_checks; }},
       {"labels", [](const TorrentStatus& t, Context&) -> json { return t.labels; }},
+      {"upload_limit", [](const TorrentStatus& t, Context&) -> json { return t.upload_limit; }},
+      {"download_limit", [](const TorrentStatus& t, Context&) -> json { return t.download_limit; }},
+      {"max_connections", [](const TorrentStatus& t, Context&) -> json { return t.max_connections; }},
+      {"seed_ratio_limit",
+       [](const TorrentStatus& t, Context&) -> json {
+         return t.seed_ratio_limit_permille < 0 ? json(nullptr) : json(t.seed_ratio_limit_permille / 1000.0);
+       }},
+      {"seed_idle_limit_minutes",
+       [](const TorrentStatus& t, Context&) -> json {
+         return t.seed_idle_limit_minutes < 0 ? json(nullptr) : json(t.seed_idle_limit_minutes);
+       }},
       {"uploaded_verified_bytes",
        [](const TorrentStatus& t, Context& ctx) -> json { return std::to_string(books(t, ctx).verified_bytes); }},
       {"uploaded_unverified_bytes",

@@ -1,4 +1,6 @@
 // earnings.*, receipts.*, rewards.*, claim.* and the accountant's torrent.* methods.
+#include <climits>
+#include <cmath>
 #include <chrono>
 
 #include "daemon/accountant/accountant.hpp"
@@ -148,11 +150,71 @@ json peers(const json& params, Context& ctx) {
   return {{"peers", rows}};
 }
 
+/// torrent.set's engine part: labels, limits, seeding limits, file priorities, trackers. Every
+/// param is read and type-checked before anything changes.
+void torrent_set_engine(const json& params, Context& ctx) {
+  const auto id = param_string(params, "info_hash");
+  TorrentSettings s;
+  if (has_param(params, "labels")) s.labels = params["labels"].get<std::vector<std::string>>();
+  if (has_param(params, "upload_limit")) s.upload_limit = param_int(params, "upload_limit", 0);
+  if (has_param(params, "download_limit")) s.download_limit = param_int(params, "download_limit", 0);
+  if (has_param(params, "max_connections")) {
+    const auto v = param_int(params, "max_connections", 0);
+    if (v < 0 || v > 65535) throw invalid_params("param 'max_connections' must be 0 (none) to 65535");
+    s.max_connections = static_cast<int32_t>(v);
+  }
+  if (has_param(params, "seed_ratio_limit")) {
+    const auto& v = params["seed_ratio_limit"];
+    if (!v.is_number() || v.get<double>() > 1e9 || (v.get<double>() < 0 && v.get<double>() != -1))
+      throw invalid_params("param 'seed_ratio_limit' must be a ratio >= 0 (e.g. 1.5) or -1 (none)");
+    s.seed_ratio_limit_permille = v.get<double>() < 0 ? -1 : static_cast<int64_t>(std::llround(v.get<double>() * 1000));
+  }
+  if (has_param(params, "seed_idle_limit_minutes")) s.seed_idle_limit_minutes = param_int(params, "seed_idle_limit_minutes", -1);
+  std::vector<std::pair<int, int>> priorities;
+  if (has_param(params, "files")) {
+    const auto& files = params["files"];
+    if (!files.is_array()) throw invalid_params("param 'files' must be an array of {index, priority}");
+    for (const auto& f : files) {
+      if (!f.is_object() || !f.contains("index") || !f.contains("priority") || !f["index"].is_number_integer() ||
+          !f["priority"].is_number_integer())
+        throw invalid_params("param 'files' must be an array of {index, priority} with integers");
+      const auto index = f["index"].get<int64_t>(), prio = f["priority"].get<int64_t>();
+      if (index < 0 || index > INT32_MAX) throw invalid_params("param 'files': index out of range");
+      if (prio < 0 || prio > 7) throw invalid_params("param 'files': priority must be 0 (skip) to 7");
+      priorities.emplace_back(static_cast<int>(index), static_cast<int>(prio));
+    }
+  }
+  std::optional<std::vector<std::pair<std::string, int>>> trackers;
+  if (has_param(params, "trackers")) {
+    const auto& list = params["trackers"];
+    if (!list.is_array()) throw invalid_params("param 'trackers' must be an array of URLs or {url, tier}");
+    trackers.emplace();
+    for (const auto& t : list) {
+      if (t.is_string()) {
+        trackers->emplace_back(t.get<std::string>(), 0);
+      } else if (t.is_object() && t.contains("url") && t["url"].is_string() &&
+                 (!t.contains("tier") || t["tier"].is_number_integer())) {
+        const auto tier = t.value("tier", int64_t{0});
+        if (tier < 0 || tier > 255) throw invalid_params("param 'trackers': tier must be 0 to 255");
+        trackers->emplace_back(t["url"].get<std::string>(), static_cast<int>(tier));
+      } else {
+        throw invalid_params("param 'trackers' must be an array of URLs or {url, tier}");
+      }
+    }
+  }
+  if (s.labels || s.upload_limit || s.download_limit || s.max_connections || s.seed_ratio_limit_permille ||
+      s.seed_idle_limit_minutes)
+    ctx.engine->set_torrent(id, s);
+  if (!priorities.empty()) ctx.engine->set_file_priorities(id, priorities);
+  if (trackers) ctx.engine->replace_trackers(id, *trackers);
+}
+
 json torrent_set(const json& params, Context& ctx) {
   auto& acc = accountant(ctx);
   const auto ih = info_hash_bytes(params);
   if (!ctx.engine->get(param_string(params, "info_hash")))
     throw RpcError(code::not_found, "info_hash: no torrent " + param_string(params, "info_hash"));
+  torrent_set_engine(params, ctx);
   if (has_param(params, "reward_rate")) {
     const auto text = param_string(params, "reward_rate");
     if (text == "default") {
@@ -267,8 +329,19 @@ void register_accounting_methods(MethodTable& table) {
              "The torrent's connected peers: client, seedd address (null for vanilla peers), bytes sent and "
              "received, bytes receipted, unreceipted credit.",
              {kInfoHash}, "{peers: [...]}", false, peers});
-  table.add({"torrent.set", "Changes a torrent's settings: reward_rate (base units per GiB, or \"default\").",
-             {kInfoHash, {"reward_rate", ParamType::string, false, "decimal base units per GiB, or \"default\""}},
+  table.add({"torrent.set",
+             "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "
+             "priorities, trackers, reward_rate. Each is kept across restarts; an absent param is left as it is.",
+             {kInfoHash,
+              {"labels", ParamType::string_array, false, "replaces the labels (no comma or control character)"},
+              {"upload_limit", ParamType::integer, false, "bytes per second, 0 = none"},
+              {"download_limit", ParamType::integer, false, "bytes per second, 0 = none"},
+              {"max_connections", ParamType::integer, false, "peer connections of this torrent, 0 = none"},
+              {"seed_ratio_limit", ParamType::any, false, "pause once uploaded/downloaded reaches it (e.g. 1.5); -1 = never"},
+              {"seed_idle_limit_minutes", ParamType::integer, false, "pause after seeding this long without upload; -1 = never"},
+              {"files", ParamType::any, false, "file priorities as [{index, priority}] (torrent.files' index; 0 = skip .. 7, 4 = normal)"},
+              {"trackers", ParamType::any, false, "replaces the trackers: [url] or [{url, tier}]; [] removes them all"},
+              {"reward_rate", ParamType::string, false, "decimal base units per GiB, or \"default\""}},
              "{info_hash, reward_rate}", true, torrent_set});
   table.add({"rewards.claim",
              "Claims every unclaimed receipted byte: a signed, Merkle-rooted claim (PROTOCOL.md 6) written to "

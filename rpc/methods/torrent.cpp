@@ -93,6 +93,7 @@ json list(const json& params, Context& ctx) {
     fields.insert(f);
   }
   const auto state = param_string(params, "state");
+  const auto label = param_string(params, "label");
   const auto since = param_string(params, "since");
   if (has_param(params, "since")) {
     const auto dot = since.find('.');
@@ -104,6 +105,7 @@ json list(const json& params, Context& ctx) {
   json out = json::array();
   for (const auto& t : delta.changed) {
     if (!state.empty() && t.state != state) continue;
+    if (has_param(params, "label") && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) continue;
     out.push_back(torrent_to_json(t, ctx, fields));
   }
   json result{{"torrents", std::move(out)}, {"cursor", delta.cursor}};
@@ -126,7 +128,10 @@ const ParamSpec kInfoHash{"info_hash", ParamType::info_hash, true, "the torrent'
 
 }  // namespace
 
+void register_torrent_tool_methods(MethodTable& table);  // torrent_tools.cpp
+
 void register_torrent_methods(MethodTable& table) {
+  register_torrent_tool_methods(table);
   table.add({"torrent.add",
              "Adds a torrent from a magnet URI, a base64 .torrent or the path of a .torrent file under an "
              "allowed directory, and starts it. Adding one that is present returns its info-hash.",
@@ -148,6 +153,7 @@ void register_torrent_methods(MethodTable& table) {
              "changed; every answer carries a cursor for the next since.",
              {{"fields", ParamType::string_array, false, "only these fields (info_hash is always there)"},
               {"state", ParamType::string, false, "only torrents in this state"},
+              {"label", ParamType::string, false, "only torrents with this label"},
               {"since", ParamType::string, false,
                "a cursor from an earlier torrent.list: only the torrents changed since then, and the ids "
                "removed since then in 'removed'. 'full' is true when the cursor is from another run or too "

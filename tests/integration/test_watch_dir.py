@@ -60,11 +60,17 @@ class WatchDir(unittest.TestCase):
         bad = os.path.join(movies, "a", "bad.torrent")
         d.wait_for(lambda: os.path.exists(bad + ".invalid"), timeout=10, what="bad.torrent.invalid")
         self.assertFalse(os.path.exists(bad))
-        self.assertIn("bad.torrent is invalid", d.read_log())
-        names = []
-        for root, _dirs, files in os.walk(os.path.join(d.base, "watch")):
-            names += files
-        self.assertEqual(sum(n.endswith(".torrent.added") for n in names), 100)
+        with open(d.log_path, "rb") as f:  # read_log() keeps only the tail
+            self.assertIn("bad.torrent is invalid: torrent: not a valid .torrent", f.read().decode(errors="replace"))
+        def names():
+            out = []
+            for _root, _dirs, files in os.walk(os.path.join(d.base, "watch")):
+                out += files
+            return out
+        # The rename follows the add: wait for it.
+        d.wait_for(lambda: sum(n.endswith(".torrent.added") for n in names()) == 100, timeout=10,
+                   what="100 files renamed .added")
+        names = names()
         self.assertFalse([n for n in names if n.endswith(".torrent")], "files left unrenamed")
 
     def test_polling_mode(self):
