@@ -259,6 +259,7 @@ std::vector<OptionDef> make_table() {
        .default_value = "16MiB",
        .help =
            "upload a seedd peer may receive without a receipt before it is choked until one comes",
+       .runtime = true,
        .group = receipts},
       {.name = "receipt_interval",
        .type = T::bytes,

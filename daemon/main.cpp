@@ -121,7 +121,13 @@ std::string status_line(const Engine& engine) {
 // SIGHUP: re-reads the configuration with the arguments and environment seedd started with,
 // applies what can change while running, and logs every changed option it did not apply.
 // `live` holds the settings in force; a file that no longer loads changes nothing.
-void reload(config::Config& live, const std::vector<std::string>& args, Engine& engine) {
+accountant::VanillaPolicy vanilla_policy_of(const std::string& name) {
+  return name == "refuse"     ? accountant::VanillaPolicy::refuse
+         : name == "throttle" ? accountant::VanillaPolicy::throttle
+                              : accountant::VanillaPolicy::serve;
+}
+
+void reload(config::Config& live, const std::vector<std::string>& args, Engine& engine, Accountant& accountant) {
   auto log = spdlog::get("main");
   // load() blanks secrets in the argv it is handed: give it a throw-away copy each time.
   std::vector<std::string> scratch = args;
@@ -145,7 +151,7 @@ void reload(config::Config& live, const std::vector<std::string>& args, Engine& 
   log->info("SIGHUP: re-read {}", loaded->config_file.empty() ? std::string("(no config file)")
                                                              : loaded->config_file.string());
 
-  bool limits_changed = false;
+  bool limits_changed = false, policy_changed = false;
   int changed = 0;
   for (const auto& def : config::option_table()) {
     const auto before = def.name == "log_level" ? old_level : option_text(live, def);
@@ -155,6 +161,8 @@ void reload(config::Config& live, const std::vector<std::string>& args, Engine& 
     const bool secret = def.secret;
     if (def.name == "upload_limit" || def.name == "download_limit" || def.name == "max_connections") {
       limits_changed = true;
+    } else if (def.name == "vanilla_peers" || def.name == "vanilla_upload_limit" || def.name == "credit_window") {
+      policy_changed = true;
     } else if (def.name == "log_level") {
       // applied above
     } else {
@@ -169,6 +177,9 @@ void reload(config::Config& live, const std::vector<std::string>& args, Engine& 
     engine.apply_rate_limits(static_cast<int64_t>(live.get_bytes("upload_limit")),
                              static_cast<int64_t>(live.get_bytes("download_limit")),
                              static_cast<int>(live.get_int("max_connections")));
+  if (policy_changed)
+    accountant.apply_runtime_policy(live.get_bytes("credit_window"), vanilla_policy_of(live.get_string("vanilla_peers")),
+                                    live.get_bytes("vanilla_upload_limit"));
   if (changed == 0) log->info("SIGHUP: no option changed");
 }
 
@@ -210,10 +221,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   accountant::AccountingPolicy policy;
   policy.credit_window = cfg.get_bytes("credit_window");
   policy.receipt_interval = cfg.get_bytes("receipt_interval");
-  const auto vanilla = cfg.get_string("vanilla_peers");
-  policy.vanilla = vanilla == "refuse"     ? accountant::VanillaPolicy::refuse
-                   : vanilla == "throttle" ? accountant::VanillaPolicy::throttle
-                                           : accountant::VanillaPolicy::serve;
+  policy.vanilla = vanilla_policy_of(cfg.get_string("vanilla_peers"));
   policy.vanilla_upload_limit = cfg.get_bytes("vanilla_upload_limit");
   policy.sign_receipts = cfg.get_bool("sign_receipts");
   policy.domain.chain_id = facts.pool_chain_id;
@@ -327,7 +335,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     if (sig < 0) continue;  // timeout or EINTR
     if (sig == SIGHUP) {
       util::sd_notify("RELOADING=1");
-      reload(live, args, engine);
+      reload(live, args, engine, accountant);
       util::sd_notify("READY=1\n" + status_line(engine));
       continue;
     }

@@ -23,6 +23,7 @@ constexpr auto kBatchWait = 100ms;
 Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::filesystem::path data_dir)
     : m_data_dir(std::move(data_dir)), m_ctx(std::make_shared<ExtensionContext>(std::move(key))) {
   m_ctx->policy = std::move(policy);
+  apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit);
   m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
   for (const auto& [ih, t] : m_ledger->totals_by_torrent()) m_books[ih] = {t.verified_bytes, t.unverified_bytes};
   util::ensure_directory(claims_dir(), 0755);
@@ -127,6 +128,17 @@ Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
   std::lock_guard lock(m_books_mutex);
   auto it = m_books.find(infohash);
   return it == m_books.end() ? Books{} : it->second;
+}
+
+void Accountant::apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla,
+                                      uint64_t vanilla_upload_limit) {
+  m_ctx->credit_window = credit_window;
+  m_ctx->vanilla = vanilla;
+  m_ctx->vanilla_upload_limit = vanilla_upload_limit;
+}
+
+Accountant::RuntimePolicy Accountant::runtime_policy() const {
+  return {m_ctx->credit_window.load(), m_ctx->vanilla.load(), m_ctx->vanilla_upload_limit.load()};
 }
 
 std::map<crypto::InfoHash20, Accountant::Books> Accountant::all_books() const {

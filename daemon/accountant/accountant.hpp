@@ -41,6 +41,16 @@ class Accountant {
   };
   /// All-time booked upload of a torrent (committed only), from memory.
   Books books(const crypto::InfoHash20& infohash) const;
+  /// Changes the policies that may change while peers are connected (SIGHUP); new values
+  /// apply to the next message of every connection.
+  void apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla, uint64_t vanilla_upload_limit);
+  struct RuntimePolicy {
+    uint64_t credit_window;
+    accountant::VanillaPolicy vanilla;
+    uint64_t vanilla_upload_limit;
+  };
+  RuntimePolicy runtime_policy() const;
+
   /// Every torrent's books (committed only), from memory.
   std::map<crypto::InfoHash20, Books> all_books() const;
 

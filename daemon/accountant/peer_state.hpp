@@ -147,6 +147,11 @@ struct ExtensionContext {
   std::atomic<uint64_t> next_connection_id{1};
   // Token bucket for vanilla peers under `throttle` (bytes; refilled once a second).
   std::atomic<int64_t> vanilla_tokens{0};
+  // The live values of the policies a reload (SIGHUP) may change while peers are connected;
+  // the plugin reads these, never policy's copies of them.
+  std::atomic<uint64_t> credit_window{0};
+  std::atomic<VanillaPolicy> vanilla{VanillaPolicy::serve};
+  std::atomic<uint64_t> vanilla_upload_limit{0};
   explicit ExtensionContext(crypto::PrivateKey k) : key(std::move(k)), address(key.address()) {}
 };
 

@@ -101,8 +101,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
   void sent_payload(int bytes) override {
     const auto total = m_conn->uploaded.fetch_add(static_cast<uint64_t>(bytes)) + static_cast<uint64_t>(bytes);
     if (m_conn->is_seedd.load(std::memory_order_acquire)) {
-      if (total - std::min(total, m_conn->accepted_bytes.load()) > m_ctx->policy.credit_window) choke_for_credit();
-    } else if (m_ctx->policy.vanilla == VanillaPolicy::throttle && m_ctx->policy.vanilla_upload_limit > 0) {
+      if (total - std::min(total, m_conn->accepted_bytes.load()) > m_ctx->credit_window.load()) choke_for_credit();
+    } else if (m_ctx->vanilla.load() == VanillaPolicy::throttle && m_ctx->vanilla_upload_limit.load() > 0) {
       if (m_ctx->vanilla_tokens.fetch_sub(bytes) - bytes < 0) choke_vanilla();
     }
   }
@@ -110,7 +110,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
   void sent_piece(lt::peer_request const& r) override { m_conn->queued.fetch_add(static_cast<uint64_t>(r.length)); }
 
   bool on_request(lt::peer_request const&) override {
-    if (m_ctx->policy.vanilla == VanillaPolicy::refuse && !m_conn->is_seedd.load(std::memory_order_acquire)) {
+    if (m_ctx->vanilla.load() == VanillaPolicy::refuse && !m_conn->is_seedd.load(std::memory_order_acquire)) {
       // Not one byte of piece data to a peer without the extension.
       m_pc.disconnect(lt::errors::make_error_code(lt::errors::no_error), lt::operation_t::bittorrent);
       return true;
@@ -178,14 +178,14 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
                       lt::disconnect_severity_t{1});
       return;
     }
-    if (m_ctx->policy.vanilla == VanillaPolicy::refuse && !m_conn->is_seedd.load() &&
+    if (m_ctx->vanilla.load() == VanillaPolicy::refuse && !m_conn->is_seedd.load() &&
         (m_handshake_seen || Clock::now() - m_started > std::chrono::seconds(10))) {
       m_pc.disconnect(lt::errors::make_error_code(lt::errors::no_error), lt::operation_t::bittorrent);
       return;
     }
     if (m_choked_for_credit) {
       const auto up = m_conn->uploaded.load();
-      if (up - std::min(up, m_conn->accepted_bytes.load()) <= m_ctx->policy.credit_window) {
+      if (up - std::min(up, m_conn->accepted_bytes.load()) <= m_ctx->credit_window.load()) {
         m_choked_for_credit = false;
         m_pc.maybe_unchoke_this_peer();
       } else if (!m_pc.is_choked()) {
@@ -358,7 +358,7 @@ class ReceiptPlugin final : public lt::plugin {
 
   void on_tick() override {
     // Refill the vanilla token bucket (about once a second).
-    const auto limit = static_cast<int64_t>(m_ctx->policy.vanilla_upload_limit);
+    const auto limit = static_cast<int64_t>(m_ctx->vanilla_upload_limit.load());
     if (limit > 0) m_ctx->vanilla_tokens = std::min<int64_t>(limit, m_ctx->vanilla_tokens.load() + limit);
   }
 

@@ -2,6 +2,7 @@
 // live settings, the loggers), so a test or an operator sees what a SIGHUP really changed.
 #include <spdlog/spdlog.h>
 
+#include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
 #include "rpc/method_table.hpp"
 
@@ -22,17 +23,28 @@ std::string log_level_name() {
 void register_session_get_method(MethodTable& table) {
   table.add({"session.get",
              "Runtime settings in force now, read back from the running engine: global upload "
-             "and download limits in bytes per second (0 = unlimited), the connection limit and "
-             "the log level.",
+             "and download limits in bytes per second (0 = unlimited), the connection limit, "
+             "the log level, and the receipt policies from the accountant (vanilla_peers, "
+             "vanilla_upload_limit, credit_window).",
              {},
-             "{upload_limit, download_limit, max_connections, log_level}",
+             "{upload_limit, download_limit, max_connections, log_level, vanilla_peers, "
+             "vanilla_upload_limit, credit_window}",
              false,
              [](const json&, Context& ctx) {
                const auto limits = ctx.engine->rate_limits();
-               return json{{"upload_limit", limits.upload},
+               json out{{"upload_limit", limits.upload},
                            {"download_limit", limits.download},
                            {"max_connections", limits.max_connections},
                            {"log_level", log_level_name()}};
+               if (ctx.accountant) {
+                 const auto p = ctx.accountant->runtime_policy();
+                 out["vanilla_peers"] = p.vanilla == accountant::VanillaPolicy::refuse     ? "refuse"
+                                        : p.vanilla == accountant::VanillaPolicy::throttle ? "throttle"
+                                                                                            : "serve";
+                 out["vanilla_upload_limit"] = p.vanilla_upload_limit;
+                 out["credit_window"] = p.credit_window;
+               }
+               return out;
              }});
 }
 
