@@ -424,7 +424,6 @@ struct Engine::Impl {
         return;
       }
       const auto id = lt_util::id_of(at->handle.info_hashes());
-      std::string name;
       {
         std::unique_lock lock(mutex);
         auto& e = torrents[id];
@@ -436,7 +435,7 @@ struct Engine::Impl {
           return;
         }
         e.status.info_hash = id;
-        e.status.name = at->params.name.empty() ? id : at->params.name;
+        e.status.name = at->params.ti ? at->params.ti->name() : at->params.name.empty() ? id : at->params.name;
         e.status.save_path = at->params.save_path;
         e.status.state = "checking";
         if (auto p = pending_extras.find(id); p != pending_extras.end()) {
@@ -450,9 +449,9 @@ struct Engine::Impl {
           pending_extras.erase(p);
         }
         e.info = at->params.ti;
-        name = e.status.name;
+        // Under the lock, as the RPC threads do: torrent.added is always numbered first.
+        emit(TorrentEvent::Kind::added, id, e.status.name);
       }
-      emit(TorrentEvent::Kind::added, id, name);
     } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
       if (sc->state == lt::torrent_status::checking_files) {
         std::unique_lock lock(mutex);
@@ -771,7 +770,6 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   for (const auto& ep : peers) h.connect_peer(ep);
   std::shared_ptr<const lt::torrent_info> info;
   bool first = false;  // the engine thread may have seen its add_torrent_alert already
-  std::string name;
   {
     std::unique_lock lock(d.mutex);
     d.removed.erase(id);
@@ -783,9 +781,9 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     d.touch(e);
     e.info = h.torrent_file();
     info = e.info;
-    name = e.status.name;
+    // Under the lock: the engine thread's torrent.finished for this torrent waits behind it.
+    if (first) d.emit(TorrentEvent::Kind::added, id, e.status.name);
   }
-  if (first) d.emit(TorrentEvent::Kind::added, id, name);
   d.write_torrent_file(id, info);
   d.request_save(h);
   spdlog::get("engine")->info("added {}", id);
@@ -832,7 +830,6 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   bool first = false;
-  std::string name;
   {
     std::unique_lock lock(d.mutex);
     d.removed.erase(out.info_hash);
@@ -842,9 +839,8 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
     fill_status(e.status, h.status());
     e.info = ti;
     d.touch(e);
-    name = e.status.name;
+    if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, e.status.name);
   }
-  if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, name);
   util::write_file_atomic(d.torrent_file(out.info_hash), out.torrent_bytes);
   d.request_save(h);
   spdlog::get("engine")->info("created and seeding {} ({})", out.info_hash, p.string());

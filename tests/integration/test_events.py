@@ -204,6 +204,7 @@ class EventsTest(unittest.TestCase):
         self.assertLess(took, 20)
         self.assertEqual([e["method"] for e in got["events"]], ["torrent.added"])
         self.assertEqual(got["events"][0]["params"]["info_hash"], made["info_hash"])
+        self.assertEqual(got["events"][0]["params"]["name"], "poll.bin")
         self.assertEqual(got["next"], got["events"][0]["params"]["seq"])
 
         # A batch never waits.

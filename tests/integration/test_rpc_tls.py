@@ -135,6 +135,7 @@ class TlsTest(unittest.TestCase):
             payload += s.recv(n - len(payload))
         event = json.loads(payload)
         self.assertEqual(event["method"], "torrent.added")
+        self.assertEqual(event["params"]["name"], "wss.bin")
         self.assertEqual(event["params"]["info_hash"], json.loads(reply)["result"]["info_hash"])
         s.close()
 
