@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <climits>
 #include <limits>
 #include <deque>
 #include <map>
@@ -150,6 +151,8 @@ struct Engine::Impl {
     // so nothing can write into the empty location: its params wait here.
     std::optional<lt::add_torrent_params> parked;
     bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
+    std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
+    bool vanishing_paused = false;  // whether the user had paused it then
     uint64_t changed = 0;    // the change sequence number of its last change (list_since)
   };
 
@@ -255,7 +258,7 @@ struct Engine::Impl {
 
   /// The first file the torrent has data for that is not on disk, or the save path itself
   /// when that is gone; empty when nothing is missing (or there is nothing to miss yet).
-  static std::string missing_file(const lt::add_torrent_params& atp) {
+  static std::string missing_file(const lt::add_torrent_params& atp, int max_files = INT_MAX) {
     if (!atp.ti || !atp.ti->is_valid()) return {};
     std::error_code ec;
     if (!fs::is_directory(atp.save_path, ec)) return atp.save_path;
@@ -271,6 +274,7 @@ struct Engine::Impl {
           has_data = atp.have_pieces.get_bit(lt::piece_index_t(p));
       }
       if (!has_data) continue;
+      if (max_files-- <= 0) break;
       const auto renamed = atp.renamed_files.find(i);
       const fs::path rel = renamed != atp.renamed_files.end() ? fs::path(renamed->second) : fs::path(files.file_path(i));
       const fs::path full = rel.is_absolute() ? rel : fs::path(atp.save_path) / rel;
@@ -320,14 +324,107 @@ struct Engine::Impl {
     session->async_add_torrent(std::move(atp));
   }
 
-  /// Looks for the files of every parked torrent (engine thread).
+  /// The params to look for a live torrent's files with: every file counts as holding data
+  /// when the torrent is complete, else only the save path is looked for.
+  static lt::add_torrent_params probe_of(const Entry& e) {
+    lt::add_torrent_params probe;
+    probe.save_path = e.status.save_path;
+    if (e.status.progress_ppm >= 1000000) {
+      probe.ti = std::const_pointer_cast<lt::torrent_info>(e.info);
+      probe.flags |= lt::torrent_flags::seed_mode;
+    }
+    return probe;
+  }
+
+  /// A live torrent whose data went away (a volume unmounted while seedd runs): saves its
+  /// resume data and, when that is written, takes it out of libtorrent into missing_data like
+  /// a torrent found missing at start (engine thread).
+  void check_vanished(const std::string& id) {
+    lt::add_torrent_params probe;
+    {
+      std::shared_lock lock(mutex);
+      auto it = torrents.find(id);
+      if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty() || !it->second.info ||
+          !it->second.handle.is_valid())
+        return;
+      probe = probe_of(it->second);
+    }
+    const auto missing = missing_file(probe);  // file system calls: no lock held
+    if (missing.empty()) return;
+    std::unique_lock lock(mutex);
+    auto it = torrents.find(id);
+    if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) return;
+    auto& e = it->second;
+    spdlog::get("engine")->warn("{}: data gone while running ({}); waiting for it to come back (state missing_data)",
+                                id, missing);
+    e.vanishing = missing;
+    e.vanishing_paused = e.status.paused;
+    // Pause it first, so nothing is read or written until it is out of the session.
+    e.handle.unset_flags(lt::torrent_flags::auto_managed);
+    e.handle.pause();
+    ++outstanding_saves;
+    e.handle.save_resume_data(lt::torrent_handle::flush_disk_cache);
+  }
+
+  /// The second half of check_vanished, once its resume data was saved (`params`) or could not
+  /// be (null: the last resume file on disk is used).
+  void finish_vanishing(const std::string& id, const lt::add_torrent_params* params) {
+    std::optional<lt::add_torrent_params> atp;
+    if (params) {
+      // Through the resume file's encoding, as a restart reads it: the alert's params carry the
+      // running torrent's flags (not those an added torrent needs, such as update_subscribe).
+      const auto buf = lt::write_resume_data_buf(*params);
+      lt::error_code ec;
+      auto read = lt::read_resume_data({buf.data(), static_cast<long>(buf.size())}, ec);
+      if (!ec) atp = std::move(read);
+    } else {
+      std::shared_lock lock(mutex);
+      auto it = torrents.find(id);
+      if (it == torrents.end() || it->second.vanishing.empty()) return;
+      lock.unlock();
+      if (auto data = util::read_file(resume_file(id))) {
+        lt::error_code ec;
+        auto read = lt::read_resume_data({data->data(), static_cast<long>(data->size())}, ec);
+        if (!ec) atp = std::move(read);
+      }
+    }
+    std::unique_lock lock(mutex);
+    auto it = torrents.find(id);
+    if (it == torrents.end() || it->second.vanishing.empty()) return;
+    auto& e = it->second;
+    const auto missing = std::move(e.vanishing);
+    e.vanishing.clear();
+    if (!atp) {
+      spdlog::get("engine")->error("{}: no resume data to keep it by while its data is missing; left as it is", id);
+      return;
+    }
+    if (!atp->ti) atp->ti = std::const_pointer_cast<lt::torrent_info>(e.info);
+    atp->flags &= ~lt::torrent_flags::auto_managed;
+    if (e.vanishing_paused) atp->flags |= lt::torrent_flags::paused;
+    else atp->flags &= ~lt::torrent_flags::paused;
+    if (!settings.pex) atp->flags |= lt::torrent_flags::disable_pex;
+    session->remove_torrent(e.handle);
+    e.handle = lt::torrent_handle();
+    auto extras = e.status;
+    extras.paused = e.vanishing_paused;
+    park(id, std::move(*atp), std::move(extras), missing);
+  }
+
+  /// Looks for the files of every parked torrent, and for those of every seeding one (a
+  /// volume can go away under a torrent that nobody downloads from; engine thread).
   void retry_missing() {
     std::vector<std::pair<std::string, lt::add_torrent_params>> parked;
+    std::vector<std::pair<std::string, lt::add_torrent_params>> live;
     {
       std::shared_lock lock(mutex);
       for (const auto& [id, e] : torrents)
         if (e.parked) parked.emplace_back(id, *e.parked);
+        else if (e.info && e.handle.is_valid() && e.vanishing.empty() && e.status.state == "seeding")
+          live.emplace_back(id, probe_of(e));
     }
+    // One file each is enough to notice a volume that went away, and keeps this cheap.
+    for (const auto& [id, probe] : live)
+      if (!missing_file(probe, 1).empty()) check_vanished(id);
     for (const auto& [id, atp] : parked) {
       const auto missing = missing_file(atp);  // file system calls: no lock held
       std::unique_lock lock(mutex);
@@ -389,7 +486,8 @@ struct Engine::Impl {
       std::unique_lock lock(mutex);
       for (const auto& st : su->status) {
         auto it = torrents.find(lt_util::id_of(st.info_hashes));
-        if (it == torrents.end()) continue;
+        // (An update from before it was parked, or that would show the pause of a vanishing one.)
+        if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) continue;
         const int checks = it->second.status.full_checks;
         fill_status(it->second.status, st);
         it->second.status.full_checks = checks;
@@ -416,8 +514,10 @@ struct Engine::Impl {
       } catch (const std::exception& e) {
         log->error("cannot save resume data of {}: {}", id, e.what());
       }
-    } else if (lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
+      finish_vanishing(id, &sr->params);
+    } else if (auto* sf = lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
       --outstanding_saves;
+      finish_vanishing(lt_util::id_of(sf->handle.info_hashes()), nullptr);
     } else if (auto* at = lt::alert_cast<lt::add_torrent_alert>(a)) {
       if (at->error) {
         log->error("cannot add torrent {}: {}", at->torrent_name(), at->error.message());
@@ -474,8 +574,12 @@ struct Engine::Impl {
       log->info("finished {}", tf->torrent_name());
       request_save(tf->handle);
       emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
+    } else if (auto* fe = lt::alert_cast<lt::file_error_alert>(a)) {
+      log->error("{}", fe->message());
+      check_vanished(lt_util::id_of(fe->handle.info_hashes()));
     } else if (auto* te = lt::alert_cast<lt::torrent_error_alert>(a)) {
       log->error("{}", te->message());
+      check_vanished(lt_util::id_of(te->handle.info_hashes()));
       emit(TorrentEvent::Kind::error, lt_util::id_of(te->handle.info_hashes()), te->torrent_name(),
            te->error.message() + (te->filename()[0] ? std::string(": ") + te->filename() : std::string()));
     } else if (auto* sm = lt::alert_cast<lt::storage_moved_alert>(a)) {

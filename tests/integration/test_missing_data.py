@@ -88,6 +88,55 @@ class MissingData(unittest.TestCase):
         err = a.call_error("torrent.recheck", info_hash=ih, redownload="yes")
         self.assertEqual(err.code, -32602)
 
+    def test_volume_goes_away_while_seeding(self):
+        """The volume is unmounted under a running daemon: the seeding torrent goes to
+        missing_data by itself (nobody downloading from it), nothing is recreated, and once the
+        data is back it seeds again without a full check and serves a leecher."""
+        a = self.daemon("a", "--missing-data-retry=1").start()
+        vol = os.path.join(a.download_dir, "vol")
+        src = os.path.join(vol, "payload.bin")
+        make_file(src, SIZE, seed=11)
+        made = a.call("torrent.create", path=src)
+        ih = made["info_hash"]
+        a.wait_for(lambda: a.torrent(ih)["state"] == "seeding", timeout=10, what="the torrent to seed")
+        # A second torrent elsewhere must not be touched.
+        other_src = os.path.join(a.download_dir, "stays", "other.bin")
+        make_file(other_src, SIZE, seed=12)
+        other = a.call("torrent.create", path=other_src)["info_hash"]
+        a.wait_for(lambda: a.torrent(other)["state"] == "seeding", timeout=10, what="the other torrent to seed")
+
+        away = os.path.join(a.base, "away")
+        os.rename(vol, away)
+        gone = time.time()
+        t = a.wait_for(lambda: (lambda t: t if t["state"] == "missing_data" else None)(a.torrent(ih)),
+                       timeout=15, interval=0.1, what="state missing_data while running")
+        self.assertLess(time.time() - gone, 5.0)
+        self.assertIn("vol", t["error"])
+        self.assertFalse(t["paused"])
+        time.sleep(2.5)  # more retry periods: still waiting, nothing created
+        self.assertEqual(a.torrent(ih)["state"], "missing_data")
+        self.assertFalse(os.path.exists(vol), "seedd created the missing location")
+        self.assertEqual(a.torrent(other)["state"], "seeding")
+
+        os.rename(away, vol)
+        back = time.time()
+        t = a.wait_for(lambda: (lambda t: t if t["state"] == "seeding" else None)(a.torrent(ih)),
+                       timeout=10, interval=0.1, what="seeding again")
+        self.assertLess(time.time() - back, 5.0)
+        self.assertEqual(t["full_checks"], 0, "the intact data was hashed again")
+        self.assertEqual(t["error"], "")
+
+        b = self.daemon("b").start()
+        b.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{a.bt_port}"])
+        b.wait_for(lambda: b.torrent(ih)["state"] == "seeding", timeout=60, what="b to complete from a")
+        self.assertEqual(sha256_file(os.path.join(b.download_dir, "payload.bin")), sha256_file(src))
+
+        # And across a restart: it is still known, seeding, with its counters.
+        code, _ = a.terminate()
+        self.assertEqual(code, 0)
+        a.start()
+        a.wait_for(lambda: a.torrent(ih)["state"] == "seeding", timeout=10, what="seeding after a restart")
+
 
 if __name__ == "__main__":
     unittest.main()
