@@ -1252,6 +1252,10 @@ void Engine::set_file_priorities(const std::string& info_hash, const std::vector
                                                  std::to_string(files.size()) + ")");
     if (prio < 0 || prio > 7) throw EngineError(K::invalid_argument, "files: priority " + std::to_string(prio) + " is not 0..7");
   }
+  // A torrent made by torrent.create seeds in libtorrent's seed mode, which neither keeps file
+  // priorities in its resume data nor reads a 0 there without leaving seed mode: leave it now,
+  // so the priorities survive a restart. libtorrent then hashes the data once (full_checks).
+  if (h.flags() & lt::torrent_flags::seed_mode) h.unset_flags(lt::torrent_flags::seed_mode);
   for (const auto& [index, prio] : priorities)
     h.file_priority(files[static_cast<size_t>(index)], lt::download_priority_t(static_cast<std::uint8_t>(prio)));
   m_impl->request_save(h);
