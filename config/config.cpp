@@ -544,6 +544,8 @@ std::string_view to_string(Source source) {
       return "environment";
     case Source::cli:
       return "command line";
+    case Source::rpc:
+      return "session.set";
   }
   return "?";
 }

@@ -14,10 +14,10 @@
 
 namespace seedd::config {
 
-/// Where an option's current value came from.
-enum class Source { default_value, file, env, cli };
+/// Where an option's current value came from (rpc: session.set, in the running process only).
+enum class Source { default_value, file, env, cli, rpc };
 
-/// "default", "file", "environment" or "command line".
+/// "default", "file", "environment", "command line" or "session.set".
 std::string_view to_string(Source source);
 
 /// A value or argument a user gave that seedd cannot use. The message is one line that names

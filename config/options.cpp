@@ -89,6 +89,12 @@ std::optional<std::string> auth_entry(std::string_view value) {
   return std::string(value.substr(0, colon + 1 + dollar + 1)) + to_lower(hmac) + std::string(scope);
 }
 
+std::optional<std::string> proxy_rule(std::string_view value) {
+  auto proxy = parse_proxy_url(value);
+  if (!proxy) return std::nullopt;
+  return to_string(*proxy);
+}
+
 std::vector<OptionDef> make_table() {
   using T = OptionType;
   constexpr std::string_view storage = "Storage", network = "Network", rpc = "RPC",
@@ -173,7 +179,6 @@ std::vector<OptionDef> make_table() {
        .type = T::boolean,
        .default_value = "true",
        .help = "swap peer lists with connected peers (BEP 11)",
-       .runtime = true,
        .group = network},
       {.name = "utp",
        .type = T::boolean,
@@ -200,6 +205,46 @@ std::vector<OptionDef> make_table() {
        .runtime = true,
        .min = 2,
        .max = 65535,
+       .group = network},
+      {.name = "upload_slots",
+       .type = T::integer,
+       .default_value = "8",
+       .help = "peers unchoked (served) at once over all torrents, 0 = no limit",
+       .runtime = true,
+       .min = 0,
+       .max = 65535,
+       .group = network},
+      {.name = "rate_limit_lan",
+       .type = T::boolean,
+       .default_value = "false",
+       .help = "apply the rate limits to peers on loopback and the LAN too (libtorrent exempts "
+               "them otherwise); acts on connections made after a change",
+       .runtime = true,
+       .group = network},
+      {.name = "encryption",
+       .type = T::choice,
+       .default_value = "enabled",
+       .help = "BitTorrent protocol encryption: enabled (either way, as the peer likes), forced "
+               "(only encrypted connections) or disabled (only plain ones); acts on new connections",
+       .runtime = true,
+       .choices = {"enabled", "forced", "disabled"},
+       .group = network},
+      {.name = "proxy",
+       .type = T::string,
+       .default_value = "",
+       .help = "SOCKS5 proxy for peer and tracker connections, socks5://[user:password@]host:port; "
+               "acts on new connections",
+       .runtime = true,
+       .secret = true,
+       .group = network,
+       .rule = proxy_rule,
+       .expected = "expected socks5://[user:password@]host:port (an IPv6 host in brackets)"},
+      {.name = "ip_filter",
+       .type = T::path,
+       .default_value = "",
+       .help = "blocklist file (p2p or dat format) of addresses no peer connection is made with or "
+               "accepted from; read at start and at every SIGHUP",
+       .runtime = true,
        .group = network},
 
       {.name = "rpc_bind",
@@ -292,7 +337,6 @@ std::vector<OptionDef> make_table() {
        .default_value = "1000000000000000000",
        .help = "default reward in token base units per GiB of verified upload (torrents may "
                "override it)",
-       .runtime = true,
        .group = rewards,
        .rule = uint256_decimal,
        .expected = "expected a decimal integer from 0 to 2^256-1 (digits only, at most 78)"},
@@ -351,6 +395,56 @@ std::optional<std::string> watch_entry(std::string_view item) {
   auto path = absolute_path(item.substr(0, eq));
   if (!path) return std::nullopt;
   return *path + "=" + std::string(label);
+}
+
+std::optional<ProxyUrl> parse_proxy_url(std::string_view text) {
+  constexpr std::string_view scheme = "socks5://";
+  if (text.size() <= scheme.size() || to_lower(text.substr(0, scheme.size())) != scheme) return std::nullopt;
+  for (unsigned char c : text)
+    if (c <= 0x20 || c == 0x7f) return std::nullopt;
+  auto rest = text.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  ProxyUrl out;
+  // The password may hold '@' or ':'; the host never holds '@'.
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    const auto userinfo = rest.substr(0, at);
+    const auto colon = userinfo.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon + 1 == userinfo.size()) return std::nullopt;
+    out.user = std::string(userinfo.substr(0, colon));
+    out.password = std::string(userinfo.substr(colon + 1));
+    if (out.user.size() > 255 || out.password.size() > 255) return std::nullopt;  // SOCKS5's limits
+    rest = rest.substr(at + 1);
+  }
+  std::string_view host, port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') return std::nullopt;
+    host = rest.substr(1, close - 1);
+    unsigned char buf[16];
+    if (::inet_pton(AF_INET6, std::string(host).c_str(), buf) != 1) return std::nullopt;
+    port = rest.substr(close + 2);
+  } else {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    for (char c : host)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return std::nullopt;
+  }
+  unsigned port_number = 0;
+  if (!is_digits(port) || port.size() > 5) return std::nullopt;
+  std::from_chars(port.data(), port.data() + port.size(), port_number);
+  if (port_number == 0 || port_number > 65535) return std::nullopt;
+  out.host = std::string(host);
+  out.port = static_cast<uint16_t>(port_number);
+  return out;
+}
+
+std::string to_string(const ProxyUrl& proxy) {
+  std::string out = "socks5://";
+  if (!proxy.user.empty()) out += proxy.user + ":" + proxy.password + "@";
+  out += proxy.host.find(':') != std::string::npos ? "[" + proxy.host + "]" : proxy.host;
+  return out + ":" + std::to_string(proxy.port);
 }
 
 std::span<const OptionDef> option_table() {

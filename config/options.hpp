@@ -58,6 +58,18 @@ std::optional<std::string> absolute_path(std::string_view path);
 /// A watch_dir item: an absolute path, optionally "=label"; nullopt when not valid.
 std::optional<std::string> watch_entry(std::string_view item);
 
+/// The parts of a `proxy` value, socks5://[user:password@]host:port (host: a name, an IPv4
+/// address, or an IPv6 address in brackets, kept here without them).
+struct ProxyUrl {
+  std::string user, password, host;
+  uint16_t port = 0;
+};
+/// nullopt when `text` is not such a URL (the scheme is case-insensitive; user and password are
+/// both given or neither; no whitespace or control characters anywhere).
+std::optional<ProxyUrl> parse_proxy_url(std::string_view text);
+/// The canonical text of a proxy URL (lower-case scheme, IPv6 host bracketed).
+std::string to_string(const ProxyUrl& proxy);
+
 /// Short name of a type as --help shows it after `=`: PATH, BOOL, INT, BYTES, ...
 std::string_view to_string(OptionType type);
 

@@ -20,6 +20,8 @@
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
 #include "daemon/events/sources.hpp"
+#include "daemon/settings/live_settings.hpp"
+#include "daemon/settings/settings_of.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
@@ -75,28 +77,6 @@ constexpr auto kStatusInterval = std::chrono::seconds(5);
 // receipts.accepted is an aggregate, published at most this often.
 constexpr auto kReceiptEventInterval = std::chrono::seconds(1);
 
-// An option's value as text, whatever its type: SIGHUP compares the running and the re-read
-// settings with it (print() masks secrets, so it cannot tell whether rpc_auth changed).
-std::string option_text(const config::Config& cfg, const config::OptionDef& def) {
-  using T = config::OptionType;
-  switch (def.type) {
-    case T::boolean:
-      return cfg.get_bool(def.name) ? "true" : "false";
-    case T::integer:
-      return std::to_string(cfg.get_int(def.name));
-    case T::bytes:
-      return std::to_string(cfg.get_bytes(def.name));
-    case T::endpoints:
-    case T::string_list: {
-      std::string out;
-      for (const auto& item : cfg.get_list(def.name)) out += (out.empty() ? "" : ",") + item;
-      return out;
-    }
-    default:
-      return cfg.get_string(def.name);
-  }
-}
-
 std::string rate_text(int64_t bytes_per_second) {
   char buf[32];
   if (bytes_per_second >= 1024 * 1024)
@@ -119,15 +99,9 @@ std::string status_line(const Engine& engine) {
 }
 
 // SIGHUP: re-reads the configuration with the arguments and environment seedd started with,
-// applies what can change while running, and logs every changed option it did not apply.
-// `live` holds the settings in force; a file that no longer loads changes nothing.
-accountant::VanillaPolicy vanilla_policy_of(const std::string& name) {
-  return name == "refuse"     ? accountant::VanillaPolicy::refuse
-         : name == "throttle" ? accountant::VanillaPolicy::throttle
-                              : accountant::VanillaPolicy::serve;
-}
-
-void reload(config::Config& live, const std::vector<std::string>& args, Engine& engine, Accountant& accountant) {
+// and hands it to LiveSettings, which applies what can change while running and logs every
+// changed option it did not apply. A file that no longer loads changes nothing.
+void reload(LiveSettings& live, const std::vector<std::string>& args) {
   auto log = spdlog::get("main");
   // load() blanks secrets in the argv it is handed: give it a throw-away copy each time.
   std::vector<std::string> scratch = args;
@@ -141,46 +115,9 @@ void reload(config::Config& live, const std::vector<std::string>& args, Engine& 
     log->error("SIGHUP: configuration not reloaded, nothing changed: {}", e.what());
     return;
   }
-  const auto& fresh = loaded->config;
-  // The new log level first, so a reload that makes the log more verbose also shows itself.
-  const auto old_level = live.get_string("log_level");
-  if (fresh.get_string("log_level") != old_level) {
-    live.set("log_level", fresh.get_string("log_level"), fresh.source("log_level"));
-    util::set_log_level(live.get_string("log_level"));
-  }
   log->info("SIGHUP: re-read {}", loaded->config_file.empty() ? std::string("(no config file)")
                                                              : loaded->config_file.string());
-
-  bool limits_changed = false, policy_changed = false;
-  int changed = 0;
-  for (const auto& def : config::option_table()) {
-    const auto before = def.name == "log_level" ? old_level : option_text(live, def);
-    const auto after = option_text(fresh, def);
-    if (before == after) continue;
-    ++changed;
-    const bool secret = def.secret;
-    if (def.name == "upload_limit" || def.name == "download_limit" || def.name == "max_connections") {
-      limits_changed = true;
-    } else if (def.name == "vanilla_peers" || def.name == "vanilla_upload_limit" || def.name == "credit_window") {
-      policy_changed = true;
-    } else if (def.name == "log_level") {
-      // applied above
-    } else {
-      log->warn("SIGHUP: option '{}' changed{} but is not applied until seedd restarts",
-                def.name, secret ? "" : " to '" + after + "'");
-      continue;
-    }
-    log->info("SIGHUP: option '{}' changed from '{}' to '{}'", def.name, before, after);
-    live.set(def.name, after, fresh.source(def.name));
-  }
-  if (limits_changed)
-    engine.apply_rate_limits(static_cast<int64_t>(live.get_bytes("upload_limit")),
-                             static_cast<int64_t>(live.get_bytes("download_limit")),
-                             static_cast<int>(live.get_int("max_connections")));
-  if (policy_changed)
-    accountant.apply_runtime_policy(live.get_bytes("credit_window"), vanilla_policy_of(live.get_string("vanilla_peers")),
-                                    live.get_bytes("vanilla_upload_limit"));
-  if (changed == 0) log->info("SIGHUP: no option changed");
+  live.reload(loaded->config);
 }
 
 int run(const config::Config& cfg, const std::vector<std::string>& args) {
@@ -206,15 +143,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.download_dir = cfg.get_string("download_dir");
   for (const auto& r : cfg.get_list("data_roots")) es.data_roots.emplace_back(r);
   es.listen = endpoint_list(cfg.get_endpoints("listen"));
-  es.dht = cfg.get_bool("dht");
-  es.lsd = cfg.get_bool("lsd");
-  es.upnp = cfg.get_bool("upnp");
-  es.natpmp = cfg.get_bool("natpmp");
   es.pex = cfg.get_bool("pex");
   es.utp = cfg.get_bool("utp");
-  es.upload_limit = static_cast<int64_t>(cfg.get_bytes("upload_limit"));
-  es.download_limit = static_cast<int64_t>(cfg.get_bytes("download_limit"));
-  es.max_connections = static_cast<int>(cfg.get_int("max_connections"));
+  es.network = network_settings_of(cfg);
+  es.ip_filter = cfg.get_string("ip_filter");
   es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
   Engine engine(es);
 
@@ -267,7 +199,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   Watcher watcher(engine, std::move(watch_folders), std::chrono::seconds(cfg.get_int("watch_poll_interval")));
   watcher.start();
   events::ReceiptEvents receipt_events(accountant, bus);
+  // The settings in force; SIGHUP and session.set change them through here.
+  LiveSettings live(cfg, engine, &accountant);
   rpc::Context base;
+  base.settings = &live;
   base.engine = &engine;
   base.accountant = &accountant;
   base.node = &facts;
@@ -296,7 +231,6 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   // The main thread waits for signals with a timeout and does the periodic work in between:
   // systemd's STATUS= line, and watchdog pings, sent only while the engine's alert loop turns,
   // so a hung engine stops the pings and systemd restarts seedd.
-  config::Config live = cfg;
   const auto watchdog = util::watchdog_interval();
   auto tick = std::chrono::duration_cast<std::chrono::nanoseconds>(kMainLoopTick);
   if (watchdog) tick = std::min(tick, std::chrono::duration_cast<std::chrono::nanoseconds>(*watchdog / 4));
@@ -335,7 +269,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     if (sig < 0) continue;  // timeout or EINTR
     if (sig == SIGHUP) {
       util::sd_notify("RELOADING=1");
-      reload(live, args, engine, accountant);
+      reload(live, args);
       util::sd_notify("READY=1\n" + status_line(engine));
       continue;
     }

@@ -8,6 +8,7 @@
 namespace seedd {
 class Engine;
 class Accountant;
+class LiveSettings;
 namespace config {
 class Config;
 }
@@ -36,6 +37,7 @@ struct Context {
   Accountant* accountant = nullptr;  // null in builds/tests without the accountant
   const NodeFacts* node = nullptr;
   events::EventBus* events = nullptr;  // null in tests without one
+  LiveSettings* settings = nullptr;    // null in tests without one: session.set then refuses
   Scope scope = Scope::admin;  // of the authenticated caller
 };
 

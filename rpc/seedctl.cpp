@@ -43,6 +43,9 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   watch [--since=SEQ] [--count=N] [--poll-ms=MS]
                            follow the daemon's events (events.poll long poll), one line each
                            (--json: one JSON object a line); --count stops after N events
+  session                  the runtime settings in force (session.get)
+  set KEY=VALUE ...        change runtime settings of the running daemon (session.set), e.g.
+                           set upload_limit=2MiB dht=false; all or none; not written to seedd.conf
   rpcauth USER [--scope=read|admin]
                            print a new rpc_auth entry and a random password (no daemon needed)
   methods                  the methods the daemon offers

@@ -1,5 +1,5 @@
 // seedctl's commands for people: add, create, list, info, pause, resume, remove, peers,
-// earnings, watch (events.poll), rpcauth. Tables by default, the daemon's JSON with --json.
+// earnings, watch (events.poll), session, set (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -351,6 +351,47 @@ int cmd_watch(const SeedctlClient& client, const std::vector<std::string>& in, b
   return seedctl_exit::ok;
 }
 
+/// `session`: the runtime settings in force (session.get).
+int cmd_session(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  auto a = parse_args("session", in, 0, 0, {}, {});
+  if (!a) return seedctl_exit::usage;
+  json result;
+  if (int rc = client.call("session.get", json::object(), result); rc != seedctl_exit::ok) return rc;
+  if (raw_json) std::cout << result.dump(2) << "\n";
+  else print_fields(result);
+  return seedctl_exit::ok;
+}
+
+/// `set KEY=VALUE ...`: changes runtime settings of the running daemon (session.set), all at
+/// once or none. A value that reads as a JSON number or boolean is sent as one, anything else
+/// as a string ("2MiB", "forced", a path); names may use dashes.
+int cmd_set(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  if (in.empty()) {
+    std::cerr << "seedctl: set: expected KEY=VALUE ... (seedctl session shows the keys)\n";
+    return seedctl_exit::usage;
+  }
+  json params = json::object();
+  for (const auto& kv : in) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || kv.rfind("--", 0) == 0) {
+      std::cerr << "seedctl: set: '" << kv << "' is not KEY=VALUE\n";
+      return seedctl_exit::usage;
+    }
+    std::string key = kv.substr(0, eq);
+    std::replace(key.begin(), key.end(), '-', '_');
+    const std::string text = kv.substr(eq + 1);
+    json value = text;
+    const auto parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_discarded() && (parsed.is_number_integer() || parsed.is_boolean())) value = parsed;
+    params[key] = value;
+  }
+  json result;
+  if (int rc = client.call("session.set", params, result); rc != seedctl_exit::ok) return rc;
+  if (raw_json) std::cout << result.dump(2) << "\n";
+  else print_fields(result);
+  return seedctl_exit::ok;
+}
+
 /// `rpcauth USER [--scope read|admin]`: a new rpc_auth entry and its random password.
 int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("rpcauth", in, 1, 1, {}, {"scope"});
@@ -388,7 +429,7 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
 
 bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",  "create", "list",  "info",     "pause", "resume",
-                                                 "remove", "peers", "earnings", "watch"};
+                                                 "remove", "peers", "earnings", "watch", "session", "set"};
   return commands.count(c) > 0;
 }
 
@@ -405,6 +446,8 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "list") return cmd_list(client, args, raw_json);
   if (command == "earnings") return cmd_earnings(client, args, raw_json);
   if (command == "watch") return cmd_watch(client, args, raw_json);
+  if (command == "session") return cmd_session(client, args, raw_json);
+  if (command == "set") return cmd_set(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

@@ -17,6 +17,7 @@
 #include <libtorrent/announce_entry.hpp>
 #include <libtorrent/bdecode.hpp>
 #include <libtorrent/extensions.hpp>
+#include <libtorrent/ip_filter.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
@@ -29,6 +30,8 @@
 #include <libtorrent/write_resume_data.hpp>
 #include <spdlog/spdlog.h>
 
+#include "daemon/engine/blocklist.hpp"
+#include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/util/atomic_file.hpp"
 
@@ -186,6 +189,11 @@ struct Engine::Impl {
   std::unordered_map<std::string, TorrentStatus> pending_extras;
   int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
 
+  // libtorrent's own peer class filter (LAN peers exempt from limits), kept for rate_limit_lan
+  lt::ip_filter lan_exempt_filter;  // written once in start()
+  mutable std::mutex ip_filter_mutex;  // guards ip_filter_loaded; serializes loads
+  IpFilterStats ip_filter_loaded;
+
   // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
   std::atomic<int> outstanding_saves{0};
 
@@ -201,10 +209,6 @@ struct Engine::Impl {
   lt::settings_pack make_settings() const {
     lt::settings_pack pack;
     pack.set_str(lt::settings_pack::listen_interfaces, settings.listen);
-    pack.set_bool(lt::settings_pack::enable_dht, settings.dht);
-    pack.set_bool(lt::settings_pack::enable_lsd, settings.lsd);
-    pack.set_bool(lt::settings_pack::enable_upnp, settings.upnp);
-    pack.set_bool(lt::settings_pack::enable_natpmp, settings.natpmp);
     pack.set_bool(lt::settings_pack::enable_outgoing_utp, settings.utp);
     pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
     pack.set_int(lt::settings_pack::alert_mask,
@@ -212,19 +216,16 @@ struct Engine::Impl {
                      lt::alert_category::file_progress);
     pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
     pack.set_str(lt::settings_pack::peer_fingerprint, "-SD0010-");
-    pack.set_int(lt::settings_pack::upload_rate_limit, static_cast<int>(settings.upload_limit));
-    pack.set_int(lt::settings_pack::download_rate_limit, static_cast<int>(settings.download_limit));
-    pack.set_int(lt::settings_pack::connections_limit, settings.max_connections);
+    // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
+    lt_network::fill(pack, settings.network);
     // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
     pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
     // Seed everything: no queueing stops torrents (LIBTORRENT-NOTES: default keeps 5 active).
     pack.set_int(lt::settings_pack::active_limit, -1);
     pack.set_int(lt::settings_pack::active_seeds, -1);
     pack.set_int(lt::settings_pack::active_downloads, -1);
-    // Bigger send buffers and request queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
-    pack.set_int(lt::settings_pack::send_buffer_watermark, 8 * 1024 * 1024);
-    pack.set_int(lt::settings_pack::send_buffer_low_watermark, 1024 * 1024);
-    pack.set_int(lt::settings_pack::send_buffer_watermark_factor, 150);
+    // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
+    // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
     pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
     pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
     pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
@@ -718,6 +719,10 @@ void Engine::start() {
   d.session = std::make_unique<lt::session>(std::move(params));
   d.sent_payload_metric = lt::find_metric_idx("net.sent_payload_bytes");
   d.recv_payload_metric = lt::find_metric_idx("net.recv_payload_bytes");
+  // Peer classes and the IP filter before any torrent is added, so no peer escapes them.
+  d.lan_exempt_filter = d.session->get_peer_class_filter();
+  d.session->set_peer_class_filter(lt_network::peer_class_filter(d.settings.network.rate_limit_lan, d.lan_exempt_filter));
+  load_ip_filter(d.settings.ip_filter);
   d.load_resume_files();
   d.running = true;
   d.last_turn_ms = Impl::now_ms();
@@ -1095,7 +1100,7 @@ void Engine::reannounce(const std::string& info_hash) {
   if (!e) throw_not_found(info_hash);
   Impl::require_live(*e);
   e->handle.force_reannounce();
-  if (m_impl->settings.dht) e->handle.force_dht_announce();
+  if (m_impl->session->get_settings().get_bool(lt::settings_pack::enable_dht)) e->handle.force_dht_announce();
 }
 
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
@@ -1396,6 +1401,60 @@ Engine::RateLimits Engine::rate_limits() const {
   r.download = pack.get_int(lt::settings_pack::download_rate_limit);
   r.max_connections = pack.get_int(lt::settings_pack::connections_limit);
   return r;
+}
+
+void Engine::apply_network(const NetworkSettings& network) {
+  if (!m_impl->session) throw std::logic_error("Engine::apply_network before start()");
+  lt::settings_pack pack;
+  lt_network::fill(pack, network);
+  m_impl->session->apply_settings(std::move(pack));
+  m_impl->session->set_peer_class_filter(lt_network::peer_class_filter(network.rate_limit_lan, m_impl->lan_exempt_filter));
+}
+
+NetworkSettings Engine::network() const {
+  if (!m_impl->session) throw std::logic_error("Engine::network before start()");
+  // Both calls are round trips to the network thread: they see every apply made before them.
+  return lt_network::read(m_impl->session->get_settings(), m_impl->session->get_peer_class_filter());
+}
+
+IpFilterStats Engine::load_ip_filter(const std::filesystem::path& path) {
+  if (!m_impl->session) throw std::logic_error("Engine::load_ip_filter before start()");
+  auto log = spdlog::get("engine");
+  std::lock_guard lock(m_impl->ip_filter_mutex);
+  IpFilterStats stats;
+  stats.path = path.string();
+  lt::ip_filter filter;
+  if (!path.empty()) {
+    std::optional<std::string> text;
+    try {
+      text = util::read_file(path);
+      if (!text) stats.error = "no such file";
+    } catch (const std::exception& e) {
+      stats.error = e.what();
+    }
+    if (text) {
+      const auto list = parse_blocklist(*text);
+      for (const auto& r : list.ranges) filter.add_rule(r.first, r.last, lt::ip_filter::blocked);
+      stats.rules = static_cast<int64_t>(list.ranges.size());
+      stats.bad_lines = list.bad_lines;
+      for (const auto& [number, line] : list.bad_samples)
+        log->warn("ip_filter {} line {}: not a p2p or dat range, skipped: {}", stats.path, number, line);
+      if (list.bad_lines > static_cast<int64_t>(list.bad_samples.size()))
+        log->warn("ip_filter {}: {} more lines skipped", stats.path,
+                  list.bad_lines - static_cast<int64_t>(list.bad_samples.size()));
+      log->info("ip_filter {}: {} ranges blocked, {} lines skipped", stats.path, stats.rules, stats.bad_lines);
+    } else {
+      log->error("ip_filter {}: cannot read it ({}); no address is blocked", stats.path, stats.error);
+    }
+  }
+  m_impl->session->set_ip_filter(std::move(filter));
+  m_impl->ip_filter_loaded = stats;
+  return stats;
+}
+
+IpFilterStats Engine::ip_filter_stats() const {
+  std::lock_guard lock(m_impl->ip_filter_mutex);
+  return m_impl->ip_filter_loaded;
 }
 
 }  // namespace seedd

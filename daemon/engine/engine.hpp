@@ -19,15 +19,36 @@ struct plugin;
 
 namespace seedd {
 
+/// The engine's settings that can change while it runs (SIGHUP, session.set).
+struct NetworkSettings {
+  int64_t upload_limit = 0, download_limit = 0;  // bytes per second, 0 = unlimited
+  int max_connections = 500;
+  bool dht = true, lsd = true, upnp = true, natpmp = true;
+  // Loopback and LAN peers are subject to the rate limits too (libtorrent exempts them: they
+  // are in its "local" peer class). Applies to connections made after the change.
+  bool rate_limit_lan = false;
+  int upload_slots = 8;  // peers unchoked at once over all torrents (libtorrent's default); -1 = no limit
+  std::string encryption = "enabled";  // enabled | forced | disabled (BitTorrent protocol encryption)
+  std::string proxy;  // "" or socks5://[user:password@]host:port, for peers and trackers
+};
+
+/// What the last load of the ip_filter file found.
+struct IpFilterStats {
+  std::string path;      // "" = no filter
+  int64_t rules = 0;     // ranges blocked
+  int64_t bad_lines = 0; // lines that did not parse (skipped)
+  std::string error;     // the file could not be read (the filter is then empty)
+};
+
 /// What the engine needs from the configuration.
 struct EngineSettings {
   std::filesystem::path data_dir;
   std::filesystem::path download_dir;
   std::vector<std::filesystem::path> data_roots;  // allowed besides download_dir
   std::string listen = "0.0.0.0:6881,[::]:6881";
-  bool dht = true, lsd = true, upnp = true, natpmp = true, pex = true, utp = true;
-  int64_t upload_limit = 0, download_limit = 0;  // bytes per second, 0 = unlimited
-  int max_connections = 500;
+  bool pex = true, utp = true;
+  NetworkSettings network;  // at start; what is in force later: Engine::network()
+  std::filesystem::path ip_filter;  // p2p or dat blocklist; empty = none
   // How often a torrent in state missing_data looks for its files again.
   std::chrono::milliseconds missing_data_retry{30000};
 };
@@ -232,6 +253,20 @@ class Engine {
 
   /// True while the alert loop runs and has turned within the last few seconds (watchdog).
   bool healthy() const;
+
+  /// Applies every field of `network` to the running session (SIGHUP, session.set). Limits,
+  /// slots and switches act at once; rate_limit_lan, encryption and the proxy on connections
+  /// made from then on. Values past libtorrent's int range are capped. Call after start().
+  void apply_network(const NetworkSettings& network);
+  /// The settings in force, read back from the live session (libtorrent's settings pack and
+  /// peer class filter), so a caller sees what really changed. The proxy URL includes its
+  /// password: mask it before showing it.
+  NetworkSettings network() const;
+  /// (Re)reads the blocklist at `path` (p2p or dat format; "" = no filter) and makes it the
+  /// session's IP filter, which also drops connected peers it now blocks. Lines that do not
+  /// parse are counted and logged, not fatal; an unreadable file leaves no filter in force.
+  IpFilterStats load_ip_filter(const std::filesystem::path& path);
+  IpFilterStats ip_filter_stats() const;
 
   /// The global limits libtorrent enforces right now (read back from the live session).
   struct RateLimits {

@@ -1,9 +1,12 @@
-// session.get : the settings in force right now, read back from where they act (libtorrent's
-// live settings, the loggers), so a test or an operator sees what a SIGHUP really changed.
+// session.get and session.set: the runtime settings. session.get reads them back from where
+// they act (libtorrent's live settings and peer class filter, the accountant, the loggers), so
+// a test or an operator sees what a SIGHUP or a session.set really changed.
 #include <spdlog/spdlog.h>
 
+#include "config/config.hpp"
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/settings/live_settings.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -18,33 +21,127 @@ std::string log_level_name() {
   return std::string(name.data(), name.size());
 }
 
+// session.get is open to read-scope callers: a proxy password is never shown.
+std::string masked_proxy(const std::string& url) {
+  const auto p = config::parse_proxy_url(url);
+  if (!p) return url;
+  auto shown = *p;
+  if (!shown.password.empty()) shown.password = "********";
+  return config::to_string(shown);
+}
+
+json settings_in_force(Context& ctx) {
+  const auto n = ctx.engine->network();
+  json out{{"upload_limit", n.upload_limit},
+           {"download_limit", n.download_limit},
+           {"max_connections", n.max_connections},
+           {"upload_slots", n.upload_slots},
+           {"rate_limit_lan", n.rate_limit_lan},
+           {"dht", n.dht},
+           {"lsd", n.lsd},
+           {"upnp", n.upnp},
+           {"natpmp", n.natpmp},
+           {"encryption", n.encryption},
+           {"proxy", masked_proxy(n.proxy)},
+           {"log_level", log_level_name()}};
+  const auto filter = ctx.engine->ip_filter_stats();
+  out["ip_filter"] = filter.path;
+  out["ip_filter_rules"] = filter.rules;
+  out["ip_filter_skipped_lines"] = filter.bad_lines;
+  if (!filter.error.empty()) out["ip_filter_error"] = filter.error;
+  if (ctx.accountant) {
+    const auto p = ctx.accountant->runtime_policy();
+    out["vanilla_peers"] = p.vanilla == accountant::VanillaPolicy::refuse     ? "refuse"
+                           : p.vanilla == accountant::VanillaPolicy::throttle ? "throttle"
+                                                                               : "serve";
+    out["vanilla_upload_limit"] = p.vanilla_upload_limit;
+    out["credit_window"] = p.credit_window;
+  }
+  return out;
+}
+
+const char* kSettingsResult =
+    "{upload_limit, download_limit, max_connections, upload_slots, rate_limit_lan, dht, lsd, upnp, natpmp, "
+    "encryption, proxy (password masked), log_level, ip_filter, ip_filter_rules, ip_filter_skipped_lines, "
+    "ip_filter_error (only when the file could not be read), vanilla_peers, vanilla_upload_limit, credit_window}";
+
+// session.set's params: every runtime option of the registry, so a new one cannot be missed.
+std::vector<ParamSpec> settable_params() {
+  std::vector<ParamSpec> out;
+  for (const auto& def : config::option_table()) {
+    if (!def.runtime) continue;
+    ParamType type = ParamType::string;
+    std::string note;
+    switch (def.type) {
+      case config::OptionType::boolean:
+        type = ParamType::boolean;
+        break;
+      case config::OptionType::integer:
+        type = ParamType::integer;
+        break;
+      case config::OptionType::bytes:
+        type = ParamType::any;
+        note = " (an integer, or text such as \"2MiB\")";
+        break;
+      case config::OptionType::choice: {
+        note = " (one of";
+        for (const auto& c : def.choices) note += " " + std::string(c);
+        note += ")";
+        break;
+      }
+      default:
+        break;
+    }
+    out.push_back({std::string(def.name), type, false, std::string(def.help) + note});
+  }
+  return out;
+}
+
+// A param's JSON value as the option text Config::set checks.
+std::string option_text_of(const std::string& name, const json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_string()) return v.get<std::string>();
+  throw invalid_params(name + ": expected a number or a string");
+}
+
 }  // namespace
 
 void register_session_get_method(MethodTable& table) {
   table.add({"session.get",
              "Runtime settings in force now, read back from the running engine: global upload "
-             "and download limits in bytes per second (0 = unlimited), the connection limit, "
-             "the log level, and the receipt policies from the accountant (vanilla_peers, "
-             "vanilla_upload_limit, credit_window).",
+             "and download limits in bytes per second (0 = unlimited), the connection limit, upload "
+             "slots (0 = no limit), whether the limits apply to LAN peers, the DHT/LSD/UPnP/NAT-PMP "
+             "switches, encryption, the SOCKS5 proxy (password masked), the log level, the IP filter "
+             "file with the ranges it blocks and the lines it skipped, and the receipt policies from "
+             "the accountant (vanilla_peers, vanilla_upload_limit, credit_window).",
              {},
-             "{upload_limit, download_limit, max_connections, log_level, vanilla_peers, "
-             "vanilla_upload_limit, credit_window}",
+             kSettingsResult,
              false,
-             [](const json&, Context& ctx) {
-               const auto limits = ctx.engine->rate_limits();
-               json out{{"upload_limit", limits.upload},
-                           {"download_limit", limits.download},
-                           {"max_connections", limits.max_connections},
-                           {"log_level", log_level_name()}};
-               if (ctx.accountant) {
-                 const auto p = ctx.accountant->runtime_policy();
-                 out["vanilla_peers"] = p.vanilla == accountant::VanillaPolicy::refuse     ? "refuse"
-                                        : p.vanilla == accountant::VanillaPolicy::throttle ? "throttle"
-                                                                                            : "serve";
-                 out["vanilla_upload_limit"] = p.vanilla_upload_limit;
-                 out["credit_window"] = p.credit_window;
+             [](const json&, Context& ctx) { return settings_in_force(ctx); }});
+
+  table.add({"session.set",
+             "Changes runtime settings of the running daemon, at once: any subset of the params, all "
+             "checked before any is applied (a bad value changes nothing and names the param). The "
+             "change is for this process only: seedd never writes its config file, so a restart, or "
+             "a SIGHUP (which re-reads the file), brings back the configured values. Options not "
+             "listed here need a restart. Answers with the settings in force, as session.get.",
+             settable_params(),
+             kSettingsResult,
+             true,
+             [](const json& params, Context& ctx) {
+               if (!ctx.settings) throw RpcError(code::unavailable, "session.set is not available in this build");
+               std::vector<std::pair<std::string, std::string>> changes;
+               for (const auto& [name, value] : params.items())
+                 if (!value.is_null()) changes.emplace_back(name, option_text_of(name, value));
+               if (changes.empty()) throw invalid_params("session.set: give at least one setting to change");
+               try {
+                 ctx.settings->set(changes, config::Source::rpc);
+               } catch (const config::ConfigError& e) {
+                 throw invalid_params(e.what());
                }
-               return out;
+               return settings_in_force(ctx);
              }});
 }
 

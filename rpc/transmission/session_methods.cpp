@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/settings/live_settings.hpp"
 #include "rpc/context.hpp"
 #include "rpc/transmission/fields.hpp"
 #include "rpc/transmission/methods.hpp"
@@ -46,6 +47,8 @@ json session_values(Call& c) {
   auto& engine = *c.ctx.engine;
   const auto& s = engine.settings();
   const auto limits = engine.rate_limits();
+  const auto net = engine.network();  // the switches in force (SIGHUP and session.set change them)
+  const auto filter = engine.ip_filter_stats();
   const auto download_dir = s.download_dir.string();
   return {
       {"alt-speed-down", 50},
@@ -55,29 +58,29 @@ json session_values(Call& c) {
       {"alt-speed-time-enabled", false},
       {"alt-speed-time-end", 1020},
       {"alt-speed-up", 50},
-      {"blocklist-enabled", false},
-      {"blocklist-size", 0},
+      {"blocklist-enabled", !filter.path.empty()},
+      {"blocklist-size", filter.rules},
       {"blocklist-url", ""},
       {"cache-size-mb", 0},
       {"config-dir", c.ctx.node ? c.ctx.node->data_dir.string() : std::string()},
       {"default-trackers", ""},
-      {"dht-enabled", s.dht},
+      {"dht-enabled", net.dht},
       {"download-dir", download_dir},
       {"download-dir-free-space", space_of(s.download_dir).free},
       {"download-queue-enabled", false},
       {"download-queue-size", 5},
-      {"encryption", "preferred"},
+      {"encryption", net.encryption == "forced" ? "required" : net.encryption == "disabled" ? "tolerated" : "preferred"},
       {"idle-seeding-limit", DEFAULT_SEED_IDLE_MINUTES},
       {"idle-seeding-limit-enabled", false},
       {"incomplete-dir", download_dir},
       {"incomplete-dir-enabled", false},
-      {"lpd-enabled", s.lsd},
+      {"lpd-enabled", net.lsd},
       {"peer-limit-global", limits.max_connections},
       {"peer-limit-per-torrent", limits.max_connections},
       {"peer-port", engine.listen_port()},
       {"peer-port-random-on-start", false},
       {"pex-enabled", s.pex},
-      {"port-forwarding-enabled", s.upnp || s.natpmp},
+      {"port-forwarding-enabled", net.upnp || net.natpmp},
       {"queue-stalled-enabled", false},
       {"queue-stalled-minutes", 30},
       {"rename-partial-files", false},
@@ -156,7 +159,19 @@ json session_set(Call& c) {
   if (!refused.empty())
     throw Failure("session-set: seedd cannot change " + refused +
                   " over RPC (see seedd.conf; nothing was changed)");
-  engine.apply_rate_limits(limits.upload, limits.download, limits.max_connections);
+  // Through the live settings when there are some, so session.get, session.set and a SIGHUP
+  // see the same values.
+  if (c.ctx.settings) {
+    try {
+      c.ctx.settings->set({{"upload_limit", std::to_string(limits.upload)},
+                           {"download_limit", std::to_string(limits.download)},
+                           {"max_connections", std::to_string(limits.max_connections)}},
+                          config::Source::rpc);
+    } catch (const config::ConfigError& e) {
+      throw Failure(std::string("session-set: ") + e.what());
+    }
+  } else
+    engine.apply_rate_limits(limits.upload, limits.download, limits.max_connections);
   return json::object();
 }
 

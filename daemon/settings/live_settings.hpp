@@ -1,0 +1,51 @@
+#pragma once
+// The settings in force while seedd runs, and the one place that changes them: SIGHUP (reload)
+// and session.set both apply through here, so the two cannot disagree about what is in force.
+// seedd never writes the user's config file: a change made here lasts until the next SIGHUP
+// (which re-reads the file) or restart.
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace seedd {
+
+class Engine;
+class Accountant;
+
+/// Thread-safe: the main thread (SIGHUP) and RPC threads (session.set) call it.
+class LiveSettings {
+ public:
+  /// `accountant` may be null (tests without one). Throws std::logic_error if the registry
+  /// marks an option runtime that this class does not know how to apply.
+  LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant);
+
+  /// session.set: `changes` are (option name, value text) pairs. Every name must be a runtime
+  /// option and every value valid; all are checked before any is applied, so a bad one
+  /// changes nothing. Throws config::ConfigError naming the option (and value, unless secret).
+  void set(const std::vector<std::pair<std::string, std::string>>& changes, config::Source source);
+
+  /// SIGHUP: applies every runtime option whose value in `fresh` differs from the one in force,
+  /// logs every other changed option as not applied until restart, and reads the ip_filter
+  /// file again even when its path did not change (its contents may have).
+  void reload(const config::Config& fresh);
+
+  /// A copy of the settings in force.
+  config::Config current() const;
+
+  /// Names of the options set() accepts, in registry order.
+  static std::vector<std::string> runtime_options();
+
+ private:
+  // m_mutex held; `changed` are option names whose value in m_live is new.
+  void apply(const std::vector<std::string>& changed, bool reload_ip_filter);
+
+  mutable std::mutex m_mutex;  // guards m_live; held while a change is applied, so changes queue
+  config::Config m_live;
+  Engine& m_engine;
+  Accountant* m_accountant;
+};
+
+}  // namespace seedd

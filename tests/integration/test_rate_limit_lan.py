@@ -1,0 +1,103 @@
+"""Issue 7, must-show 1 (rate limits): with rate_limit_lan=true a seeder's upload_limit holds
+for a seedd leecher on 127.0.0.1 (libtorrent would exempt it otherwise) within 10 % over more
+than 10 s, and a session.set of upload_limit changes the measured rate to the new limit. A
+control run without rate_limit_lan shows the same limit not applying to the loopback peer."""
+import os
+import time
+import unittest
+
+from harness import Daemon, make_file
+
+MiB = 1024 * 1024
+SIZE = 64 * MiB
+WINDOW_S = 11.0   # each measurement
+WARMUP_S = 3.0    # the rate limiter's first burst and the connection's ramp-up are left out
+
+
+def slope(samples):
+    """Least-squares bytes per second over (time, bytes) samples: a fit over many samples is
+    not fooled by the bursts of the disk and the rate limiter the way a two-point difference is."""
+    n = len(samples)
+    mt = sum(t for t, _ in samples) / n
+    mb = sum(b for _, b in samples) / n
+    num = sum((t - mt) * (b - mb) for t, b in samples)
+    den = sum((t - mt) ** 2 for t, _ in samples)
+    return num / den
+
+
+class RateLimitLan(unittest.TestCase):
+    def setUp(self):
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.stop()
+
+    def daemon(self, name, *args):
+        d = Daemon(name, extra_args=list(args))
+        self.daemons.append(d)
+        return d.start()
+
+    def seed(self, seeder, seed):
+        src = os.path.join(seeder.download_dir, "payload.bin")
+        make_file(src, SIZE, seed=seed)
+        made = seeder.call("torrent.create", path=src)
+        seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
+        return made
+
+    def measure(self, leecher, ih, seconds):
+        """The seeder's upload rate to its one peer, as the bytes that peer has, asked of
+        libtorrent at each sample (torrent.files: block-exact at the moment of the call). The
+        torrents' byte counters would not do: they move in steps of about a second (libtorrent
+        folds them in once a second, the engine's snapshot refreshes once a second), which is
+        10 % of a 10 s window."""
+        samples = []
+        t0 = time.time()
+        while time.time() - t0 < seconds:
+            files = leecher.call("torrent.files", info_hash=ih)["files"]
+            samples.append((time.time(), sum(int(f["done_bytes"]) for f in files)))
+            time.sleep(0.2)
+        self.assertLess(samples[-1][1], SIZE, "the download finished inside the window: the rate was not limited")
+        return slope(samples)
+
+    def test_limit_holds_for_loopback_peer_and_follows_session_set(self):
+        limit = 2 * MiB
+        seeder = self.daemon("seeder", "--rate-limit-lan=true", f"--upload-limit={limit}")
+        self.assertTrue(seeder.call("session.get")["rate_limit_lan"])
+        made = self.seed(seeder, 21)
+        ih = made["info_hash"]
+        leecher = self.daemon("leecher")
+        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
+        seeder.wait_for(lambda: int(seeder.torrent(ih)["uploaded_bytes"]) > 0, timeout=20, what="upload to start")
+        time.sleep(WARMUP_S)
+        rate = self.measure(leecher, ih, WINDOW_S)
+        print(f"upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit) over {WINDOW_S} s")
+        self.assertLess(abs(rate - limit) / limit, 0.10, f"measured {rate:.0f} B/s against a limit of {limit}")
+
+        # session.set changes the limit of the running seeder: the measured rate follows.
+        new_limit = 1 * MiB
+        self.assertEqual(seeder.call("session.set", upload_limit=new_limit)["upload_limit"], new_limit)
+        time.sleep(WARMUP_S)
+        rate = self.measure(leecher, ih, WINDOW_S)
+        print(f"after session.set upload_limit {new_limit} B/s: measured {rate:.0f} B/s "
+              f"({rate / new_limit:.3f} of the limit) over {WINDOW_S} s")
+        self.assertLess(abs(rate - new_limit) / new_limit, 0.10, f"measured {rate:.0f} B/s against {new_limit}")
+
+    def test_without_rate_limit_lan_the_loopback_peer_is_exempt(self):
+        # The control: the same 2 MiB/s limit, but the loopback peer stays in libtorrent's local
+        # class, so 64 MiB arrive far faster than the 32 s the limit would allow.
+        seeder = self.daemon("exempt-seeder", f"--upload-limit={2 * MiB}")
+        self.assertFalse(seeder.call("session.get")["rate_limit_lan"])
+        made = self.seed(seeder, 22)
+        leecher = self.daemon("exempt-leecher")
+        t0 = time.time()
+        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
+        leecher.wait_for(lambda: leecher.torrent(made["info_hash"])["state"] == "seeding", timeout=30,
+                         what="the unlimited download")
+        took = time.time() - t0
+        print(f"without rate_limit_lan: 64 MiB in {took:.1f} s ({SIZE / took / MiB:.1f} MiB/s) under a 2 MiB/s limit")
+        self.assertLess(took, 16, "the loopback peer was limited although rate_limit_lan is off")
+
+
+if __name__ == "__main__":
+    unittest.main()
