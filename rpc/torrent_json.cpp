@@ -65,11 +65,19 @@ bool is_torrent_field(const std::string& name) {
   return false;
 }
 
-json torrent_to_json(const TorrentStatus& t, Context& ctx, const std::set<std::string>& fields) {
-  json out = json::object();
+TorrentJsonWriter::TorrentJsonWriter(const std::set<std::string>& fields) {
   for (const auto& [name, getter] : field_table())
-    if (fields.empty() || fields.count(name) || std::string_view(name) == "info_hash") out[name] = getter(t, ctx);
+    if (fields.empty() || fields.count(name) || std::string_view(name) == "info_hash") m_fields.emplace_back(name, getter);
+}
+
+json TorrentJsonWriter::operator()(const TorrentStatus& t, Context& ctx) const {
+  json out = json::object();
+  for (const auto& [name, getter] : m_fields) out.emplace(name, getter(t, ctx));
   return out;
+}
+
+json torrent_to_json(const TorrentStatus& t, Context& ctx, const std::set<std::string>& fields) {
+  return TorrentJsonWriter(fields)(t, ctx);
 }
 
 }  // namespace seedd::rpc

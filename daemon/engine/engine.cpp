@@ -5,6 +5,7 @@
 #include <fstream>
 #include <climits>
 #include <limits>
+#include <malloc.h>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -45,6 +46,10 @@ constexpr auto kResumeSaveInterval = 30s;
 constexpr auto kStatusUpdateInterval = 1s;
 constexpr auto kAlertWait = 200ms;
 constexpr auto kWatchdogStale = 10s;
+// Torrents handed to libtorrent at start whose add_torrent_alert has not come yet.
+constexpr int kRestoreInFlight = 500;
+constexpr int kAlertQueueSize = 100000;
+constexpr size_t kTrimAfterAlerts = 5000;
 // A .torrent larger than this is refused before parsing (libtorrent's own default limit).
 constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
 
@@ -143,20 +148,48 @@ bool is_info_hash_hex(const std::string& s) {
   return true;
 }
 
+/// What a resume file says that changes while a torrent runs: libtorrent flags every restored
+/// torrent as needing a save, and 10,000 rewrites of unchanged files would take seconds at
+/// every stop. Seeding time counts in whole hours, so an idle torrent's file is rewritten at
+/// most hourly for it.
+struct ResumeFingerprint {
+  int64_t uploaded = -1, downloaded = -1;
+  int pieces = -1;
+  bool paused = false;
+  size_t save_path_hash = 0;
+  int64_t seeding_hours = -1;
+  bool operator==(const ResumeFingerprint& o) const {
+    return uploaded == o.uploaded && downloaded == o.downloaded && pieces == o.pieces && paused == o.paused &&
+           save_path_hash == o.save_path_hash && seeding_hours == o.seeding_hours;
+  }
+  static ResumeFingerprint of(const lt::add_torrent_params& p) {
+    return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), bool(p.flags & lt::torrent_flags::paused),
+            std::hash<std::string>{}(p.save_path), p.seeding_time / 3600};
+  }
+  static ResumeFingerprint of(const lt::torrent_status& st) {
+    return {st.all_time_upload, st.all_time_download, st.num_pieces, bool(st.flags & lt::torrent_flags::paused),
+            std::hash<std::string>{}(st.save_path), static_cast<int64_t>(st.seeding_duration.count() / 3600)};
+  }
+};
+
 struct Engine::Impl {
   struct Entry {
     lt::torrent_handle handle;
     TorrentStatus status;
     bool need_save_resume = false;
+    ResumeFingerprint saved;  // what its resume file on disk holds
     std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
     std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
     // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
-    // so nothing can write into the empty location: its params wait here.
-    std::optional<lt::add_torrent_params> parked;
+    // so nothing can write into the empty location: its params wait here. (A pointer: an
+    // add_torrent_params is 850 bytes, and 10,000 seeding torrents need none.)
+    std::unique_ptr<lt::add_torrent_params> parked;
     bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
     std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
     bool vanishing_paused = false;  // whether the user had paused it then
     uint64_t changed = 0;    // the change sequence number of its last change (list_since)
+    bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
+    bool need_torrent_file = false;  // its .torrent is written with its next resume file
   };
 
   EngineSettings settings;
@@ -197,6 +230,13 @@ struct Engine::Impl {
   // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
   std::atomic<int> outstanding_saves{0};
 
+  // Resume files read at start, handed to libtorrent a few hundred at a time by the engine
+  // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
+  std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
+  int restores_in_flight = 0;                        // mutex held
+  // State files to write, in one batch after each round of alerts (engine thread only).
+  std::vector<util::FileWrite> pending_writes;
+
   static int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
@@ -229,6 +269,8 @@ struct Engine::Impl {
     pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
     pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
     pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
+    // Room for the alerts of thousands of torrents added at once (restores are paced too).
+    pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);
     return pack;
   }
 
@@ -245,16 +287,31 @@ struct Engine::Impl {
     ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
   }
 
+  /// The .torrent of `ti` (its info dict and trackers); empty when it cannot be made.
+  static std::string torrent_bytes(const lt::torrent_info& ti) {
+    lt::create_torrent ct(ti);
+    std::string buf;
+    lt::bencode(std::back_inserter(buf), ct.generate());
+    return buf;
+  }
+
   void write_torrent_file(const std::string& id, const std::shared_ptr<const lt::torrent_info>& ti) {
     if (!ti) return;
     try {
-      lt::create_torrent ct(*ti);
-      std::vector<char> buf;
-      lt::bencode(std::back_inserter(buf), ct.generate());
-      util::write_file_atomic(torrent_file(id), std::string_view(buf.data(), buf.size()));
+      util::write_file_atomic(torrent_file(id), torrent_bytes(*ti));
     } catch (const std::exception& e) {
       spdlog::get("engine")->warn("cannot write {}: {}", torrent_file(id).string(), e.what());
     }
+  }
+
+  /// Writes the resume and .torrent files queued by this round of alerts as one batch: one
+  /// journal commit for all of them instead of one per file (engine thread).
+  void flush_writes() {
+    if (pending_writes.empty()) return;
+    util::write_files_atomic(pending_writes, 0644, [](const fs::path& path, const std::string& error) {
+      spdlog::get("engine")->error("cannot save {}: {}", path.string(), error);
+    });
+    pending_writes.clear();
   }
 
   /// The first file the torrent has data for that is not on disk, or the save path itself
@@ -308,7 +365,7 @@ struct Engine::Impl {
     t.download_limit = limit_or_zero(atp.download_limit);
     t.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
     e.info = atp.ti;
-    e.parked = std::move(atp);
+    e.parked = std::make_unique<lt::add_torrent_params>(std::move(atp));
     touch(e);
   }
 
@@ -473,12 +530,64 @@ struct Engine::Impl {
           ++count;
           continue;
         }
+        // In the list at once (state checking), before libtorrent has it.
+        auto& e = torrents[id];
+        e.status = extras;
+        e.status.info_hash = id;
+        e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
+        e.status.save_path = atp.save_path;
+        e.status.state = "checking";
+        e.status.has_metadata = atp.ti != nullptr;
+        e.status.total_size = atp.ti ? atp.ti->total_size() : 0;
+        e.status.uploaded_bytes = atp.total_uploaded;
+        e.status.downloaded_bytes = atp.total_downloaded;
+        e.status.added_time = atp.added_time;
+        e.status.completed_time = atp.completed_time;
+        e.info = atp.ti;
+        e.saved = ResumeFingerprint::of(atp);
+        e.restoring = true;
+        touch(e);
         pending_extras[id] = std::move(extras);
       }
-      session->async_add_torrent(std::move(atp));
+      restore_queue.push_back(std::move(atp));
       ++count;
     }
     if (count) log->info("restoring {} torrents from resume data", count);
+  }
+
+  /// Hands queued resume data to libtorrent while fewer than kRestoreInFlight wait for their
+  /// add_torrent_alert (engine thread).
+  void restore_some() {
+    std::unique_lock lock(mutex);
+    while (!restore_queue.empty() && restores_in_flight < kRestoreInFlight) {
+      session->async_add_torrent(std::move(restore_queue.front()));
+      restore_queue.pop_front();
+      ++restores_in_flight;
+    }
+  }
+
+  /// After libtorrent dropped add_torrent_alerts: attaches every torrent it has that an entry
+  /// still waits for (engine thread).
+  void reconcile_handles() {
+    auto handles = session->get_torrents();
+    std::unique_lock lock(mutex);
+    int found = 0;
+    for (auto& h : handles) {
+      auto it = torrents.find(lt_util::id_of(h.info_hashes()));
+      if (it == torrents.end() || it->second.handle.is_valid()) continue;
+      auto& e = it->second;
+      e.handle = h;
+      if (e.restoring) {
+        e.restoring = false;
+        --restores_in_flight;
+      }
+      e.returning = false;
+      if (auto p = pending_extras.find(it->first); p != pending_extras.end()) pending_extras.erase(p);
+      touch(e);
+      ++found;
+    }
+    if (restores_in_flight < 0) restores_in_flight = 0;
+    spdlog::get("engine")->warn("libtorrent dropped alerts: {} torrents attached from its list", found);
   }
 
   void handle_alert(lt::alert* a) {
@@ -493,7 +602,7 @@ struct Engine::Impl {
         fill_status(it->second.status, st);
         it->second.status.full_checks = checks;
         touch(it->second);
-        it->second.need_save_resume = st.need_save_resume;
+        it->second.need_save_resume = st.need_save_resume && !(ResumeFingerprint::of(st) == it->second.saved);
         enforce_seed_limits(it->second, st);
       }
     } else if (auto* sr = lt::alert_cast<lt::save_resume_data_alert>(a)) {
@@ -506,12 +615,24 @@ struct Engine::Impl {
       try {
         auto resume = lt::write_resume_data(sr->params);
         {
-          std::shared_lock lock(mutex);
-          if (auto it = torrents.find(id); it != torrents.end()) write_extras(resume, it->second.status);
+          std::unique_lock lock(mutex);
+          if (auto it = torrents.find(id); it != torrents.end()) {
+            write_extras(resume, it->second.status);
+            it->second.saved = ResumeFingerprint::of(sr->params);
+          }
         }
-        std::vector<char> buf;
+        std::string buf;
         lt::bencode(std::back_inserter(buf), resume);
-        util::write_file_atomic(resume_file(id), std::string_view(buf.data(), buf.size()));
+        pending_writes.push_back({resume_file(id), std::move(buf)});
+        std::shared_ptr<const lt::torrent_info> ti;
+        {
+          std::unique_lock lock(mutex);
+          if (auto it = torrents.find(id); it != torrents.end() && it->second.need_torrent_file) {
+            it->second.need_torrent_file = false;
+            ti = it->second.info;
+          }
+        }
+        if (ti) pending_writes.push_back({torrent_file(id), torrent_bytes(*ti)});
       } catch (const std::exception& e) {
         log->error("cannot save resume data of {}: {}", id, e.what());
       }
@@ -522,6 +643,15 @@ struct Engine::Impl {
     } else if (auto* at = lt::alert_cast<lt::add_torrent_alert>(a)) {
       if (at->error) {
         log->error("cannot add torrent {}: {}", at->torrent_name(), at->error.message());
+        const auto id = lt_util::id_of(at->params.ti ? at->params.ti->info_hashes() : at->params.info_hashes);
+        std::unique_lock lock(mutex);
+        if (auto it = torrents.find(id); it != torrents.end() && it->second.restoring) {
+          it->second.restoring = false;
+          --restores_in_flight;
+          it->second.status.state = "error";
+          it->second.status.error = at->error.message();
+          touch(it->second);
+        }
         return;
       }
       const auto id = lt_util::id_of(at->handle.info_hashes());
@@ -529,6 +659,10 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         auto& e = torrents[id];
         if (e.handle.is_valid()) return;
+        if (e.restoring) {
+          e.restoring = false;
+          --restores_in_flight;
+        }
         e.handle = at->handle;
         touch(e);
         if (e.returning) {  // back from missing_data: the same torrent, not a new one
@@ -573,7 +707,15 @@ struct Engine::Impl {
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       log->info("finished {}", tf->torrent_name());
-      request_save(tf->handle);
+      // libtorrent says finished for every complete torrent it restores too: no need to write
+      // a resume file that already has every piece.
+      bool saved_complete = false;
+      {
+        std::shared_lock lock(mutex);
+        if (auto it = torrents.find(lt_util::id_of(tf->handle.info_hashes())); it != torrents.end() && it->second.info)
+          saved_complete = it->second.saved.pieces >= it->second.info->num_pieces();
+      }
+      if (!saved_complete) request_save(tf->handle);
       emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
     } else if (auto* fe = lt::alert_cast<lt::file_error_alert>(a)) {
       log->error("{}", fe->message());
@@ -601,6 +743,16 @@ struct Engine::Impl {
     } else if (auto* lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
       log->error("cannot listen on {}: {}", lt_util::endpoint_string(lf->address, lf->port),
                  lf->error.message());
+    } else if (auto* ad = lt::alert_cast<lt::alerts_dropped_alert>(a)) {
+      log->warn("{}", ad->message());
+      if (ad->dropped_alerts.test(lt::add_torrent_alert::alert_type)) reconcile_handles();
+      if (ad->dropped_alerts.test(lt::save_resume_data_alert::alert_type) ||
+          ad->dropped_alerts.test(lt::save_resume_data_failed_alert::alert_type)) {
+        // Their answers are lost: stop() must not wait for them; save everything again.
+        outstanding_saves = 0;
+        std::unique_lock lock(mutex);
+        for (auto& [id, e] : torrents) e.need_save_resume = e.handle.is_valid();
+      }
     } else if (a->category() & lt::alert_category::error) {
       log->warn("{}", a->message());
     }
@@ -642,10 +794,12 @@ struct Engine::Impl {
     request_save(e.handle);
   }
 
-  void pump_alerts() {
+  size_t pump_alerts() {
     std::vector<lt::alert*> alerts;
     session->pop_alerts(&alerts);
     for (auto* a : alerts) handle_alert(a);
+    flush_writes();
+    return alerts.size();
   }
 
   void save_modified() {
@@ -657,14 +811,24 @@ struct Engine::Impl {
       }
   }
 
+  size_t burst_alerts = 0;  // engine thread only
+
   void run() {
     auto next_update = std::chrono::steady_clock::now();
     auto next_save = next_update + kResumeSaveInterval;
     auto next_missing = next_update + settings.missing_data_retry;
     while (!stopping) {
       last_turn_ms = now_ms();
+      if (!restore_queue.empty()) restore_some();
       session->wait_for_alert(kAlertWait);
-      pump_alerts();
+      const size_t handled = pump_alerts();
+      // After a burst (thousands of torrents added or restored) glibc keeps the freed alerts,
+      // JSON and parse buffers; give them back once it is quiet again.
+      burst_alerts += handled;
+      if (burst_alerts >= kTrimAfterAlerts && handled < 16 && restore_queue.empty()) {
+        ::malloc_trim(0);
+        burst_alerts = 0;
+      }
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_update) {
         session->post_torrent_updates();
@@ -740,13 +904,17 @@ void Engine::stop(std::chrono::milliseconds budget) {
   if (d.thread.joinable()) d.thread.join();
   const auto deadline = std::chrono::steady_clock::now() + budget;
   d.session->pause();
-  // Fresh status first: need_save_resume may have changed since the last update.
+  // Fresh status first (one round trip for all): need_save_resume may have changed since the
+  // last update. A torrent whose file already says what libtorrent would write is skipped.
   {
+    const auto statuses = d.session->get_torrent_status([](const lt::torrent_status& st) { return st.need_save_resume; },
+                                                      lt::torrent_handle::query_save_path);
     std::shared_lock lock(d.mutex);
-    for (auto& [id, e] : d.torrents) {
-      if (!e.handle.is_valid()) continue;
-      if (!e.handle.need_save_resume_data()) continue;
-      d.request_save(e.handle);
+    for (const auto& st : statuses) {
+      auto it = d.torrents.find(lt_util::id_of(st.info_hashes));
+      if (it == d.torrents.end() || !it->second.handle.is_valid()) continue;
+      if (ResumeFingerprint::of(st) == it->second.saved) continue;
+      d.request_save(st.handle);
     }
   }
   log->info("saving resume data ({} torrents)", std::max(d.outstanding_saves.load(), 0));
@@ -866,7 +1034,8 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   {
     std::shared_lock lock(d.mutex);
     if (auto it = d.torrents.find(id); it != d.torrents.end()) {
-      for (const auto& ep : peers) it->second.handle.connect_peer(ep);
+      if (it->second.handle.is_valid())
+        for (const auto& ep : peers) it->second.handle.connect_peer(ep);
       if (added) *added = false;
       return id;
     }
@@ -877,7 +1046,9 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
-  std::shared_ptr<const lt::torrent_info> info;
+  // Round trips to libtorrent's thread: before the lock, which the alert loop needs meanwhile.
+  const auto status = h.status();
+  auto info = h.torrent_file();
   bool first = false;  // the engine thread may have seen its add_torrent_alert already
   {
     std::unique_lock lock(d.mutex);
@@ -885,15 +1056,15 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     auto& e = d.torrents[id];
     first = !e.handle.is_valid();
     e.handle = h;
-    fill_status(e.status, h.status());
+    fill_status(e.status, status);
     e.status.labels = req.labels;
     d.touch(e);
-    e.info = h.torrent_file();
-    info = e.info;
+    e.info = std::move(info);
+    // The .torrent goes with the resume file, in the engine thread's next batch of writes.
+    e.need_torrent_file = e.info != nullptr;
     // Under the lock: the engine thread's torrent.finished for this torrent waits behind it.
     if (first) d.emit(TorrentEvent::Kind::added, id, e.status.name);
   }
-  d.write_torrent_file(id, info);
   d.request_save(h);
   spdlog::get("engine")->info("added {}", id);
   if (added) *added = true;
@@ -1074,7 +1245,7 @@ void Engine::recheck(const std::string& info_hash, bool redownload) {
     std::shared_lock lock(m_impl->mutex);
     auto* e = m_impl->find(info_hash);
     if (!e) throw_not_found(info_hash);
-    parked = e->parked;
+    if (e->parked) parked = *e->parked;
   }
   const auto missing = parked && !redownload ? Impl::missing_file(*parked) : std::string();
   std::unique_lock lock(m_impl->mutex);

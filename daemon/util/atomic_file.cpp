@@ -1,6 +1,8 @@
 #include "daemon/util/atomic_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
@@ -71,6 +73,88 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   if (::close(fd.release()) != 0) fail("cannot close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename onto " + path.string() + ":");
   fsync_directory(dir);
+}
+
+namespace {
+// Open temp files at once in write_files_atomic(): well under the usual 1,024 descriptors.
+constexpr size_t kMaxOpenInBatch = 256;
+
+bool write_all(int fd, std::string_view contents) {
+  const char* p = contents.data();
+  size_t left = contents.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+}  // namespace
+
+size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode,
+                          const std::function<void(const std::filesystem::path&, const std::string&)>& on_error) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  size_t written = 0;
+  for (size_t begin = 0; begin < files.size(); begin += kMaxOpenInBatch) {
+    const size_t end = std::min(files.size(), begin + kMaxOpenInBatch);
+    struct Temp {
+      size_t index;
+      std::string tmp;
+      int fd;
+    };
+    std::vector<Temp> temps;
+    auto fail = [&](Temp& t, const char* what) {
+      const std::string message = std::string(what) + " " + t.tmp + ": " + std::strerror(errno);
+      if (t.fd >= 0) ::close(t.fd);
+      t.fd = -1;
+      ::unlink(t.tmp.c_str());
+      on_error(files[t.index].path, message);
+    };
+    for (size_t i = begin; i < end; ++i) {
+      Temp t{i, files[i].path.string() + ".tmp." + std::to_string(rng() % 1000000000ULL), -1};
+      t.fd = ::open(t.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+      if (t.fd < 0) {
+        on_error(files[i].path, "cannot create " + t.tmp + ": " + std::strerror(errno));
+        continue;
+      }
+      if (::fchmod(t.fd, mode) != 0) fail(t, "cannot chmod");
+      else if (!write_all(t.fd, files[i].contents)) fail(t, "cannot write");
+      temps.push_back(std::move(t));
+    }
+    std::vector<std::filesystem::path> dirs;
+    for (auto& t : temps) {
+      if (t.fd < 0) continue;
+      if (::fsync(t.fd) != 0) {
+        fail(t, "cannot fsync");
+        continue;
+      }
+      const int fd = t.fd;
+      t.fd = -1;
+      if (::close(fd) != 0) {
+        fail(t, "cannot close");
+        continue;
+      }
+      const auto& path = files[t.index].path;
+      if (::rename(t.tmp.c_str(), path.c_str()) != 0) {
+        fail(t, "cannot rename onto its target:");
+        continue;
+      }
+      ++written;
+      if (std::find(dirs.begin(), dirs.end(), path.parent_path()) == dirs.end()) dirs.push_back(path.parent_path());
+    }
+    for (const auto& dir : dirs) {
+      try {
+        fsync_directory(dir);
+      } catch (const std::exception& e) {
+        on_error(dir, e.what());
+      }
+    }
+  }
+  return written;
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {

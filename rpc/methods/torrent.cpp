@@ -102,11 +102,14 @@ json list(const json& params, Context& ctx) {
       throw invalid_params("param 'since': not a cursor from torrent.list (expected digits.digits)");
   }
   auto delta = ctx.engine->list_since(since);
+  const TorrentJsonWriter write(fields);
+  const bool by_label = has_param(params, "label");
   json out = json::array();
+  out.get_ref<json::array_t&>().reserve(delta.changed.size());
   for (const auto& t : delta.changed) {
     if (!state.empty() && t.state != state) continue;
-    if (has_param(params, "label") && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) continue;
-    out.push_back(torrent_to_json(t, ctx, fields));
+    if (by_label && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) continue;
+    out.push_back(write(t, ctx));
   }
   json result{{"torrents", std::move(out)}, {"cursor", delta.cursor}};
   if (has_param(params, "since")) {
