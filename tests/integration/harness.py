@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import unittest
 import urllib.request
 
 SEEDD = os.environ.get("SEEDD_BIN", "build/seedd")
@@ -307,3 +308,28 @@ class Daemon:
         if check and p.returncode != 0:
             raise AssertionError(f"seedctl {args} failed ({p.returncode}): {p.stderr}")
         return p
+
+
+class DaemonTestCase(unittest.TestCase):
+    """A test case that owns the daemons it makes and stops them all afterwards."""
+
+    def setUp(self):
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.stop()
+
+    def daemon(self, name, *args, start=True):
+        d = Daemon(name, extra_args=list(args))
+        self.daemons.append(d)
+        return d.start() if start else d
+
+    def seed(self, seeder, size, seed=1, name="payload.bin"):
+        """Makes a file of `size` bytes in the seeder's download dir and a torrent of it, and
+        waits until it seeds. Returns torrent.create's answer and the file's path."""
+        src = os.path.join(seeder.download_dir, name)
+        make_file(src, size, seed=seed)
+        made = seeder.call("torrent.create", path=src)
+        seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
+        return made, src

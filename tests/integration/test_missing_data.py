@@ -6,7 +6,7 @@ import os
 import time
 import unittest
 
-from harness import Daemon, make_file, sha256_file
+from harness import DaemonTestCase, make_file, sha256_file
 
 SIZE = 4 * 1024 * 1024
 
@@ -19,21 +19,9 @@ def tree_bytes(path):
     return total
 
 
-class MissingData(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=list(args))
-        self.daemons.append(d)
-        return d
-
+class MissingData(DaemonTestCase):
     def test_late_mount(self):
-        a = self.daemon("a", "--missing-data-retry=1").start()
+        a = self.daemon("a", "--missing-data-retry=1")
         vol = os.path.join(a.download_dir, "vol")  # stands for a NAS mount point
         src = os.path.join(vol, "payload.bin")
         make_file(src, SIZE, seed=7)
@@ -70,7 +58,7 @@ class MissingData(unittest.TestCase):
         self.assertEqual(t["progress"], 1.0)
         self.assertEqual(t["error"], "")
 
-        b = self.daemon("b").start()
+        b = self.daemon("b")
         b.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{a.bt_port}"])
         b.wait_for(lambda: b.torrent(ih)["state"] == "seeding", timeout=60, what="b to complete from a")
         self.assertEqual(sha256_file(os.path.join(b.download_dir, "payload.bin")), sha256_file(src))
@@ -92,7 +80,7 @@ class MissingData(unittest.TestCase):
         """The volume is unmounted under a running daemon: the seeding torrent goes to
         missing_data by itself (nobody downloading from it), nothing is recreated, and once the
         data is back it seeds again without a full check and serves a leecher."""
-        a = self.daemon("a", "--missing-data-retry=1").start()
+        a = self.daemon("a", "--missing-data-retry=1")
         vol = os.path.join(a.download_dir, "vol")
         src = os.path.join(vol, "payload.bin")
         make_file(src, SIZE, seed=11)
@@ -126,7 +114,7 @@ class MissingData(unittest.TestCase):
         self.assertEqual(t["full_checks"], 0, "the intact data was hashed again")
         self.assertEqual(t["error"], "")
 
-        b = self.daemon("b").start()
+        b = self.daemon("b")
         b.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{a.bt_port}"])
         b.wait_for(lambda: b.torrent(ih)["state"] == "seeding", timeout=60, what="b to complete from a")
         self.assertEqual(sha256_file(os.path.join(b.download_dir, "payload.bin")), sha256_file(src))

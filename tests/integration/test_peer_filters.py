@@ -11,32 +11,13 @@ import signal
 import time
 import unittest
 
-from harness import Daemon, make_file, sha256_file
+from harness import DaemonTestCase, sha256_file
 
 SIZE = 4 * 1024 * 1024
 NO_TRANSFER_WAIT_S = 8  # long enough for libtorrent to connect, handshake and request on loopback
 
 
-class PeerFilters(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=list(args))
-        self.daemons.append(d)
-        return d.start()
-
-    def seed(self, seeder, seed):
-        src = os.path.join(seeder.download_dir, "payload.bin")
-        make_file(src, SIZE, seed=seed)
-        made = seeder.call("torrent.create", path=src)
-        seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
-        return made, src
-
+class PeerFilters(DaemonTestCase):
     def fetch(self, seeder, made, name, *args):
         leecher = self.daemon(name, *args)
         leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
@@ -68,7 +49,7 @@ class PeerFilters(unittest.TestCase):
         self.assertEqual((s["ip_filter"], s["ip_filter_rules"], s["ip_filter_skipped_lines"]), (blocklist, 3, 1))
         with open(seeder.log_path, "rb") as f:
             self.assertIn(b"line 3: not a p2p or dat range, skipped: this line is not a range", f.read())
-        made, src = self.seed(seeder, 31)
+        made, src = self.seed(seeder, SIZE, 31)
         ih = made["info_hash"]
         blocked = self.fetch(seeder, made, "blocked-leecher")
         self.assert_gets_nothing(seeder, blocked, ih)
@@ -96,20 +77,20 @@ class PeerFilters(unittest.TestCase):
     def test_encryption_forced_both_sides_transfers(self):
         seeder = self.daemon("forced-seeder", "--encryption=forced")
         self.assertEqual(seeder.call("session.get")["encryption"], "forced")
-        made, src = self.seed(seeder, 32)
+        made, src = self.seed(seeder, SIZE, 32)
         leecher = self.fetch(seeder, made, "forced-leecher", "--encryption=forced")
         self.assert_gets_all(leecher, made, src)
 
     def test_encryption_forced_against_disabled_does_not(self):
         seeder = self.daemon("forced-seeder2", "--encryption=forced")
-        made, _ = self.seed(seeder, 33)
+        made, _ = self.seed(seeder, SIZE, 33)
         plain = self.fetch(seeder, made, "plain-leecher", "--encryption=disabled")
         self.assertEqual(plain.call("session.get")["encryption"], "disabled")
         self.assert_gets_nothing(seeder, plain, made["info_hash"])
 
     def test_encryption_disabled_seeder_refuses_forced_leecher(self):
         seeder = self.daemon("plain-seeder", "--encryption=disabled")
-        made, _ = self.seed(seeder, 34)
+        made, _ = self.seed(seeder, SIZE, 34)
         forced = self.fetch(seeder, made, "forced-leecher2", "--encryption=forced")
         self.assert_gets_nothing(seeder, forced, made["info_hash"])
 

@@ -6,7 +6,7 @@ import os
 import time
 import unittest
 
-from harness import Daemon, make_file
+from harness import DaemonTestCase
 
 MiB = 1024 * 1024
 SIZE = 64 * MiB
@@ -25,26 +25,7 @@ def slope(samples):
     return num / den
 
 
-class RateLimitLan(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=list(args))
-        self.daemons.append(d)
-        return d.start()
-
-    def seed(self, seeder, seed):
-        src = os.path.join(seeder.download_dir, "payload.bin")
-        make_file(src, SIZE, seed=seed)
-        made = seeder.call("torrent.create", path=src)
-        seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
-        return made
-
+class RateLimitLan(DaemonTestCase):
     def measure(self, leecher, ih, seconds):
         """The seeder's upload rate to its one peer, as the bytes that peer has, asked of
         libtorrent at each sample (torrent.files: block-exact at the moment of the call). The
@@ -64,7 +45,7 @@ class RateLimitLan(unittest.TestCase):
         limit = 2 * MiB
         seeder = self.daemon("seeder", "--rate-limit-lan=true", f"--upload-limit={limit}")
         self.assertTrue(seeder.call("session.get")["rate_limit_lan"])
-        made = self.seed(seeder, 21)
+        made, _ = self.seed(seeder, SIZE, 21)
         ih = made["info_hash"]
         leecher = self.daemon("leecher")
         leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
@@ -88,7 +69,7 @@ class RateLimitLan(unittest.TestCase):
         # class, so 64 MiB arrive far faster than the 32 s the limit would allow.
         seeder = self.daemon("exempt-seeder", f"--upload-limit={2 * MiB}")
         self.assertFalse(seeder.call("session.get")["rate_limit_lan"])
-        made = self.seed(seeder, 22)
+        made, _ = self.seed(seeder, SIZE, 22)
         leecher = self.daemon("exempt-leecher")
         t0 = time.time()
         leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
