@@ -38,6 +38,15 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   remove HASH [--delete-data]
                            drop a torrent, and with --delete-data its files
   peers HASH               the torrent's connected peers
+  files HASH               the torrent's files: index, priority, size, bytes done, path
+  trackers HASH            the torrent's trackers with their last result
+  recheck HASH [--redownload]
+                           hash the data again; a torrent in missing_data looks for its files
+                           (--redownload: fetch what is missing again)
+  reannounce HASH          announce to every tracker now
+  move HASH PATH [--no-move-data]
+                           move the data to PATH (under an allowed directory); --no-move-data:
+                           the data is already there
   earnings [--by-torrent] [--since=UNIX] [--until=UNIX]
                            verified bytes and rewards earned
   watch [--since=SEQ] [--count=N] [--poll-ms=MS]

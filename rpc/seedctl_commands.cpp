@@ -1,5 +1,5 @@
-// seedctl's commands for people: add, create, list, info, pause, resume, remove, peers,
-// earnings, watch (events.poll), session, set (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json.
+// seedctl's commands for people: add, create, list, info, pause, resume, remove, peers, files,
+// trackers, recheck, reannounce, move, earnings, watch (events.poll), session, set (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -234,19 +234,31 @@ int cmd_list(const SeedctlClient& client, const std::vector<std::string>& in, bo
   return seedctl_exit::ok;
 }
 
-/// info, pause, resume, remove, peers: one info-hash.
+/// One info-hash (and for move, a path): info, pause, resume, remove, peers, files, trackers,
+/// recheck, reannounce, move.
 int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const std::vector<std::string>& in,
                     bool raw_json) {
-  auto a = parse_args(cmd, in, 1, 1, cmd == "remove" ? std::set<std::string>{"delete-data"} : std::set<std::string>{}, {});
+  static const std::map<std::string, std::string> method = {
+      {"info", "torrent.get"},          {"pause", "torrent.pause"},       {"resume", "torrent.resume"},
+      {"remove", "torrent.remove"},     {"peers", "torrent.peers"},       {"files", "torrent.files"},
+      {"trackers", "torrent.trackers"}, {"recheck", "torrent.recheck"},   {"reannounce", "torrent.reannounce"},
+      {"move", "torrent.move"}};
+  static const std::map<std::string, std::set<std::string>> flags = {
+      {"remove", {"delete-data"}}, {"recheck", {"redownload"}}, {"move", {"no-move-data"}}};
+  const auto f = flags.find(cmd);
+  const size_t positionals = cmd == "move" ? 2 : 1;
+  auto a = parse_args(cmd, in, positionals, positionals, f == flags.end() ? std::set<std::string>{} : f->second, {});
   if (!a) return seedctl_exit::usage;
   int rc = seedctl_exit::ok;
   auto ih = resolve_hash(client, cmd, a->pos[0], rc);
   if (!ih) return rc;
-  static const std::map<std::string, std::string> method = {{"info", "torrent.get"},     {"pause", "torrent.pause"},
-                                                            {"resume", "torrent.resume"}, {"remove", "torrent.remove"},
-                                                            {"peers", "torrent.peers"}};
   json params = {{"info_hash", *ih}};
   if (a->flags.count("delete-data")) params["delete_data"] = true;
+  if (a->flags.count("redownload")) params["redownload"] = true;
+  if (cmd == "move") {
+    params["location"] = a->pos[1];
+    if (a->flags.count("no-move-data")) params["move_data"] = false;
+  }
   json result;
   if (rc = client.call(method.at(cmd), params, result); rc != seedctl_exit::ok) return rc;
   if (raw_json) {
@@ -255,10 +267,18 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
     print_fields(result);
   } else if (cmd == "peers") {
     print_rows(result["peers"], {"endpoint", "client", "seedd_address"});
+  } else if (cmd == "files") {
+    print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
+  } else if (cmd == "trackers") {
+    print_rows(result["trackers"], {"tier", "url"});
+  } else if (cmd == "move") {
+    std::cout << "moving " << *ih << " to " << a->pos[1] << "\n";
   } else {
-    static const std::map<std::string, std::string> done = {
-        {"pause", "paused"}, {"resume", "resumed"}, {"remove", "removed"}};
-    std::cout << done.at(cmd) << " " << *ih << (a->flags.count("delete-data") ? " and deleted its data" : "") << "\n";
+    static const std::map<std::string, std::string> done = {{"pause", "paused"},         {"resume", "resumed"},
+                                                            {"remove", "removed"},       {"recheck", "checking"},
+                                                            {"reannounce", "announced"}};
+    std::cout << done.at(cmd) << " " << *ih << (a->flags.count("delete-data") ? " and deleted its data" : "")
+              << (a->flags.count("redownload") ? " (its data will be downloaded again where missing)" : "") << "\n";
   }
   return seedctl_exit::ok;
 }
@@ -428,8 +448,10 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
 }  // namespace
 
 bool seedctl_is_command(const std::string& c) {
-  static const std::set<std::string> commands = {"add",  "create", "list",  "info",     "pause", "resume",
-                                                 "remove", "peers", "earnings", "watch", "session", "set"};
+  static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
+                                                 "resume",  "remove",   "peers",      "files",    "trackers",
+                                                 "recheck", "reannounce", "move",     "earnings", "watch",
+                                                 "session", "set"};
   return commands.count(c) > 0;
 }
 

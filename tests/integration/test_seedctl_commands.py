@@ -1,6 +1,7 @@
 """seedctl's commands for people against real seedd processes on 127.0.0.1 (issue 5): add (a
 .torrent file, a magnet, --torrent-base64), create, list, info, pause, resume, remove
-[--delete-data], peers, earnings, claim, watch (events.poll); tables and --json; exit codes
+[--delete-data], peers, files, trackers, recheck, reannounce, move (issue 7), earnings, claim,
+watch (events.poll); tables and --json; exit codes
 (0 ok, 1 the daemon said no, 2 usage, 3 no connection or refused). `seedctl rpcauth` makes
 entries a daemon accepts, and a read-scope user is refused a changing method (must-show 1).
 No secret shows in /proc/PID/cmdline of seedctl (--password) or seedd (--rpc-auth), nor in the
@@ -184,7 +185,8 @@ class Commands(Base):
             self.assert_exit(p, 3)
         # --help lists every command.
         p = self.ok(d, "--help")
-        for c in ("add", "create", "list", "info", "pause", "resume", "remove", "peers", "earnings", "claim",
+        for c in ("add", "create", "list", "info", "pause", "resume", "remove", "peers", "files", "trackers",
+                  "recheck", "reannounce", "move", "earnings", "claim",
                   "verify-claim", "watch", "rpcauth"):
             self.assertRegex(p.stdout, rf"(?m)^  {c}\b")
 
@@ -245,6 +247,26 @@ class Commands(Base):
         self.assertEqual(self.ok(d, "peers", ih).stdout.strip(), "(none)")
         self.assertEqual(json.loads(self.ok(d, "--json", "peers", ih).stdout)["peers"], [])
 
+        # files, trackers, reannounce, recheck, move.
+        rows = self.ok(d, "files", ih[:8]).stdout.splitlines()
+        self.assertTrue(rows[0].startswith("INDEX"), rows)
+        self.assertRegex(rows[1], r"^0\s+4\s+100000\s+100000\s+lifecycle\.bin\b")
+        self.assertEqual(json.loads(self.ok(d, "--json", "files", ih).stdout)["files"][0]["path"], "lifecycle.bin")
+        self.assertEqual(self.ok(d, "trackers", ih).stdout.strip(), "(none)")
+        self.assertEqual(self.ok(d, "reannounce", ih).stdout.strip(), f"announced {ih}")
+        checks = d.torrent(ih)["full_checks"]
+        self.assertEqual(self.ok(d, "recheck", ih).stdout.strip(), f"checking {ih}")
+        d.wait_for(lambda: d.torrent(ih)["full_checks"] > checks and d.torrent(ih)["state"] == "seeding",
+                   timeout=20, what="the recheck")
+        self.assert_exit(self.ctl(d, "move", ih), 2)  # no location
+        self.assert_exit(self.ctl(d, "move", ih, "/etc"), 1)  # outside the allowed directories
+        moved = os.path.join(d.download_dir, "moved")
+        os.makedirs(moved)
+        self.assertEqual(self.ok(d, "move", ih, moved).stdout.strip(), f"moving {ih} to {moved}")
+        path = os.path.join(moved, "lifecycle.bin")
+        d.wait_for(lambda: os.path.exists(path) and d.torrent(ih)["save_path"] == moved, timeout=20,
+                   what="the data to move")
+
         # remove keeps the data; remove --delete-data deletes it.
         self.assertEqual(self.ok(d, "remove", ih2).stdout.strip(), f"removed {ih2}")
         self.assertTrue(os.path.exists(os.path.join(d.download_dir, "second.bin")))
@@ -292,7 +314,10 @@ class Completion(Base):
         make_file(os.path.join(d.download_dir, "c.bin"), 20_000, seed=5)
         ih = d.call("torrent.create", path="c.bin")["info_hash"]
         self.assertEqual(self.complete(d, "seedctl", "pa"), ["pause"])
-        self.assertEqual(self.complete(d, "seedctl", "re"), ["remove", "resume"])
+        self.assertEqual(self.complete(d, "seedctl", "re"), ["reannounce", "recheck", "remove", "resume"])
+        self.assertEqual(self.complete(d, "seedctl", "recheck", "--r"), ["--redownload"])
+        self.assertEqual(self.complete(d, "seedctl", "files", ""), [ih])
+        self.assertEqual(self.complete(d, "seedctl", "move", ih[:3]), [ih])
         self.assertIn("watch", self.complete(d, "seedctl", ""))
         self.assertEqual(self.complete(d, "seedctl", "--js"), ["--json"])
         # Info-hashes come from the running daemon, also when --rpc=URL was typed (split at '=').
