@@ -137,6 +137,23 @@ std::vector<OptionDef> make_table() {
        .min = 0,
        .max = 3600,
        .group = storage},
+      {.name = "active_seeds",
+       .type = T::integer,
+       .default_value = "0",
+       .help = "0: every torrent seeds (no queue); N: at most N torrents seed at once and the "
+               "others wait in state queued, taking turns as libtorrent rotates them (a torrent "
+               "paused by hand is never started by the queue)",
+       .min = 0,
+       .max = 1000000,
+       .group = storage},
+      {.name = "active_downloads",
+       .type = T::integer,
+       .default_value = "0",
+       .help = "0: every unfinished torrent downloads (no queue); N: at most N download at once, "
+               "the others wait in state queued",
+       .min = 0,
+       .max = 1000000,
+       .group = storage},
       {.name = "missing_data_retry",
        .type = T::integer,
        .default_value = "30",

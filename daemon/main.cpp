@@ -148,6 +148,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.network = network_settings_of(cfg);
   es.ip_filter = cfg.get_string("ip_filter");
   es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
+  es.active_seeds = static_cast<int>(cfg.get_int("active_seeds"));
+  es.active_downloads = static_cast<int>(cfg.get_int("active_downloads"));
   Engine engine(es);
 
   accountant::AccountingPolicy policy;

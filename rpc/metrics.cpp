@@ -60,7 +60,7 @@ std::string render_metrics(Context& ctx) {
   o << rpc_metrics().render();
   const auto torrents = ctx.engine->list();
   std::map<std::string, int> by_state;
-  for (const char* s : {"checking", "downloading_metadata", "downloading", "seeding", "finished", "paused", "error"})
+  for (const char* s : {"checking", "downloading_metadata", "downloading", "seeding", "finished", "paused", "queued", "error", "missing_data"})
     by_state[s] = 0;
   uint64_t verified = 0, unverified = 0;
   for (const auto& t : torrents) {

@@ -53,9 +53,14 @@ constexpr size_t kTrimAfterAlerts = 5000;
 // A .torrent larger than this is refused before parsing (libtorrent's own default limit).
 constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
 
+/// Paused by the user (or a seeding goal), not waiting in libtorrent's queue.
+bool paused_by_hand(lt::torrent_flags_t flags) {
+  return (flags & lt::torrent_flags::paused) && !(flags & lt::torrent_flags::auto_managed);
+}
+
 std::string state_name(const lt::torrent_status& st) {
   if (st.errc) return "error";
-  if (st.flags & lt::torrent_flags::paused) return "paused";
+  if (st.flags & lt::torrent_flags::paused) return paused_by_hand(st.flags) ? "paused" : "queued";
   switch (st.state) {
     case lt::torrent_status::checking_files:
     case lt::torrent_status::checking_resume_data:
@@ -79,7 +84,7 @@ void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
   out.state = state_name(st);
   out.error = st.errc ? st.errc.message() : std::string();
   out.save_path = st.save_path;
-  out.paused = bool(st.flags & lt::torrent_flags::paused);
+  out.paused = paused_by_hand(st.flags);
   out.has_metadata = st.has_metadata;
   out.progress_ppm = st.progress_ppm;
   out.total_size = st.total_wanted;
@@ -261,9 +266,14 @@ struct Engine::Impl {
     // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
     pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
     // Seed everything: no queueing stops torrents (LIBTORRENT-NOTES: default keeps 5 active).
+    // With active_seeds/active_downloads, only those limits, and idle torrents count too (as
+    // qBittorrent's default): "at most N seed" means N.
     pack.set_int(lt::settings_pack::active_limit, -1);
-    pack.set_int(lt::settings_pack::active_seeds, -1);
-    pack.set_int(lt::settings_pack::active_downloads, -1);
+    pack.set_int(lt::settings_pack::active_seeds, settings.active_seeds > 0 ? settings.active_seeds : -1);
+    pack.set_int(lt::settings_pack::active_downloads, settings.active_downloads > 0 ? settings.active_downloads : -1);
+    pack.set_int(lt::settings_pack::active_checking, 1);
+    pack.set_bool(lt::settings_pack::dont_count_slow_torrents, false);
+    if (settings.queueing()) pack.set_int(lt::settings_pack::auto_manage_interval, 5);  // (30 s: slow to react)
     // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
     // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
     pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
@@ -277,8 +287,16 @@ struct Engine::Impl {
   lt::torrent_flags_t base_flags(bool paused) const {
     auto flags = lt::torrent_flags::default_flags & ~lt::torrent_flags::auto_managed &
                  ~lt::torrent_flags::paused;
-    if (paused) flags |= lt::torrent_flags::paused;
     if (!settings.pex) flags |= lt::torrent_flags::disable_pex;
+    return with_pause(flags, paused);
+  }
+
+  /// `flags` with seedd's pause and queue bits: paused by hand, or (queueing) left to the
+  /// queue, or (no queueing) running.
+  lt::torrent_flags_t with_pause(lt::torrent_flags_t flags, bool paused_by_user) const {
+    flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
+    if (paused_by_user) flags |= lt::torrent_flags::paused;
+    else if (settings.queueing()) flags |= lt::torrent_flags::auto_managed | lt::torrent_flags::paused;
     return flags;
   }
 
@@ -352,7 +370,7 @@ struct Engine::Impl {
     t.state = "missing_data";
     t.error = "data missing: " + missing;
     t.has_metadata = true;
-    t.paused = bool(atp.flags & lt::torrent_flags::paused);
+    t.paused = paused_by_hand(atp.flags);
     t.total_size = atp.ti->total_size();
     t.uploaded_bytes = atp.total_uploaded;
     t.downloaded_bytes = atp.total_downloaded;
@@ -457,9 +475,7 @@ struct Engine::Impl {
       return;
     }
     if (!atp->ti) atp->ti = std::const_pointer_cast<lt::torrent_info>(e.info);
-    atp->flags &= ~lt::torrent_flags::auto_managed;
-    if (e.vanishing_paused) atp->flags |= lt::torrent_flags::paused;
-    else atp->flags &= ~lt::torrent_flags::paused;
+    atp->flags = with_pause(atp->flags, e.vanishing_paused);
     if (!settings.pex) atp->flags |= lt::torrent_flags::disable_pex;
     session->remove_torrent(e.handle);
     e.handle = lt::torrent_handle();
@@ -512,7 +528,8 @@ struct Engine::Impl {
         continue;
       }
       if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
-      atp.flags &= ~lt::torrent_flags::auto_managed;
+      // A torrent saved while queued (auto-managed and paused) was not paused by hand.
+      atp.flags = with_pause(atp.flags, paused_by_hand(atp.flags));
       lt::bdecode_node node;
       if (!lt::bdecode(data->data(), data->data() + data->size(), node, lec)) {
         TorrentStatus extras;
@@ -1183,7 +1200,7 @@ void Engine::pause(const std::string& info_hash) {
   e->status.paused = true;
   m_impl->touch(*e);
   if (e->parked) {  // stays missing_data; comes back paused
-    e->parked->flags |= lt::torrent_flags::paused;
+    e->parked->flags = m_impl->with_pause(e->parked->flags, true);
     return;
   }
   e->handle.unset_flags(lt::torrent_flags::auto_managed);
@@ -1199,10 +1216,11 @@ void Engine::resume(const std::string& info_hash) {
   e->status.paused = false;
   m_impl->touch(*e);
   if (e->parked) {
-    e->parked->flags &= ~lt::torrent_flags::paused;
+    e->parked->flags = m_impl->with_pause(e->parked->flags, false);
     return;
   }
-  e->handle.resume();
+  if (m_impl->settings.queueing()) e->handle.set_flags(lt::torrent_flags::auto_managed);  // the queue starts it
+  else e->handle.resume();
   // As Transmission: starting a torrent by hand that a seeding limit stopped lifts the limit,
   // or it would stop again at once.
   if (e->status.seed_limit_reached) {

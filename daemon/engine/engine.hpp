@@ -51,6 +51,11 @@ struct EngineSettings {
   std::filesystem::path ip_filter;  // p2p or dat blocklist; empty = none
   // How often a torrent in state missing_data looks for its files again.
   std::chrono::milliseconds missing_data_retry{30000};
+  // Queueing (0 = no limit). With neither set every torrent is active, as libtorrent is told
+  // with non-auto-managed torrents; with one set, torrents not paused by hand are auto-managed.
+  int active_seeds = 0;
+  int active_downloads = 0;
+  bool queueing() const { return active_seeds > 0 || active_downloads > 0; }
 };
 
 /// A typed failure of an engine operation; rpc/ maps the kind to a JSON-RPC code.
@@ -64,7 +69,8 @@ struct EngineError : std::runtime_error {
 struct TorrentStatus {
   std::string info_hash;  // 40 hex: v1 hash, or the first 20 bytes of a v2-only torrent's
   std::string name;
-  // checking, downloading_metadata, downloading, seeding, finished, paused, error, missing_data
+  // checking, downloading_metadata, downloading, seeding, finished, paused, queued (waiting its
+  // turn under active_seeds/active_downloads), error, missing_data
   // (its files are not where it had them: it waits, outside libtorrent, for them to come back)
   std::string state;
   std::string error;

@@ -309,6 +309,8 @@ Activity activity_of(const TorrentStatus& t) {
   if (t.state == "checking") return Activity::check;
   if (t.state == "seeding" || t.state == "finished") return Activity::seed;
   if (t.state == "downloading" || t.state == "downloading_metadata") return Activity::download;
+  // Waiting in seedd's queue (active_seeds/active_downloads): Transmission's "queued".
+  if (t.state == "queued") return t.progress_ppm >= 1000000 ? Activity::seed_wait : Activity::download_wait;
   return Activity::stopped;
 }
 
