@@ -64,6 +64,22 @@ class RateLimitLan(DaemonTestCase):
               f"({rate / new_limit:.3f} of the limit) over {WINDOW_S} s")
         self.assertLess(abs(rate - new_limit) / new_limit, 0.10, f"measured {rate:.0f} B/s against {new_limit}")
 
+    def test_a_torrents_own_limit_holds_for_loopback_peer(self):
+        # No global limit: the torrent's own upload_limit (torrent.set) is what holds.
+        limit = 2 * MiB
+        seeder = self.daemon("torrent-seeder", "--rate-limit-lan=true")
+        made, _ = self.seed(seeder, SIZE, 23)
+        ih = made["info_hash"]
+        seeder.call("torrent.set", info_hash=ih, upload_limit=limit)
+        self.assertEqual(seeder.torrent(ih)["upload_limit"], limit)
+        leecher = self.daemon("torrent-leecher")
+        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
+        seeder.wait_for(lambda: int(seeder.torrent(ih)["uploaded_bytes"]) > 0, timeout=20, what="upload to start")
+        time.sleep(WARMUP_S)
+        rate = self.measure(leecher, ih, WINDOW_S)
+        print(f"torrent upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit)")
+        self.assertLess(abs(rate - limit) / limit, 0.10, f"measured {rate:.0f} B/s against a limit of {limit}")
+
     def test_without_rate_limit_lan_the_loopback_peer_is_exempt(self):
         # The control: the same 2 MiB/s limit, but the loopback peer stays in libtorrent's local
         # class, so 64 MiB arrive far faster than the 32 s the limit would allow.
