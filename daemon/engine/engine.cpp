@@ -194,6 +194,9 @@ struct Engine::Impl {
     bool vanishing_paused = false;  // whether the user had paused it then
     uint64_t changed = 0;    // the change sequence number of its last change (list_since)
     bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
+    // Complete when handed to libtorrent (restored, or back from missing_data): the finished
+    // alert libtorrent posts for it then is no news, so no torrent.finished event.
+    bool complete_when_added = false;
     bool need_torrent_file = false;  // its .torrent is written with its next resume file
   };
 
@@ -359,6 +362,12 @@ struct Engine::Impl {
     return {};
   }
 
+  /// Whether the params hold every piece (seed mode counts as every piece).
+  static bool is_complete(const lt::add_torrent_params& atp) {
+    if (atp.flags & lt::torrent_flags::seed_mode) return true;
+    return atp.ti && atp.ti->is_valid() && atp.have_pieces.size() >= atp.ti->num_pieces() && atp.have_pieces.all_set();
+  }
+
   /// Keeps a torrent whose data is missing out of libtorrent (mutex held).
   void park(const std::string& id, lt::add_torrent_params atp, TorrentStatus extras, const std::string& missing) {
     auto& e = torrents[id];
@@ -393,6 +402,7 @@ struct Engine::Impl {
     auto atp = std::move(*e.parked);
     e.parked.reset();
     e.returning = true;
+    e.complete_when_added = is_complete(atp);
     e.status.state = "checking";
     e.status.error.clear();
     touch(e);
@@ -563,6 +573,7 @@ struct Engine::Impl {
         e.info = atp.ti;
         e.saved = ResumeFingerprint::of(atp);
         e.restoring = true;
+        e.complete_when_added = is_complete(atp);
         touch(e);
         pending_extras[id] = std::move(extras);
       }
@@ -723,17 +734,24 @@ struct Engine::Impl {
       }
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
-      log->info("finished {}", tf->torrent_name());
       // libtorrent says finished for every complete torrent it restores too: no need to write
       // a resume file that already has every piece.
-      bool saved_complete = false;
+      bool saved_complete = false, news = true;
       {
-        std::shared_lock lock(mutex);
-        if (auto it = torrents.find(lt_util::id_of(tf->handle.info_hashes())); it != torrents.end() && it->second.info)
-          saved_complete = it->second.saved.pieces >= it->second.info->num_pieces();
+        std::unique_lock lock(mutex);
+        if (auto it = torrents.find(lt_util::id_of(tf->handle.info_hashes())); it != torrents.end()) {
+          if (it->second.info) saved_complete = it->second.saved.pieces >= it->second.info->num_pieces();
+          news = !it->second.complete_when_added;
+          it->second.complete_when_added = false;
+        }
       }
       if (!saved_complete) request_save(tf->handle);
-      emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
+      if (news) {
+        log->info("finished {}", tf->torrent_name());
+        emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
+      } else {
+        log->debug("{} is complete, as it was when added", tf->torrent_name());
+      }
     } else if (auto* fe = lt::alert_cast<lt::file_error_alert>(a)) {
       log->error("{}", fe->message());
       check_vanished(lt_util::id_of(fe->handle.info_hashes()));
