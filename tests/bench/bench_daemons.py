@@ -39,7 +39,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
-from harness import Daemon, bencode, free_port  # noqa: E402
+from harness import Daemon, bencode, free_port, rss_kib  # noqa: E402
 
 MiB = 1 << 20
 SMALL_PIECE = 16384
@@ -48,14 +48,6 @@ BIG_PIECE = 1 << 20
 
 def log(text):
     print(text, flush=True)
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def cpu_seconds(pid):
@@ -213,7 +205,24 @@ class SeeddDaemon:
         return len(json.loads(data)["result"]["torrents"])
 
 
-class TransmissionDaemon:
+class ExternalDaemon:
+    """What the other daemons share: a process, its log, and a kept-alive HTTP connection."""
+
+    def stop(self):
+        self.http.close()
+        t0 = time.time()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=300)
+        self.log.close()
+        return time.time() - t0
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class TransmissionDaemon(ExternalDaemon):
     name = "transmission"
 
     def __init__(self, root, download_dir):
@@ -259,19 +268,6 @@ class TransmissionDaemon:
         except OSError as e:
             return repr(e)
 
-    def stop(self):
-        self.http.close()
-        t0 = time.time()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=300)
-        self.log.close()
-        return time.time() - t0
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
     def raw(self, body):
         for _ in range(3):
             status, headers, data = self.http.request(
@@ -307,7 +303,7 @@ class TransmissionDaemon:
         return len(json.loads(data)["arguments"]["torrents"])
 
 
-class QbittorrentDaemon:
+class QbittorrentDaemon(ExternalDaemon):
     name = "qbittorrent"
     SEEDING = {"uploading", "stalledUP", "forcedUP", "queuedUP"}
 
@@ -368,19 +364,6 @@ WebUI\\UseUPnP=false
             return status == 200 or status
         except OSError as e:
             return repr(e)
-
-    def stop(self):
-        self.http.close()
-        t0 = time.time()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=300)
-        self.log.close()
-        return time.time() - t0
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
     def add(self, torrents, save_path):
         for start in range(0, len(torrents), 100):  # several files per multipart request

@@ -48,6 +48,15 @@ def make_file(path, size, seed=1):
             i += 1
 
 
+def rss_kib(pid):
+    """The resident set size of a process, in KiB (VmRSS)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
 def bencode(value):
     """Bencodes ints, str/bytes, lists and dicts (keys sorted, as BEP 3 wants)."""
     if isinstance(value, bool):

@@ -12,19 +12,11 @@ import statistics
 import time
 import unittest
 
-from harness import Daemon, bencode
+from harness import Daemon, bencode, rss_kib
 
 COUNT = int(os.environ.get("SEEDD_SCALE_COUNT", "10000"))
 BATCH = 100  # MAX_BATCH_LENGTH of the JSON-RPC layer
 PIECE = 16384
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def make_torrents(data_dir, count):
