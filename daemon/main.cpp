@@ -4,7 +4,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <malloc.h>
 #include <sys/resource.h>
 #include <cstdio>
 #include <filesystem>
@@ -305,12 +304,6 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  // glibc gives each thread that allocates its own heap arena (up to 8 per core); seedd's
-  // threads (libtorrent's network and disk threads, the engine, the ledger, RPC) then each keep
-  // freed memory the others cannot reuse. One arena holds 10,000 seeding torrents in 7.2-7.4 KiB
-  // each after a restart instead of 8.5-10.4 KiB (test_scale_10k), and 1 GiB over loopback moves
-  // as fast (bench_transfer: 250-280 MB/s either way). MALLOC_ARENA_MAX still decides.
-  if (!std::getenv("MALLOC_ARENA_MAX")) ::mallopt(M_ARENA_MAX, 1);
   // Peers and RPC clients are file descriptors: take the soft limit up to the hard one.
   struct rlimit nofile {};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
