@@ -566,10 +566,7 @@ TEST_CASE("write_missing_claim_files restores a deleted or altered claim file", 
   CHECK((st.st_mode & 0777) == 0644);
 
   fs::remove(one);
-  {
-    std::ofstream out(two, std::ios::trunc);
-    out << "{}";
-  }
+  seedd::util::write_file_atomic(two, "{}");  // a damaged claim file
   node.ledger->write_missing_claim_files(claims_dir);
   CHECK(*seedd::util::read_file(one) == claim_file_text(first.document));
   CHECK(*seedd::util::read_file(two) == claim_file_text(second.document));
@@ -589,10 +586,7 @@ TEST_CASE("tidy_claims_dir removes interrupted writes and moves unrecorded claim
   CHECK(node.ledger->tidy_claims_dir(claims_dir).empty());  // no directory yet: nothing to do
   const MadeClaim first = three_channel_claim(node);
   node.ledger->write_missing_claim_files(claims_dir);
-  const auto write = [](const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
-  };
+  const auto write = [](const fs::path& path, const std::string& text) { seedd::util::write_file_atomic(path, text); };
   // What a kill -9 inside write_file_atomic leaves, a claim file of a nonce the ledger does not
   // hold (twice over the runs: an earlier orphan of nonce 2 is kept), and files that are none
   // of the daemon's business.
