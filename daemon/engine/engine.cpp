@@ -894,6 +894,14 @@ struct Engine::Impl {
     auto it = torrents.find(lt_util::normalize_id(id));
     return it == torrents.end() ? nullptr : &it->second;
   }
+
+  /// A live torrent's handle and metadata, copied under the lock so that libtorrent is asked
+  /// without it. Throws not_found, or invalid_argument for a torrent in missing_data.
+  struct Live {
+    lt::torrent_handle handle;
+    std::shared_ptr<const lt::torrent_info> info;
+  };
+  Live live(const std::string& info_hash) const;
 };
 
 Engine::Engine(EngineSettings settings) : m_impl(std::make_unique<Impl>()) {
@@ -1211,6 +1219,14 @@ namespace {
 }
 }  // namespace
 
+Engine::Impl::Live Engine::Impl::live(const std::string& info_hash) const {
+  std::shared_lock lock(mutex);
+  auto it = torrents.find(lt_util::normalize_id(info_hash));
+  if (it == torrents.end()) throw_not_found(info_hash);
+  require_live(it->second);
+  return {it->second.handle, it->second.info};
+}
+
 void Engine::pause(const std::string& info_hash) {
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
@@ -1312,14 +1328,7 @@ void Engine::reannounce(const std::string& info_hash) {
 
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
   const auto target = confine_path(path, "location");
-  lt::torrent_handle h;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto* e = m_impl->find(info_hash);
-    if (!e) throw_not_found(info_hash);
-    Impl::require_live(*e);
-    h = e->handle;
-  }
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
   util::ensure_directory(target);
   // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.
   h.move_storage(target.string(), move_data ? lt::move_flags_t::always_replace_files : lt::move_flags_t::dont_replace);
@@ -1408,16 +1417,7 @@ std::optional<TorrentDetails> Engine::details(const std::string& info_hash) cons
 }
 
 std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
-  lt::torrent_handle h;
-  std::shared_ptr<const lt::torrent_info> ti;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
-    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
-    Impl::require_live(it->second);
-    h = it->second.handle;
-    ti = it->second.info;
-  }
+  const auto [h, ti] = m_impl->live(info_hash);
   if (!ti || !ti->is_valid()) return {};
   std::vector<int64_t> progress;
   std::vector<lt::download_priority_t> priorities;
@@ -1445,16 +1445,7 @@ std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
 
 void Engine::set_file_priorities(const std::string& info_hash, const std::vector<std::pair<int, int>>& priorities) {
   using K = EngineError::Kind;
-  lt::torrent_handle h;
-  std::shared_ptr<const lt::torrent_info> ti;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
-    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
-    Impl::require_live(it->second);
-    h = it->second.handle;
-    ti = it->second.info;
-  }
+  const auto [h, ti] = m_impl->live(info_hash);
   if (priorities.empty()) return;
   if (!ti || !ti->is_valid()) throw EngineError(K::invalid_argument, "files: the torrent has no metadata yet");
   const auto files = visible_files(ti->files());
@@ -1474,14 +1465,7 @@ void Engine::set_file_priorities(const std::string& info_hash, const std::vector
 }
 
 std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const {
-  lt::torrent_handle h;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
-    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
-    Impl::require_live(it->second);
-    h = it->second.handle;
-  }
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
   std::vector<lt::announce_entry> entries;
   try {
     entries = h.trackers();
@@ -1518,14 +1502,7 @@ std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const 
 }
 
 std::vector<bool> Engine::pieces(const std::string& info_hash) const {
-  lt::torrent_handle h;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
-    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
-    Impl::require_live(it->second);
-    h = it->second.handle;
-  }
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
   lt::torrent_status st;
   try {
     st = h.status(lt::torrent_handle::query_pieces);

@@ -9,52 +9,11 @@ import struct
 import subprocess
 import time
 
+from harness import bdecode, bencode  # noqa: F401 (tests use btpeer.bencode)
+
 RECEIPT_TOOL = os.environ.get("RECEIPT_TOOL", "build/tests/receipt_tool")
 BLOCK = 16 * 1024
 OUR_EXT_ID = 7  # what we advertise for seedd_receipt (any id works for the receiving side)
-
-
-# ---- bencoding ----------------------------------------------------------------------------
-def bencode(v):
-    if isinstance(v, bool):
-        raise TypeError("no booleans in bencoding")
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(bencode(x) for x in v) + b"e"
-    if isinstance(v, dict):
-        items = sorted((k.encode() if isinstance(k, str) else k, x) for k, x in v.items())
-        return b"d" + b"".join(bencode(k) + bencode(x) for k, x in items) + b"e"
-    raise TypeError(type(v))
-
-
-def bdecode(data, i=0):
-    c = data[i:i + 1]
-    if c == b"i":
-        end = data.index(b"e", i)
-        return int(data[i + 1:end]), end + 1
-    if c == b"l":
-        i += 1
-        out = []
-        while data[i:i + 1] != b"e":
-            v, i = bdecode(data, i)
-            out.append(v)
-        return out, i + 1
-    if c == b"d":
-        i += 1
-        out = {}
-        while data[i:i + 1] != b"e":
-            k, i = bdecode(data, i)
-            v, i = bdecode(data, i)
-            out[k] = v
-        return out, i + 1
-    colon = data.index(b":", i)
-    n = int(data[i:colon])
-    return data[colon + 1:colon + 1 + n], colon + 1 + n
 
 
 def torrent_facts(torrent_bytes):

@@ -75,6 +75,32 @@ def bencode(value):
     raise TypeError(f"cannot bencode {type(value).__name__}")
 
 
+def bdecode(data, i=0):
+    """Minimal bdecode: returns (value, next index); strings stay bytes."""
+    c = data[i:i + 1]
+    if c == b"i":
+        end = data.index(b"e", i)
+        return int(data[i + 1:end]), end + 1
+    if c == b"l":
+        i += 1
+        out = []
+        while data[i:i + 1] != b"e":
+            v, i = bdecode(data, i)
+            out.append(v)
+        return out, i + 1
+    if c == b"d":
+        i += 1
+        out = {}
+        while data[i:i + 1] != b"e":
+            k, i = bdecode(data, i)
+            v, i = bdecode(data, i)
+            out[k] = v
+        return out, i + 1
+    colon = data.index(b":", i)
+    n = int(data[i:colon])
+    return data[colon + 1:colon + 1 + n], colon + 1 + n
+
+
 def make_torrent_bytes(name="file.bin", length=1000, piece_length=16384):
     """A well-formed single-file v1 .torrent whose piece hashes match no data (for tests that
     must get past the .torrent parser); returns (bytes, info_hash hex)."""

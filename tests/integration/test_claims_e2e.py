@@ -10,7 +10,7 @@ import time
 import unittest
 
 import claimkit as ck
-from harness import Daemon
+from harness import DaemonTestCase
 
 RATE = 1000000007           # base units per GiB: odd, so every floor() matters
 RATE_B = 3 * 10**20 + 1     # torrent B's override, far above uint64
@@ -27,19 +27,10 @@ def files_in(directory):
     return out
 
 
-class ClaimsEndToEnd(unittest.TestCase):
+class ClaimsEndToEnd(DaemonTestCase):
     def setUp(self):
-        self.daemons = []
+        super().setUp()
         ck.ethers_dir()  # npm ci (cached) before any daemon runs: its time is not the daemons'
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=args)
-        self.daemons.append(d)
-        return d.start()
 
     # -- helpers
     def check_valid_everywhere(self, seeder, path, record):

@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, make_file, sha256_file
+from harness import DaemonTestCase, make_file, sha256_file
 
 MiB = 1024 * 1024
 SIZE = 256 * MiB
@@ -42,19 +42,10 @@ def ledger_copy_facts(data_dir, dest):
     return check, rows, rolled
 
 
-class LedgerSurvivesKill9(unittest.TestCase):
+class LedgerSurvivesKill9(DaemonTestCase):
     def setUp(self):
-        self.daemons = []
+        super().setUp()
         self.scratch = tempfile.mkdtemp(prefix="seedd-kill9-")
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=args)
-        self.daemons.append(d)
-        return d.start()
 
     def test_ten_kills_during_a_receipted_transfer(self):
         seed = int(os.environ.get("SEEDD_TEST_SEED", time.time_ns() % 1_000_000))

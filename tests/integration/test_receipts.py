@@ -4,24 +4,12 @@ seeder sent; the final receipt covers the whole download."""
 import os
 import unittest
 
-from harness import Daemon, make_file, sha256_file
+from harness import DaemonTestCase, make_file, sha256_file
 
 SIZE = 256 * 1024 * 1024
 
 
-class ReceiptsBetweenTwoSeedd(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=args)
-        self.daemons.append(d)
-        return d.start()
-
+class ReceiptsBetweenTwoSeedd(DaemonTestCase):
     def test_leecher_receipts_cover_the_download(self):
         seeder = self.daemon("seeder", "--reward-rate=1000000000")
         leecher = self.daemon("leecher")

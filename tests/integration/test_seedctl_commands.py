@@ -15,7 +15,7 @@ import time
 import unittest
 
 import harness
-from harness import Daemon, free_port, make_file
+from harness import Daemon, DaemonTestCase, free_port, make_file
 
 ZEROS = "0" * 40
 
@@ -45,14 +45,7 @@ def cmdline(pid):
         return f.read().decode(errors="replace")
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
+class Base(DaemonTestCase):
     def daemon(self, name, extra_args=()):
         d = Daemon(name, extra_args=list(extra_args))
         self.daemons.append(d)

@@ -5,24 +5,12 @@ import os
 import time
 import unittest
 
-from harness import Daemon, make_file, sha256_file
+from harness import DaemonTestCase, make_file, sha256_file
 
 SIZE = 64 * 1024 * 1024
 
 
-class TransferAndRestart(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
-    def daemon(self, name):
-        d = Daemon(name)
-        self.daemons.append(d)
-        return d.start()
-
+class TransferAndRestart(DaemonTestCase):
     def download_from(self, seeder, info_hash, torrent_b64, name):
         leecher = self.daemon(name)
         leecher.call("torrent.add", torrent=torrent_b64, peers=[f"127.0.0.1:{seeder.bt_port}"])

@@ -5,7 +5,7 @@ after the start) are added with the folder's label and renamed .added; a bad one
 import os
 import unittest
 
-from harness import Daemon, make_torrent_bytes
+from harness import Daemon, DaemonTestCase, make_torrent_bytes
 
 
 def drop(path, data):
@@ -15,14 +15,7 @@ def drop(path, data):
         f.write(data)
 
 
-class WatchDir(unittest.TestCase):
-    def setUp(self):
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-
+class WatchDir(DaemonTestCase):
     def test_inotify_nested_labels_and_invalid(self):
         d = Daemon("watch")
         movies = os.path.join(d.base, "watch", "movies")

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from harness import free_port
+from harness import bdecode, free_port
 
 try:
     import libtorrent as lt
@@ -24,30 +24,15 @@ except ImportError:  # only LtPeer needs it; the others are separate processes
     lt = None
 
 
-def bdecode(data, i=0):
-    """Minimal bdecode: returns (value, next index); strings stay bytes."""
-    c = data[i:i + 1]
-    if c == b"i":
-        end = data.index(b"e", i)
-        return int(data[i + 1:end]), end + 1
-    if c == b"l":
-        i += 1
-        out = []
-        while data[i:i + 1] != b"e":
-            v, i = bdecode(data, i)
-            out.append(v)
-        return out, i + 1
-    if c == b"d":
-        i += 1
-        out = {}
-        while data[i:i + 1] != b"e":
-            k, i = bdecode(data, i)
-            v, i = bdecode(data, i)
-            out[k] = v
-        return out, i + 1
-    colon = data.index(b":", i)
-    n = int(data[i:colon])
-    return data[colon + 1:colon + 1 + n], colon + 1 + n
+def stop_group(proc):
+    """SIGTERM to a client started in its own process group, SIGKILL after 10 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def make_v1_torrent(path, trackers=(), piece_length=256 * 1024):
@@ -224,13 +209,7 @@ class Aria2:
         return self.proc.poll() is not None
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
         self.out.close()
 
 
@@ -279,13 +258,7 @@ class TransmissionCli:
             return f.read().decode(errors="replace")
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
         self.out.close()
 
 

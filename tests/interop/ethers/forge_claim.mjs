@@ -14,28 +14,7 @@ import { readFileSync } from "node:fs";
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { TypedDataEncoder, Wallet } from "ethers";
 
-const RECEIPT_TYPES = {
-  Receipt: [
-    { name: "infohash", type: "bytes20" },
-    { name: "seeder", type: "address" },
-    { name: "leecher", type: "address" },
-    { name: "channel", type: "uint64" },
-    { name: "bytes", type: "uint64" },
-    { name: "timestamp", type: "uint64" },
-  ],
-};
-const CLAIM_TYPES = {
-  Claim: [
-    { name: "claimant", type: "address" },
-    { name: "payout", type: "address" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "receiptCount", type: "uint64" },
-    { name: "totalBytes", type: "uint64" },
-    { name: "amount", type: "uint256" },
-    { name: "nonce", type: "uint64" },
-    { name: "createdAt", type: "uint64" },
-  ],
-};
+import { CLAIM_TYPES, RECEIPT_TYPES } from "./eip712_types.mjs";
 
 function usage(message) {
   process.stderr.write(`forge_claim: ${message}\nusage: node forge_claim.mjs CLAIM.json KEYFILE [--sign-only]\n`);

@@ -15,29 +15,9 @@ import { readFileSync } from "node:fs";
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { Signature, TypedDataEncoder, getAddress, recoverAddress } from "ethers";
 
-// Exactly PROTOCOL.md section 3.
-const RECEIPT_TYPES = {
-  Receipt: [
-    { name: "infohash", type: "bytes20" },
-    { name: "seeder", type: "address" },
-    { name: "leecher", type: "address" },
-    { name: "channel", type: "uint64" },
-    { name: "bytes", type: "uint64" },
-    { name: "timestamp", type: "uint64" },
-  ],
-};
-const CLAIM_TYPES = {
-  Claim: [
-    { name: "claimant", type: "address" },
-    { name: "payout", type: "address" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "receiptCount", type: "uint64" },
-    { name: "totalBytes", type: "uint64" },
-    { name: "amount", type: "uint256" },
-    { name: "nonce", type: "uint64" },
-    { name: "createdAt", type: "uint64" },
-  ],
-};
+import { CLAIM_TYPES, RECEIPT_TYPES } from "./eip712_types.mjs";
+
+// Bounds of PROTOCOL.md section 3.
 const GIB_SHIFT = 30n;
 const U64_MAX = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
