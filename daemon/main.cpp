@@ -89,12 +89,13 @@ std::string rate_text(int64_t bytes_per_second) {
 
 // systemd's one-line status (`systemctl status seedd`).
 std::string status_line(const Engine& engine) {
-  int seeding = 0;
-  const auto torrents = engine.list();
-  for (const auto& t : torrents)
+  size_t seeding = 0, count = 0;
+  engine.visit([&](const TorrentStatus& t) {
+    ++count;
     if (t.state == "seeding") ++seeding;
+  });
   const auto stats = engine.stats();
-  return "STATUS=seeding " + std::to_string(seeding) + " of " + std::to_string(torrents.size()) +
+  return "STATUS=seeding " + std::to_string(seeding) + " of " + std::to_string(count) +
          " torrents, upload " + rate_text(stats.upload_rate) + ", " + std::to_string(stats.num_peers) +
          " peers";
 }

@@ -36,33 +36,34 @@ int engine_error_code(EngineError::Kind kind) {
   return code::internal_error;
 }
 
-/// Runs one request object; nullopt for a notification.
-std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable& table) {
-  if (!req.is_object()) return error_response(nullptr, code::invalid_request, "Invalid Request: not an object");
+/// Runs one request object: the response as text; nullopt for a notification.
+std::optional<std::string> handle_one(const json& req, Context& ctx, const MethodTable& table) {
+  const auto error_text = [](const json& id, int c, const std::string& m) { return dump(error_response(id, c, m)); };
+  if (!req.is_object()) return error_text(nullptr, code::invalid_request, "Invalid Request: not an object");
   const bool is_notification = !req.contains("id");
   json id = nullptr;
   if (!is_notification) {
     id = req["id"];
     if (!id.is_null() && !id.is_string() && !id.is_number())
-      return error_response(nullptr, code::invalid_request, "Invalid Request: 'id' must be a string, number or null");
+      return error_text(nullptr, code::invalid_request, "Invalid Request: 'id' must be a string, number or null");
   }
-  auto respond_error = [&](int c, const std::string& m) -> std::optional<json> {
+  auto respond_error = [&](int c, const std::string& m) -> std::optional<std::string> {
     if (is_notification) return std::nullopt;
-    return error_response(id, c, m);
+    return error_text(id, c, m);
   };
   auto jv = req.find("jsonrpc");
   if (jv == req.end() || *jv != "2.0")
-    return error_response(id, code::invalid_request, "Invalid Request: 'jsonrpc' must be \"2.0\"");
+    return error_text(id, code::invalid_request, "Invalid Request: 'jsonrpc' must be \"2.0\"");
   auto mv = req.find("method");
   if (mv == req.end() || !mv->is_string())
-    return error_response(id, code::invalid_request, "Invalid Request: 'method' must be a string");
+    return error_text(id, code::invalid_request, "Invalid Request: 'method' must be a string");
   const auto& name = mv->get_ref<const std::string&>();
 
   json params = json::object();
   if (auto pv = req.find("params"); pv != req.end() && !pv->is_null()) {
     if (pv->is_array())
       return respond_error(code::invalid_params, "Invalid params: seedd takes named params (an object), not an array");
-    if (!pv->is_object()) return error_response(id, code::invalid_request, "Invalid Request: 'params' must be an object");
+    if (!pv->is_object()) return error_text(id, code::invalid_request, "Invalid Request: 'params' must be an object");
     params = *pv;
   }
   const MethodSpec* m = table.find(name);
@@ -80,10 +81,19 @@ std::optional<json> handle_one(const json& req, Context& ctx, const MethodTable&
     if (m->changes_state && ctx.scope == Scope::read)
       throw RpcError(code::forbidden, "'" + name + "' changes state; this user has read scope only");
     validate_params(*m, params);
+    if (m->text_handler) {
+      // The response is written around the result in place: no copy of a big answer.
+      std::string out = "{\"id\":" + dump(id) + ",\"jsonrpc\":\"2.0\",\"result\":";
+      m->text_handler(params, ctx, out);
+      out += '}';
+      observe.ok = true;
+      if (is_notification) return std::nullopt;
+      return out;
+    }
     json result = m->handler(params, ctx);
     observe.ok = true;
     if (is_notification) return std::nullopt;
-    return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+    return dump(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
   } catch (const RpcError& e) {
     return respond_error(e.code, e.code == code::invalid_params ? std::string("Invalid params: ") + e.what() : e.what());
   } catch (const EngineError& e) {
@@ -110,15 +120,17 @@ std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, c
       return dump(error_response(nullptr, code::invalid_request,
                                  "Invalid Request: a batch holds at most " + std::to_string(MAX_BATCH_LENGTH) +
                                      " requests"));
-    json out = json::array();
+    std::string out;
     for (const auto& r : req)
-      if (auto resp = handle_one(r, ctx, table)) out.push_back(std::move(*resp));
+      if (auto resp = handle_one(r, ctx, table)) {
+        out += out.empty() ? '[' : ',';
+        out += *resp;
+      }
     if (out.empty()) return std::nullopt;
-    return dump(out);
+    out += ']';
+    return out;
   }
-  auto resp = handle_one(req, ctx, table);
-  if (!resp) return std::nullopt;
-  return dump(*resp);
+  return handle_one(req, ctx, table);
 }
 
 }  // namespace seedd::rpc

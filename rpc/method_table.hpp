@@ -35,6 +35,9 @@ struct ParamSpec {
 };
 
 using Handler = std::function<json(const json& params, Context& ctx)>;
+/// A handler that writes its result as JSON text itself, appended to `out` (big answers:
+/// torrent.list); what it appended is dropped if it throws.
+using TextHandler = std::function<void(const json& params, Context& ctx, std::string& out)>;
 
 struct MethodSpec {
   std::string name;  // noun.verb
@@ -42,7 +45,8 @@ struct MethodSpec {
   std::vector<ParamSpec> params;
   std::string result;  // a short description of the result
   bool changes_state;  // read-scope callers may not call it
-  Handler handler;
+  Handler handler;  // or, instead:
+  TextHandler text_handler = nullptr;
 };
 
 class MethodTable {

@@ -58,12 +58,11 @@ std::string render_metrics(Context& ctx) {
   std::ostringstream o;
   o.precision(15);
   o << rpc_metrics().render();
-  const auto torrents = ctx.engine->list();
   std::map<std::string, int> by_state;
   for (const char* s : {"checking", "downloading_metadata", "downloading", "seeding", "finished", "paused", "queued", "error", "missing_data"})
     by_state[s] = 0;
   uint64_t verified = 0, unverified = 0;
-  for (const auto& t : torrents) {
+  ctx.engine->visit([&](const TorrentStatus& t) {  // no copy of 10,000 torrents per scrape
     ++by_state[t.state];
     if (ctx.accountant)
       if (auto ih = crypto::from_hex_fixed<20>(t.info_hash)) {
@@ -71,7 +70,7 @@ std::string render_metrics(Context& ctx) {
         verified += b.verified_bytes;
         unverified += b.unverified_bytes;
       }
-  }
+  });
   o << "# HELP seedd_torrents Torrents by state.\n# TYPE seedd_torrents gauge\n";
   for (const auto& [state, n] : by_state) o << "seedd_torrents{state=\"" << state << "\"} " << n << "\n";
   const auto s = ctx.engine->stats();

@@ -1,8 +1,11 @@
 #include "rpc/torrent_json.hpp"
 
+#include <algorithm>
+
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
+#include "rpc/json_text.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -13,47 +16,70 @@ Accountant::Books books(const TorrentStatus& t, Context& ctx) {
   return ih ? ctx.accountant->books(*ih) : Accountant::Books{};
 }
 
-using Getter = json (*)(const TorrentStatus&, Context&);
+namespace jt = json_text;
+using Writer = TorrentJsonWriter::Writer;
 
 // Byte counts can pass 2^53: decimal strings (DESIGN.md). Rates and counts are integers.
-const std::vector<std::pair<const char*, Getter>>& field_table() {
-  static const std::vector<std::pair<const char*, Getter>> fields = {
-      {"info_hash", [](const TorrentStatus& t, Context&) -> json { return t.info_hash; }},
-      {"name", [](const TorrentStatus& t, Context&) -> json { return t.name; }},
-      {"state", [](const TorrentStatus& t, Context&) -> json { return t.state; }},
-      {"error", [](const TorrentStatus& t, Context&) -> json { return t.error; }},
-      {"save_path", [](const TorrentStatus& t, Context&) -> json { return t.save_path; }},
-      {"paused", [](const TorrentStatus& t, Context&) -> json { return t.paused; }},
-      {"has_metadata", [](const TorrentStatus& t, Context&) -> json { return t.has_metadata; }},
-      {"progress", [](const TorrentStatus& t, Context&) -> json { return t.progress_ppm / 1e6; }},
-      {"size_bytes", [](const TorrentStatus& t, Context&) -> json { return std::to_string(t.total_size); }},
-      {"done_bytes", [](const TorrentStatus& t, Context&) -> json { return std::to_string(t.total_done); }},
-      {"uploaded_bytes", [](const TorrentStatus& t, Context&) -> json { return std::to_string(t.uploaded_bytes); }},
-      {"downloaded_bytes", [](const TorrentStatus& t, Context&) -> json { return std::to_string(t.downloaded_bytes); }},
-      {"upload_rate", [](const TorrentStatus& t, Context&) -> json { return t.upload_rate; }},
-      {"download_rate", [](const TorrentStatus& t, Context&) -> json { return t.download_rate; }},
-      {"peers", [](const TorrentStatus& t, Context&) -> json { return t.num_peers; }},
-      {"seeds", [](const TorrentStatus& t, Context&) -> json { return t.num_seeds; }},
-      {"added_at", [](const TorrentStatus& t, Context&) -> json { return t.added_time; }},
-      {"completed_at", [](const TorrentStatus& t, Context&) -> json { return t.completed_time; }},
-      {"full_checks", [](const TorrentStatus& t, Context&) -> json { return t.full_checks; }},
-      {"labels", [](const TorrentStatus& t, Context&) -> json { return t.labels; }},
-      {"upload_limit", [](const TorrentStatus& t, Context&) -> json { return t.upload_limit; }},
-      {"download_limit", [](const TorrentStatus& t, Context&) -> json { return t.download_limit; }},
-      {"max_connections", [](const TorrentStatus& t, Context&) -> json { return t.max_connections; }},
-      {"seed_ratio_limit",
-       [](const TorrentStatus& t, Context&) -> json {
-         return t.seed_ratio_limit_permille < 0 ? json(nullptr) : json(t.seed_ratio_limit_permille / 1000.0);
-       }},
-      {"seed_idle_limit_minutes",
-       [](const TorrentStatus& t, Context&) -> json {
-         return t.seed_idle_limit_minutes < 0 ? json(nullptr) : json(t.seed_idle_limit_minutes);
-       }},
-      {"uploaded_verified_bytes",
-       [](const TorrentStatus& t, Context& ctx) -> json { return std::to_string(books(t, ctx).verified_bytes); }},
-      {"uploaded_unverified_bytes",
-       [](const TorrentStatus& t, Context& ctx) -> json { return std::to_string(books(t, ctx).unverified_bytes); }},
-  };
+// In the order of their names, as nlohmann::json (a std::map) would write them.
+const std::vector<std::pair<const char*, Writer>>& field_table() {
+  static const std::vector<std::pair<const char*, Writer>> fields = [] {
+    std::vector<std::pair<const char*, Writer>> f = {
+        {"info_hash", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.info_hash); }},
+        {"name", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.name); }},
+        {"state", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.state); }},
+        {"error", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.error); }},
+        {"save_path", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.save_path); }},
+        {"paused", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_bool(o, t.paused); }},
+        {"has_metadata", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_bool(o, t.has_metadata); }},
+        {"progress", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_double(o, t.progress_ppm / 1e6); }},
+        {"size_bytes", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_decimal_string(o, t.total_size); }},
+        {"done_bytes", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_decimal_string(o, t.total_done); }},
+        {"uploaded_bytes",
+         [](std::string& o, const TorrentStatus& t, Context&) { jt::append_decimal_string(o, t.uploaded_bytes); }},
+        {"downloaded_bytes",
+         [](std::string& o, const TorrentStatus& t, Context&) { jt::append_decimal_string(o, t.downloaded_bytes); }},
+        {"upload_rate", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.upload_rate); }},
+        {"download_rate", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.download_rate); }},
+        {"peers", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.num_peers); }},
+        {"seeds", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.num_seeds); }},
+        {"added_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.added_time); }},
+        {"completed_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.completed_time); }},
+        {"full_checks", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.full_checks); }},
+        {"labels",
+         [](std::string& o, const TorrentStatus& t, Context&) {
+           o += '[';
+           for (size_t i = 0; i < t.labels.size(); ++i) {
+             if (i) o += ',';
+             jt::append_string(o, t.labels[i]);
+           }
+           o += ']';
+         }},
+        {"upload_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.upload_limit); }},
+        {"download_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.download_limit); }},
+        {"max_connections",
+         [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.max_connections); }},
+        {"seed_ratio_limit",
+         [](std::string& o, const TorrentStatus& t, Context&) {
+           if (t.seed_ratio_limit_permille < 0) o += "null";
+           else jt::append_double(o, t.seed_ratio_limit_permille / 1000.0);
+         }},
+        {"seed_idle_limit_minutes",
+         [](std::string& o, const TorrentStatus& t, Context&) {
+           if (t.seed_idle_limit_minutes < 0) o += "null";
+           else jt::append_int(o, t.seed_idle_limit_minutes);
+         }},
+        {"uploaded_verified_bytes",
+         [](std::string& o, const TorrentStatus& t, Context& ctx) {
+           jt::append_decimal_string(o, uint64_t{books(t, ctx).verified_bytes});
+         }},
+        {"uploaded_unverified_bytes",
+         [](std::string& o, const TorrentStatus& t, Context& ctx) {
+           jt::append_decimal_string(o, uint64_t{books(t, ctx).unverified_bytes});
+         }},
+    };
+    std::sort(f.begin(), f.end(), [](const auto& a, const auto& b) { return std::string_view(a.first) < b.first; });
+    return f;
+  }();
   return fields;
 }
 
@@ -66,18 +92,28 @@ bool is_torrent_field(const std::string& name) {
 }
 
 TorrentJsonWriter::TorrentJsonWriter(const std::set<std::string>& fields) {
-  for (const auto& [name, getter] : field_table())
-    if (fields.empty() || fields.count(name) || std::string_view(name) == "info_hash") m_fields.emplace_back(name, getter);
+  for (const auto& [name, writer] : field_table())
+    if (fields.empty() || fields.count(name) || std::string_view(name) == "info_hash") m_fields.emplace_back(name, writer);
 }
 
-json TorrentJsonWriter::operator()(const TorrentStatus& t, Context& ctx) const {
-  json out = json::object();
-  for (const auto& [name, getter] : m_fields) out.emplace(name, getter(t, ctx));
-  return out;
+void TorrentJsonWriter::write(std::string& out, const TorrentStatus& t, Context& ctx) const {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, writer] : m_fields) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += name;  // plain ASCII names: nothing to escape
+    out += "\":";
+    writer(out, t, ctx);
+  }
+  out += '}';
 }
 
 json torrent_to_json(const TorrentStatus& t, Context& ctx, const std::set<std::string>& fields) {
-  return TorrentJsonWriter(fields)(t, ctx);
+  std::string text;
+  TorrentJsonWriter(fields).write(text, t, ctx);
+  return json::parse(text);
 }
 
 }  // namespace seedd::rpc

@@ -16,16 +16,17 @@ namespace seedd::rpc {
 /// `fields` empty means every field.
 json torrent_to_json(const TorrentStatus& t, Context& ctx, const std::set<std::string>& fields);
 
-/// torrent_to_json for many torrents: the fields are looked up once, not per torrent (a list
-/// of 10,000 torrents is otherwise mostly set lookups).
+/// Torrents as JSON text, for torrent.list: the fields are looked up once, not per torrent,
+/// and nothing is built but the text (see json_text.hpp).
 class TorrentJsonWriter {
  public:
-  using Getter = json (*)(const TorrentStatus&, Context&);
+  using Writer = void (*)(std::string& out, const TorrentStatus&, Context&);
   explicit TorrentJsonWriter(const std::set<std::string>& fields);  // empty = every field
-  json operator()(const TorrentStatus& t, Context& ctx) const;
+  /// Appends the torrent's object to `out`.
+  void write(std::string& out, const TorrentStatus& t, Context& ctx) const;
 
  private:
-  std::vector<std::pair<const char*, Getter>> m_fields;
+  std::vector<std::pair<const char*, Writer>> m_fields;
 };
 bool is_torrent_field(const std::string& name);
 

@@ -35,6 +35,7 @@
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/file_writer.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -50,6 +51,8 @@ constexpr auto kWatchdogStale = 10s;
 constexpr int kRestoreInFlight = 500;
 constexpr int kAlertQueueSize = 100000;
 constexpr size_t kTrimAfterAlerts = 5000;
+constexpr size_t kBusyRound = 16;  // alerts in one round
+constexpr auto kTrimWhenQuietFor = 3s;
 // A .torrent larger than this is refused before parsing (libtorrent's own default limit).
 constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
 
@@ -242,8 +245,9 @@ struct Engine::Impl {
   // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
   std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
   int restores_in_flight = 0;                        // mutex held
-  // State files to write, in one batch after each round of alerts (engine thread only).
-  std::vector<util::FileWrite> pending_writes;
+  // Writes resume and .torrent files in batches (one journal commit for many files) on its
+  // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.
+  std::unique_ptr<util::FileWriter> writer;
 
   static int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -316,23 +320,11 @@ struct Engine::Impl {
     return buf;
   }
 
-  void write_torrent_file(const std::string& id, const std::shared_ptr<const lt::torrent_info>& ti) {
-    if (!ti) return;
-    try {
-      util::write_file_atomic(torrent_file(id), torrent_bytes(*ti));
-    } catch (const std::exception& e) {
-      spdlog::get("engine")->warn("cannot write {}: {}", torrent_file(id).string(), e.what());
-    }
-  }
-
-  /// Writes the resume and .torrent files queued by this round of alerts as one batch: one
-  /// journal commit for all of them instead of one per file (engine thread).
-  void flush_writes() {
-    if (pending_writes.empty()) return;
-    util::write_files_atomic(pending_writes, 0644, [](const fs::path& path, const std::string& error) {
-      spdlog::get("engine")->error("cannot save {}: {}", path.string(), error);
-    });
-    pending_writes.clear();
+  /// Hands a state file of torrent `id` to the writer thread, unless the torrent was removed
+  /// (mutex held, so that remove() queues its deletions after this write, never before).
+  void queue_write(const std::string& id, fs::path path, std::string contents) {
+    if (removed.count(id)) return;
+    writer->write(std::move(path), std::move(contents));
   }
 
   /// The first file the torrent has data for that is not on disk, or the save path itself
@@ -642,25 +634,24 @@ struct Engine::Impl {
       }
       try {
         auto resume = lt::write_resume_data(sr->params);
+        std::shared_ptr<const lt::torrent_info> ti;
         {
           std::unique_lock lock(mutex);
           if (auto it = torrents.find(id); it != torrents.end()) {
             write_extras(resume, it->second.status);
             it->second.saved = ResumeFingerprint::of(sr->params);
+            if (it->second.need_torrent_file) {
+              it->second.need_torrent_file = false;
+              ti = it->second.info;
+            }
           }
         }
         std::string buf;
         lt::bencode(std::back_inserter(buf), resume);
-        pending_writes.push_back({resume_file(id), std::move(buf)});
-        std::shared_ptr<const lt::torrent_info> ti;
-        {
-          std::unique_lock lock(mutex);
-          if (auto it = torrents.find(id); it != torrents.end() && it->second.need_torrent_file) {
-            it->second.need_torrent_file = false;
-            ti = it->second.info;
-          }
-        }
-        if (ti) pending_writes.push_back({torrent_file(id), torrent_bytes(*ti)});
+        auto torrent = ti ? torrent_bytes(*ti) : std::string();
+        std::shared_lock lock(mutex);
+        queue_write(id, resume_file(id), std::move(buf));
+        if (ti) queue_write(id, torrent_file(id), std::move(torrent));
       } catch (const std::exception& e) {
         log->error("cannot save resume data of {}: {}", id, e.what());
       }
@@ -727,10 +718,11 @@ struct Engine::Impl {
     } else if (auto* mr = lt::alert_cast<lt::metadata_received_alert>(a)) {
       const auto id = lt_util::id_of(mr->handle.info_hashes());
       auto info = mr->handle.torrent_file();
-      write_torrent_file(id, info);
+      auto bytes = info ? torrent_bytes(*info) : std::string();
       {
         std::unique_lock lock(mutex);
         if (auto it = torrents.find(id); it != torrents.end()) it->second.info = info;
+        if (info) queue_write(id, torrent_file(id), std::move(bytes));
       }
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
@@ -833,7 +825,6 @@ struct Engine::Impl {
     std::vector<lt::alert*> alerts;
     session->pop_alerts(&alerts);
     for (auto* a : alerts) handle_alert(a);
-    flush_writes();
     return alerts.size();
   }
 
@@ -847,6 +838,7 @@ struct Engine::Impl {
   }
 
   size_t burst_alerts = 0;  // engine thread only
+  std::chrono::steady_clock::time_point last_busy{};  // the last round with many alerts
 
   void run() {
     auto next_update = std::chrono::steady_clock::now();
@@ -858,13 +850,15 @@ struct Engine::Impl {
       session->wait_for_alert(kAlertWait);
       const size_t handled = pump_alerts();
       // After a burst (thousands of torrents added or restored) glibc keeps the freed alerts,
-      // JSON and parse buffers; give them back once it is quiet again.
+      // JSON and parse buffers; give them back once it has been quiet for a while (a quiet
+      // round in the middle of a restore is not the end of it).
       burst_alerts += handled;
-      if (burst_alerts >= kTrimAfterAlerts && handled < 16 && restore_queue.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (handled >= kBusyRound || !restore_queue.empty()) last_busy = now;
+      if (burst_alerts >= kTrimAfterAlerts && now - last_busy >= kTrimWhenQuietFor) {
         ::malloc_trim(0);
         burst_alerts = 0;
       }
-      const auto now = std::chrono::steady_clock::now();
       if (now >= next_update) {
         session->post_torrent_updates();
         session->post_session_stats();
@@ -930,6 +924,9 @@ void Engine::start() {
   d.lan_exempt_filter = d.session->get_peer_class_filter();
   d.session->set_peer_class_filter(lt_network::peer_class_filter(d.settings.network.rate_limit_lan, d.lan_exempt_filter));
   load_ip_filter(d.settings.ip_filter);
+  d.writer = std::make_unique<util::FileWriter>(0644, [](const fs::path& path, const std::string& error) {
+    spdlog::get("engine")->error("cannot save {}: {}", path.string(), error);
+  });
   d.load_resume_files();
   d.running = true;
   d.last_turn_ms = Impl::now_ms();
@@ -966,6 +963,7 @@ void Engine::stop(std::chrono::milliseconds budget) {
     d.pump_alerts();
   }
   if (d.outstanding_saves > 0) log->warn("{} resume saves did not finish in time", d.outstanding_saves.load());
+  d.writer->flush();
   d.session.reset();
   log->info("engine stopped");
 }
@@ -1171,14 +1169,27 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
 }
 
 std::vector<TorrentStatus> Engine::list() const {
-  std::shared_lock lock(m_impl->mutex);
   std::vector<TorrentStatus> out;
-  out.reserve(m_impl->torrents.size());
-  for (const auto& [id, e] : m_impl->torrents) out.push_back(e.status);
+  visit([&](const TorrentStatus& t) { out.push_back(t); });
   return out;
 }
 
+void Engine::visit(const std::function<void(const TorrentStatus&)>& visitor) const {
+  std::shared_lock lock(m_impl->mutex);
+  for (const auto& [id, e] : m_impl->torrents) visitor(e.status);
+}
+
 TorrentDelta Engine::list_since(const std::string& cursor) const {
+  TorrentDelta out;
+  auto rest = visit_since(cursor, [&](const TorrentStatus& t) { out.changed.push_back(t); });
+  out.removed = std::move(rest.removed);
+  out.cursor = std::move(rest.cursor);
+  out.full = rest.full;
+  return out;
+}
+
+TorrentDelta Engine::visit_since(const std::string& cursor,
+                                 const std::function<void(const TorrentStatus&)>& visitor) const {
   const auto& d = *m_impl;
   std::shared_lock lock(d.mutex);
   TorrentDelta out;
@@ -1197,7 +1208,7 @@ TorrentDelta Engine::list_since(const std::string& cursor) const {
   }
   out.full = !usable;
   for (const auto& [id, e] : d.torrents)
-    if (out.full || e.changed > since) out.changed.push_back(e.status);
+    if (out.full || e.changed > since) visitor(e.status);
   if (!out.full)
     for (auto it = std::upper_bound(d.removal_log.begin(), d.removal_log.end(), since,
                                     [](uint64_t v, const auto& r) { return v < r.first; });
@@ -1283,10 +1294,10 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
     if (d.removal_log.size() > Impl::kRemovalLogMax) d.removal_log.pop_front();
   }
   if (h.is_valid()) d.session->remove_torrent(h, delete_data ? lt::session::delete_files : lt::remove_flags_t{});
-  std::error_code ec;
-  fs::remove(d.resume_file(id), ec);
-  fs::remove(d.torrent_file(id), ec);
-  util::fsync_directory(d.resume_dir);
+  // After `removed` has the id: no write of its files is queued after these (queue_write).
+  d.writer->remove(d.resume_file(id));
+  d.writer->remove(d.torrent_file(id));
+  d.writer->flush();  // gone from disk before the caller hears so
   spdlog::get("engine")->info("removed {}{}", id, delete_data ? " and its data" : "");
   d.emit(TorrentEvent::Kind::removed, id, name);
 }

@@ -215,6 +215,11 @@ class Engine {
   /// The torrents changed and the ids removed since `cursor` (from an earlier call; empty =
   /// everything), from the snapshot: no libtorrent call.
   TorrentDelta list_since(const std::string& cursor) const;
+  /// list() and list_since() without copies: calls `visitor` with each torrent (changed since
+  /// `cursor`) while the snapshot is locked, and returns the rest of the delta (no `changed`).
+  /// `visitor` must be quick and must not call the Engine: the alert loop waits meanwhile.
+  void visit(const std::function<void(const TorrentStatus&)>& visitor) const;
+  TorrentDelta visit_since(const std::string& cursor, const std::function<void(const TorrentStatus&)>& visitor) const;
   std::optional<TorrentStatus> get(const std::string& info_hash) const;
   void pause(const std::string& info_hash);
   void resume(const std::string& info_hash);

@@ -1,10 +1,12 @@
 // torrent.* : adding, making, listing and controlling torrents.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <set>
 
 #include "daemon/engine/engine.hpp"
 #include "daemon/util/base64.hpp"
+#include "rpc/json_text.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/torrent_json.hpp"
 
@@ -86,7 +88,10 @@ json create(const json& params, Context& ctx) {
   return {{"info_hash", made.info_hash}, {"magnet", made.magnet}, {"torrent", util::base64_encode(made.torrent_bytes)}};
 }
 
-json list(const json& params, Context& ctx) {
+// Written as text straight from the engine's snapshot: at 10,000 torrents, copying the
+// snapshot and building a json tree took most of the call's time and left megabytes of freed
+// heap in each RPC thread.
+void list(const json& params, Context& ctx, std::string& out) {
   std::set<std::string> fields;
   for (const auto& f : string_list(params, "fields")) {
     if (!is_torrent_field(f)) throw invalid_params("param 'fields': unknown field '" + f + "'");
@@ -101,22 +106,35 @@ json list(const json& params, Context& ctx) {
         !all_of_set(since.substr(0, dot), "0123456789") || !all_of_set(since.substr(dot + 1), "0123456789"))
       throw invalid_params("param 'since': not a cursor from torrent.list (expected digits.digits)");
   }
-  auto delta = ctx.engine->list_since(since);
   const TorrentJsonWriter write(fields);
   const bool by_label = has_param(params, "label");
-  json out = json::array();
-  out.get_ref<json::array_t&>().reserve(delta.changed.size());
-  for (const auto& t : delta.changed) {
-    if (!state.empty() && t.state != state) continue;
-    if (by_label && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) continue;
-    out.push_back(write(t, ctx));
-  }
-  json result{{"torrents", std::move(out)}, {"cursor", delta.cursor}};
+  // Room for an answer as big as the last one, so the text is not copied as it grows.
+  static std::atomic<size_t> last_size{0};
+  out.reserve(out.size() + last_size.load() + 1024);
+  const auto start = out.size();
+  out += "{\"torrents\":[";
+  bool first = true;
+  const auto delta = ctx.engine->visit_since(since, [&](const TorrentStatus& t) {
+    if (!state.empty() && t.state != state) return;
+    if (by_label && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) return;
+    if (!first) out += ',';
+    first = false;
+    write.write(out, t, ctx);
+  });
+  out += "],\"cursor\":";
+  json_text::append_string(out, delta.cursor);
   if (has_param(params, "since")) {
-    result["removed"] = delta.removed;
-    result["full"] = delta.full;
+    out += ",\"full\":";
+    json_text::append_bool(out, delta.full);
+    out += ",\"removed\":[";
+    for (size_t i = 0; i < delta.removed.size(); ++i) {
+      if (i) out += ',';
+      json_text::append_string(out, delta.removed[i]);
+    }
+    out += ']';
   }
-  return result;
+  out += '}';
+  last_size = out.size() - start;
 }
 
 std::string info_hash(const json& params) { return param_string(params, "info_hash"); }
@@ -161,7 +179,7 @@ void register_torrent_methods(MethodTable& table) {
                "a cursor from an earlier torrent.list: only the torrents changed since then, and the ids "
                "removed since then in 'removed'. 'full' is true when the cursor is from another run or too "
                "old, and then 'torrents' holds every torrent"}},
-             "{torrents: [torrent], cursor, removed (with since), full (with since)}", false, list});
+             "{torrents: [torrent], cursor, removed (with since), full (with since)}", false, nullptr, list});
   table.add({"torrent.get", "One torrent's state, progress, rates and totals.", {kInfoHash}, "torrent", false, get});
   table.add({"torrent.pause", "Pauses a torrent (it stays paused across restarts).", {kInfoHash}, "{info_hash}", true,
              [](const json& p, Context& ctx) {

@@ -177,15 +177,15 @@ json session_set(Call& c) {
 
 json session_stats(Call& c) {
   auto& engine = *c.ctx.engine;
-  const auto torrents = engine.list();
-  const auto stats = engine.stats();
-  int64_t paused = 0;
-  for (const auto& t : torrents)
+  int64_t paused = 0, count = 0;
+  engine.visit([&](const TorrentStatus& t) {
+    ++count;
     if (activity_of(t) == Activity::stopped) ++paused;
+  });
+  const auto stats = engine.stats();
   const int64_t uptime = c.ctx.node ? std::chrono::duration_cast<std::chrono::seconds>(
                                           std::chrono::steady_clock::now() - c.ctx.node->started).count()
                                     : 0;
-  const auto count = static_cast<int64_t>(torrents.size());
   // seedd keeps no history of past runs: "cumulative" covers the torrents present (their
   // all-time bytes), "current" this run's payload counters.
   return {{"activeTorrentCount", count - paused},

@@ -33,6 +33,7 @@ struct Setup {
   Setup() {
     for (auto spec : rpc::method_table().all()) {
       spec.handler = [](const nlohmann::json& params, rpc::Context&) { return params; };
+      spec.text_handler = nullptr;
       table.add(std::move(spec));
     }
     bus.publish("torrent.added", {{"info_hash", std::string(40, 'a')}});

@@ -1,0 +1,116 @@
+#include "daemon/util/file_writer.hpp"
+
+#include <algorithm>
+#include <malloc.h>
+#include <pthread.h>
+#include <unordered_set>
+
+#include "daemon/util/atomic_file.hpp"
+
+namespace seedd::util {
+namespace {
+constexpr uint64_t kTrimAfterOps = 1000;
+}  // namespace
+
+FileWriter::FileWriter(unsigned mode, ErrorSink on_error) : m_mode(mode), m_on_error(std::move(on_error)) {
+  m_thread = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "seedd-writer");
+    run();
+  });
+}
+
+FileWriter::~FileWriter() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_wake.notify_one();
+  m_thread.join();
+}
+
+void FileWriter::write(std::filesystem::path path, std::string contents) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.push_back({std::move(path), std::move(contents)});
+    ++m_queued;
+  }
+  m_wake.notify_one();
+}
+
+void FileWriter::remove(std::filesystem::path path) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.push_back({std::move(path), std::nullopt});
+    ++m_queued;
+  }
+  m_wake.notify_one();
+}
+
+void FileWriter::flush() {
+  std::unique_lock lock(m_mutex);
+  const uint64_t target = m_queued;
+  m_done.wait(lock, [&] { return m_finished >= target; });
+}
+
+size_t FileWriter::backlog() const {
+  std::lock_guard lock(m_mutex);
+  return static_cast<size_t>(m_queued - m_finished);
+}
+
+void FileWriter::run() {
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_wake.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) return;  // stopping, and everything is written
+    std::deque<Op> batch;
+    batch.swap(m_queue);
+    lock.unlock();
+    const auto count = batch.size();
+    apply(batch);
+    lock.lock();
+    m_finished += count;
+    m_done.notify_all();
+    // The end of a burst (thousands of torrents added): the freed file contents are scattered
+    // through the heap between long-lived objects; glibc keeps them unless asked.
+    m_since_trim += count;
+    if (m_queue.empty() && m_since_trim >= kTrimAfterOps) {
+      m_since_trim = 0;
+      lock.unlock();
+      ::malloc_trim(0);
+      lock.lock();
+    }
+  }
+}
+
+void FileWriter::apply(std::deque<Op>& ops) {
+  // Only the last operation on each path matters: what is left touches distinct paths, so
+  // their order no longer does.
+  std::unordered_set<std::string> seen;
+  std::vector<FileWrite> writes;
+  std::vector<std::filesystem::path> removes;
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
+    if (!seen.insert(it->path.native()).second) continue;
+    if (it->contents) writes.push_back({std::move(it->path), std::move(*it->contents)});
+    else removes.push_back(std::move(it->path));
+  }
+  ops.clear();
+  if (!writes.empty()) write_files_atomic(writes, m_mode, m_on_error);
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& path : removes) {
+    std::error_code ec;
+    if (std::filesystem::remove(path, ec) || !ec) {
+      if (std::find(dirs.begin(), dirs.end(), path.parent_path()) == dirs.end()) dirs.push_back(path.parent_path());
+    } else {
+      m_on_error(path, "cannot remove: " + ec.message());
+    }
+  }
+  for (const auto& dir : dirs) {
+    try {
+      fsync_directory(dir);
+    } catch (const std::exception& e) {
+      m_on_error(dir, e.what());
+    }
+  }
+}
+
+}  // namespace seedd::util
