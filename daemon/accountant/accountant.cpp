@@ -157,6 +157,8 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.sent_bytes = c->uploaded.load();
     v.received_bytes = c->downloaded.load();
     v.receipted_bytes = c->accepted_bytes.load();
+    v.choked = c->choked.load();
+    v.interested = c->interested.load();
     out.push_back(std::move(v));
   }
   return out;

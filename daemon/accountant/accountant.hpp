@@ -61,6 +61,8 @@ class Accountant {
     uint64_t sent_bytes = 0;
     uint64_t received_bytes = 0;
     uint64_t receipted_bytes = 0;  // the latest accepted receipt on this connection
+    bool choked = true;            // we choke it: it may not download from us now
+    bool interested = false;       // it wants pieces we have
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
 

@@ -54,6 +54,8 @@ struct PeerConnection {
   std::atomic<uint64_t> downloaded{0};
   std::atomic<uint64_t> receipts_signed{0};  // leecher role: latest b we signed for the peer
   std::atomic<bool> closed{false};
+  std::atomic<bool> choked{true};       // we choke it (it may not download from us); BitTorrent starts so
+  std::atomic<bool> interested{false};  // it said it wants pieces we have
   std::string client;                    // valid once client_known is true (release/acquire)
   std::atomic<bool> client_known{false};
 

@@ -199,8 +199,18 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
   }
 
   void sent_unchoke() override {
+    m_conn->choked = false;
     // libtorrent's choker may unchoke a peer we hold choked; take it back at once.
     if (m_choked_for_credit || m_choked_vanilla) m_pc.choke_this_peer();
+  }
+  void sent_choke() override { m_conn->choked = true; }
+  bool on_interested() override {
+    m_conn->interested = true;
+    return false;  // libtorrent handles the message as usual
+  }
+  bool on_not_interested() override {
+    m_conn->interested = false;
+    return false;
   }
 
   bool can_disconnect(lt::error_code const&) override {

@@ -145,7 +145,9 @@ json peers(const json& params, Context& ctx) {
                     {"sent_bytes", dec(p.sent_bytes)},
                     {"received_bytes", dec(p.received_bytes)},
                     {"receipted_bytes", dec(p.receipted_bytes)},
-                    {"unreceipted_bytes", dec(p.sent_bytes - std::min(p.sent_bytes, p.receipted_bytes))}});
+                    {"unreceipted_bytes", dec(p.sent_bytes - std::min(p.sent_bytes, p.receipted_bytes))},
+                    {"choked", p.choked},
+                    {"interested", p.interested}});
   }
   return {{"peers", rows}};
 }
@@ -327,7 +329,8 @@ void register_accounting_methods(MethodTable& table) {
              "{receipts: [...], next_cursor}", false, receipts_list});
   table.add({"torrent.peers",
              "The torrent's connected peers: client, seedd address (null for vanilla peers), bytes sent and "
-             "received, bytes receipted, unreceipted credit.",
+             "received, bytes receipted, unreceipted credit, whether we choke it (choked: it may not download "
+             "from us now) and whether it is interested in our pieces.",
              {kInfoHash}, "{peers: [...]}", false, peers});
   table.add({"torrent.set",
              "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "
