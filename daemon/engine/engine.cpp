@@ -195,7 +195,7 @@ struct Engine::Impl {
     bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
     std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
     bool vanishing_paused = false;  // whether the user had paused it then
-    uint64_t changed = 0;    // the change sequence number of its last change (list_since)
+    uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
     bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
     // Complete when handed to libtorrent (restored, or back from missing_data): the finished
     // alert libtorrent posts for it then is no news, so no torrent.finished event.
@@ -1177,15 +1177,6 @@ std::vector<TorrentStatus> Engine::list() const {
 void Engine::visit(const std::function<void(const TorrentStatus&)>& visitor) const {
   std::shared_lock lock(m_impl->mutex);
   for (const auto& [id, e] : m_impl->torrents) visitor(e.status);
-}
-
-TorrentDelta Engine::list_since(const std::string& cursor) const {
-  TorrentDelta out;
-  auto rest = visit_since(cursor, [&](const TorrentStatus& t) { out.changed.push_back(t); });
-  out.removed = std::move(rest.removed);
-  out.cursor = std::move(rest.cursor);
-  out.full = rest.full;
-  return out;
 }
 
 TorrentDelta Engine::visit_since(const std::string& cursor,

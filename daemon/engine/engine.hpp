@@ -177,12 +177,11 @@ struct SessionStats {
   int64_t dht_nodes = 0;
 };
 
-/// What changed since a cursor (Engine::list_since).
+/// What visit_since() returns beside the torrents it visited.
 struct TorrentDelta {
-  std::vector<TorrentStatus> changed;  // every torrent when `full`
-  std::vector<std::string> removed;    // ids removed since the cursor (an id also in `changed` came back)
-  std::string cursor;                  // pass it next time
-  bool full = false;  // the cursor was empty, from another run, or too old: `changed` is everything
+  std::vector<std::string> removed;  // ids removed since the cursor (an id also visited came back)
+  std::string cursor;                // pass it next time
+  bool full = false;  // the cursor was empty, from another run, or too old: every torrent was visited
 };
 
 class Engine {
@@ -212,13 +211,12 @@ class Engine {
   CreatedTorrent create_torrent(const std::filesystem::path& path, const std::vector<std::string>& trackers,
                                 const std::string& comment);
   std::vector<TorrentStatus> list() const;
-  /// The torrents changed and the ids removed since `cursor` (from an earlier call; empty =
-  /// everything), from the snapshot: no libtorrent call.
-  TorrentDelta list_since(const std::string& cursor) const;
-  /// list() and list_since() without copies: calls `visitor` with each torrent (changed since
-  /// `cursor`) while the snapshot is locked, and returns the rest of the delta (no `changed`).
+  /// list() without copies: calls `visitor` with each torrent while the snapshot is locked.
   /// `visitor` must be quick and must not call the Engine: the alert loop waits meanwhile.
   void visit(const std::function<void(const TorrentStatus&)>& visitor) const;
+  /// The torrents changed since `cursor` (from an earlier call; empty = every torrent), each
+  /// handed to `visitor` as visit() does, and the ids removed since then: the snapshot only, no
+  /// libtorrent call.
   TorrentDelta visit_since(const std::string& cursor, const std::function<void(const TorrentStatus&)>& visitor) const;
   std::optional<TorrentStatus> get(const std::string& info_hash) const;
   void pause(const std::string& info_hash);
