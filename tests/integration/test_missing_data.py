@@ -20,6 +20,18 @@ def tree_bytes(path):
 
 
 class MissingData(DaemonTestCase):
+    def remount_and_wait_seeding(self, d, ih, away, vol):
+        """Puts the volume back; the torrent must seed again within 5 s, without a full check
+        and without an error. Returns its state."""
+        os.rename(away, vol)
+        back = time.time()
+        t = d.wait_for(lambda: (lambda t: t if t["state"] == "seeding" else None)(d.torrent(ih)),
+                       timeout=10, interval=0.1, what="seeding again")
+        self.assertLess(time.time() - back, 5.0)
+        self.assertEqual(t["full_checks"], 0, "the intact data was hashed again")
+        self.assertEqual(t["error"], "")
+        return t
+
     def test_late_mount(self):
         a = self.daemon("a", "--missing-data-retry=1")
         vol = os.path.join(a.download_dir, "vol")  # stands for a NAS mount point
@@ -49,14 +61,8 @@ class MissingData(DaemonTestCase):
         self.assertEqual(tree_bytes(a.download_dir), 0, "seedd wrote into download_dir")
 
         # The volume comes back: it seeds again within the retry period, without a full check.
-        os.rename(away, vol)
-        back = time.time()
-        t = a.wait_for(lambda: (lambda t: t if t["state"] == "seeding" else None)(a.torrent(ih)),
-                       timeout=10, interval=0.1, what="seeding again")
-        self.assertLess(time.time() - back, 5.0)
-        self.assertEqual(t["full_checks"], 0, "the intact data was hashed again")
+        t = self.remount_and_wait_seeding(a, ih, away, vol)
         self.assertEqual(t["progress"], 1.0)
-        self.assertEqual(t["error"], "")
 
         b = self.daemon("b")
         b.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{a.bt_port}"])
@@ -106,13 +112,7 @@ class MissingData(DaemonTestCase):
         self.assertFalse(os.path.exists(vol), "seedd created the missing location")
         self.assertEqual(a.torrent(other)["state"], "seeding")
 
-        os.rename(away, vol)
-        back = time.time()
-        t = a.wait_for(lambda: (lambda t: t if t["state"] == "seeding" else None)(a.torrent(ih)),
-                       timeout=10, interval=0.1, what="seeding again")
-        self.assertLess(time.time() - back, 5.0)
-        self.assertEqual(t["full_checks"], 0, "the intact data was hashed again")
-        self.assertEqual(t["error"], "")
+        self.remount_and_wait_seeding(a, ih, away, vol)
 
         b = self.daemon("b")
         b.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{a.bt_port}"])

@@ -26,6 +26,14 @@ def slope(samples):
 
 
 class RateLimitLan(DaemonTestCase):
+    def start_leecher(self, name, seeder, made):
+        """A leecher of `made` pointed at the seeder; returns once the seeder has sent something."""
+        leecher = self.daemon(name)
+        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
+        seeder.wait_for(lambda: int(seeder.torrent(made["info_hash"])["uploaded_bytes"]) > 0, timeout=20,
+                        what="upload to start")
+        return leecher
+
     def measure(self, leecher, ih, seconds):
         """The seeder's upload rate to its one peer, as the bytes that peer has, asked of
         libtorrent at each sample (torrent.files: block-exact at the moment of the call). The
@@ -47,9 +55,7 @@ class RateLimitLan(DaemonTestCase):
         self.assertTrue(seeder.call("session.get")["rate_limit_lan"])
         made, _ = self.seed(seeder, SIZE, 21)
         ih = made["info_hash"]
-        leecher = self.daemon("leecher")
-        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
-        seeder.wait_for(lambda: int(seeder.torrent(ih)["uploaded_bytes"]) > 0, timeout=20, what="upload to start")
+        leecher = self.start_leecher("leecher", seeder, made)
         time.sleep(WARMUP_S)
         rate = self.measure(leecher, ih, WINDOW_S)
         print(f"upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit) over {WINDOW_S} s")
@@ -72,9 +78,7 @@ class RateLimitLan(DaemonTestCase):
         ih = made["info_hash"]
         seeder.call("torrent.set", info_hash=ih, upload_limit=limit)
         self.assertEqual(seeder.torrent(ih)["upload_limit"], limit)
-        leecher = self.daemon("torrent-leecher")
-        leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
-        seeder.wait_for(lambda: int(seeder.torrent(ih)["uploaded_bytes"]) > 0, timeout=20, what="upload to start")
+        leecher = self.start_leecher("torrent-leecher", seeder, made)
         time.sleep(WARMUP_S)
         rate = self.measure(leecher, ih, WINDOW_S)
         print(f"torrent upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit)")

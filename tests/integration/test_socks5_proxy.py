@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from harness import SEEDD, Daemon, make_file, sha256_file
+from harness import SEEDD, DaemonTestCase, sha256_file
 
 SIZE = 8 * 1024 * 1024
 USER, PASSWORD = "seedd", "pr0xy-s3cret"
@@ -127,28 +127,19 @@ class Socks5Proxy:
         self.sock.close()
 
 
-class Socks5(unittest.TestCase):
+class Socks5(DaemonTestCase):
     def setUp(self):
-        self.daemons = []
+        super().setUp()
         self.proxy = Socks5Proxy(USER, PASSWORD)
 
     def tearDown(self):
-        for d in self.daemons:
-            d.stop()
+        super().tearDown()
         self.proxy.close()
-
-    def daemon(self, name, *args):
-        d = Daemon(name, extra_args=list(args))
-        self.daemons.append(d)
-        return d.start()
 
     def test_peer_connections_go_through_the_proxy(self):
         seeder = self.daemon("seeder")
-        src = os.path.join(seeder.download_dir, "payload.bin")
-        make_file(src, SIZE, seed=41)
-        made = seeder.call("torrent.create", path=src)
+        made, src = self.seed(seeder, SIZE, 41)
         ih = made["info_hash"]
-        seeder.wait_for(lambda: seeder.torrent(ih)["state"] == "seeding", timeout=10, what="seeding")
 
         url = f"socks5://{USER}:{PASSWORD}@127.0.0.1:{self.proxy.port}"
         leecher = self.daemon("proxied", f"--proxy={url}")
@@ -175,11 +166,8 @@ class Socks5(unittest.TestCase):
 
     def test_wrong_password_gets_nothing(self):
         seeder = self.daemon("seeder2")
-        src = os.path.join(seeder.download_dir, "payload.bin")
-        make_file(src, SIZE, seed=42)
-        made = seeder.call("torrent.create", path=src)
+        made, _ = self.seed(seeder, SIZE, 42)
         ih = made["info_hash"]
-        seeder.wait_for(lambda: seeder.torrent(ih)["state"] == "seeding", timeout=10, what="seeding")
         leecher = self.daemon("wrong-password", f"--proxy=socks5://{USER}:nope@127.0.0.1:{self.proxy.port}")
         leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
         leecher.wait_for(lambda: self.proxy.auth_failures > 0, timeout=20, what="the proxy to refuse the password")
