@@ -2,13 +2,16 @@
 
 Every daemon gets its own temporary data directory and free ports; DHT, LSD, UPnP and NAT-PMP
 are off so no traffic leaves the machine."""
+import atexit
 import base64
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +21,27 @@ import urllib.request
 
 SEEDD = os.environ.get("SEEDD_BIN", "build/seedd")
 SEEDCTL = os.environ.get("SEEDCTL_BIN", "build/seedctl")
+
+
+def _scratch_root():
+    """Every temporary directory a test process makes (its daemons', its clients') goes under
+    one directory that is removed when the process exits, so the suite leaves nothing behind
+    in /tmp. SEEDD_KEEP_TEST_DIRS=1 keeps it for a post-mortem."""
+    test = os.path.splitext(os.path.basename(sys.argv[0]))[0] or "python"
+    root = tempfile.mkdtemp(prefix=f"seedd-{test}-")
+    # Traversable as before, when each directory sat in /tmp itself: opentracker drops to
+    # nobody. The directories inside are mkdtemp's, 0700 each.
+    os.chmod(root, 0o755)
+    if os.environ.get("SEEDD_KEEP_TEST_DIRS"):
+        print(f"# test directories kept in {root}", file=sys.stderr)
+    else:
+        owner = os.getpid()
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
+    tempfile.tempdir = root
+    return root
+
+
+_scratch_root()
 
 
 def free_port():

@@ -4,17 +4,14 @@
 #include <sys/stat.h>
 
 #include "daemon/util/atomic_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using seedd::util::read_file;
 using seedd::util::write_file_atomic;
 
 namespace {
-fs::path temp_dir() {
-  auto dir = fs::temp_directory_path() / ("seedd-unit-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path temp_dir() { return seedd::test::fresh_dir("atomic-file"); }
 }  // namespace
 
 TEST_CASE("an atomic write replaces the file and leaves no temp file behind") {

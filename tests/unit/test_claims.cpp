@@ -25,6 +25,7 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/merkle.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -91,25 +92,7 @@ Claim vector_claim() {
                u64(m.at("nonce")),        u64(m.at("createdAt"))};
 }
 
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : m_path(fs::temp_directory_path() /
-               ("seedd-claims-" + std::to_string(::getpid()) + "-" + name)) {
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return m_path / name; }
-
- private:
-  fs::path m_path;
-};
+using seedd::test::ScratchDir;
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 const InfoHash20 kTorrentA = {0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "config/options.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace seedd::config;
@@ -18,14 +19,7 @@ using Env = std::map<std::string, std::string>;
 
 namespace {
 
-/// A fresh, empty directory for one test.
-fs::path fresh_dir(const std::string& name) {
-  const auto dir =
-      fs::temp_directory_path() / ("seedd-config-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using seedd::test::fresh_dir;
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

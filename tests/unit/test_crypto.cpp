@@ -23,6 +23,7 @@
 #include "daemon/crypto/node_key.hpp"
 #include "daemon/crypto/types.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -118,26 +119,7 @@ Signature malleate(const Signature& sig) {
   return out;
 }
 
-// A scratch directory removed at the end of the test: the node key tests write real keys.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : m_path(fs::temp_directory_path() /
-               ("seedd-crypto-" + std::to_string(::getpid()) + "-" + name)) {
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return m_path / name; }
-
- private:
-  fs::path m_path;
-};
+using seedd::test::ScratchDir;
 
 unsigned file_mode(const fs::path& p) {
   struct stat st {};

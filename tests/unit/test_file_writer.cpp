@@ -7,18 +7,14 @@
 
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/file_writer.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using seedd::util::FileWriter;
 using seedd::util::read_file;
 
 namespace {
-fs::path fresh_dir(const char* name) {
-  auto dir = fs::temp_directory_path() / ("seedd-unit-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using seedd::test::fresh_dir;
 }  // namespace
 
 TEST_CASE("the file writer writes in order: the last write or removal of a path wins") {

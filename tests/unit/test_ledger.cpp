@@ -18,6 +18,7 @@
 
 #include "daemon/accountant/ledger.hpp"
 #include "daemon/crypto/hex.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace seedd::accountant;
@@ -29,26 +30,9 @@ using seedd::crypto::uint256;
 
 namespace {
 
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : m_path(fs::temp_directory_path() /
-               ("seedd-ledger-" + std::to_string(::getpid()) + "-" + name)) {
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return m_path / name; }
-  fs::path ledger() const { return m_path / "ledger.sqlite"; }
+using seedd::test::ScratchDir;
 
- private:
-  fs::path m_path;
-};
+fs::path ledger_file(const ScratchDir& dir) { return dir / "ledger.sqlite"; }
 
 // Distinct, recognisable 20-byte values; the ledger stores receipts the caller has verified, so
 // these tests need no real keys (test_claims.cpp signs real ones).
@@ -104,7 +88,7 @@ TEST_CASE("every reject reason has its snake_case name and reads back from it", 
 TEST_CASE("a committed batch is all there after the ledger is reopened", "[ledger]") {
   ScratchDir dir("reopen");
   {
-    Ledger ledger(dir.ledger());
+    Ledger ledger(ledger_file(dir));
     LedgerBatch batch = batch_at(kHour0 + 10);
     batch.receipts.push_back({receipt(kTorrentA, kLeecher1, 7, 1000), sig(1)});
     batch.receipts.push_back({receipt(kTorrentB, kLeecher2, 8, 2000), sig(2)});
@@ -114,7 +98,7 @@ TEST_CASE("a committed batch is all there after the ledger is reopened", "[ledge
     const CommitResult result = ledger.commit(batch);
     CHECK(result.verified_delta == std::vector<uint64_t>{1000, 2000});
   }
-  Ledger reopened(dir.ledger());
+  Ledger reopened(ledger_file(dir));
   const auto rows = reopened.receipts(std::nullopt, std::nullopt, 0, 100);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].receipt.infohash == kTorrentA);
@@ -146,9 +130,9 @@ TEST_CASE("a committed batch is all there after the ledger is reopened", "[ledge
 
 TEST_CASE("the ledger file is in WAL mode with schema version 1", "[ledger]") {
   ScratchDir dir("pragmas");
-  { Ledger ledger(dir.ledger()); }
+  { Ledger ledger(ledger_file(dir)); }
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(dir.ledger().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(ledger_file(dir).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   auto scalar = [db](const char* sql) {
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
@@ -169,27 +153,27 @@ TEST_CASE("a file that is not a ledger is refused with a message naming it", "[l
     out << std::string(4096, 'x');
   }
   try {
-    Ledger ledger(dir.ledger());
+    Ledger ledger(ledger_file(dir));
     FAIL("opened a file of garbage");
   } catch (const std::runtime_error& e) {
-    CHECK_THAT(e.what(), Catch::Contains(dir.ledger().string()));
+    CHECK_THAT(e.what(), Catch::Contains(ledger_file(dir).string()));
   }
   CHECK_THROWS_AS(Ledger(dir / "missing-dir" / "ledger.sqlite"), std::runtime_error);
 }
 
 TEST_CASE("a ledger with a newer schema version is refused", "[ledger]") {
   ScratchDir dir("newer");
-  { Ledger ledger(dir.ledger()); }
+  { Ledger ledger(ledger_file(dir)); }
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(dir.ledger().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_open(ledger_file(dir).c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 2", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
-  CHECK_THROWS_WITH(Ledger(dir.ledger()), Catch::Contains("schema version 2"));
+  CHECK_THROWS_WITH(Ledger(ledger_file(dir)), Catch::Contains("schema version 2"));
 }
 
 TEST_CASE("only a higher cumulative count replaces a channel's receipt", "[ledger]") {
   ScratchDir dir("upsert");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
 
   LedgerBatch first = batch_at(kHour0);
   first.receipts.push_back({receipt(kTorrentA, kLeecher1, 42, 100, kHour0), sig(1)});
@@ -236,12 +220,12 @@ TEST_CASE("channel ids above INT64_MAX are stored and read back exactly", "[ledg
   const std::vector<uint64_t> channels = {1, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
                                           0xffffffffffffffffULL, 0x0123456789abcdefULL};
   {
-    Ledger ledger(dir.ledger());
+    Ledger ledger(ledger_file(dir));
     LedgerBatch batch = batch_at(kHour0);
     for (uint64_t ch : channels) batch.receipts.push_back({receipt(kTorrentA, kLeecher1, ch, 1), sig(1)});
     ledger.commit(batch);
   }
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   const auto rows = ledger.receipts(std::nullopt, std::nullopt, 0, 100);
   REQUIRE(rows.size() == channels.size());
   for (size_t i = 0; i < channels.size(); ++i) CHECK(rows[i].receipt.channel == channels[i]);
@@ -254,7 +238,7 @@ TEST_CASE("channel ids above INT64_MAX are stored and read back exactly", "[ledg
 
 TEST_CASE("a batch with a count above INT64_MAX or a zero channel is refused whole", "[ledger]") {
   ScratchDir dir("refuse");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   const uint64_t too_big = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1;
 
   LedgerBatch good = batch_at(kHour0);
@@ -295,7 +279,7 @@ TEST_CASE("a batch with a count above INT64_MAX or a zero channel is refused who
 
 TEST_CASE("verified and unverified bytes roll up into the hour of their batch", "[ledger]") {
   ScratchDir dir("rollup");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   // Hour 0: two batches; hour 1: one; hour 25 (the next UTC day): one.
   LedgerBatch a = batch_at(kHour0 + 1);
   a.receipts.push_back({receipt(kTorrentA, kLeecher1, 1, 100), sig(1)});
@@ -350,7 +334,7 @@ TEST_CASE("verified and unverified bytes roll up into the hour of their batch", 
 TEST_CASE("rejections are counted per hour and reason, and every reason is in the summary",
           "[ledger]") {
   ScratchDir dir("rejections");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   LedgerBatch a = batch_at(kHour0 + 100);
   a.rejections = {RejectReason::wrong_signer, RejectReason::stale_timestamp,
                   RejectReason::wrong_signer};
@@ -380,7 +364,7 @@ TEST_CASE("rejections are counted per hour and reason, and every reason is in th
 
 TEST_CASE("pending amounts are exact uint256 sums of per-channel floors", "[ledger]") {
   ScratchDir dir("amounts");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   constexpr uint64_t kGiB = uint64_t{1} << 30;
   // A rate of 2^200 + 1 per GiB: a double would lose the +1, a uint64 product would overflow.
   const uint256 huge_rate = pow2(200) + 1;
@@ -429,20 +413,20 @@ TEST_CASE("reward rate overrides persist across a restart and can be cleared", "
   ScratchDir dir("rates");
   const uint256 big = (pow2(255) - 1) + pow2(255);  // 2^256 - 1: the largest rate there is
   {
-    Ledger ledger(dir.ledger());
+    Ledger ledger(ledger_file(dir));
     ledger.set_reward_rate(kTorrentA, uint256(12345));
     ledger.set_reward_rate(kTorrentB, big);
     ledger.set_reward_rate(kTorrentA, uint256(777));  // replaces
   }
   {
-    Ledger ledger(dir.ledger());
+    Ledger ledger(ledger_file(dir));
     const auto rates = ledger.reward_rates();
     REQUIRE(rates.size() == 2);
     CHECK(rates.at(kTorrentA) == 777);
     CHECK(rates.at(kTorrentB) == big);
     ledger.set_reward_rate(kTorrentA, std::nullopt);
   }
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   const auto rates = ledger.reward_rates();
   REQUIRE(rates.size() == 1);
   CHECK(rates.count(kTorrentA) == 0);
@@ -451,7 +435,7 @@ TEST_CASE("reward rate overrides persist across a restart and can be cleared", "
 
 TEST_CASE("summary and by_torrent count the channels stored in the window", "[ledger]") {
   ScratchDir dir("window");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   LedgerBatch early = batch_at(kHour0);
   early.receipts.push_back({receipt(kTorrentA, kLeecher1, 1, 10), sig(1)});
   early.receipts.push_back({receipt(kTorrentA, kLeecher2, 2, 10), sig(1)});
@@ -477,7 +461,7 @@ TEST_CASE("summary and by_torrent count the channels stored in the window", "[le
 
 TEST_CASE("receipts are listed in id order, filtered, and paged with a cursor", "[ledger]") {
   ScratchDir dir("paging");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   LedgerBatch batch = batch_at(kHour0);
   for (uint64_t ch = 1; ch <= 10; ++ch) {
     batch.receipts.push_back({receipt(ch % 2 ? kTorrentA : kTorrentB, ch <= 5 ? kLeecher1 : kLeecher2,
@@ -521,7 +505,7 @@ TEST_CASE("receipts are listed in id order, filtered, and paged with a cursor", 
 
 TEST_CASE("receipted bytes add up a leecher's channels of one torrent", "[ledger]") {
   ScratchDir dir("receipted");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   LedgerBatch batch = batch_at(kHour0);
   batch.receipts.push_back({receipt(kTorrentA, kLeecher1, 1, 100), sig(1)});
   batch.receipts.push_back({receipt(kTorrentA, kLeecher1, 2, 250), sig(1)});
@@ -535,7 +519,7 @@ TEST_CASE("receipted bytes add up a leecher's channels of one torrent", "[ledger
 
 TEST_CASE("readers on other threads only ever see whole batches", "[ledger]") {
   ScratchDir dir("concurrent");
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   constexpr int kBatches = 150;
   std::atomic<bool> done{false};
   std::atomic<int> reads{0};
@@ -574,13 +558,13 @@ TEST_CASE("readers on other threads only ever see whole batches", "[ledger]") {
 
 TEST_CASE("a writer killed with SIGKILL mid-stream leaves only whole batches", "[ledger]") {
   ScratchDir dir("kill9");
-  { Ledger ledger(dir.ledger()); }  // schema in place before the child starts
+  { Ledger ledger(ledger_file(dir)); }  // schema in place before the child starts
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
     // The child writes batches as fast as it can until it is killed; _exit skips Catch2.
     try {
-      Ledger ledger(dir.ledger());
+      Ledger ledger(ledger_file(dir));
       for (uint64_t i = 1;; ++i) {
         LedgerBatch batch = batch_at(kHour0 + static_cast<int64_t>(i % 7200));
         for (uint64_t k = 0; k < 4; ++k) {
@@ -598,7 +582,7 @@ TEST_CASE("a writer killed with SIGKILL mid-stream leaves only whole batches", "
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    Ledger probe(dir.ledger());
+    Ledger probe(ledger_file(dir));
     if (probe.summary(0, std::numeric_limits<int64_t>::max(), 0).rejected.at("not_monotonic") >= 20) break;
   }
   ::kill(child, SIGKILL);
@@ -606,7 +590,7 @@ TEST_CASE("a writer killed with SIGKILL mid-stream leaves only whole batches", "
   ::waitpid(child, &status, 0);
   REQUIRE(WIFSIGNALED(status));
 
-  Ledger ledger(dir.ledger());
+  Ledger ledger(ledger_file(dir));
   const auto rows = ledger.receipts(std::nullopt, std::nullopt, 0, 1000000);
   const auto s = ledger.summary(0, std::numeric_limits<int64_t>::max(), 0);
   const uint64_t batches = s.rejected.at("not_monotonic");
