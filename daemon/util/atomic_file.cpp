@@ -1,12 +1,14 @@
 #include "daemon/util/atomic_file.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
 #include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace seedd::util {
@@ -78,6 +80,31 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 namespace {
 // Open temp files at once in write_files_atomic(): well under the usual 1,024 descriptors.
 constexpr size_t kMaxOpenInBatch = 256;
+// fsyncs issued at once in write_files_atomic(), and the files it takes to use another thread.
+// The filesystem commits concurrent fsyncs together: on ext4 on an SSD, 0.54 ms a file one at
+// a time, 0.27 with 4 at once, 0.19 with 8.
+constexpr size_t kMaxSyncThreads = 8;
+constexpr size_t kFilesPerSyncThread = 8;
+
+/// fsyncs every descriptor in `fds` that is not -1; returns errno (or 0) for each.
+std::vector<int> fsync_all(const std::vector<int>& fds) {
+  std::vector<int> errors(fds.size(), 0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k = next++; k < fds.size(); k = next++)
+      if (fds[k] >= 0 && ::fsync(fds[k]) != 0) errors[k] = errno;
+  };
+  std::vector<std::thread> helpers;
+  const size_t wanted = std::min(kMaxSyncThreads, fds.size() / kFilesPerSyncThread);
+  try {
+    for (size_t h = 1; h < wanted; ++h) helpers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // Out of threads (a tasks limit): the ones there are, and this one, do it all.
+  }
+  work();
+  for (auto& t : helpers) t.join();
+  return errors;
+}
 
 bool write_all(int fd, std::string_view contents) {
   const char* p = contents.data();
@@ -125,10 +152,15 @@ size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode,
       else if (!write_all(t.fd, files[i].contents)) fail(t, "cannot write");
       temps.push_back(std::move(t));
     }
+    std::vector<int> fds;
+    for (const auto& t : temps) fds.push_back(t.fd);
+    const auto sync_errors = fsync_all(fds);
     std::vector<std::filesystem::path> dirs;
-    for (auto& t : temps) {
+    for (size_t k = 0; k < temps.size(); ++k) {
+      auto& t = temps[k];
       if (t.fd < 0) continue;
-      if (::fsync(t.fd) != 0) {
+      if (sync_errors[k] != 0) {
+        errno = sync_errors[k];
         fail(t, "cannot fsync");
         continue;
       }

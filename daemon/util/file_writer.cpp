@@ -10,6 +10,8 @@
 namespace seedd::util {
 namespace {
 constexpr uint64_t kTrimAfterOps = 1000;
+// Operations taken from the queue at a time: a waiting producer hears of progress after each.
+constexpr size_t kMaxBatch = 256;
 }  // namespace
 
 FileWriter::FileWriter(unsigned mode, ErrorSink on_error) : m_mode(mode), m_on_error(std::move(on_error)) {
@@ -52,6 +54,11 @@ void FileWriter::flush() {
   m_done.wait(lock, [&] { return m_finished >= target; });
 }
 
+void FileWriter::wait_backlog_below(size_t limit) {
+  std::unique_lock lock(m_mutex);
+  m_done.wait(lock, [&] { return m_queued - m_finished < limit; });
+}
+
 size_t FileWriter::backlog() const {
   std::lock_guard lock(m_mutex);
   return static_cast<size_t>(m_queued - m_finished);
@@ -63,7 +70,13 @@ void FileWriter::run() {
     m_wake.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
     if (m_queue.empty()) return;  // stopping, and everything is written
     std::deque<Op> batch;
-    batch.swap(m_queue);
+    if (m_queue.size() <= kMaxBatch) {
+      batch.swap(m_queue);
+    } else {
+      const auto end = m_queue.begin() + kMaxBatch;
+      batch.assign(std::make_move_iterator(m_queue.begin()), std::make_move_iterator(end));
+      m_queue.erase(m_queue.begin(), end);
+    }
     lock.unlock();
     const auto count = batch.size();
     apply(batch);

@@ -37,6 +37,9 @@ class FileWriter {
   void remove(std::filesystem::path path);
   /// Blocks until everything queued before the call is on disk (or has failed).
   void flush();
+  /// Blocks while `limit` operations or more are queued and not finished: producers that
+  /// can wait (torrent.add) keep the queue, and the memory it holds, bounded.
+  void wait_backlog_below(size_t limit);
   /// Operations queued and not finished yet.
   size_t backlog() const;
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <unistd.h>
@@ -56,4 +57,20 @@ TEST_CASE("the file writer reports a file it cannot write and still writes the o
   CHECK(errors == std::vector<std::string>{"state"});
   CHECK(read_file(dir / "state").value() == "kept");
   CHECK((fs::status(dir / "state").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("a producer that waits for the backlog keeps it below the limit, and everything is written") {
+  const auto dir = fresh_dir("writer-backlog");
+  FileWriter writer(0644, [](const fs::path&, const std::string&) {});
+  size_t most = 0;
+  for (int i = 0; i < 3000; ++i) {
+    writer.wait_backlog_below(100);
+    // Only this thread queues, so the backlog can only have shrunk since the wait returned.
+    most = std::max(most, writer.backlog());
+    writer.write(dir / ("f" + std::to_string(i)), std::to_string(i));
+  }
+  CHECK(most < 100);
+  writer.flush();
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 3000);
+  CHECK(read_file(dir / "f2999").value() == "2999");
 }
