@@ -1,6 +1,7 @@
 #include "rpc/http_server.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -76,6 +77,15 @@ class WorkerPool {
     m_cv.notify_one();
     return true;
   }
+  /// Waits until no job is queued or running, at most `limit`; false if it timed out.
+  bool wait_idle(std::chrono::milliseconds limit) {
+    std::unique_lock lock(m_mutex);
+    return m_idle.wait_for(lock, limit, [this] { return m_jobs.empty() && m_running == 0; });
+  }
+  int running() {
+    std::lock_guard lock(m_mutex);
+    return m_running;
+  }
   void stop() {
     {
       std::lock_guard lock(m_mutex);
@@ -97,12 +107,17 @@ class WorkerPool {
         if (m_stopping) return;
         job = std::move(m_jobs.front());
         m_jobs.pop_front();
+        ++m_running;
       }
       job();
+      job = nullptr;
+      std::lock_guard lock(m_mutex);
+      if (--m_running == 0 && m_jobs.empty()) m_idle.notify_all();
     }
   }
   std::mutex m_mutex;
-  std::condition_variable m_cv;
+  std::condition_variable m_cv, m_idle;
+  int m_running = 0;
   std::deque<std::function<void()>> m_jobs;
   std::vector<std::thread> m_threads;
   bool m_stopping = false;
@@ -313,7 +328,10 @@ struct HttpServer::Impl {
       req->remote_address = lowest().socket().remote_endpoint(rec).address().to_string();
       if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
       const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
-        auto res = std::make_shared<HttpResponse>(self->m_server.run_handler(*req));
+        // Queued before the interrupt, run after it: the daemon is stopping what handlers use.
+        auto res = std::make_shared<HttpResponse>(self->m_server.interrupted
+                                                      ? json_error(503, "seedd is shutting down", true)
+                                                      : self->m_server.run_handler(*req));
         net::post(self->m_stream.get_executor(), [self, res]() mutable { self->respond(std::move(*res)); });
       });
       if (!queued) write(json_error(503, "seedd is busy: too many requests waiting; retry shortly", false));
@@ -479,7 +497,14 @@ void HttpServer::start() {
     });
 }
 
-void HttpServer::interrupt() { m_impl->interrupted = true; }
+void HttpServer::interrupt() {
+  auto& d = *m_impl;
+  d.interrupted = true;
+  // Handlers call the engine and the ledger, which main stops next: let the running ones end.
+  if (d.workers.running() > 0) d.log->info("waiting for {} RPC calls in progress", d.workers.running());
+  if (!d.workers.wait_idle(std::chrono::seconds(30)))
+    d.log->warn("{} RPC calls still running after 30 s; stopping anyway", d.workers.running());
+}
 
 void HttpServer::stop() {
   auto& d = *m_impl;

@@ -92,7 +92,8 @@ class HttpServer {
   /// Binds every endpoint and starts the threads; throws std::runtime_error naming the
   /// endpoint that could not be bound.
   void start();
-  /// Stops taking work: every request from now on gets 503.
+  /// Stops taking work: every request from now on gets 503, and so does one still queued. Waits
+  /// (up to 30 s) for the handlers already running, so that what they use can be stopped next.
   void interrupt();
   /// Closes the listeners and connections and joins the threads.
   void stop();

@@ -1,7 +1,8 @@
 """The bounded work queue (issue 5, limits): with one RPC worker busy on a slow call
 (torrent.create hashing 512 MiB), more requests than the queue holds (MAX_QUEUED_REQUESTS, 256)
 are answered 503 with a JSON body and Retry-After at once, the queued ones are answered in
-turn, and the daemon serves normally afterwards."""
+turn, and the daemon serves normally afterwards. A SIGTERM while a call runs lets it finish (the
+engine is stopped only after it), answers the calls still queued 503, and exits cleanly."""
 import json
 import os
 import socket
@@ -72,6 +73,38 @@ class WorkQueueTest(unittest.TestCase):
         self.assertEqual(refused + statuses.count(200), extra)
         # And afterwards the daemon serves as usual.
         self.assertIn("version", d.call("node.info"))
+
+    def test_sigterm_waits_for_the_call_in_progress_and_refuses_the_queued_ones(self):
+        d = Daemon("queue", extra_args=["--rpc-threads=1"]).start()
+        self.addCleanup(d.stop)
+        src = os.path.join(d.download_dir, "big.bin")
+        make_file(src, 512 << 20, seed=6)
+        slow, queued = {}, {}
+
+        def call_into(out, method, **params):
+            try:
+                out["r"] = d.call(method, **params)
+            except Exception as e:  # noqa: BLE001 - what the call met is what is checked
+                out["e"] = e
+
+        creating = threading.Thread(target=call_into, args=(slow, "torrent.create"), kwargs={"path": src})
+        creating.start()
+        time.sleep(0.3)  # hashing 512 MiB now, in the only worker
+        waiting = threading.Thread(target=call_into, args=(queued, "torrent.list"))
+        waiting.start()
+        time.sleep(0.2)  # queued behind it
+        code, _ = d.terminate(timeout=60)
+        creating.join(60)
+        waiting.join(60)
+        # It used to go on hashing while the engine stopped, then add to a session that was gone.
+        self.assertEqual(code, 0, d.read_log())
+        self.assertIn("info_hash", slow.get("r", {}), f"the call in progress was answered: {slow}")
+        self.assertIn("shutting down", str(queued.get("e")), f"the queued call: {queued}")
+        self.assertIn("waiting for 1 RPC calls in progress", d.read_log())
+        # What it answered is kept: the new torrent is there, seeding, after a restart.
+        d.start()
+        info_hash = slow["r"]["info_hash"]
+        d.wait_for(lambda: d.torrent(info_hash)["state"] == "seeding", timeout=30, what="the created torrent seeding")
 
 
 if __name__ == "__main__":
