@@ -501,7 +501,8 @@ void HttpServer::interrupt() {
   auto& d = *m_impl;
   d.interrupted = true;
   // Handlers call the engine and the ledger, which main stops next: let the running ones end.
-  if (d.workers.running() > 0) d.log->info("waiting for {} RPC calls in progress", d.workers.running());
+  if (const int running = d.workers.running(); running > 0)
+    d.log->info("waiting for {} RPC calls in progress", running);
   if (!d.workers.wait_idle(std::chrono::seconds(30)))
     d.log->warn("{} RPC calls still running after 30 s; stopping anyway", d.workers.running());
 }
