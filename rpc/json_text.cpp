@@ -70,6 +70,15 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_string_array(std::string& out, const std::vector<std::string>& v) {
+  out += '[';
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    append_string(out, v[i]);
+  }
+  out += ']';
+}
+
 void append_int(std::string& out, int64_t v) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace seedd::rpc::json_text {
 
 void append_string(std::string& out, std::string_view s);  // with the quotes
+void append_string_array(std::string& out, const std::vector<std::string>& v);
 void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
 void append_double(std::string& out, double v);

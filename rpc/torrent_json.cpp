@@ -45,15 +45,7 @@ const std::vector<std::pair<const char*, Writer>>& field_table() {
         {"added_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.added_time); }},
         {"completed_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.completed_time); }},
         {"full_checks", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.full_checks); }},
-        {"labels",
-         [](std::string& o, const TorrentStatus& t, Context&) {
-           o += '[';
-           for (size_t i = 0; i < t.labels.size(); ++i) {
-             if (i) o += ',';
-             jt::append_string(o, t.labels[i]);
-           }
-           o += ']';
-         }},
+        {"labels", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string_array(o, t.labels); }},
         {"upload_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.upload_limit); }},
         {"download_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.download_limit); }},
         {"max_connections",

@@ -1331,12 +1331,9 @@ void Engine::recheck(const std::string& info_hash, bool redownload) {
 }
 
 void Engine::reannounce(const std::string& info_hash) {
-  std::shared_lock lock(m_impl->mutex);
-  auto* e = m_impl->find(info_hash);
-  if (!e) throw_not_found(info_hash);
-  Impl::require_live(*e);
-  e->handle.force_reannounce();
-  if (m_impl->session->get_settings().get_bool(lt::settings_pack::enable_dht)) e->handle.force_dht_announce();
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  h.force_reannounce();
+  if (m_impl->session->get_settings().get_bool(lt::settings_pack::enable_dht)) h.force_dht_announce();
 }
 
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
@@ -1541,13 +1538,10 @@ void Engine::replace_trackers(const std::string& info_hash, const std::vector<st
     ae.tier = static_cast<std::uint8_t>(tier);
     entries.push_back(std::move(ae));
   }
-  std::shared_lock lock(m_impl->mutex);
-  auto* e = m_impl->find(info_hash);
-  if (!e) throw_not_found(info_hash);
-  Impl::require_live(*e);
-  e->handle.replace_trackers(entries);
-  if (!entries.empty()) e->handle.force_reannounce();
-  m_impl->request_save(e->handle);
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  h.replace_trackers(entries);
+  if (!entries.empty()) h.force_reannounce();
+  m_impl->request_save(h);
 }
 
 SessionStats Engine::stats() const {

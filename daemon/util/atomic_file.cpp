@@ -106,6 +106,19 @@ std::vector<int> fsync_all(const std::vector<int>& fds) {
   return errors;
 }
 
+/// fsyncs each directory in `dirs` once (renames or removals in them become durable).
+void fsync_directories(std::vector<std::filesystem::path>& dirs, const FileErrorSink& on_error) {
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  for (const auto& dir : dirs) {
+    try {
+      fsync_directory(dir);
+    } catch (const std::exception& e) {
+      on_error(dir, e.what());
+    }
+  }
+}
+
 bool write_all(int fd, std::string_view contents) {
   const char* p = contents.data();
   size_t left = contents.size();
@@ -122,8 +135,7 @@ bool write_all(int fd, std::string_view contents) {
 }
 }  // namespace
 
-size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode,
-                          const std::function<void(const std::filesystem::path&, const std::string&)>& on_error) {
+size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode, const FileErrorSink& on_error) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   size_t written = 0;
   for (size_t begin = 0; begin < files.size(); begin += kMaxOpenInBatch) {
@@ -176,17 +188,21 @@ size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode,
         continue;
       }
       ++written;
-      if (std::find(dirs.begin(), dirs.end(), path.parent_path()) == dirs.end()) dirs.push_back(path.parent_path());
+      dirs.push_back(path.parent_path());
     }
-    for (const auto& dir : dirs) {
-      try {
-        fsync_directory(dir);
-      } catch (const std::exception& e) {
-        on_error(dir, e.what());
-      }
-    }
+    fsync_directories(dirs, on_error);
   }
   return written;
+}
+
+void remove_files(const std::vector<std::filesystem::path>& paths, const FileErrorSink& on_error) {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::remove(path, ec) || !ec) dirs.push_back(path.parent_path());
+    else on_error(path, "cannot remove: " + ec.message());
+  }
+  fsync_directories(dirs, on_error);
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {

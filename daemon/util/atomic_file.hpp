@@ -16,6 +16,9 @@ namespace seedd::util {
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents,
                        unsigned mode = 0644);
 
+/// Where the batch functions below report a file they could not handle: (path, message).
+using FileErrorSink = std::function<void(const std::filesystem::path&, const std::string&)>;
+
 /// One file of a write_files_atomic() batch.
 struct FileWrite {
   std::filesystem::path path;
@@ -28,8 +31,12 @@ struct FileWrite {
 /// small files costs ~0.4 s instead of ~2.6 s one by one. A file that fails is skipped and
 /// reported through `on_error(path, message)`; the others are still written. Returns how many
 /// were written.
-size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode,
-                          const std::function<void(const std::filesystem::path&, const std::string&)>& on_error);
+size_t write_files_atomic(std::vector<FileWrite>& files, unsigned mode, const FileErrorSink& on_error);
+
+/// Removes many files, then fsyncs each directory they were in once, so that the removals are
+/// durable. A file that is already gone counts as removed; a failure is reported through
+/// `on_error(path, message)` and the others are still removed.
+void remove_files(const std::vector<std::filesystem::path>& paths, const FileErrorSink& on_error);
 
 /// Reads a whole file; std::nullopt when it does not exist. Throws on other I/O errors.
 std::optional<std::string> read_file(const std::filesystem::path& path);

@@ -1,6 +1,6 @@
 #include "daemon/util/file_writer.hpp"
 
-#include <algorithm>
+#include <iterator>
 #include <malloc.h>
 #include <pthread.h>
 #include <unordered_set>
@@ -108,22 +108,7 @@ void FileWriter::apply(std::deque<Op>& ops) {
   }
   ops.clear();
   if (!writes.empty()) write_files_atomic(writes, m_mode, m_on_error);
-  std::vector<std::filesystem::path> dirs;
-  for (const auto& path : removes) {
-    std::error_code ec;
-    if (std::filesystem::remove(path, ec) || !ec) {
-      if (std::find(dirs.begin(), dirs.end(), path.parent_path()) == dirs.end()) dirs.push_back(path.parent_path());
-    } else {
-      m_on_error(path, "cannot remove: " + ec.message());
-    }
-  }
-  for (const auto& dir : dirs) {
-    try {
-      fsync_directory(dir);
-    } catch (const std::exception& e) {
-      m_on_error(dir, e.what());
-    }
-  }
+  if (!removes.empty()) remove_files(removes, m_on_error);
 }
 
 }  // namespace seedd::util

@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/util/atomic_file.hpp"
+
 namespace seedd::util {
 
 class FileWriter {
  public:
-  using ErrorSink = std::function<void(const std::filesystem::path&, const std::string&)>;
+  using ErrorSink = FileErrorSink;
 
   /// Files are created with `mode`; failures go to `on_error` (from the writer thread).
   FileWriter(unsigned mode, ErrorSink on_error);

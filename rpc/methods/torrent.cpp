@@ -126,12 +126,8 @@ void list(const json& params, Context& ctx, std::string& out) {
   if (has_param(params, "since")) {
     out += ",\"full\":";
     json_text::append_bool(out, delta.full);
-    out += ",\"removed\":[";
-    for (size_t i = 0; i < delta.removed.size(); ++i) {
-      if (i) out += ',';
-      json_text::append_string(out, delta.removed[i]);
-    }
-    out += ']';
+    out += ",\"removed\":";
+    json_text::append_string_array(out, delta.removed);
   }
   out += '}';
   last_size = out.size() - start;

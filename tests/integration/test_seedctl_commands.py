@@ -15,7 +15,7 @@ import time
 import unittest
 
 import harness
-from harness import Daemon, DaemonTestCase, free_port, make_file
+from harness import DaemonTestCase, free_port, make_file
 
 ZEROS = "0" * 40
 
@@ -46,11 +46,6 @@ def cmdline(pid):
 
 
 class Base(DaemonTestCase):
-    def daemon(self, name, extra_args=()):
-        d = Daemon(name, extra_args=list(extra_args))
-        self.daemons.append(d)
-        return d.start()
-
     def ctl(self, d, *args, **kw):
         return d.seedctl(*args, check=False, **kw)
 
@@ -85,7 +80,7 @@ class RpcAuthAndSecrets(Base):
             self.assert_exit(p, 2)
             self.assertIn("rpcauth", p.stderr)
 
-        d = self.daemon("auth", extra_args=[f"--rpc-auth={admin_entry},{read_entry}"])
+        d = self.daemon("auth", f"--rpc-auth={admin_entry},{read_entry}")
         make_file(os.path.join(d.download_dir, "f.bin"), 50_000, seed=3)
         ih = d.call("torrent.create", path="f.bin")["info_hash"]
         no_cookie = {"SEEDD_DATA_DIR": "/nonexistent-seedctl"}
@@ -328,7 +323,7 @@ class Transfer(Base):
 
     def test_add_peers_earnings_watch_claim_between_two_daemons(self):
         a = self.daemon("seeder")
-        b = self.daemon("leecher", extra_args=["--download-limit=600000"])
+        b = self.daemon("leecher", "--download-limit=600000")
         make_file(os.path.join(a.download_dir, "payload.bin"), self.SIZE, seed=11)
         torrent_file = os.path.join(b.base, "payload.torrent")
         p = self.ok(a, "create", "payload.bin", f"--out={torrent_file}")

@@ -1,9 +1,9 @@
 """Issue 7: upload slots. With upload_slots=1 the seeder serves one of three leechers at a time
 (measured: one in every second after the first unchokes; more only in a second when the choker
 hands the slot over or unchokes one optimistically); with the default 8 slots all three are
-served every second. Measured on the seeder's own
-per-peer byte counts (torrent.peers), under a 3 MiB/s limit that also applies to loopback so the
-transfers last, and on the choke state torrent.peers reports."""
+served every second. Measured on the seeder's own per-peer byte counts (torrent.peers), under a
+3 MiB/s limit that also applies to loopback so the transfers last, and on the choke state
+torrent.peers reports."""
 import time
 import unittest
 
