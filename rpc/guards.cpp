@@ -107,10 +107,8 @@ bool RequestGuard::origin_allowed(const std::string& origin, const std::string& 
   const auto host = lower(host_part(rest));
   if (host.empty()) return false;
   if (!host_header.empty() && host == lower(host_part(host_header))) return true;  // same host
-  boost::system::error_code ec;
-  const auto addr = boost::asio::ip::make_address(host, ec);
-  if (!ec) return is_loopback(addr.to_string());  // unlike Host, any other IP is another machine's page
-  if (host == "localhost") return true;
+  if (host == "localhost" || is_loopback(host)) return true;
+  // Unlike in Host, any other IP address is some other machine's page, unless it is ours.
   return std::find(m_names.begin(), m_names.end(), host) != m_names.end();
 }
 
