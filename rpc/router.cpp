@@ -63,12 +63,15 @@ std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
   if (auto refused = check_guards(req)) return refused;
   const auto path = path_of(req.target);
   const bool reads_body = (path == "/rpc" && req.method == "POST") || is_transmission_path(path);
+  HttpResponse unauthorized;
   if (!reads_body) {
     // Nothing else reads a body: refuse it rather than take it in.
     if (has_body(req)) return json_response(413, R"({"error":"this endpoint takes no request body"})");
-    return std::nullopt;  // handle() answers, authenticating where the route needs it
+    // Without a password, only /healthz and the 404s take a worker's time.
+    if ((path == "/metrics" || (path == "/ws" && m_base.events)) && !authenticate(req, unauthorized))
+      return unauthorized;
+    return std::nullopt;
   }
-  HttpResponse unauthorized;
   if (!authenticate(req, unauthorized)) return unauthorized;
   // After authentication: an unauthenticated caller learns nothing about what we accept.
   if (path == "/rpc" && !is_json_media_type(req.header("content-type")))
@@ -94,7 +97,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   if (path == "/metrics") {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
     HttpResponse unauthorized;
-    if (!authenticate(req, unauthorized)) return unauthorized;
+    if (!scope_of(req, unauthorized)) return unauthorized;
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     Context ctx = m_base;
@@ -104,7 +107,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   if (path == "/ws" && m_base.events) {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET with a WebSocket upgrade"})");
     HttpResponse unauthorized;
-    if (!authenticate(req, unauthorized)) return unauthorized;
+    if (!scope_of(req, unauthorized)) return unauthorized;
     if (!req.websocket_upgrade) {
       auto r = json_response(426, R"({"error":"this is a WebSocket: connect with Upgrade: websocket"})");
       r.headers.emplace_back("Upgrade", "websocket");
