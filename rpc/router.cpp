@@ -65,8 +65,12 @@ std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
   const bool reads_body = (path == "/rpc" && req.method == "POST") || is_transmission_path(path);
   HttpResponse unauthorized;
   if (!reads_body) {
-    // Nothing else reads a body: refuse it rather than take it in.
-    if (has_body(req)) return json_response(413, R"({"error":"this endpoint takes no request body"})");
+    // Nothing else reads a body: answer without taking it in (the 404s and 405s as handle()).
+    if (has_body(req)) {
+      if (path == "/healthz" || path == "/metrics" || path == "/ws")
+        return json_response(413, R"({"error":"this endpoint takes no request body"})");
+      return handle(req);
+    }
     // Without a password, only /healthz and the 404s take a worker's time.
     if ((path == "/metrics" || (path == "/ws" && m_base.events)) && !authenticate(req, unauthorized))
       return unauthorized;
