@@ -24,6 +24,7 @@ MAX_TRAILER_BYTES = 8 * 1024
 MAX_BODY_BYTES = 16 * 1024 * 1024
 REQUEST_TIMEOUT_S = 10
 AUTH_LOG_LINES_PER_INTERVAL = 10
+LINGER_TIMEOUT_S = 2
 
 
 def exchange(port, data, source="127.0.0.1", timeout=15):
@@ -175,6 +176,30 @@ class HttpHardening(unittest.TestCase):
         self.assertEqual(exchange(self.d.rpc_port, self.head("GET", "/healthz", h, auth=False))[0], 413)
         self.assertEqual(exchange(self.d.rpc_port, self.head("POST", "/nothing", h, auth=False))[0], 404)
         self.assertEqual(exchange(self.d.rpc_port, self.head("PUT", "/rpc", h, auth=False))[0], 405)
+
+    def test_a_refused_request_is_drained_for_linger_timeout_then_closed(self):
+        h = {"Content-Type": "application/json", "Content-Length": "100000"}
+        s = socket.create_connection(("127.0.0.1", self.d.rpc_port), timeout=10)
+        try:
+            s.sendall(self.head(headers=h, auth=False))
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += s.recv(4096)
+            self.assertTrue(answer.startswith(b"HTTP/1.1 401"), answer[:40])
+            t0 = time.monotonic()
+            closed_after = None
+            while time.monotonic() - t0 < 10:  # the client goes on sending its body, slowly
+                try:
+                    s.sendall(b"x")
+                except OSError:
+                    closed_after = time.monotonic() - t0
+                    break
+                time.sleep(0.1)
+        finally:
+            s.close()
+        self.assertIsNotNone(closed_after, "a refused connection was kept open")
+        self.assertGreater(closed_after, LINGER_TIMEOUT_S - 0.5)
+        self.assertLess(closed_after, LINGER_TIMEOUT_S + 1.5)
 
     def test_many_unauthenticated_16_mib_bodies_do_not_grow_memory(self):
         before = rss_kib(self.d.proc.pid)
