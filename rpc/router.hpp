@@ -8,6 +8,7 @@
 #include "rpc/events.hpp"
 #include "rpc/context.hpp"
 #include "rpc/guards.hpp"
+#include "rpc/health.hpp"
 #include "rpc/http_server.hpp"
 
 namespace seedd::rpc {
@@ -21,7 +22,8 @@ class Router {
   /// Serves `handler` at /transmission/rpc and /transmission/rpc/ (any method, any body type).
   void set_transmission_handler(EndpointHandler handler) { m_transmission = std::move(handler); }
 
-  Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy);
+  /// `health` is what /healthz reports (check_health() in seedd).
+  Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health);
   HttpResponse handle(const HttpRequest& req);
 
  private:
@@ -33,7 +35,7 @@ class Router {
   Authenticator m_auth;
   RequestGuard m_guard;
   AuthBackoff m_backoff;
-  std::function<bool()> m_healthy;
+  std::function<Health()> m_health;
   EndpointHandler m_transmission;
 };
 

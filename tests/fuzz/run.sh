@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target tests/fuzz/fuzz_rpc.cpp with Debian's clang (ASan + UBSan, with
-# coverage on the RPC request path: fuzz_rpc.cpp and the rpc/ sources it drives) against the
-# seedd_core library of BUILD_DIR, then fuzzes for SECONDS over the committed corpus.
-#   tests/fuzz/run.sh BUILD_DIR SECONDS [extra libFuzzer flags]
+# Builds the libFuzzer target tests/fuzz/fuzz_$SEEDD_FUZZ_TARGET.cpp (default: rpc) with
+# Debian's clang (ASan + UBSan, with coverage on the sources it drives) against the seedd_core
+# library of BUILD_DIR, then fuzzes for SECONDS over the committed corpus
+# tests/fuzz/corpus/$SEEDD_FUZZ_TARGET.
+#   [SEEDD_FUZZ_TARGET=rpc|json_depth] tests/fuzz/run.sh BUILD_DIR SECONDS [extra libFuzzer flags]
 # New inputs go to a scratch directory, not into the committed corpus; to grow it, run with
 # -merge=1 by hand (see docs/architecture.md).
 set -euo pipefail
 build=$(realpath "$1") seconds=$2
 shift 2
 src=$(realpath "$(dirname "$0")/../..")
+target=${SEEDD_FUZZ_TARGET:-rpc}
 out="$build/fuzz"
-mkdir -p "$out/objects" "$out/new-corpus"
+mkdir -p "$out/objects" "$out/new-corpus-$target"
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing (scripts/deps.sh test installs clang)"; exit 1; }
 
 # The same defines and include paths as seedd_core (spdlog's external fmt, SEEDD_VERSION...).
@@ -22,8 +24,12 @@ eval "includes=($(sed -n 's/^CXX_INCLUDES = //p' "$flags_file"))"
 libs=$(sed 's/.* -o seedd //' "$build/CMakeFiles/seedd.dir/link.txt")
 
 cxxflags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined)
-sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
-         daemon/events/event_bus.cpp)
+case $target in
+  rpc) sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
+                daemon/events/event_bus.cpp rpc/json_input.cpp) ;;
+  json_depth) sources=(tests/fuzz/fuzz_json_depth.cpp rpc/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp) ;;
+  *) echo "fuzz: unknown target '$target'"; exit 1 ;;
+esac
 objects=()
 for s in "${sources[@]}"; do
   o="$out/objects/$(echo "$s" | tr / _).o"
@@ -35,7 +41,7 @@ for s in "${sources[@]}"; do
 done
 echo "fuzz: linking"
 # shellcheck disable=SC2086
-(cd "$build" && clang++ "${cxxflags[@]}" -fsanitize=fuzzer "${objects[@]}" -o "$out/fuzz_rpc" $libs)
-echo "fuzz: running for ${seconds}s"
-"$out/fuzz_rpc" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -dict="$src/tests/fuzz/rpc.dict" "$@" "$out/new-corpus" "$src/tests/fuzz/corpus/rpc"
+(cd "$build" && clang++ "${cxxflags[@]}" -fsanitize=fuzzer "${objects[@]}" -o "$out/fuzz_$target" $libs)
+echo "fuzz: running fuzz_$target for ${seconds}s"
+"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -dict="$src/tests/fuzz/$target.dict" "$@" "$out/new-corpus-$target" "$src/tests/fuzz/corpus/$target"
