@@ -107,10 +107,10 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
     return respond_error(code::invalid_params, std::string("Invalid params: ") + e.what());
   } catch (const util::IoError& e) {
     // The disk, not the caller nor a bug: full, read-only, failing. The cause is in the message.
-    spdlog::get("rpc")->warn("{} failed: {}", name, e.what());
+    if (auto log = spdlog::get("rpc")) log->warn("{} failed: {}", name, e.what());
     return respond_error(code::io_error, std::string("I/O error: ") + e.what());
   } catch (const std::system_error& e) {
-    spdlog::get("rpc")->warn("{} failed: {}", name, e.what());
+    if (auto log = spdlog::get("rpc")) log->warn("{} failed: {}", name, e.what());
     return respond_error(code::io_error, std::string("I/O error: ") + e.what());
   } catch (const std::exception& e) {
     spdlog::get("rpc")->error("{} failed: {}", name, e.what());

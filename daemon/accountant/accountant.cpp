@@ -141,7 +141,7 @@ void Accountant::commit_failed(const std::string& error) {
     in_row = ++m_failures_in_row;
   }
   if (const auto held = m_commit_log->allow())
-    spdlog::get("ledger")->error("cannot commit to the ledger (will retry; {} failures in a row{}): {}", in_row,
+    spdlog::get("ledger")->error("cannot commit to the ledger (will retry; {} failed in a row{}): {}", in_row,
                                  *held ? ", " + std::to_string(*held) + " not logged" : std::string(), error);
 }
 

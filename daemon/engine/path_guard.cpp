@@ -31,6 +31,19 @@ bool is_under(const fs::path& resolved, const fs::path& root) {
 }
 
 namespace {
+/// Where `p` leads, every symbolic link followed, dangling ones too (a link to a file that does
+/// not exist yet is where libtorrent would create it): weakly_canonical alone stops at them.
+fs::path resolve(const fs::path& p, std::error_code& ec) {
+  constexpr int kMaxLinks = 40;  // the kernel's own limit (ELOOP)
+  fs::path t = p;
+  for (int i = 0; i < kMaxLinks && fs::is_symlink(fs::symlink_status(t, ec)); ++i) {
+    const auto next = fs::read_symlink(t, ec);
+    if (ec) return {};
+    t = next.is_absolute() ? next : t.parent_path() / next;
+  }
+  return fs::weakly_canonical(t, ec);
+}
+
 bool under_any(const fs::path& resolved, const std::vector<fs::path>& roots) {
   for (const auto& r : roots)
     if (is_under(resolved, r)) return true;
@@ -48,7 +61,7 @@ fs::path confine(const fs::path& path, const fs::path& download_dir, const std::
     if (part == "..") throw EngineError(K::invalid_argument, what + ": '" + path.string() + "' contains '..'");
   const fs::path abs = path.is_absolute() ? path : download_dir / path;
   std::error_code ec;
-  const fs::path resolved = fs::weakly_canonical(abs, ec);
+  const fs::path resolved = resolve(abs, ec);
   if (ec) throw EngineError(K::invalid_argument, what + ": cannot resolve '" + path.string() + "'");
   if (under_any(resolved, roots)) return resolved;
   throw EngineError(K::invalid_argument, what + ": '" + path.string() +
@@ -67,7 +80,7 @@ std::string link_leaving_roots(const fs::path& save_path, const lt::file_storage
       p /= part;
       if (!seen.insert(p).second) continue;
       if (!fs::is_symlink(fs::symlink_status(p, ec))) continue;
-      const auto target = fs::weakly_canonical(p, ec);
+      const auto target = resolve(p, ec);
       if (ec || !under_any(target, roots))
         return "'" + p.string() + "' is a symbolic link to '" + (ec ? fs::read_symlink(p, ec) : target).string() + "'";
     }
@@ -93,7 +106,7 @@ void add_files_inside(lt::file_storage& files, const fs::path& path, const std::
     std::error_code ec;
     const fs::path p(name);
     if (!fs::is_symlink(fs::symlink_status(p, ec))) return true;
-    const auto target = fs::weakly_canonical(p, ec);
+    const auto target = resolve(p, ec);
     if (!ec && under_any(target, roots)) return true;
     escape = "'" + name + "' is a symbolic link to '" + (ec ? fs::read_symlink(p, ec) : target).string() + "'";
     return false;

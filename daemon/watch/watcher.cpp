@@ -234,8 +234,12 @@ void Watcher::run_inotify() {
       const fs::path path = dir.path / ev->name;
       if (ev->mask & IN_ISDIR) {
         if (ev->mask & (IN_CREATE | IN_MOVED_TO)) watch_tree(path, dir.folder, false);
-      } else if ((ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) && is_torrent_name(path)) {
-        take(path, m_folders[dir.folder].label);
+      } else if (is_torrent_name(path)) {
+        // A symbolic link is whole once made (ln -s): no close_write follows its IN_CREATE.
+        std::error_code ec;
+        if ((ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ||
+            ((ev->mask & IN_CREATE) && fs::is_symlink(fs::symlink_status(path, ec))))
+          take(path, m_folders[dir.folder].label);
       }
     }
   }

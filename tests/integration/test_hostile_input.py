@@ -195,9 +195,13 @@ class HostileInput(unittest.TestCase):
         with open(big, "wb") as f:
             f.truncate(GIB)
         before = vm_hwm_kib(self.d.proc.pid)
-        link = os.path.join(self.watch, "big.torrent")
-        os.symlink(big, link)
-        self.d.wait_for(lambda: os.path.lexists(link + ".invalid"), timeout=20, what="big.torrent.invalid")
+        # As a file moved in, and as a symbolic link made there.
+        moved = os.path.join(self.watch, "big.torrent")
+        os.rename(big, moved)
+        self.d.wait_for(lambda: os.path.lexists(moved + ".invalid"), timeout=20, what="big.torrent.invalid")
+        link = os.path.join(self.watch, "link.torrent")
+        os.symlink(moved + ".invalid", link)
+        self.d.wait_for(lambda: os.path.lexists(link + ".invalid"), timeout=20, what="link.torrent.invalid")
         self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 100 * 1024, "the file was read")
         self.assertIn("more than the limit", self.d.read_log())
         self.assert_alive()
