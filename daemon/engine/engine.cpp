@@ -36,6 +36,7 @@
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/state_files.hpp"
+#include "daemon/engine/status_map.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/file_writer.hpp"
@@ -63,97 +64,6 @@ constexpr auto kTrimWhenQuietFor = 3s;
 constexpr size_t kWriterBacklogLimit = 1024;
 // The largest ip_filter file read; the big public p2p lists are a few tens of MiB.
 constexpr uint64_t kMaxIpFilterBytes = 256ull * 1024 * 1024;
-
-/// Paused by the user (or a seeding goal), not waiting in libtorrent's queue.
-bool paused_by_hand(lt::torrent_flags_t flags) {
-  return (flags & lt::torrent_flags::paused) && !(flags & lt::torrent_flags::auto_managed);
-}
-
-std::string state_name(const lt::torrent_status& st) {
-  if (st.errc) return "error";
-  if (st.flags & lt::torrent_flags::paused) return paused_by_hand(st.flags) ? "paused" : "queued";
-  switch (st.state) {
-    case lt::torrent_status::checking_files:
-    case lt::torrent_status::checking_resume_data:
-      return "checking";
-    case lt::torrent_status::downloading_metadata:
-      return "downloading_metadata";
-    case lt::torrent_status::downloading:
-      return "downloading";
-    case lt::torrent_status::finished:
-      return "finished";
-    case lt::torrent_status::seeding:
-      return "seeding";
-    default:
-      return "unknown";
-  }
-}
-
-void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
-  out.info_hash = lt_util::id_of(st.info_hashes);
-  out.name = st.name.empty() ? out.info_hash : st.name;
-  out.state = state_name(st);
-  out.error = st.errc ? st.errc.message() : std::string();
-  out.save_path = st.save_path;
-  out.paused = paused_by_hand(st.flags);
-  out.has_metadata = st.has_metadata;
-  out.progress_ppm = st.progress_ppm;
-  out.total_size = st.total_wanted;
-  out.total_done = st.total_wanted_done;
-  out.uploaded_bytes = st.all_time_upload;
-  out.downloaded_bytes = st.all_time_download;
-  out.upload_rate = st.upload_payload_rate;
-  out.download_rate = st.download_payload_rate;
-  out.num_peers = st.num_peers;
-  out.num_seeds = st.num_seeds;
-  out.added_time = st.added_time;
-  out.completed_time = st.completed_time;
-  out.num_uploads = st.num_uploads;
-  out.corrupt_bytes = st.total_failed_bytes;
-  out.active_seconds = st.active_duration.count();
-  out.finished_seconds = st.finished_duration.count();
-  out.seeding_seconds = st.seeding_duration.count();
-  out.moving = st.moving_storage;
-  // libtorrent's timestamps are on its monotonic clock; a default one means "never".
-  const auto last = std::max(st.last_upload, st.last_download);
-  if (last != lt::time_point{}) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(lt::clock_type::now() - last);
-    out.last_activity_time = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count() - age.count();
-  }
-}
-
-// What seedd keeps for a torrent beside libtorrent's resume data, under the key "seedd" of the
-// same file (libtorrent ignores keys it does not know).
-constexpr const char* kResumeKey = "seedd";
-
-void write_extras(lt::entry& resume, const TorrentStatus& t) {
-  lt::entry::dictionary_type extras;
-  lt::entry::list_type labels;
-  for (const auto& l : t.labels) labels.emplace_back(l);
-  extras["labels"] = std::move(labels);
-  extras["seed_ratio_limit_permille"] = t.seed_ratio_limit_permille;
-  extras["seed_idle_limit_minutes"] = t.seed_idle_limit_minutes;
-  extras["seed_limit_reached"] = t.seed_limit_reached ? 1 : 0;
-  resume[kResumeKey] = std::move(extras);
-}
-
-/// Reads write_extras()'s keys back into `t`; a file without them leaves the defaults.
-void read_extras(const lt::bdecode_node& resume, TorrentStatus& t) {
-  const auto extras = resume.dict_find_dict(kResumeKey);
-  if (!extras) return;
-  if (const auto labels = extras.dict_find_list("labels"))
-    for (int i = 0; i < labels.list_size(); ++i)
-      if (labels.list_at(i).type() == lt::bdecode_node::string_t)
-        t.labels.emplace_back(labels.list_at(i).string_value());
-  t.seed_ratio_limit_permille = extras.dict_find_int_value("seed_ratio_limit_permille", -1);
-  t.seed_idle_limit_minutes = extras.dict_find_int_value("seed_idle_limit_minutes", -1);
-  t.seed_limit_reached = extras.dict_find_int_value("seed_limit_reached", 0) != 0;
-}
-
-/// libtorrent's "no limit" is -1 for per-torrent limits (and 2^24-1 for connections, as it
-/// saves them); seedd says 0.
-int64_t limit_or_zero(int v) { return v > 0 && v < (1 << 24) - 1 ? v : 0; }
 
 }  // namespace
 
@@ -497,6 +407,22 @@ struct Engine::Impl {
     park(id, std::move(*atp), std::move(extras), missing);
   }
 
+  /// A magnet is added in upload mode (nothing is requested, so nothing written) because its
+  /// file names are not known yet; with them, it may download unless one of its folders or
+  /// files in the save path is a link out of the allowed roots (engine thread).
+  void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
+                      const lt::torrent_info& info) {
+    const auto escape = save_path.empty() ? std::string() : path_guard::link_leaving_roots(save_path, info.files(), roots());
+    if (escape.empty()) {
+      h.unset_flags(lt::torrent_flags::upload_mode);
+      return;
+    }
+    h.pause();
+    const auto error = escape + ", outside the allowed directories: the torrent stays paused and downloads nothing";
+    spdlog::get("engine")->error("{}: {}", id, error);
+    emit(TorrentEvent::Kind::error, id, info.name(), error);
+  }
+
   /// Looks for the files of every parked torrent, and for those of every seeding one (a
   /// volume can go away under a torrent that nobody downloads from; engine thread).
   void retry_missing() {
@@ -730,11 +656,16 @@ struct Engine::Impl {
       const auto id = lt_util::id_of(mr->handle.info_hashes());
       auto info = mr->handle.torrent_file();
       auto bytes = info ? torrent_bytes(*info) : std::string();
+      std::string save_path;
       {
         std::unique_lock lock(mutex);
-        if (auto it = torrents.find(id); it != torrents.end()) it->second.info = info;
+        if (auto it = torrents.find(id); it != torrents.end()) {
+          it->second.info = info;
+          save_path = it->second.status.save_path;
+        }
         if (info) queue_write(id, torrent_file(id), std::move(bytes));
       }
+      if (info) release_magnet(mr->handle, id, save_path, *info);
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       // libtorrent says finished for every complete torrent it restores too: no need to write
@@ -1075,6 +1006,8 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   util::ensure_directory(save_path);
   atp.save_path = save_path.string();
   atp.flags = d.base_flags(req.paused);
+  // Its file names come with the metadata: nothing is written until they are checked.
+  if (!atp.ti) atp.flags |= lt::torrent_flags::upload_mode;
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);

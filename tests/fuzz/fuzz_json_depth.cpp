@@ -25,11 +25,13 @@ namespace {
 using json = nlohmann::json;
 using namespace seedd;
 
-/// The deepest nesting of a valid JSON text, by scanning it (strings skipped).
+/// The deepest nesting of a valid JSON text, by scanning it (strings skipped). nlohmann's lexer
+/// takes a NUL byte for the end of the input, so the scan stops there too.
 size_t text_depth(std::string_view text) {
   size_t depth = 0, deepest = 0;
   bool in_string = false, escaped = false;
   for (char c : text) {
+    if (c == '\0') break;
     if (in_string) {
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;

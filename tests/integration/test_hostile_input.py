@@ -275,6 +275,27 @@ class HostileInput(unittest.TestCase):
         self.assertIn("absolute", e.message)
 
 
+class MagnetThroughALink(DaemonTestCase):
+    def test_a_magnet_whose_top_folder_is_a_link_out_downloads_nothing(self):
+        a = self.daemon("magnet-seeder")
+        folder = os.path.join(a.download_dir, "linkout")
+        make_file(os.path.join(folder, "pwned.txt"), 100_000, seed=5)
+        made = a.call("torrent.create", path=folder)
+        b = self.daemon("magnet-leecher", start=False)
+        outside = os.path.join(b.base, "outside")
+        os.makedirs(outside)
+        os.makedirs(b.download_dir)
+        os.symlink(outside, os.path.join(b.download_dir, "linkout"))
+        b.start()
+        ih = b.call("torrent.add", magnet=made["magnet"], peers=[f"127.0.0.1:{a.bt_port}"])["info_hash"]
+        b.wait_for(lambda: (lambda t: t["has_metadata"] and t["state"] == "paused")(b.torrent(ih)), timeout=30,
+                   what="the metadata, then a pause")
+        time.sleep(2)
+        self.assertEqual(os.listdir(outside), [])
+        self.assertIn("is a symbolic link to", b.read_log())
+        self.assertEqual(int(b.torrent(ih)["downloaded_bytes"]), 0)
+
+
 class FifoDoesNotHangShutdown(DaemonTestCase):
     def test_fifo_in_add_and_watch_folder_then_sigterm(self):
         d = self.daemon("fifo", start=False)
