@@ -213,7 +213,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   base.node = &facts;
   base.events = &bus;
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
-                     [&engine] { return engine.healthy(); });
+                     [&base] { return rpc::check_health(base); });
   // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
   // and users as /rpc. Declared before the server, so it outlives every request.
   rpc::transmission::Server transmission;

@@ -38,8 +38,8 @@ bool is_json_media_type(const std::string& content_type) {
 
 }  // namespace
 
-Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy)
-    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_healthy(std::move(healthy)) {}
+Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health)
+    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_health(std::move(health)) {}
 
 std::optional<HttpResponse> Router::check_guards(const HttpRequest& req) const {
   if (!m_guard.address_allowed(req.remote_address)) {
@@ -88,7 +88,9 @@ HttpResponse Router::handle(const HttpRequest& req) {
   const auto path = path_of(req.target);
   if (path == "/healthz") {
     if (req.method != "GET" && req.method != "HEAD") return json_response(405, R"({"error":"use GET"})");
-    return m_healthy() ? json_response(200, R"({"status":"ok"})") : json_response(503, R"({"status":"unhealthy"})");
+    // Degraded is still 200: seedd serves and seeds, and a restart would not free the disk.
+    const auto health = m_health();
+    return json_response(health.alive ? 200 : 503, health_body(health));
   }
   if (path == "/rpc") {
     if (req.method != "POST") {

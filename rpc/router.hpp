@@ -8,6 +8,7 @@
 #include "rpc/events.hpp"
 #include "rpc/context.hpp"
 #include "rpc/guards.hpp"
+#include "rpc/health.hpp"
 #include "rpc/http_server.hpp"
 
 namespace seedd::rpc {
@@ -21,7 +22,8 @@ class Router {
   /// Serves `handler` at /transmission/rpc and /transmission/rpc/ (any method, any body type).
   void set_transmission_handler(EndpointHandler handler) { m_transmission = std::move(handler); }
 
-  Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy);
+  /// `health` is what /healthz reports (check_health() in seedd).
+  Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health);
   /// HttpServer's header check, run before a body is read: the guards, authentication of the
   /// routes that need it (with the back-off and the lock of AuthBackoff), and a body only where
   /// one is read. An answer refuses the request; nothing lets the body be read.
@@ -44,7 +46,7 @@ class Router {
   RequestGuard m_guard;
   AuthBackoff m_backoff;
   LogRateLimit m_auth_log{AUTH_LOG_LINES_PER_INTERVAL, AUTH_LOG_INTERVAL};
-  std::function<bool()> m_healthy;
+  std::function<Health()> m_health;
   EndpointHandler m_transmission;
 };
 

@@ -15,6 +15,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/http_client.hpp"
+#include "rpc/json_input.hpp"
 #include "rpc/seedctl_internal.hpp"
 
 namespace seedd::rpc {
@@ -159,12 +160,12 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
     std::cerr << "seedctl: no " << what << " at " << path.string() << "\n";
     return std::nullopt;
   }
-  auto j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) {
-    std::cerr << "seedctl: the " << what << " " << path.string() << " is not JSON\n";
+  auto in = rpc::parse_untrusted_json(*text);
+  if (!in.ok()) {
+    std::cerr << "seedctl: the " << what << " " << path.string() << " " << rpc::json_input_problem(in) << "\n";
     return std::nullopt;
   }
-  return j;
+  return std::move(in.value);
 }
 
 /// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: PROTOCOL.md 7 offline.

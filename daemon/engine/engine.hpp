@@ -58,6 +58,10 @@ struct EngineSettings {
   bool queueing() const { return active_seeds > 0 || active_downloads > 0; }
 };
 
+/// A .torrent larger than this is refused, and never read past it (libtorrent's own default
+/// limit for a .torrent).
+constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
+
 /// A typed failure of an engine operation; rpc/ maps the kind to a JSON-RPC code.
 struct EngineError : std::runtime_error {
   enum class Kind { invalid_argument, not_found, io };
@@ -265,6 +269,9 @@ class Engine {
 
   /// True while the alert loop runs and has turned within the last few seconds (watchdog).
   bool healthy() const;
+  /// The last failure to write a state file (resume data, .torrent) if it was recent, for
+  /// /healthz; nullopt when none failed lately.
+  std::optional<std::string> state_files_problem() const;
 
   /// Applies every field of `network` to the running session (SIGHUP, session.set). Limits,
   /// slots and switches act at once; rate_limit_lan, encryption and the proxy on connections

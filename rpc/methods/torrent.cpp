@@ -154,13 +154,20 @@ void register_torrent_methods(MethodTable& table) {
              "allowed directory, and starts it. Adding one that is present returns its info-hash.",
              {{"magnet", ParamType::string, false, "a magnet URI"},
               {"torrent", ParamType::string, false, "the .torrent file, base64"},
-              {"path", ParamType::string, false, "a .torrent file under download_dir or data_roots"},
-              {"save_path", ParamType::string, false, "where the data goes (default download_dir); must be under an allowed directory"},
+              {"path", ParamType::string, false,
+               "a .torrent file under download_dir or data_roots: a regular file (not a FIFO or device) of at "
+               "most 100 MiB"},
+              {"save_path", ParamType::string, false,
+               "where the data goes (default download_dir); must be under an allowed directory, and none of the "
+               "torrent's folders or files there may be a symbolic link leading out of the allowed directories"},
               {"paused", ParamType::boolean, false, "add it paused"},
               {"peers", ParamType::string_array, false, "peers to connect to at once, as \"ip:port\""}},
              "{info_hash}", true, add});
   table.add({"torrent.create",
-             "Makes a torrent of a file or directory under download_dir or data_roots and seeds it.",
+             "Makes a torrent of a file or directory under download_dir or data_roots and seeds it. A symbolic "
+             "link in it that leads out of those directories is refused (-32602 naming the link), not skipped; "
+             "links that stay inside are followed. The .torrent and resume file are on disk before it answers: "
+             "when they cannot be written (-32004) there is no torrent.",
              {{"path", ParamType::string, true, "the file or directory"},
               {"trackers", ParamType::string_array, false, "announce URLs"},
               {"comment", ParamType::string, false, "the torrent's comment"}},

@@ -76,7 +76,7 @@ struct Setup {
     quiet_logger("auth");
     router = std::make_unique<rpc::Router>(
         rpc::Context{}, rpc::Authenticator("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", {}),
-        rpc::RequestGuard(rpc::GuardOptions{{"10.0.0.0/8"}, {"nas.home"}}), [] { return true; });
+        rpc::RequestGuard(rpc::GuardOptions{{"10.0.0.0/8"}, {"nas.home"}}), [] { return rpc::Health{}; });
     rpc::HttpServerOptions options;
     options.bind = {"127.0.0.1:0"};
     options.threads = 1;

@@ -3,14 +3,14 @@
 # the target and the rpc/ sources it drives) against the seedd_core library of BUILD_DIR, then
 # fuzzes for SECONDS over the committed corpus tests/fuzz/corpus/TARGET.
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET] [extra libFuzzer flags]
-# TARGET: rpc (the default: fuzz_rpc.cpp, the request path to JSON-RPC) or http (fuzz_http.cpp,
-# the HTTP layer over real connections).
+# TARGET: rpc (the default: fuzz_rpc.cpp, the request path to JSON-RPC), http (fuzz_http.cpp,
+# the HTTP layer over real connections) or json_depth (fuzz_json_depth.cpp, the JSON depth bound).
 # New inputs go to a scratch directory, not into the committed corpus; to grow it, run with
 # -merge=1 by hand (see docs/architecture.md).
 set -euo pipefail
 build=$(realpath "$1") seconds=$2
 shift 2
-target=rpc
+target=${SEEDD_FUZZ_TARGET:-rpc}
 if [[ $# -gt 0 && $1 != -* ]]; then
   target=$1
   shift
@@ -32,13 +32,16 @@ cxxflags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 case $target in
   rpc)
     sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
-             daemon/events/event_bus.cpp)
+             daemon/events/event_bus.cpp rpc/json_input.cpp)
     run_flags=(-max_len=65536) ;;
   http)
     sources=(tests/fuzz/fuzz_http.cpp rpc/http_server.cpp rpc/http_parser.cpp rpc/router.cpp rpc/auth.cpp rpc/guards.cpp)
     # Inputs run one at a time over a socket; leaks of the server's threads are not the input's.
     run_flags=(-max_len=65536 -detect_leaks=0) ;;
-  *) echo "fuzz: unknown target '$target' (rpc or http)"; exit 1 ;;
+  json_depth)
+    sources=(tests/fuzz/fuzz_json_depth.cpp rpc/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp)
+    run_flags=(-max_len=65536) ;;
+  *) echo "fuzz: unknown target '$target' (rpc, http or json_depth)"; exit 1 ;;
 esac
 objects=()
 for s in "${sources[@]}"; do

@@ -1,0 +1,39 @@
+#include "rpc/health.hpp"
+
+#include <sys/statvfs.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/engine/engine.hpp"
+
+namespace seedd::rpc {
+
+Health check_health(const Context& ctx) {
+  Health h;
+  if (ctx.engine) {
+    h.alive = ctx.engine->healthy();
+    if (!h.alive) h.problems.push_back("engine: its loop has stalled");
+    if (auto p = ctx.engine->state_files_problem()) h.problems.push_back(std::move(*p));
+  }
+  if (ctx.accountant)
+    if (auto p = ctx.accountant->ledger_problem()) h.problems.push_back(std::move(*p));
+  if (ctx.node && !ctx.node->data_dir.empty()) {
+    struct statvfs vfs {};
+    if (::statvfs(ctx.node->data_dir.c_str(), &vfs) == 0) {
+      const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+      if (free_bytes < MIN_FREE_DATA_DIR_BYTES)
+        h.problems.push_back("data_dir: " + std::to_string(free_bytes) + " bytes free in " + ctx.node->data_dir.string() +
+                             ", less than " + std::to_string(MIN_FREE_DATA_DIR_BYTES));
+    }
+  }
+  return h;
+}
+
+std::string health_body(const Health& health) {
+  nlohmann::json j{{"status", !health.alive ? "unhealthy" : health.problems.empty() ? "ok" : "degraded"}};
+  if (!health.problems.empty()) j["problems"] = health.problems;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace seedd::rpc
