@@ -126,9 +126,13 @@ class CreateVersions(unittest.TestCase):
         tracker = vanilla.OpenTracker()
         files = {}
         for i, who in enumerate(("aria2c", "transmission", "qbittorrent")):
-            # No version: the default must be what these clients read.
-            files[who] = self.create(seeder, f"{who}.bin", size + i, 10 + i, trackers=[tracker.announce])
-        tracker.start([made["info_hash"] for made, _, _ in files.values()])
+            # No version: the default must be what these clients read. qBittorrent is dialled by
+            # seedd and its torrent has no tracker: with one, qbittorrent-nox 4.5.2 here closed
+            # every connection from seedd (likely libtorrent's one connection per IP, as every
+            # peer is 127.0.0.1 and the tracker named seedd too).
+            trackers = [] if who == "qbittorrent" else [tracker.announce]
+            files[who] = self.create(seeder, f"{who}.bin", size + i, 10 + i, trackers=trackers)
+        tracker.start([files[who][0]["info_hash"] for who in ("aria2c", "transmission")])
         self.cleanups.append(tracker.stop)
         tracker.wait_for_seed(files["aria2c"][0]["info_hash"])
 
@@ -142,11 +146,19 @@ class CreateVersions(unittest.TestCase):
         qbt.add(files["qbittorrent"][1])
         self.dial(seeder, files["qbittorrent"][1], qbt.port)
 
-        def qbt_done():
-            return any(t["name"] == "qbittorrent.bin" and t["progress"] >= 1 for t in qbt.torrents())
+        done = {}
 
-        seeder.wait_for(lambda: aria.finished() and os.path.exists(os.path.join(tr_dir, "transmission.bin"))
-                        and qbt_done(), timeout=180, interval=0.5, what="aria2c, transmission-cli and qBittorrent")
+        def all_done():
+            done.update(aria2c=aria.finished(), transmission=os.path.exists(os.path.join(tr_dir, "transmission.bin")),
+                        qbittorrent=any(t["name"] == "qbittorrent.bin" and t["progress"] >= 1 for t in qbt.torrents()))
+            return all(done.values())
+
+        try:
+            seeder.wait_for(all_done, timeout=180, interval=0.5, what="aria2c, transmission-cli and qBittorrent")
+        except AssertionError:
+            print(f"done: {done}\naria2c: {aria.log()[-2000:]}\ntransmission-cli: {trc.output()[-2000:]}\n"
+                  f"qBittorrent: {qbt.torrents()}")
+            raise
         self.assertEqual(aria.proc.returncode, 0, aria.log()[-3000:])
         for who, d in (("aria2c", aria_dir), ("transmission", tr_dir), ("qbittorrent", qbt.save_path)):
             self.assertEqual(sha256_file(os.path.join(d, f"{who}.bin")), sha256_file(files[who][2]), who)

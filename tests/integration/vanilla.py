@@ -175,13 +175,21 @@ class LtPeer:
         self.handle = self.ses = None
 
 
+def free_port_every_address():
+    """A TCP port free on every address: aria2c listens on 0.0.0.0, which fails while any
+    127.x.y.z socket (another test's, even in TIME-WAIT) holds the port free_port() found."""
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        return s.getsockname()[1]
+
+
 class Aria2:
     """aria2c downloading a .torrent; its peers come from the tracker in the torrent."""
 
     def __init__(self, torrent_path, save_path):
         self.save_path = save_path
         os.makedirs(save_path, exist_ok=True)
-        self.port = free_port()
+        self.port = free_port_every_address()
         self.log_path = os.path.join(save_path, "aria2.log")
         self.out = open(os.path.join(save_path, "aria2.out"), "wb")
         self.proc = subprocess.Popen(
@@ -321,9 +329,21 @@ class QbittorrentNox:
         for k, v in (("savepath", self.save_path), ("paused", "false"), ("autoTMM", "false")):
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        before = len(self.torrents())
         answer = self.api("POST", "torrents/add", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
         if answer.strip() != b"Ok.":
             raise RuntimeError(f"qBittorrent refused the torrent: {answer[:200]!r}")
+        # The add is finished in the background, and a peer that connects while the torrent is
+        # still being checked is dropped (and not dialled again): wait for the check to end.
+        deadline = time.time() + 30
+        while True:
+            ts = self.torrents()
+            if len(ts) > before and not any(t["state"].startswith("checking") or t["state"] in ("allocating", "metaDL")
+                                            for t in ts):
+                return
+            if time.time() > deadline:
+                raise RuntimeError(f"qBittorrent did not finish taking the torrent: {ts}")
+            time.sleep(0.1)
 
     def torrents(self):
         """qBittorrent's view of its torrents: hash, infohash_v1, infohash_v2, state, progress, ..."""
