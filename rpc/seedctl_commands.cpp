@@ -225,8 +225,7 @@ int cmd_create(const SeedctlClient& client, const std::vector<std::string>& in, 
     const auto ih = result.value("info_hash", std::string("?"));
     if (result.value("existed", false)) std::cout << "already present " << ih << " (nothing added)\n";
     else std::cout << "created " << ih << " (now seeding)\n";
-    std::cout
-              << "magnet  " << result.value("magnet", std::string()) << "\n";
+    std::cout << "magnet  " << result.value("magnet", std::string()) << "\n";
     if (auto out = a->value("out")) std::cout << "torrent " << *out << "\n";
   }
   return seedctl_exit::ok;

@@ -2,8 +2,8 @@
 // seedd's peer id (BEP 20, Azureus style): "-SE", four version characters, "-", then random
 // bytes from libtorrent. "SE" is in neither BEP 20's list nor libtorrent 2.0.8's client table
 // (identify_client), nor Transmission's or Vuze's tables: no client names seedd as another.
-// Until 0.1.0 seedd sent "-SD0010-", which is Xunlei/Thunder's code, banned by anti-leech tools
-// and private trackers.
+// seedd first sent "-SD0010-", which is Xunlei/Thunder's code, banned by anti-leech tools and
+// private trackers' allow-lists.
 #include <string>
 #include <string_view>
 
