@@ -12,7 +12,6 @@ can read it:
 
 DHT, LSD, PEX, UPnP/NAT-PMP and uTP are off everywhere."""
 import base64
-import json
 import os
 import re
 import subprocess
