@@ -29,10 +29,14 @@ constexpr const char* kUsage = R"(usage: seedctl [options] COMMAND [key=value ..
 Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters list shows):
   add MAGNET|FILE.torrent [--paused] [--save-path=DIR] [--peer=IP:PORT ...]
   add --torrent-base64=B64 | --remote-path=PATH   (a .torrent on the daemon's side)
-                           add a torrent; prints its info-hash
-  create PATH [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
-                           make a torrent of a file or directory the daemon can read and seed it
-  list [--state=STATE]     the torrents as a table
+                           add a torrent; prints its info-hash ("already present" when it was)
+  create PATH [--v1|--v2|--hybrid] [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
+                           make a torrent of a file or directory the daemon can read and seed it;
+                           --v1 (default) every client reads, --v2 only libtorrent 2.x clients,
+                           --hybrid both hashes (clients that know only v1 mishandle it)
+  list [--state=STATE] [--label=LABEL]
+                           the torrents as a table (STATE: checking, downloading_metadata,
+                           downloading, finished, seeding, paused, queued, error, missing_data)
   info HASH                one torrent's fields
   pause HASH               stop a torrent (it stays, paused)
   resume HASH              start a paused torrent again

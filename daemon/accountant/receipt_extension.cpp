@@ -67,7 +67,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     m_handshake_seen = true;
     if (!m_conn->client_known.load(std::memory_order_relaxed)) {
       // libtorrent reads the handshake's "v" only after the plugins have seen it, so
-      // peer_info::client still holds the peer-id guess here (seedd's "-SD" reads as "Xunlei").
+      // peer_info::client still holds the peer-id guess here (seedd's "-SE0100-" reads as
+      // "SE 0.1.0", a code libtorrent does not know).
       std::string client;
       if (h.type() == lt::bdecode_node::dict_t) client = std::string(h.dict_find_string_value("v"));
       if (client.empty()) {

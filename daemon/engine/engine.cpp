@@ -38,6 +38,8 @@
 #include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
+#include "daemon/engine/peer_id.hpp"
+#include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/file_writer.hpp"
@@ -190,7 +192,7 @@ struct Engine::Impl {
                  lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
                      lt::alert_category::file_progress);
     pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
-    pack.set_str(lt::settings_pack::peer_fingerprint, "-SD0010-");
+    pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
     // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
     lt_network::fill(pack, settings.network);
     // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
@@ -1040,37 +1042,23 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   return id;
 }
 
-CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<std::string>& trackers,
-                                      const std::string& comment) {
+CreatedTorrent Engine::create_torrent(const CreateTorrentRequest& req) {
   auto& d = *m_impl;
   using K = EngineError::Kind;
-  const auto p = confine_path(path, "path");
-  std::error_code fec;
-  if (!fs::exists(p, fec)) throw EngineError(K::invalid_argument, "path: '" + path.string() + "' does not exist");
-  lt::file_storage files;
-  path_guard::add_files_inside(files, p, d.roots(), "path");
-  if (files.num_files() == 0 || files.total_size() == 0)
-    throw EngineError(K::invalid_argument, "path: '" + path.string() + "' holds no data");
-  lt::create_torrent ct(files);
-  for (const auto& t : trackers) ct.add_tracker(t);
-  if (!comment.empty()) ct.set_comment(comment.c_str());
-  ct.set_creator("seedd/" SEEDD_VERSION);
-  lt::error_code ec;
-  lt::set_piece_hashes(ct, p.parent_path().string(), ec);
-  if (ec) throw EngineError(K::io, "cannot hash '" + path.string() + "': " + ec.message());
-  std::vector<char> buf;
-  lt::bencode(std::back_inserter(buf), ct.generate());
-  auto ti = std::make_shared<lt::torrent_info>(buf, ec, lt::from_span);
-  if (ec) throw EngineError(K::io, "cannot load the new torrent: " + ec.message());
+  const auto p = confine_path(req.path, "path");
+  auto made = torrent_maker::make(p, req, d.roots());
+  auto ti = std::move(made.info);
   CreatedTorrent out;
   out.info_hash = lt_util::id_of(ti->info_hashes());
   out.magnet = lt::make_magnet_uri(*ti);
-  out.torrent_bytes.assign(buf.begin(), buf.end());
+  out.torrent_bytes = std::move(made.bytes);
 
   {
     std::shared_lock lock(d.mutex);
-    if (d.torrents.count(out.info_hash)) return out;
+    out.existed = d.torrents.count(out.info_hash) > 0;
+    if (out.existed) return out;
   }
+  lt::error_code ec;
   lt::add_torrent_params atp;
   atp.ti = ti;
   atp.save_path = p.parent_path().string();
@@ -1101,7 +1089,8 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
     if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, e.status.name);
   }
   d.request_save(h);
-  spdlog::get("engine")->info("created and seeding {} ({})", out.info_hash, p.string());
+  spdlog::get("engine")->info("created and seeding {} ({}, {})", out.info_hash, p.string(),
+                              torrent_maker::version_name(req.version));
   return out;
 }
 
