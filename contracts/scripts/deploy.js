@@ -46,7 +46,7 @@ function parseArgs(argv) {
 
 function artifacts() {
   if (!fs.existsSync(POOL_ART) || !fs.existsSync(TOKEN_ART)) {
-    const p = spawnSync("npx", ["hardhat", "compile", "--quiet"], {
+    const p = spawnSync(process.execPath, [path.join(__dirname, "hardhat-offline.js"), "compile"], {
       cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
     });
     if (p.status !== 0) throw new Error(`hardhat compile failed (${p.status})`);
