@@ -29,6 +29,7 @@ module.exports = {
     settings: {
       evmVersion: "cancun", // OpenZeppelin 5 uses mcopy
       optimizer: { enabled: true, runs: 1000 },
+      viaIR: true, // about 3,000 gas less per settled item than the legacy pipeline (docs/benchmarks.md)
     },
   },
   networks: {
