@@ -339,13 +339,30 @@ contract RewardPool is EIP712, ReentrancyGuard {
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(leecher, seeder, infohash, channel));
+        bytes32 key;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, leecher)
+            mstore(add(m, 0x20), seeder)
+            mstore(add(m, 0x40), infohash)
+            mstore(add(m, 0x60), channel)
+            key := keccak256(m, 0x80)
+        }
+        return key;
     }
 
     function receiptDigest(Receipt calldata r) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(abi.encode(RECEIPT_TYPEHASH, r.infohash, r.seeder, r.leecher, r.channel, r.bytes_, r.timestamp))
-        );
+        // hashStruct: the type hash and the receipt's six words as they are in calldata (a word
+        // with dirty bits hashes differently, so it can never match a digest that was signed).
+        bytes32 typeHash = RECEIPT_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), r, 0xc0)
+            structHash := keccak256(m, 0xe0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     function claimDigest(Claim calldata c) public view returns (bytes32) {
