@@ -43,6 +43,40 @@ async function entry(f, { leecher = f.leecher, seeder = f.seeder, infohash = IH,
 }
 
 describe("RewardPool", function () {
+  describe("ABI (PROTOCOL.md 8, as written there)", function () {
+    it("has section 8's functions, events and struct layouts", async function () {
+      const { interface: i } = await ethers.getContractFactory("RewardPool");
+      const R = "(bytes20,address,address,uint64,uint64,uint64)";
+      const C = "(address,address,bytes32,uint64,uint64,uint256,uint64,uint64)";
+      const fns = {
+        "token()": "address",
+        "fund(bytes20,uint256,uint256,uint64,address,uint64)": "uint256",
+        "topUp(uint256,uint256)": "",
+        "withdraw(uint256)": "",
+        "bounty(uint256)": "address,bytes20,uint256,uint256,uint64,address,uint64",
+        [`settle(${C},bytes,(${R},bytes,bytes32[],uint256,uint64,bytes)[])`]: "uint256",
+      };
+      for (const [sig, outs] of Object.entries(fns)) {
+        const f = i.getFunction(sig);
+        expect(f, sig).to.not.equal(null);
+        expect(f.outputs.map((o) => o.type).join(","), sig).to.equal(outs);
+      }
+      expect(i.getFunction("settle").selector).to.equal("0xe0673543");
+      const bountyOut = i.getFunction("bounty").outputs.map((o) => o.name);
+      expect(bountyOut).to.deep.equal(["funder", "infohash", "balance", "ratePerGiB", "maxBytesPerLeecher", "passSigner", "expiresAt"]);
+      const events = {
+        BountyFunded: ["uint256 indexed bountyId", "bytes20 indexed infohash", "address indexed funder", "uint256 amount", "uint256 ratePerGiB", "uint64 maxBytesPerLeecher", "address passSigner", "uint64 expiresAt"],
+        Settled: ["address indexed claimant", "uint64 indexed nonce", "address payout", "uint256 paid", "uint64 bytesPaid", "uint32 itemsPaid", "uint32 itemsSkipped"],
+        ItemSkipped: ["address indexed claimant", "uint64 indexed nonce", "uint32 index", "uint8 reason"],
+      };
+      for (const [name, params] of Object.entries(events)) {
+        const e = i.getEvent(name);
+        expect(e.inputs.map((p) => `${p.type}${p.indexed ? " indexed" : ""} ${p.name}`), name).to.deep.equal(params);
+      }
+      expect(i.getEvent("Settled").topicHash).to.equal(ethers.id("Settled(address,uint64,address,uint256,uint64,uint32,uint32)"));
+    });
+  });
+
   describe("deployment and bounties", function () {
     it("reports its token and its EIP-712 domain", async function () {
       const f = await loadFixture(poolFixture);
