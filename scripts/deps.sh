@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what seedd needs from Debian 12's packages. `deps.sh build` for building and running,
 # `deps.sh test` adds what the test suite drives (other BitTorrent clients, Node for the
-# independent ethers.js check). Only calls apt-get when something is missing.
+# independent ethers.js check, Hardhat for contracts/). Only calls apt-get or npm when something
+# is missing.
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config ccache
   libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
@@ -26,3 +27,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
+# The reward pool's contracts (contracts/): npm ci from the committed lock file, only when
+# node_modules is missing or came from another lock file.
+if [[ ${1:-build} == test ]]; then "$(dirname "$0")/../contracts/install.sh"; fi
