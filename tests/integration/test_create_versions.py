@@ -125,13 +125,9 @@ class CreateVersions(unittest.TestCase):
         tracker = vanilla.OpenTracker()
         files = {}
         for i, who in enumerate(("aria2c", "transmission", "qbittorrent")):
-            # No version: the default must be what these clients read. qBittorrent is dialled by
-            # seedd and its torrent has no tracker: with one, qbittorrent-nox 4.5.2 here closed
-            # every connection from seedd (likely libtorrent's one connection per IP, as every
-            # peer is 127.0.0.1 and the tracker named seedd too).
-            trackers = [] if who == "qbittorrent" else [tracker.announce]
-            files[who] = self.create(seeder, f"{who}.bin", size + i, 10 + i, trackers=trackers)
-        tracker.start([files[who][0]["info_hash"] for who in ("aria2c", "transmission")])
+            # No version: the default must be what these clients read.
+            files[who] = self.create(seeder, f"{who}.bin", size + i, 10 + i, trackers=[tracker.announce])
+        tracker.start([made["info_hash"] for made, _, _ in files.values()])
         self.cleanups.append(tracker.stop)
         tracker.wait_for_seed(files["aria2c"][0]["info_hash"])
 
