@@ -84,6 +84,8 @@ class Accountant {
   /// Counters for metrics and tests.
   uint64_t receipts_accepted() const { return m_accepted; }
   uint64_t receipts_rejected() const { return m_rejected; }
+  /// Receipts not verified because a newer one of the same channel came in the same batch.
+  uint64_t receipts_superseded() const { return m_superseded; }
   /// Ledger transactions (batches of receipts, claims) that failed to commit since start.
   uint64_t ledger_commit_failures() const { return m_commit_failures; }
   /// Why the ledger cannot commit right now (its last commit failed), for /healthz; nullopt
@@ -104,7 +106,7 @@ class Accountant {
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
   std::thread m_thread;
   std::atomic<bool> m_stopping{false};
-  std::atomic<uint64_t> m_accepted{0}, m_rejected{0};
+  std::atomic<uint64_t> m_accepted{0}, m_rejected{0}, m_superseded{0};
   std::atomic<uint64_t> m_commit_failures{0};
   mutable std::mutex m_problem_mutex;
   std::string m_commit_error;  // guarded by m_problem_mutex; "" while commits succeed
