@@ -77,6 +77,10 @@ std::string render_metrics(Context& ctx) {
   gauge(o, "seedd_upload_rate_bytes", "Payload upload rate, bytes per second.", static_cast<double>(s.upload_rate));
   gauge(o, "seedd_download_rate_bytes", "Payload download rate, bytes per second.", static_cast<double>(s.download_rate));
   gauge(o, "seedd_peers", "Connected peers.", static_cast<double>(s.num_peers));
+  o << "# HELP seedd_peer_guard_refusals_total Peers refused by the guards in front of libtorrent's known remote "
+       "bugs, by reason (docs/operations.md, Threat model).\n# TYPE seedd_peer_guard_refusals_total counter\n"
+    << "seedd_peer_guard_refusals_total{reason=\"v2_bit_without_metadata\"} " << s.peers_refused_v2_bit << "\n"
+    << "seedd_peer_guard_refusals_total{reason=\"allowed_fast_flood\"} " << s.peers_refused_allowed_fast << "\n";
   gauge(o, "seedd_uploaded_bytes", "All-time payload bytes uploaded by the torrents present.",
         static_cast<double>(s.uploaded_bytes));
   gauge(o, "seedd_uploaded_verified_bytes", "All-time upload backed by accepted receipts, torrents present.",

@@ -35,6 +35,7 @@
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/engine/path_guard.hpp"
+#include "daemon/engine/peer_guard.hpp"
 #include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/util/atomic_file.hpp"
@@ -99,6 +100,7 @@ struct ResumeFingerprint {
 };
 
 struct Engine::Impl {
+  std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
   struct Entry {
     lt::torrent_handle handle;
     TorrentStatus status;
@@ -859,6 +861,8 @@ void Engine::start() {
   util::ensure_directory(d.torrents_dir, 0700);
   util::ensure_directory(d.settings.download_dir, 0755);
   lt::session_params params(d.make_settings());
+  // Guards against known remote bugs of libtorrent 2.0.8 (docs/operations.md, Threat model).
+  params.extensions.push_back(make_peer_guard(d.guard_counters));
   for (auto& ext : d.plugins) params.extensions.push_back(ext);
   d.session = std::make_unique<lt::session>(std::move(params));
   d.sent_payload_metric = lt::find_metric_idx("net.sent_payload_bytes");
@@ -1480,6 +1484,8 @@ SessionStats Engine::stats() const {
   s.num_torrents = static_cast<int64_t>(m_impl->torrents.size());
   s.run_uploaded_bytes = m_impl->counters.run_uploaded_bytes;
   s.run_downloaded_bytes = m_impl->counters.run_downloaded_bytes;
+  s.peers_refused_v2_bit = static_cast<int64_t>(m_impl->guard_counters->v2_bit_without_metadata.load());
+  s.peers_refused_allowed_fast = static_cast<int64_t>(m_impl->guard_counters->allowed_fast_flood.load());
   return s;
 }
 

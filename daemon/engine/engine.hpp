@@ -179,6 +179,9 @@ struct SessionStats {
   int64_t run_uploaded_bytes = 0, run_downloaded_bytes = 0;  // payload since start, removed torrents too
   int64_t num_torrents = 0, num_peers = 0;
   int64_t dht_nodes = 0;
+  /// Peers refused by the guards in front of libtorrent 2.0.8's remote bugs (peer_guard.hpp).
+  int64_t peers_refused_v2_bit = 0;
+  int64_t peers_refused_allowed_fast = 0;
 };
 
 /// What visit_since() returns beside the torrents it visited.
