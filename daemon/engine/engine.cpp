@@ -414,7 +414,8 @@ struct Engine::Impl {
   /// files in the save path is a link out of the allowed roots (engine thread).
   void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
                       const lt::torrent_info& info) {
-    const auto escape = save_path.empty() ? std::string() : path_guard::link_leaving_roots(save_path, info.files(), roots());
+    const auto where = save_path.empty() ? h.status(lt::torrent_handle::query_save_path).save_path : save_path;
+    const auto escape = path_guard::link_leaving_roots(where, info.files(), roots());
     if (escape.empty()) {
       h.unset_flags(lt::torrent_flags::upload_mode);
       return;

@@ -93,7 +93,8 @@ void confine_files(const fs::path& save_path, const lt::file_storage& files, con
   const auto escape = link_leaving_roots(save_path, files, roots);
   if (!escape.empty())
     throw EngineError(K::invalid_argument,
-                      what + ": " + escape + ", outside the allowed directories; the torrent's files would go there");
+                      what + ": " + escape + ", outside the allowed directories; the torrent's files would go there "
+                             "(to allow it, add the link's target to data_roots)");
 }
 
 void add_files_inside(lt::file_storage& files, const fs::path& path, const std::vector<fs::path>& roots,
@@ -113,7 +114,8 @@ void add_files_inside(lt::file_storage& files, const fs::path& path, const std::
   });
   if (!escape.empty())
     throw EngineError(K::invalid_argument,
-                      what + ": " + escape + ", outside the allowed directories; torrent.create does not follow it");
+                      what + ": " + escape + ", outside the allowed directories; torrent.create does not follow it "
+                             "(to allow it, add the link's target to data_roots)");
 }
 
 }  // namespace seedd::path_guard
