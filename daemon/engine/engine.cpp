@@ -995,6 +995,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     parse_torrent(*bytes, "path");
   }
   const fs::path save_path = confine_path(req.save_path.value_or(d.settings.download_dir), "save_path");
+  path_guard::require_directory_or_absent(save_path, "save_path");
   if (atp.ti) path_guard::confine_files(save_path, atp.ti->files(), d.roots(), "save_path");
 
   const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
@@ -1266,6 +1267,7 @@ void Engine::reannounce(const std::string& info_hash) {
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
   const auto target = confine_path(path, "location");
   const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  path_guard::require_directory_or_absent(target, "location");
   if (const auto info = h.torrent_file()) path_guard::confine_files(target, info->files(), m_impl->roots(), "location");
   util::ensure_directory(target);
   // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.

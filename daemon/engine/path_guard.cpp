@@ -1,11 +1,14 @@
 #include "daemon/engine/path_guard.hpp"
 
+#include <sys/stat.h>
+
 #include <set>
 #include <system_error>
 
 #include <libtorrent/create_torrent.hpp>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/bounded_read.hpp"
 
 namespace seedd::path_guard {
 namespace fs = std::filesystem;
@@ -67,6 +70,13 @@ fs::path confine(const fs::path& path, const fs::path& download_dir, const std::
   throw EngineError(K::invalid_argument, what + ": '" + path.string() +
                                              "' is outside the allowed directories (download_dir" +
                                              (have_data_roots ? ", data_roots" : "") + ")");
+}
+
+void require_directory_or_absent(const fs::path& dir, const std::string& what) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;
+  throw EngineError(K::invalid_argument,
+                    what + ": '" + dir.string() + "' is " + util::file_kind_name(st.st_mode) + ", not a directory");
 }
 
 std::string link_leaving_roots(const fs::path& save_path, const lt::file_storage& files,

@@ -172,6 +172,22 @@ class HostileInput(unittest.TestCase):
         finally:
             os.unlink(fifo)
 
+    def test_fifo_or_file_as_save_path_is_refused(self):
+        fifo = os.path.join(self.d.download_dir, "save-fifo")
+        os.mkfifo(fifo)
+        plain = os.path.join(self.d.download_dir, "save-file")
+        open(plain, "w").close()
+        data, _ = make_torrent_bytes("fifo-save.bin", length=1000)
+        try:
+            for path, kind in ((fifo, "a FIFO"), (plain, "a regular file")):
+                e = self.d.call_error("torrent.add", torrent=base64.b64encode(data).decode(), save_path=path)
+                self.assertEqual(e.code, INVALID_PARAMS, e.message)
+                self.assertIn(f"is {kind}, not a directory", e.message)
+            self.assert_alive()
+        finally:
+            os.unlink(fifo)
+            os.unlink(plain)
+
     # Item 8: big files are not read.
     def test_big_file_or_link_to_one_as_torrent_add_path_is_refused_unread(self):
         big = os.path.join(self.d.download_dir, "big.torrent")
