@@ -40,6 +40,7 @@
 #include "daemon/engine/status_map.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
+#include "daemon/util/disk_space.hpp"
 #include "daemon/util/file_writer.hpp"
 
 namespace seedd {
@@ -1008,6 +1009,11 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
       return id;
     }
   }
+  // Its resume file is written later, by the writer thread: with no room for it, the torrent
+  // would be gone after a restart.
+  if (const auto free = util::free_bytes(d.settings.data_dir); free && *free < util::MIN_FREE_DATA_DIR_BYTES)
+    throw EngineError(K::io, "data_dir " + d.settings.data_dir.string() + " is full (" + std::to_string(*free) +
+                                 " bytes free): no room for the torrent's resume data");
   d.writer->wait_backlog_below(kWriterBacklogLimit);
   util::ensure_directory(save_path);
   atp.save_path = save_path.string();
