@@ -7,7 +7,8 @@ the daemon keeps serving.
   refuses a deep claim file.
 - A FIFO as torrent.add's path or in a watch folder: refused at once, workers and SIGTERM free.
 - A 1 GiB file (or a link to one) as torrent.add's path or in a watch folder: refused without
-  reading it (peak RSS stays low).
+  reading it (peak RSS stays low); a .torrent of exactly 100 MiB is read, one byte more is not;
+  an ip_filter past 256 MiB or a FIFO is not read. A save path that is a FIFO or a file: -32602.
 - Symbolic links: torrent.create refuses a link leading out of the allowed roots; torrent.add
   and torrent.move refuse a save path whose top folder is a link out of them; nothing is
   written outside.
@@ -26,6 +27,8 @@ MAX_JSON_DEPTH = 64  # rpc/json_input.hpp
 DEEP = 100_000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # rpc/http_server.hpp
 GIB = 1 << 30
+MAX_TORRENT_FILE_BYTES = 100 * 1024 * 1024  # kMaxTorrentFileBytes, daemon/engine/engine.hpp
+MAX_IP_FILTER_BYTES = 256 * 1024 * 1024  # kMaxIpFilterBytes, daemon/engine/engine.cpp
 
 
 def deep(n):
@@ -205,6 +208,33 @@ class HostileInput(unittest.TestCase):
         finally:
             os.unlink(link)
             os.unlink(big)
+
+    def test_a_torrent_file_of_exactly_the_limit_is_read_and_one_byte_more_is_not(self):
+        path = os.path.join(self.d.download_dir, "edge.torrent")
+        try:
+            for size, expected in ((MAX_TORRENT_FILE_BYTES, "not a valid .torrent"),
+                                   (MAX_TORRENT_FILE_BYTES + 1, "more than the limit")):
+                with open(path, "wb") as f:
+                    f.truncate(size)
+                e = self.d.call_error("torrent.add", path=path)
+                self.assertEqual(e.code, INVALID_PARAMS, e.message)
+                self.assertIn(expected, e.message)
+        finally:
+            os.unlink(path)
+
+    def test_an_ip_filter_past_its_limit_is_not_read(self):
+        path = os.path.join(self.outside, "huge.p2p")
+        with open(path, "wb") as f:
+            f.truncate(MAX_IP_FILTER_BYTES + 1)
+        before = vm_hwm_kib(self.d.proc.pid)
+        s = self.d.call("session.set", ip_filter=path)
+        self.assertIn("more than the limit", s["ip_filter_error"])
+        self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 100 * 1024, "the file was read")
+        fifo = os.path.join(self.outside, "fifo.p2p")
+        os.mkfifo(fifo)
+        s = self.d.call("session.set", ip_filter=fifo)
+        self.assertIn("a FIFO", s["ip_filter_error"])
+        self.d.call("session.set", ip_filter="")
 
     def test_big_file_in_the_watch_folder_is_set_aside_unread(self):
         big = os.path.join(self.outside, "big-watched")
