@@ -421,7 +421,18 @@ struct Engine::Impl {
       h.unset_flags(lt::torrent_flags::upload_mode);
       return;
     }
+    // Paused as torrent.pause does (not left to the queue, which would start it again); it
+    // stays in upload mode, so even a torrent.resume downloads nothing.
+    h.unset_flags(lt::torrent_flags::auto_managed);
     h.pause();
+    {
+      std::unique_lock lock(mutex);
+      if (auto it = torrents.find(id); it != torrents.end()) {
+        it->second.status.paused = true;
+        it->second.status.state = "paused";
+        touch(it->second);
+      }
+    }
     const auto error = escape + ", outside the allowed directories: the torrent stays paused and downloads nothing";
     spdlog::get("engine")->error("{}: {}", id, error);
     emit(TorrentEvent::Kind::error, id, info.name(), error);

@@ -340,6 +340,11 @@ class MagnetThroughALink(DaemonTestCase):
         self.assertEqual(os.listdir(outside), [])
         self.assertIn("is a symbolic link to", b.read_log())
         self.assertEqual(int(b.torrent(ih)["downloaded_bytes"]), 0)
+        # Resumed by hand it still downloads nothing: it stays in upload mode.
+        b.call("torrent.resume", info_hash=ih)
+        time.sleep(3)
+        self.assertEqual(os.listdir(outside), [])
+        self.assertEqual(int(b.torrent(ih)["downloaded_bytes"]), 0)
 
 
 class FifoDoesNotHangShutdown(DaemonTestCase):
