@@ -19,9 +19,9 @@ Health check_health(const Context& ctx) {
     if (auto p = ctx.accountant->ledger_problem()) h.problems.push_back(std::move(*p));
   if (ctx.node && !ctx.node->data_dir.empty()) {
     const auto free = util::free_bytes(ctx.node->data_dir);
-    if (free && *free < util::MIN_FREE_DATA_DIR_BYTES)
+    if (free && *free < util::kMinFreeDataDirBytes)
       h.problems.push_back("data_dir: " + std::to_string(*free) + " bytes free in " + ctx.node->data_dir.string() +
-                           ", less than " + std::to_string(util::MIN_FREE_DATA_DIR_BYTES));
+                           ", less than " + std::to_string(util::kMinFreeDataDirBytes));
   }
   return h;
 }

@@ -1022,7 +1022,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   }
   // Its resume file is written later, by the writer thread: with no room for it, the torrent
   // would be gone after a restart.
-  if (const auto free = util::free_bytes(d.settings.data_dir); free && *free < util::MIN_FREE_DATA_DIR_BYTES)
+  if (const auto free = util::free_bytes(d.settings.data_dir); free && *free < util::kMinFreeDataDirBytes)
     throw EngineError(K::io, "data_dir " + d.settings.data_dir.string() + " is full (" + std::to_string(*free) +
                                  " bytes free): no room for the torrent's resume data");
   d.writer->wait_backlog_below(kWriterBacklogLimit);

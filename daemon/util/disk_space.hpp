@@ -9,7 +9,7 @@ namespace seedd::util {
 /// Free space in data_dir below which seedd counts it as full: /healthz says degraded, and
 /// torrent.add refuses (-32004) instead of adding a torrent whose resume file may not fit and
 /// that would then be gone after a restart.
-constexpr uint64_t MIN_FREE_DATA_DIR_BYTES = 1024 * 1024;
+constexpr uint64_t kMinFreeDataDirBytes = 1024 * 1024;
 
 /// Bytes an unprivileged process may still write on the file system holding `path`; nullopt
 /// when statvfs fails.
