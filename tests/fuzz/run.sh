@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target tests/fuzz/fuzz_$SEEDD_FUZZ_TARGET.cpp (default: rpc) with
-# Debian's clang (ASan + UBSan, with coverage on the sources it drives) against the seedd_core
-# library of BUILD_DIR, then fuzzes for SECONDS over the committed corpus
-# tests/fuzz/corpus/$SEEDD_FUZZ_TARGET.
-#   [SEEDD_FUZZ_TARGET=rpc|json_depth] tests/fuzz/run.sh BUILD_DIR SECONDS [extra libFuzzer flags]
+# Builds a libFuzzer target of tests/fuzz/ with Debian's clang (ASan + UBSan, with coverage on
+# the target and the rpc/ sources it drives) against the seedd_core library of BUILD_DIR, then
+# fuzzes for SECONDS over the committed corpus tests/fuzz/corpus/TARGET.
+#   tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET] [extra libFuzzer flags]
+# TARGET: rpc (the default: fuzz_rpc.cpp, the request path to JSON-RPC), http (fuzz_http.cpp,
+# the HTTP layer over real connections) or json_depth (fuzz_json_depth.cpp, the JSON depth bound).
 # New inputs go to a scratch directory, not into the committed corpus; to grow it, run with
 # -merge=1 by hand (see docs/architecture.md).
 set -euo pipefail
 build=$(realpath "$1") seconds=$2
 shift 2
-src=$(realpath "$(dirname "$0")/../..")
 target=${SEEDD_FUZZ_TARGET:-rpc}
+if [[ $# -gt 0 && $1 != -* ]]; then
+  target=$1
+  shift
+fi
+src=$(realpath "$(dirname "$0")/../..")
 out="$build/fuzz"
 # Objects per target: ctest -j runs the targets side by side, and they share sources.
 mkdir -p "$out/objects-$target" "$out/new-corpus-$target"
@@ -26,10 +31,18 @@ libs=$(sed 's/.* -o seedd //' "$build/CMakeFiles/seedd.dir/link.txt")
 
 cxxflags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined)
 case $target in
-  rpc) sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
-                daemon/events/event_bus.cpp rpc/json_input.cpp) ;;
-  json_depth) sources=(tests/fuzz/fuzz_json_depth.cpp rpc/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp) ;;
-  *) echo "fuzz: unknown target '$target'"; exit 1 ;;
+  rpc)
+    sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
+             daemon/events/event_bus.cpp rpc/json_input.cpp)
+    run_flags=(-max_len=65536) ;;
+  http)
+    sources=(tests/fuzz/fuzz_http.cpp rpc/http_server.cpp rpc/http_parser.cpp rpc/router.cpp rpc/auth.cpp rpc/guards.cpp)
+    # Inputs run one at a time over a socket; leaks of the server's threads are not the input's.
+    run_flags=(-max_len=65536 -detect_leaks=0) ;;
+  json_depth)
+    sources=(tests/fuzz/fuzz_json_depth.cpp rpc/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp)
+    run_flags=(-max_len=65536) ;;
+  *) echo "fuzz: unknown target '$target' (rpc, http or json_depth)"; exit 1 ;;
 esac
 objects=()
 for s in "${sources[@]}"; do
@@ -40,9 +53,9 @@ for s in "${sources[@]}"; do
   fi
   objects+=("$o")
 done
-echo "fuzz: linking"
+echo "fuzz: linking fuzz_$target"
 # shellcheck disable=SC2086
 (cd "$build" && clang++ "${cxxflags[@]}" -fsanitize=fuzzer "${objects[@]}" -o "$out/fuzz_$target" $libs)
 echo "fuzz: running fuzz_$target for ${seconds}s"
-"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${run_flags[@]}" \
   -dict="$src/tests/fuzz/$target.dict" "$@" "$out/new-corpus-$target" "$src/tests/fuzz/corpus/$target"
