@@ -3,8 +3,8 @@ dropped in a folder can use to crash, hang or escape seedd, each refused with a 
 the daemon keeps serving.
 - JSON nested 100,000 deep in id, params, claim.verify's claim, an events.poll param, a batch
   element, Transmission's arguments and fields: -32600 (Transmission: a result string), no
-  SIGSEGV; 64 levels are fine, 65 are not; 16 MiB of '[' costs nothing; seedctl verify-claim
-  refuses a deep claim file.
+  SIGSEGV; 64 levels are fine, 65 are not; 16 MiB of '[' costs nothing, 16 MiB of '[],' little
+  (at most 1,000,000 values); seedctl verify-claim refuses a deep claim file.
 - A FIFO as torrent.add's path or in a watch folder: refused at once, workers and SIGTERM free.
 - A 1 GiB file (or a link to one) as torrent.add's path or in a watch folder: refused without
   reading it (peak RSS stays low); a .torrent of exactly 100 MiB is read, one byte more is not;
@@ -24,6 +24,7 @@ from harness import Daemon, DaemonTestCase, bencode, make_file, make_torrent_byt
 
 INVALID_REQUEST, INVALID_PARAMS = -32600, -32602
 MAX_JSON_DEPTH = 64  # rpc/json_input.hpp
+MAX_JSON_VALUES = 1_000_000  # rpc/json_input.hpp
 DEEP = 100_000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # rpc/http_server.hpp
 GIB = 1 << 30
@@ -132,6 +133,21 @@ class HostileInput(unittest.TestCase):
         self.assertLess(elapsed, 3, "16 MiB of '[' took too long")
         # The body itself is buffered (16 MiB, maybe twice): not the 650 MB a parse built.
         self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 100 * 1024)
+        self.assert_alive()
+
+    def test_16_mib_of_empty_arrays_is_cheap_too(self):
+        n = (MAX_BODY_BYTES - 200) // 3
+        body = b'{"jsonrpc":"2.0","id":1,"method":"node.info","params":{"x":[' + b"[]," * (n - 1) + b"[]]}}"
+        before = vm_hwm_kib(self.d.proc.pid)
+        t0 = time.time()
+        status, data = self.post_rpc(body, timeout=60)
+        self.assertEqual(status, 200)
+        reply = json.loads(data)
+        self.assertEqual(reply["error"]["code"], INVALID_REQUEST, reply)
+        self.assertIn(f"more than {MAX_JSON_VALUES} values", reply["error"]["message"])
+        self.assertLess(time.time() - t0, 5)
+        # 1,000,000 values parsed before the refusal: ~100 MB, not the 676 MB of 5.6 million.
+        self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 250 * 1024)
         self.assert_alive()
 
     def transmission(self, payload):
