@@ -1,5 +1,7 @@
 #include "config/options.hpp"
 
+#include "config/alt_schedule.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -222,6 +224,38 @@ std::vector<OptionDef> make_table() {
        .help = "download rate limit in bytes per second, 0 = unlimited",
        .runtime = true,
        .group = network},
+      {.name = "alt_upload_limit",
+       .type = T::bytes,
+       .default_value = "50000",
+       .help = "upload rate limit in bytes per second while the alternative limits are on (alt_speed, "
+               "alt_schedule; Transmission's alt-speed-up), 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_download_limit",
+       .type = T::bytes,
+       .default_value = "50000",
+       .help = "download rate limit in bytes per second while the alternative limits are on "
+               "(Transmission's alt-speed-down), 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_speed",
+       .type = T::boolean,
+       .default_value = "false",
+       .help = "use alt_upload_limit and alt_download_limit instead of upload_limit and download_limit "
+               "now (Transmission's alt-speed-enabled, its turtle mode)",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_schedule",
+       .type = T::string,
+       .default_value = "",
+       .help = "when the alternative limits apply by themselves besides alt_speed, in local time: "
+               "DAYS HH:MM-HH:MM, DAYS being all, weekdays, weekends or a list such as mon-fri or "
+               "sat,sun; an end before the begin runs past midnight, an end equal to it is the "
+               "whole day; empty = no schedule",
+       .runtime = true,
+       .group = network,
+       .rule = alt_schedule_rule,
+       .expected = "expected DAYS HH:MM-HH:MM, e.g. weekdays 09:00-17:00 or sat,sun 00:00-00:00"},
       {.name = "max_connections",
        .type = T::integer,
        .default_value = "500",

@@ -18,7 +18,8 @@ namespace {
 // constructor refuses, so the registry cannot promise a live change nobody makes.
 const std::set<std::string> kEngineOptions = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                               "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
-                                              "proxy"};
+                                              "proxy", "alt_upload_limit", "alt_download_limit", "alt_speed",
+                                              "alt_schedule"};
 const std::set<std::string> kAccountantOptions = {"vanilla_peers", "vanilla_upload_limit", "credit_window"};
 const std::set<std::string> kOtherOptions = {"log_level", "ip_filter"};
 
@@ -29,11 +30,29 @@ std::string shown(const config::OptionDef& def, const std::string& text) {
 
 }  // namespace
 
-LiveSettings::LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant)
-    : m_live(initial), m_engine(engine), m_accountant(accountant) {
+LiveSettings::LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant, Clock clock)
+    : m_live(initial), m_engine(engine), m_accountant(accountant),
+      m_clock(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {
   for (const auto& name : runtime_options())
     if (!kEngineOptions.count(name) && !kAccountantOptions.count(name) && !kOtherOptions.count(name))
       throw std::logic_error("option '" + name + "' is marked runtime but nothing applies it while running");
+  m_alt_on = alt_limits_on(m_live, m_clock());
+  if (m_alt_on) m_engine.apply_network(network_settings_of(m_live, true));
+}
+
+void LiveSettings::tick() {
+  std::lock_guard lock(m_mutex);
+  const bool on = alt_limits_on(m_live, m_clock());
+  if (on == m_alt_on) return;
+  spdlog::get("main")->info("alt_schedule: alternative speed limits {} ({})", on ? "on" : "off",
+                            m_live.get_string("alt_schedule"));
+  m_alt_on = on;
+  m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+}
+
+bool LiveSettings::alt_limits_active() const {
+  std::lock_guard lock(m_mutex);
+  return m_alt_on;
 }
 
 std::vector<std::string> LiveSettings::runtime_options() {
@@ -107,7 +126,10 @@ void LiveSettings::apply(const std::vector<std::string>& changed, bool reload_ip
     if (name == "log_level") util::set_log_level(m_live.get_string("log_level"));
     if (name == "ip_filter") reload_ip_filter = true;
   }
-  if (engine) m_engine.apply_network(network_settings_of(m_live));
+  if (engine) {
+    m_alt_on = alt_limits_on(m_live, m_clock());
+    m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+  }
   if (accountant && m_accountant)
     m_accountant->apply_runtime_policy(m_live.get_bytes("credit_window"),
                                        vanilla_policy_of(m_live.get_string("vanilla_peers")),

@@ -3,6 +3,8 @@
 // and session.set both apply through here, so the two cannot disagree about what is in force.
 // seedd never writes the user's config file: a change made here lasts until the next SIGHUP
 // (which re-reads the file) or restart.
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -18,9 +20,13 @@ class Accountant;
 /// Thread-safe: the main thread (SIGHUP) and RPC threads (session.set) call it.
 class LiveSettings {
  public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
   /// `accountant` may be null (tests without one). Throws std::logic_error if the registry
-  /// marks an option runtime that this class does not know how to apply.
-  LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant);
+  /// marks an option runtime that this class does not know how to apply. `clock` tells the
+  /// time alt_schedule is read against (tests pass their own; default: the system clock).
+  /// Puts the alternative limits in force if alt_speed or alt_schedule says so now.
+  LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant, Clock clock = {});
 
   /// session.set: `changes` are (option name, value text) pairs. Every name must be a runtime
   /// option and every value valid; all are checked before any is applied, so a bad one
@@ -32,6 +38,14 @@ class LiveSettings {
   /// file again even when its path did not change (its contents may have).
   void reload(const config::Config& fresh);
 
+  /// Called every second or so (the main loop): when alt_schedule's window opens or closes,
+  /// switches the engine between the normal and the alternative limits.
+  void tick();
+
+  /// Whether the alternative rate limits are in force (alt_speed, or alt_schedule's window as
+  /// of the last change or tick()).
+  bool alt_limits_active() const;
+
   /// A copy of the settings in force.
   config::Config current() const;
 
@@ -42,8 +56,10 @@ class LiveSettings {
   // m_mutex held; `changed` are option names whose value in m_live is new.
   void apply(const std::vector<std::string>& changed, bool reload_ip_filter);
 
-  mutable std::mutex m_mutex;  // guards m_live; held while a change is applied, so changes queue
+  mutable std::mutex m_mutex;  // guards m_live and m_alt_on; held while a change is applied, so changes queue
   config::Config m_live;
+  Clock m_clock;
+  bool m_alt_on = false;  // the engine has the alternative limits
   Engine& m_engine;
   Accountant* m_accountant;
 };
