@@ -98,6 +98,16 @@ std::optional<std::string> absolute_path_only(std::string_view value) {
   return absolute_path(value);
 }
 
+/// blocklist_url: http:// only (the HTTP client has no TLS), with a host; no whitespace.
+std::optional<std::string> http_url(std::string_view value) {
+  constexpr std::string_view scheme = "http://";
+  if (value.size() <= scheme.size() || to_lower(value.substr(0, scheme.size())) != scheme) return std::nullopt;
+  if (value[scheme.size()] == '/') return std::nullopt;
+  for (unsigned char c : value)
+    if (c <= ' ' || c == 0x7f) return std::nullopt;
+  return std::string(scheme) + std::string(value.substr(scheme.size()));
+}
+
 std::optional<std::string> proxy_rule(std::string_view value) {
   auto proxy = parse_proxy_url(value);
   if (!proxy) return std::nullopt;
@@ -307,6 +317,27 @@ std::vector<OptionDef> make_table() {
        .group = network,
        .rule = absolute_path_only,
        .expected = "expected an absolute path"},
+      {.name = "blocklist_url",
+       .type = T::string,
+       .default_value = "",
+       .help = "http:// URL of a blocklist (p2p or dat, plain or gzipped) that replaces the ip_filter file "
+               "every blocklist_update_interval and at Transmission's blocklist-update, once it downloads "
+               "whole and reads as a blocklist (a failed update leaves the file as it was); needs ip_filter; "
+               "empty = none",
+       .runtime = true,
+       .group = network,
+       .rule = http_url,
+       .expected = "expected an http:// URL (seedd does not fetch https: use a local mirror or cron)"},
+      {.name = "blocklist_update_interval",
+       .type = T::integer,
+       .default_value = "86400",
+       .help = "seconds between downloads of blocklist_url (the first at start when the ip_filter file "
+               "is missing, else one interval after start, and at once when the URL changes); "
+               "0 = only on request",
+       .runtime = true,
+       .min = 0,
+       .max = 365 * 86400,
+       .group = network},
 
       {.name = "rpc_bind",
        .type = T::endpoints,

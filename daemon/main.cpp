@@ -303,6 +303,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   std::error_code ec;
   fs::remove(cookie_file, ec);
   watcher.stop();  // it adds torrents: before the engine
+  live.stop();     // a blocklist download ends by loading the filter into the engine
   engine.stop();
   accountant.stop();  // after the engine: receipts that arrived until the end are booked
   server.stop();

@@ -92,7 +92,7 @@ json session_values(Call& c) {
       // seedd's blocklist is the ip_filter file: on while one is loaded.
       {"blocklist-enabled", !filter.path.empty() && filter.error.empty()},
       {"blocklist-size", filter.rules},
-      {"blocklist-url", ""},
+      {"blocklist-url", c.ctx.settings ? c.ctx.settings->current().get_string("blocklist_url") : std::string()},
       {"cache-size-mb", 0},
       {"config-dir", c.ctx.node ? c.ctx.node->data_dir.string() : std::string()},
       {"default-trackers", ""},
@@ -208,12 +208,14 @@ json session_set(Call& c) {
     }
   if (const auto on = arg_bool(a, "alt-speed-enabled")) alt.emplace_back("alt_speed", *on ? "true" : "false");
   if (const auto schedule = schedule_change(a, configured)) alt.emplace_back("alt_schedule", *schedule);
+  if (const auto url = arg_string(a, "blocklist-url")) alt.emplace_back("blocklist_url", *url);
   // Anything else may be sent back unchanged (GUIs send their whole settings page); a change
   // seedd cannot make is refused by name rather than dropped.
   static const std::set<std::string> applied = {"speed-limit-up", "speed-limit-up-enabled", "speed-limit-down",
                                                 "speed-limit-down-enabled", "peer-limit-global", "alt-speed-up",
                                                 "alt-speed-down", "alt-speed-enabled", "alt-speed-time-enabled",
-                                                "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day"};
+                                                "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
+                                                "blocklist-url"};
   static const std::set<std::string> read_only = {"blocklist-size", "config-dir", "rpc-version", "rpc-version-minimum",
                                                   "rpc-version-semver", "session-id", "units", "version",
                                                   "download-dir-free-space"};
@@ -290,21 +292,16 @@ json free_space(Call& c) {
 
 [[noreturn]] json unsupported(const std::string& why) { throw Failure(why); }
 
-/// seedd's blocklist is the ip_filter file: an update reads it again, as a SIGHUP does.
+/// seedd's blocklist is the ip_filter file: an update downloads blocklist_url into it when one
+/// is set, and reads it again, as a SIGHUP does.
 json blocklist_update(Call& c) {
   if (!c.ctx.settings) throw Failure("blocklist-update: seedd's live settings are not available");
-  const auto path = c.ctx.settings->current().get_string("ip_filter");
-  if (path.empty())
-    throw Failure("blocklist-update: no ip_filter is set (seedd's blocklist is the ip_filter file: set it in "
-                  "seedd.conf or with session.set; seedd downloads no blocklist)");
   try {
-    c.ctx.settings->set({{"ip_filter", path}}, config::Source::rpc);
-  } catch (const config::ConfigError& e) {
-    throw Failure(std::string("blocklist-update: ") + e.what());
+    return {{"blocklist-size", c.ctx.settings->update_blocklist()}};
+  } catch (const std::exception& e) {
+    throw Failure(std::string("blocklist-update: ") + e.what() +
+                  " (set ip_filter, and blocklist_url to download it, in seedd.conf or with session.set)");
   }
-  const auto filter = c.ctx.engine->ip_filter_stats();
-  if (!filter.error.empty()) throw Failure("blocklist-update: " + filter.error);
-  return {{"blocklist-size", filter.rules}};
 }
 
 }  // namespace
@@ -323,8 +320,9 @@ std::vector<Method> session_methods() {
        [](Call&) -> json { unsupported("session-close: stop seedd with its service manager (SIGTERM)"); },
        "Not supported."},
       {"blocklist-update", true, blocklist_update,
-       "Reads the ip_filter file again (seedd's blocklist; it downloads none) and answers its rule count as "
-       "`blocklist-size`; fails when no ip_filter is set or the file cannot be read."},
+       "Downloads `blocklist_url` into the ip_filter file when one is set, reads the ip_filter file again and "
+       "answers its rule count as `blocklist-size`; fails when no ip_filter is set, the download fails (the file "
+       "stays as it was) or the file cannot be read."},
       {"port-test", false,
        [](Call&) -> json { unsupported("port-test: seedd does not ask outside services about its port"); },
        "Not supported."},

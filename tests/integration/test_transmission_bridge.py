@@ -4,12 +4,19 @@ transmission-remote 3.00.
 - torrent-get `peers`/`peersFrom`: a python3-libtorrent leecher connected to seedd shows up in
   `transmission-remote -t N -pi` (address, flags, client).
 - The blocklist is the ip_filter file: blocklist-enabled and -size say what is loaded, and
-  `--blocklist-update` reads the file again (and fails, naming ip_filter, without one).
+  `--blocklist-update` reads the file again (and fails, naming ip_filter, without one). With
+  blocklist_url, an update (asked for, or every blocklist_update_interval) downloads the list
+  from a local HTTP server (plain or gzipped) into the ip_filter file; an error page or a 404
+  leaves the file and the filter as they were.
 - Alternative speed limits (alt_upload_limit, alt_download_limit, alt_speed, alt_schedule):
   transmission-remote's --alt-speed*, seedctl set and SIGHUP change them, and the limits in
   force follow the switch and the schedule."""
+import functools
+import gzip
+import http.server
 import os
 import re
+import threading
 import signal
 import subprocess
 import tempfile
@@ -125,6 +132,76 @@ class Blocklist(Bridge):
         self.assertIn("no ip_filter is set", c.fails("blocklist-update"))
         p = self.tr(d, "--blocklist-update", check=False)
         self.assertIn("no ip_filter is set", p.stdout + p.stderr)
+
+
+def rules_text(count, first=0):
+    return "".join(f"rule {i}:10.{i}.0.1-10.{i}.0.9\n" for i in range(first, first + count))
+
+
+class ListServer:
+    """A local HTTP server of blocklists (files in a temp dir)."""
+
+    def __init__(self, test):
+        self.dir = tempfile.mkdtemp(prefix="seedd-bridge-www-")
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=self.dir))
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        test.addCleanup(self.httpd.server_close)
+        test.addCleanup(self.httpd.shutdown)
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
+
+    def put(self, name, data):
+        with open(os.path.join(self.dir, name), "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+
+
+@unittest.skipUnless(TRANSMISSION_REMOTE, "transmission-remote (Debian's transmission-cli) is not installed")
+class BlocklistUrl(Bridge):
+    def test_an_update_downloads_the_list_and_a_bad_one_changes_nothing(self):
+        www = ListServer(self)
+        www.put("list.p2p", rules_text(3))
+        www.put("list.p2p.gz", gzip.compress(rules_text(4).encode()))
+        www.put("error.html", "<html><body>503 Service Unavailable</body></html>\n")
+        path = os.path.join(tempfile.mkdtemp(prefix="seedd-bridge-bl-"), "block.p2p")
+        write_rules(path, 2)
+        d = self.start(f"--ip-filter={path}", f"--blocklist-url={www.url('list.p2p')}", "--blocklist-update-interval=0")
+        c = Client(d, CREDS)
+        self.assertEqual(c.ok("session-get", fields=["blocklist-url", "blocklist-size"]),
+                         {"blocklist-url": www.url("list.p2p"), "blocklist-size": 2})
+        # Asked for: transmission-remote's --blocklist-update downloads it into the ip_filter file.
+        p = self.tr(d, "--blocklist-update")
+        self.assertIn("success", p.stdout + p.stderr)
+        self.assertEqual(c.ok("session-get", fields=["blocklist-size"])["blocklist-size"], 3)
+        with open(path) as f:
+            self.assertEqual(f.read(), rules_text(3))
+        # A new URL is fetched at once (gzipped here), through session-set's blocklist-url.
+        c.ok("session-set", **{"blocklist-url": www.url("list.p2p.gz")})
+        d.wait_for(lambda: d.call("session.get")["ip_filter_rules"] == 4, timeout=15, what="the gzipped list")
+        with open(path) as f:
+            self.assertEqual(f.read(), rules_text(4))
+        # An error page and a missing file: refused, the file and the filter stay as they were.
+        for name, why in (("error.html", "not a blocklist"), ("missing.p2p", "HTTP 404")):
+            d.call("session.set", blocklist_url=www.url(name))
+            self.assertIn(why, c.fails("blocklist-update"))
+            self.assertEqual(d.call("session.get")["ip_filter_rules"], 4)
+            with open(path) as f:
+                self.assertEqual(f.read(), rules_text(4))
+        self.assertIn("http://", d.call_error("session.set", blocklist_url="https://example.org/list.gz").message)
+
+    def test_the_list_is_fetched_at_start_when_missing_and_again_every_interval(self):
+        www = ListServer(self)
+        www.put("list.p2p", rules_text(3))
+        path = os.path.join(tempfile.mkdtemp(prefix="seedd-bridge-bl-"), "block.p2p")  # not there yet
+        d = self.start(f"--ip-filter={path}", f"--blocklist-url={www.url('list.p2p')}", "--blocklist-update-interval=2")
+        d.wait_for(lambda: d.call("session.get")["ip_filter_rules"] == 3, timeout=15, what="the list fetched at start")
+        www.put("list.p2p", rules_text(6))
+        d.wait_for(lambda: d.call("session.get")["ip_filter_rules"] == 6, timeout=15, what="the list fetched again")
+        self.assertTrue(Client(d, CREDS).ok("session-get", fields=["blocklist-enabled"])["blocklist-enabled"])
 
 
 @unittest.skipUnless(TRANSMISSION_REMOTE, "transmission-remote (Debian's transmission-cli) is not installed")

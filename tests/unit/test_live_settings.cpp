@@ -4,7 +4,8 @@
 //
 // dht, lsd, upnp and natpmp are not switched on here: each would send traffic off the machine
 // (bootstrap nodes, multicast, the gateway). They go the same way as the other engine options
-// (apply_network), which the cases below cover.
+// (apply_network), which the cases below cover. blocklist_url and blocklist_update_interval
+// need an HTTP server: tests/integration/test_transmission_bridge.py covers them.
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <ctime>
@@ -124,6 +125,17 @@ TEST_CASE("ip_filter is read when set, and read again when set to the same path"
   CHECK(w.engine->ip_filter_stats().rules == 2);
 }
 
+TEST_CASE("a blocklist update reads the ip_filter file again, and without one names ip_filter", "[live_settings]") {
+  World w;
+  CHECK_THROWS_WITH(w.live->update_blocklist(), Catch::Contains("no ip_filter is set"));
+  const auto path = w.dir.path() / "update.p2p";
+  { std::ofstream(path) << "test:10.0.0.1-10.0.0.9\n"; }
+  w.set("ip_filter", path.string());
+  { std::ofstream(path) << "test:10.0.0.1-10.0.0.9\ntest:10.1.0.1-10.1.0.9\ntest:10.2.0.1-10.2.0.9\n"; }
+  CHECK(w.live->update_blocklist() == 3);
+  CHECK(w.engine->ip_filter_stats().rules == 3);
+}
+
 TEST_CASE("alt_speed puts the alternative limits in force and takes them off again", "[live_settings]") {
   World w;
   w.set("upload_limit", "1000000");
@@ -168,13 +180,13 @@ TEST_CASE("alt_schedule switches the limits when its window opens and closes", "
   CHECK_THROWS_WITH(w.set("alt_schedule", "weekdays 9-17"), Catch::Contains("DAYS HH:MM-HH:MM"));
 }
 
-TEST_CASE("every runtime option is one of the twenty this file knows", "[live_settings]") {
+TEST_CASE("every runtime option is one of the twenty-two this file knows", "[live_settings]") {
   // A new runtime option needs a case above (or the note at the top): this fails until then.
   const std::vector<std::string> known = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                           "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
                                           "proxy", "ip_filter", "vanilla_peers", "vanilla_upload_limit",
                                           "credit_window", "log_level", "alt_upload_limit", "alt_download_limit",
-                                          "alt_speed", "alt_schedule"};
+                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval"};
   auto runtime = LiveSettings::runtime_options();
   std::sort(runtime.begin(), runtime.end());
   auto expected = known;
