@@ -1,5 +1,7 @@
 #include "config/options.hpp"
 
+#include "config/alt_schedule.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -94,6 +96,16 @@ std::optional<std::string> auth_entry(std::string_view value) {
 std::optional<std::string> absolute_path_only(std::string_view value) {
   if (!std::filesystem::path(value).is_absolute()) return std::nullopt;
   return absolute_path(value);
+}
+
+/// blocklist_url: http:// only (the HTTP client has no TLS), with a host; no whitespace.
+std::optional<std::string> http_url(std::string_view value) {
+  constexpr std::string_view scheme = "http://";
+  if (value.size() <= scheme.size() || to_lower(value.substr(0, scheme.size())) != scheme) return std::nullopt;
+  if (value[scheme.size()] == '/') return std::nullopt;
+  for (unsigned char c : value)
+    if (c <= ' ' || c == 0x7f) return std::nullopt;
+  return std::string(scheme) + std::string(value.substr(scheme.size()));
 }
 
 std::optional<std::string> proxy_rule(std::string_view value) {
@@ -222,6 +234,38 @@ std::vector<OptionDef> make_table() {
        .help = "download rate limit in bytes per second, 0 = unlimited",
        .runtime = true,
        .group = network},
+      {.name = "alt_upload_limit",
+       .type = T::bytes,
+       .default_value = "50000",
+       .help = "upload rate limit in bytes per second while the alternative limits are on (alt_speed, "
+               "alt_schedule; Transmission's alt-speed-up), 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_download_limit",
+       .type = T::bytes,
+       .default_value = "50000",
+       .help = "download rate limit in bytes per second while the alternative limits are on "
+               "(Transmission's alt-speed-down), 0 = unlimited",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_speed",
+       .type = T::boolean,
+       .default_value = "false",
+       .help = "use alt_upload_limit and alt_download_limit instead of upload_limit and download_limit "
+               "now (Transmission's alt-speed-enabled, its turtle mode)",
+       .runtime = true,
+       .group = network},
+      {.name = "alt_schedule",
+       .type = T::string,
+       .default_value = "",
+       .help = "when the alternative limits apply by themselves besides alt_speed, in local time: "
+               "DAYS HH:MM-HH:MM, DAYS being all, weekdays, weekends or a list such as mon-fri or "
+               "sat,sun; an end before the begin runs past midnight, an end equal to it is the "
+               "whole day; empty = no schedule",
+       .runtime = true,
+       .group = network,
+       .rule = alt_schedule_rule,
+       .expected = "expected DAYS HH:MM-HH:MM, e.g. weekdays 09:00-17:00 or sat,sun 00:00-00:00"},
       {.name = "max_connections",
        .type = T::integer,
        .default_value = "500",
@@ -273,6 +317,27 @@ std::vector<OptionDef> make_table() {
        .group = network,
        .rule = absolute_path_only,
        .expected = "expected an absolute path"},
+      {.name = "blocklist_url",
+       .type = T::string,
+       .default_value = "",
+       .help = "http:// URL of a blocklist (p2p or dat, plain or gzipped) that replaces the ip_filter file "
+               "every blocklist_update_interval and at Transmission's blocklist-update, once it downloads "
+               "whole and reads as a blocklist (a failed update leaves the file as it was); needs ip_filter; "
+               "empty = none",
+       .runtime = true,
+       .group = network,
+       .rule = http_url,
+       .expected = "expected an http:// URL (seedd does not fetch https: use a local mirror or cron)"},
+      {.name = "blocklist_update_interval",
+       .type = T::integer,
+       .default_value = "86400",
+       .help = "seconds between downloads of blocklist_url (the first at start when the ip_filter file "
+               "is missing, else one interval after start, and at once when the URL changes); "
+               "0 = only on request",
+       .runtime = true,
+       .min = 0,
+       .max = 365 * 86400,
+       .group = network},
 
       {.name = "rpc_bind",
        .type = T::endpoints,

@@ -148,7 +148,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.listen = endpoint_list(cfg.get_endpoints("listen"));
   es.pex = cfg.get_bool("pex");
   es.utp = cfg.get_bool("utp");
-  es.network = network_settings_of(cfg);
+  es.network = network_settings_of(cfg, alt_limits_on(cfg, std::chrono::system_clock::now()));
   es.ip_filter = cfg.get_string("ip_filter");
   es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
   es.active_seeds = static_cast<int>(cfg.get_int("active_seeds"));
@@ -273,6 +273,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
       engine_was_healthy = healthy;
       next_ping = now + *watchdog / 2;
     }
+    live.tick();  // alt_schedule's window
     if (now >= next_receipt_event) {
       receipt_events.tick();
       next_receipt_event = now + kReceiptEventInterval;
@@ -302,6 +303,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   std::error_code ec;
   fs::remove(cookie_file, ec);
   watcher.stop();  // it adds torrents: before the engine
+  live.stop();     // a blocklist download ends by loading the filter into the engine
   engine.stop();
   accountant.stop();  // after the engine: receipts that arrived until the end are booked
   server.stop();

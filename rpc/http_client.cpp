@@ -41,6 +41,9 @@ Target parse_url(const std::string& url) {
   return t;
 }
 
+HttpClientResponse exchange(const std::string& url, http::request<http::string_body> req, int timeout_ms,
+                            size_t max_body_bytes);
+
 std::string seconds_text(int ms) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(ms % 1000 ? 1 : 0) << ms / 1000.0 << " s";
@@ -51,15 +54,29 @@ std::string seconds_text(int ms) {
 
 HttpClientResponse http_post(const std::string& url, const std::string& body,
                              const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) {
-  const Target target = parse_url(url);
-  if (timeout_ms <= 0) throw std::invalid_argument("the HTTP timeout must be positive");
-
-  http::request<http::string_body> req{http::verb::post, target.path, 11};
-  req.set(http::field::host, target.authority);
+  http::request<http::string_body> req{http::verb::post, "/", 11};
   req.set(http::field::user_agent, "seedctl/" SEEDD_VERSION);
   req.set(http::field::content_type, "application/json");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
+  return exchange(url, std::move(req), timeout_ms, kMaxHttpResponseBytes);
+}
+
+HttpClientResponse http_get(const std::string& url, int timeout_ms, size_t max_body_bytes,
+                            const std::string& user_agent) {
+  http::request<http::string_body> req{http::verb::get, "/", 11};
+  req.set(http::field::user_agent, user_agent);
+  return exchange(url, std::move(req), timeout_ms, max_body_bytes);
+}
+
+namespace {
+
+HttpClientResponse exchange(const std::string& url, http::request<http::string_body> req, int timeout_ms,
+                            size_t max_body_bytes) {
+  const Target target = parse_url(url);
+  if (timeout_ms <= 0) throw std::invalid_argument("the HTTP timeout must be positive");
+  req.target(target.path);
+  req.set(http::field::host, target.authority);
   req.prepare_payload();
 
   // Beast's synchronous connect/write/read ignore tcp_stream's expiry (only its asynchronous
@@ -71,7 +88,7 @@ HttpClientResponse http_post(const std::string& url, const std::string& body,
   beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxHttpResponseBytes);
+  parser.body_limit(max_body_bytes);
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
@@ -125,4 +142,5 @@ HttpClientResponse http_post(const std::string& url, const std::string& body,
   return {static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }
 
+}  // namespace
 }  // namespace seedd::rpc

@@ -33,4 +33,9 @@ HttpClientResponse http_post(const std::string& url, const std::string& body,
                              const std::vector<std::pair<std::string, std::string>>& headers,
                              int timeout_ms = kDefaultHttpTimeoutMs);
 
+/// GETs `url` ("http://host:port/path") as http_post() does, reading at most `max_body_bytes`
+/// of answer (a longer one fails the call). `user_agent` names the caller.
+HttpClientResponse http_get(const std::string& url, int timeout_ms, size_t max_body_bytes,
+                            const std::string& user_agent);
+
 }  // namespace seedd::rpc

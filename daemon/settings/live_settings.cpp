@@ -1,6 +1,7 @@
 #include "daemon/settings/live_settings.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <stdexcept>
 
@@ -8,6 +9,7 @@
 
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/settings/blocklist_download.hpp"
 #include "daemon/settings/settings_of.hpp"
 #include "daemon/util/logging.hpp"
 
@@ -18,9 +20,10 @@ namespace {
 // constructor refuses, so the registry cannot promise a live change nobody makes.
 const std::set<std::string> kEngineOptions = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                               "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
-                                              "proxy"};
+                                              "proxy", "alt_upload_limit", "alt_download_limit", "alt_speed",
+                                              "alt_schedule"};
 const std::set<std::string> kAccountantOptions = {"vanilla_peers", "vanilla_upload_limit", "credit_window"};
-const std::set<std::string> kOtherOptions = {"log_level", "ip_filter"};
+const std::set<std::string> kOtherOptions = {"log_level", "ip_filter", "blocklist_url", "blocklist_update_interval"};
 
 // A value for a log line: secrets never appear.
 std::string shown(const config::OptionDef& def, const std::string& text) {
@@ -29,11 +32,83 @@ std::string shown(const config::OptionDef& def, const std::string& text) {
 
 }  // namespace
 
-LiveSettings::LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant)
-    : m_live(initial), m_engine(engine), m_accountant(accountant) {
+LiveSettings::LiveSettings(const config::Config& initial, Engine& engine, Accountant* accountant, Clock clock)
+    : m_live(initial), m_engine(engine), m_accountant(accountant),
+      m_clock(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {
   for (const auto& name : runtime_options())
     if (!kEngineOptions.count(name) && !kAccountantOptions.count(name) && !kOtherOptions.count(name))
       throw std::logic_error("option '" + name + "' is marked runtime but nothing applies it while running");
+  m_alt_on = alt_limits_on(m_live, m_clock());
+  if (m_alt_on) m_engine.apply_network(network_settings_of(m_live, true));
+  // A blocklist_url whose file is not there yet is fetched at once.
+  std::error_code ec;
+  const auto filter = m_live.get_string("ip_filter");
+  schedule_blocklist(!filter.empty() && !std::filesystem::exists(filter, ec));
+}
+
+LiveSettings::~LiveSettings() { stop(); }
+
+void LiveSettings::stop() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopped = true;
+  }
+  if (m_blocklist_thread.joinable()) m_blocklist_thread.join();
+}
+
+void LiveSettings::schedule_blocklist(bool now) {
+  const auto interval = std::chrono::seconds(m_live.get_int("blocklist_update_interval"));
+  if (m_live.get_string("blocklist_url").empty() || (!now && interval.count() == 0))
+    m_next_blocklist_update = {};
+  else
+    m_next_blocklist_update = m_clock() + (now ? std::chrono::seconds(0) : interval);
+}
+
+int64_t LiveSettings::update_blocklist() {
+  std::string url, path;
+  {
+    std::lock_guard lock(m_mutex);
+    url = m_live.get_string("blocklist_url");
+    path = m_live.get_string("ip_filter");
+  }
+  if (path.empty())
+    throw std::runtime_error("no ip_filter is set (seedd's blocklist is the ip_filter file" +
+                             std::string(url.empty() ? "" : ", which blocklist_url downloads into") + ")");
+  // The download runs without the lock: session.set and SIGHUP go on meanwhile.
+  if (!url.empty()) download_blocklist(url, path);
+  set({{"ip_filter", path}}, config::Source::rpc);
+  const auto stats = m_engine.ip_filter_stats();
+  if (!stats.error.empty()) throw std::runtime_error(stats.error);
+  return stats.rules;
+}
+void LiveSettings::tick() {
+  std::lock_guard lock(m_mutex);
+  if (!m_stopped && m_next_blocklist_update != std::chrono::system_clock::time_point{} &&
+      m_clock() >= m_next_blocklist_update && !m_blocklist_running) {
+    schedule_blocklist(false);
+    if (m_blocklist_thread.joinable()) m_blocklist_thread.join();  // the last one has finished
+    m_blocklist_running = true;
+    m_blocklist_thread = std::thread([this] {
+      auto log = spdlog::get("main");
+      try {
+        log->info("blocklist_url: updated, {} rules in force", update_blocklist());
+      } catch (const std::exception& e) {
+        log->warn("blocklist_url: update failed, the blocklist stays as it was: {}", e.what());
+      }
+      m_blocklist_running = false;
+    });
+  }
+  const bool on = alt_limits_on(m_live, m_clock());
+  if (on == m_alt_on) return;
+  spdlog::get("main")->info("alt_schedule: alternative speed limits {} ({})", on ? "on" : "off",
+                            m_live.get_string("alt_schedule"));
+  m_alt_on = on;
+  m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+}
+
+bool LiveSettings::alt_limits_active() const {
+  std::lock_guard lock(m_mutex);
+  return m_alt_on;
 }
 
 std::vector<std::string> LiveSettings::runtime_options() {
@@ -107,12 +182,18 @@ void LiveSettings::apply(const std::vector<std::string>& changed, bool reload_ip
     if (name == "log_level") util::set_log_level(m_live.get_string("log_level"));
     if (name == "ip_filter") reload_ip_filter = true;
   }
-  if (engine) m_engine.apply_network(network_settings_of(m_live));
+  if (engine) {
+    m_alt_on = alt_limits_on(m_live, m_clock());
+    m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+  }
   if (accountant && m_accountant)
     m_accountant->apply_runtime_policy(m_live.get_bytes("credit_window"),
                                        vanilla_policy_of(m_live.get_string("vanilla_peers")),
                                        m_live.get_bytes("vanilla_upload_limit"));
   if (reload_ip_filter) m_engine.load_ip_filter(m_live.get_string("ip_filter"));
+  const bool url_changed = std::find(changed.begin(), changed.end(), "blocklist_url") != changed.end();
+  if (url_changed || std::find(changed.begin(), changed.end(), "blocklist_update_interval") != changed.end())
+    schedule_blocklist(url_changed);
 }
 
 }  // namespace seedd

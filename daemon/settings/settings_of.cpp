@@ -1,11 +1,13 @@
 #include "daemon/settings/settings_of.hpp"
 
+#include "config/alt_schedule.hpp"
+
 namespace seedd {
 
-NetworkSettings network_settings_of(const config::Config& cfg) {
+NetworkSettings network_settings_of(const config::Config& cfg, bool alt_limits) {
   NetworkSettings n;
-  n.upload_limit = static_cast<int64_t>(cfg.get_bytes("upload_limit"));
-  n.download_limit = static_cast<int64_t>(cfg.get_bytes("download_limit"));
+  n.upload_limit = static_cast<int64_t>(cfg.get_bytes(alt_limits ? "alt_upload_limit" : "upload_limit"));
+  n.download_limit = static_cast<int64_t>(cfg.get_bytes(alt_limits ? "alt_download_limit" : "download_limit"));
   n.max_connections = static_cast<int>(cfg.get_int("max_connections"));
   n.dht = cfg.get_bool("dht");
   n.lsd = cfg.get_bool("lsd");
@@ -16,6 +18,12 @@ NetworkSettings network_settings_of(const config::Config& cfg) {
   n.encryption = cfg.get_string("encryption");
   n.proxy = cfg.get_string("proxy");
   return n;
+}
+
+bool alt_limits_on(const config::Config& cfg, std::chrono::system_clock::time_point now) {
+  if (cfg.get_bool("alt_speed")) return true;
+  const auto schedule = config::parse_alt_schedule(cfg.get_string("alt_schedule"));
+  return schedule && config::in_alt_window(*schedule, config::local_minute_of_week(now));
 }
 
 accountant::VanillaPolicy vanilla_policy_of(const std::string& name) {

@@ -1,6 +1,7 @@
 #pragma once
 // Settings of the parts, taken from the configuration: what main() hands them at start and
 // what LiveSettings hands them again when a runtime option changes.
+#include <chrono>
 #include <string>
 
 #include "config/config.hpp"
@@ -9,8 +10,12 @@
 
 namespace seedd {
 
-/// The engine's runtime settings as `cfg` has them.
-NetworkSettings network_settings_of(const config::Config& cfg);
+/// The engine's runtime settings as `cfg` has them; with `alt_limits`, the rate limits are
+/// alt_upload_limit and alt_download_limit (alt_speed or alt_schedule says they are on).
+NetworkSettings network_settings_of(const config::Config& cfg, bool alt_limits = false);
+
+/// Whether the alternative limits are on at `now`: alt_speed, or alt_schedule's window.
+bool alt_limits_on(const config::Config& cfg, std::chrono::system_clock::time_point now);
 
 /// vanilla_peers' value as the accountant's policy.
 accountant::VanillaPolicy vanilla_policy_of(const std::string& name);

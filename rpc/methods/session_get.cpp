@@ -44,6 +44,16 @@ json settings_in_force(Context& ctx) {
            {"encryption", n.encryption},
            {"proxy", masked_proxy(n.proxy)},
            {"log_level", log_level_name()}};
+  // upload_limit and download_limit above are the ones in force: the alternative ones while
+  // alt_speed_active.
+  if (ctx.settings) {
+    const auto cfg = ctx.settings->current();
+    out["alt_upload_limit"] = cfg.get_bytes("alt_upload_limit");
+    out["alt_download_limit"] = cfg.get_bytes("alt_download_limit");
+    out["alt_speed"] = cfg.get_bool("alt_speed");
+    out["alt_schedule"] = cfg.get_string("alt_schedule");
+    out["alt_speed_active"] = ctx.settings->alt_limits_active();
+  }
   const auto filter = ctx.engine->ip_filter_stats();
   out["ip_filter"] = filter.path;
   out["ip_filter_rules"] = filter.rules;
@@ -61,8 +71,10 @@ json settings_in_force(Context& ctx) {
 }
 
 const char* kSettingsResult =
-    "{upload_limit, download_limit, max_connections, upload_slots, rate_limit_lan, dht, lsd, upnp, natpmp, "
-    "encryption, proxy (password masked), log_level, ip_filter, ip_filter_rules, ip_filter_skipped_lines, "
+    "{upload_limit, download_limit (in force: the alternative ones while alt_speed_active), max_connections, "
+    "upload_slots, rate_limit_lan, dht, lsd, upnp, natpmp, encryption, proxy (password masked), log_level, "
+    "alt_upload_limit, alt_download_limit, alt_speed, alt_schedule, alt_speed_active (alt_speed, or "
+    "alt_schedule's window now), ip_filter, ip_filter_rules, ip_filter_skipped_lines, "
     "ip_filter_error (only when the file could not be read), vanilla_peers, vanilla_upload_limit, credit_window}";
 
 // session.set's params: every runtime option of the registry, so a new one cannot be missed.
@@ -111,7 +123,8 @@ std::string option_text_of(const std::string& name, const json& v) {
 void register_session_get_method(MethodTable& table) {
   table.add({"session.get",
              "Runtime settings in force now, read back from the running engine: global upload "
-             "and download limits in bytes per second (0 = unlimited), the connection limit, upload "
+             "and download limits in bytes per second (0 = unlimited; the alternative limits while "
+             "alt_speed or alt_schedule has them on), the connection limit, upload "
              "slots (0 = no limit), whether the limits apply to LAN peers, the DHT/LSD/UPnP/NAT-PMP "
              "switches, encryption, the SOCKS5 proxy (password masked), the log level, the IP filter "
              "file with the ranges it blocks and the lines it skipped, and the receipt policies from "

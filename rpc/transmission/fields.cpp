@@ -213,13 +213,9 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"metadataPercentComplete", [](TorrentView& v) -> json { return v.status().has_metadata ? 1 : 0; }},
       {"name", [](TorrentView& v) -> json { return v.status().name; }},
       {"peer-limit", [](TorrentView& v) -> json { return peer_limit(v); }},
-      {"peers", [](TorrentView&) -> json { return json::array(); }},
+      {"peers", peers_json},
       {"peersConnected", [](TorrentView& v) -> json { return v.status().num_peers; }},
-      {"peersFrom",
-       [](TorrentView& v) -> json {
-         return {{"fromCache", 0}, {"fromDht", 0}, {"fromIncoming", 0}, {"fromLpd", 0},
-                 {"fromLtep", 0},  {"fromPex", 0}, {"fromTracker", 0}};
-       }},
+      {"peersFrom", peers_from_json},
       {"peersGettingFromUs", [](TorrentView& v) -> json { return peers_getting_from_us(v.status()); }},
       {"peersSendingToUs", [](TorrentView& v) -> json { return peers_sending_to_us(v.status()); }},
       {"percentComplete",
@@ -384,6 +380,17 @@ const std::vector<bool>& TorrentView::pieces() {
     }
   }
   return *m_pieces;
+}
+
+const std::vector<PeerStatus>& TorrentView::peers() {
+  if (!m_peers) {
+    try {
+      m_peers = m_engine.peers(m_t.status.info_hash);
+    } catch (const EngineError&) {
+      m_peers.emplace();
+    }
+  }
+  return *m_peers;
 }
 
 std::optional<json> TorrentView::field(std::string_view name) {

@@ -68,6 +68,7 @@ class TorrentView {
   const std::vector<FileStatus>& files();
   const std::vector<TrackerStatus>& trackers();
   const std::vector<bool>& pieces();
+  const std::vector<PeerStatus>& peers();
 
  private:
   const Listed& m_t;
@@ -77,7 +78,18 @@ class TorrentView {
   std::optional<std::vector<FileStatus>> m_files;
   std::optional<std::vector<TrackerStatus>> m_trackers;
   std::optional<std::vector<bool>> m_pieces;
+  std::optional<std::vector<PeerStatus>> m_peers;
 };
+
+/// Transmission's flagStr of a peer (the letters of its peer-mgr; transmission-remote -pi
+/// shows them): O optimistic unchoke, D/d downloading from it (or would, but it chokes us),
+/// U/u uploading to it (or would, but we choke it), K it unchoked us but we are not
+/// interested, ? we unchoked it but it is not interested, E encrypted, H from the DHT,
+/// X from PEX, I incoming, T uTP.
+std::string flag_str(const PeerStatus& p);
+/// torrent-get's `peers` and `peersFrom` (rpc/transmission/peer_fields.cpp).
+json peers_json(TorrentView& v);
+json peers_from_json(TorrentView& v);
 
 /// Every field name torrent-get answers (the docs list them).
 const std::vector<std::string>& torrent_field_names();

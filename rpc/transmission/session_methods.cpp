@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 
+#include "config/alt_schedule.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/settings/live_settings.hpp"
 #include "rpc/context.hpp"
@@ -42,25 +43,56 @@ json units() {
           {"speed-units", {"kB/s", "MB/s", "GB/s", "TB/s"}}};
 }
 
+/// The limits a user set, whichever are in force now: the normal ones (speed-limit-*) and the
+/// alternative ones (alt-speed-*) with their switch and schedule.
+struct ConfiguredLimits {
+  int64_t upload = 0, download = 0;          // bytes per second, 0 = unlimited
+  int64_t alt_upload = 50000, alt_download = 50000;
+  bool alt_on = false;                       // the alternative limits are in force now
+  std::optional<config::AltSchedule> schedule;
+  int max_connections = 0;
+};
+
+ConfiguredLimits configured_limits(Call& c) {
+  ConfiguredLimits out;
+  const auto in_force = c.ctx.engine->rate_limits();
+  out.max_connections = in_force.max_connections;
+  if (!c.ctx.settings) {  // tests without live settings: what the engine has
+    out.upload = in_force.upload;
+    out.download = in_force.download;
+    return out;
+  }
+  const auto cfg = c.ctx.settings->current();
+  out.upload = static_cast<int64_t>(cfg.get_bytes("upload_limit"));
+  out.download = static_cast<int64_t>(cfg.get_bytes("download_limit"));
+  out.alt_upload = static_cast<int64_t>(cfg.get_bytes("alt_upload_limit"));
+  out.alt_download = static_cast<int64_t>(cfg.get_bytes("alt_download_limit"));
+  out.alt_on = c.ctx.settings->alt_limits_active();
+  out.schedule = config::parse_alt_schedule(cfg.get_string("alt_schedule"));
+  return out;
+}
+
 /// Every session-get key with seedd's value. Settings seedd does not have read as off.
 json session_values(Call& c) {
   auto& engine = *c.ctx.engine;
   const auto& s = engine.settings();
-  const auto limits = engine.rate_limits();
+  const auto limits = configured_limits(c);
+  const auto shown_schedule = limits.schedule.value_or(config::AltSchedule{});
   const auto net = engine.network();  // the switches in force (SIGHUP and session.set change them)
   const auto filter = engine.ip_filter_stats();
   const auto download_dir = s.download_dir.string();
   return {
-      {"alt-speed-down", 50},
-      {"alt-speed-enabled", false},
-      {"alt-speed-time-begin", 540},
-      {"alt-speed-time-day", 127},
-      {"alt-speed-time-enabled", false},
-      {"alt-speed-time-end", 1020},
-      {"alt-speed-up", 50},
-      {"blocklist-enabled", !filter.path.empty()},
+      {"alt-speed-down", limits.alt_download / SPEED_UNIT_BYTES},
+      {"alt-speed-enabled", limits.alt_on},
+      {"alt-speed-time-begin", shown_schedule.begin_minute},
+      {"alt-speed-time-day", shown_schedule.days},
+      {"alt-speed-time-enabled", limits.schedule.has_value()},
+      {"alt-speed-time-end", shown_schedule.end_minute},
+      {"alt-speed-up", limits.alt_upload / SPEED_UNIT_BYTES},
+      // seedd's blocklist is the ip_filter file: on while one is loaded.
+      {"blocklist-enabled", !filter.path.empty() && filter.error.empty()},
       {"blocklist-size", filter.rules},
-      {"blocklist-url", ""},
+      {"blocklist-url", c.ctx.settings ? c.ctx.settings->current().get_string("blocklist_url") : std::string()},
       {"cache-size-mb", 0},
       {"config-dir", c.ctx.node ? c.ctx.node->data_dir.string() : std::string()},
       {"default-trackers", ""},
@@ -121,11 +153,36 @@ json session_get(Call& c) {
   return out;
 }
 
+/// alt-speed-time-*: the schedule as alt_schedule's text ("" = none), or nullopt when the
+/// request does not touch it.
+std::optional<std::string> schedule_change(const json& a, const ConfiguredLimits& limits) {
+  const auto enabled = arg_bool(a, "alt-speed-time-enabled");
+  const auto begin = arg_int(a, "alt-speed-time-begin");
+  const auto end = arg_int(a, "alt-speed-time-end");
+  const auto day = arg_int(a, "alt-speed-time-day");
+  if (!enabled && !begin && !end && !day) return std::nullopt;
+  for (const auto& [value, name] : {std::pair{begin, "alt-speed-time-begin"}, std::pair{end, "alt-speed-time-end"}})
+    if (value && (*value < 0 || *value >= config::kMinutesPerDay))
+      throw Failure(std::string("argument '") + name + "' must be 0..1439 (minutes after midnight), not " +
+                    std::to_string(*value));
+  if (day && (*day < 0 || *day > config::kAltDaysAll))
+    throw Failure("argument 'alt-speed-time-day' must be 0..127 (Sunday 1 ... Saturday 64), not " + std::to_string(*day));
+  auto schedule = limits.schedule.value_or(config::AltSchedule{});
+  if (begin) schedule.begin_minute = static_cast<int>(*begin);
+  if (end) schedule.end_minute = static_cast<int>(*end);
+  if (day) schedule.days = static_cast<int>(*day);
+  // Times sent without the switch change a schedule that is on, and are kept nowhere when it
+  // is off (seedd.conf has only alt_schedule, empty when off).
+  if (!enabled.value_or(limits.schedule.has_value())) return std::string();
+  return config::to_string(schedule);  // "" for no days: never on
+}
+
 json session_set(Call& c) {
   auto& engine = *c.ctx.engine;
   const auto& a = c.args;
   const auto current = session_values(c);
-  auto limits = engine.rate_limits();
+  const auto configured = configured_limits(c);
+  Engine::RateLimits limits{configured.upload, configured.download, configured.max_connections};
   // The global limits change at run time, in the units of Transmission's `units`.
   auto speed = [&](const char* value_key, const char* flag_key, int64_t& limit) {
     const auto value = arg_int(a, value_key);
@@ -142,10 +199,23 @@ json session_set(Call& c) {
     if (*peers < 1) throw Failure("argument 'peer-limit-global' must be 1 or more");
     limits.max_connections = static_cast<int>(std::min<int64_t>(*peers, 1 << 30));
   }
+  // The alternative limits, their switch and their schedule (alt_* options).
+  std::vector<std::pair<std::string, std::string>> alt;
+  for (const auto& [key, option] : {std::pair{"alt-speed-up", "alt_upload_limit"}, std::pair{"alt-speed-down", "alt_download_limit"}})
+    if (const auto kbps = arg_int(a, key)) {
+      if (*kbps < 0) throw Failure(std::string("argument '") + key + "' must be 0 or more");
+      alt.emplace_back(option, std::to_string(*kbps * SPEED_UNIT_BYTES));
+    }
+  if (const auto on = arg_bool(a, "alt-speed-enabled")) alt.emplace_back("alt_speed", *on ? "true" : "false");
+  if (const auto schedule = schedule_change(a, configured)) alt.emplace_back("alt_schedule", *schedule);
+  if (const auto url = arg_string(a, "blocklist-url")) alt.emplace_back("blocklist_url", *url);
   // Anything else may be sent back unchanged (GUIs send their whole settings page); a change
   // seedd cannot make is refused by name rather than dropped.
   static const std::set<std::string> applied = {"speed-limit-up", "speed-limit-up-enabled", "speed-limit-down",
-                                                "speed-limit-down-enabled", "peer-limit-global"};
+                                                "speed-limit-down-enabled", "peer-limit-global", "alt-speed-up",
+                                                "alt-speed-down", "alt-speed-enabled", "alt-speed-time-enabled",
+                                                "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
+                                                "blocklist-url"};
   static const std::set<std::string> read_only = {"blocklist-size", "config-dir", "rpc-version", "rpc-version-minimum",
                                                   "rpc-version-semver", "session-id", "units", "version",
                                                   "download-dir-free-space"};
@@ -162,14 +232,18 @@ json session_set(Call& c) {
   // Through the live settings when there are some, so session.get, session.set and a SIGHUP
   // see the same values.
   if (c.ctx.settings) {
+    std::vector<std::pair<std::string, std::string>> changes = {
+        {"upload_limit", std::to_string(limits.upload)},
+        {"download_limit", std::to_string(limits.download)},
+        {"max_connections", std::to_string(limits.max_connections)}};
+    changes.insert(changes.end(), alt.begin(), alt.end());
     try {
-      c.ctx.settings->set({{"upload_limit", std::to_string(limits.upload)},
-                           {"download_limit", std::to_string(limits.download)},
-                           {"max_connections", std::to_string(limits.max_connections)}},
-                          config::Source::rpc);
+      c.ctx.settings->set(changes, config::Source::rpc);
     } catch (const config::ConfigError& e) {
       throw Failure(std::string("session-set: ") + e.what());
     }
+  } else if (!alt.empty()) {
+    throw Failure("session-set: the alternative speed limits need seedd's live settings");
   } else
     engine.apply_rate_limits(limits.upload, limits.download, limits.max_connections);
   return json::object();
@@ -218,21 +292,37 @@ json free_space(Call& c) {
 
 [[noreturn]] json unsupported(const std::string& why) { throw Failure(why); }
 
+/// seedd's blocklist is the ip_filter file: an update downloads blocklist_url into it when one
+/// is set, and reads it again, as a SIGHUP does.
+json blocklist_update(Call& c) {
+  if (!c.ctx.settings) throw Failure("blocklist-update: seedd's live settings are not available");
+  try {
+    return {{"blocklist-size", c.ctx.settings->update_blocklist()}};
+  } catch (const std::exception& e) {
+    throw Failure(std::string("blocklist-update: ") + e.what() +
+                  " (set ip_filter, and blocklist_url to download it, in seedd.conf or with session.set)");
+  }
+}
+
 }  // namespace
 
 std::vector<Method> session_methods() {
   return {
       {"session-get", false, session_get, "The session's settings (all, or those in `fields`)."},
       {"session-set", true, session_set,
-       "Changes `speed-limit-up`/`-down` (kB/s) with their `-enabled` flags and `peer-limit-global`; other keys "
-       "must equal what session-get says."},
+       "Changes `speed-limit-up`/`-down` (kB/s) with their `-enabled` flags, `peer-limit-global`, the "
+       "alternative limits `alt-speed-up`/`-down` (kB/s) and `alt-speed-enabled`, and their schedule "
+       "`alt-speed-time-enabled`/`-begin`/`-end`/`-day` (seedd.conf's alt_* options); other keys must equal what "
+       "session-get says."},
       {"session-stats", false, session_stats, "Rates, torrent counts, current and cumulative byte counts."},
       {"free-space", false, free_space, "Free and total bytes of `path` (under download_dir or data_roots)."},
       {"session-close", true,
        [](Call&) -> json { unsupported("session-close: stop seedd with its service manager (SIGTERM)"); },
        "Not supported."},
-      {"blocklist-update", true, [](Call&) -> json { unsupported("blocklist-update: seedd has no blocklist"); },
-       "Not supported."},
+      {"blocklist-update", true, blocklist_update,
+       "Downloads `blocklist_url` into the ip_filter file when one is set, reads the ip_filter file again and "
+       "answers its rule count as `blocklist-size`; fails when no ip_filter is set, the download fails (the file "
+       "stays as it was) or the file cannot be read."},
       {"port-test", false,
        [](Call&) -> json { unsupported("port-test: seedd does not ask outside services about its port"); },
        "Not supported."},

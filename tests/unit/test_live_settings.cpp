@@ -4,9 +4,11 @@
 //
 // dht, lsd, upnp and natpmp are not switched on here: each would send traffic off the machine
 // (bootstrap nodes, multicast, the gateway). They go the same way as the other engine options
-// (apply_network), which the cases below cover.
+// (apply_network), which the cases below cover. blocklist_url and blocklist_update_interval
+// need an HTTP server: tests/integration/test_transmission_bridge.py covers them.
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <memory>
 
@@ -23,12 +25,27 @@ using namespace seedd;
 
 namespace {
 
+/// A time on Monday 2024-01-01 (local time, whatever the TZ) `minutes` after midnight.
+std::chrono::system_clock::time_point monday_at(int minutes) {
+  std::tm tm{};
+  tm.tm_year = 124;
+  tm.tm_mon = 0;
+  tm.tm_mday = 1;
+  tm.tm_hour = minutes / 60;
+  tm.tm_min = minutes % 60;
+  tm.tm_isdst = -1;
+  return std::chrono::system_clock::from_time_t(std::mktime(&tm));
+}
+
 struct World {
   test::ScratchDir dir{"live_settings"};
   config::Config cfg;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<Accountant> accountant;
   std::unique_ptr<LiveSettings> live;
+
+  // The time alt_schedule is read against: a Monday at `now_minutes` local time.
+  int now_minutes = 12 * 60;
 
   World() {
     util::setup_logging("info", "text");
@@ -42,7 +59,7 @@ struct World {
     engine->start();
     accountant = std::make_unique<Accountant>(accountant::AccountingPolicy{}, crypto::PrivateKey::generate(),
                                               dir.path() / "data");
-    live = std::make_unique<LiveSettings>(cfg, *engine, accountant.get());
+    live = std::make_unique<LiveSettings>(cfg, *engine, accountant.get(), [this] { return monday_at(now_minutes); });
   }
   ~World() { engine->stop(); }
 
@@ -108,12 +125,68 @@ TEST_CASE("ip_filter is read when set, and read again when set to the same path"
   CHECK(w.engine->ip_filter_stats().rules == 2);
 }
 
-TEST_CASE("every runtime option is one of the sixteen this file knows", "[live_settings]") {
+TEST_CASE("a blocklist update reads the ip_filter file again, and without one names ip_filter", "[live_settings]") {
+  World w;
+  CHECK_THROWS_WITH(w.live->update_blocklist(), Catch::Contains("no ip_filter is set"));
+  const auto path = w.dir.path() / "update.p2p";
+  { std::ofstream(path) << "test:10.0.0.1-10.0.0.9\n"; }
+  w.set("ip_filter", path.string());
+  { std::ofstream(path) << "test:10.0.0.1-10.0.0.9\ntest:10.1.0.1-10.1.0.9\ntest:10.2.0.1-10.2.0.9\n"; }
+  CHECK(w.live->update_blocklist() == 3);
+  CHECK(w.engine->ip_filter_stats().rules == 3);
+}
+
+TEST_CASE("alt_speed puts the alternative limits in force and takes them off again", "[live_settings]") {
+  World w;
+  w.set("upload_limit", "1000000");
+  w.set("download_limit", "2000000");
+  w.set("alt_upload_limit", "30000");
+  w.set("alt_download_limit", "40000");
+  CHECK(w.engine->rate_limits().upload == 1000000);
+  CHECK_FALSE(w.live->alt_limits_active());
+  w.set("alt_speed", "true");
+  CHECK(w.live->alt_limits_active());
+  CHECK(w.engine->rate_limits().upload == 30000);
+  CHECK(w.engine->rate_limits().download == 40000);
+  w.set("alt_upload_limit", "35000");  // a new alternative limit acts at once while they are on
+  CHECK(w.engine->rate_limits().upload == 35000);
+  w.set("alt_speed", "false");
+  CHECK(w.engine->rate_limits().upload == 1000000);
+  CHECK(w.engine->rate_limits().download == 2000000);
+}
+
+TEST_CASE("alt_schedule switches the limits when its window opens and closes", "[live_settings]") {
+  World w;
+  w.set("upload_limit", "1000000");
+  w.set("alt_upload_limit", "30000");
+  w.now_minutes = 8 * 60 + 59;
+  w.set("alt_schedule", "weekdays 09:00-17:00");
+  CHECK(w.live->current().get_string("alt_schedule") == "weekdays 09:00-17:00");
+  CHECK(w.engine->rate_limits().upload == 1000000);
+  w.now_minutes = 9 * 60;
+  w.live->tick();
+  CHECK(w.live->alt_limits_active());
+  CHECK(w.engine->rate_limits().upload == 30000);
+  w.now_minutes = 17 * 60;
+  w.live->tick();
+  CHECK_FALSE(w.live->alt_limits_active());
+  CHECK(w.engine->rate_limits().upload == 1000000);
+  // A schedule set while inside its window acts at once, and an empty one ends it.
+  w.now_minutes = 10 * 60;
+  w.set("alt_schedule", "mon 10:00-10:01");
+  CHECK(w.engine->rate_limits().upload == 30000);
+  w.set("alt_schedule", "");
+  CHECK(w.engine->rate_limits().upload == 1000000);
+  CHECK_THROWS_WITH(w.set("alt_schedule", "weekdays 9-17"), Catch::Contains("DAYS HH:MM-HH:MM"));
+}
+
+TEST_CASE("every runtime option is one of the twenty-two this file knows", "[live_settings]") {
   // A new runtime option needs a case above (or the note at the top): this fails until then.
   const std::vector<std::string> known = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                           "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
                                           "proxy", "ip_filter", "vanilla_peers", "vanilla_upload_limit",
-                                          "credit_window", "log_level"};
+                                          "credit_window", "log_level", "alt_upload_limit", "alt_download_limit",
+                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval"};
   auto runtime = LiveSettings::runtime_options();
   std::sort(runtime.begin(), runtime.end());
   auto expected = known;

@@ -179,6 +179,24 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   for (int p : {-1, 0, 1}) CHECK(tr_priority(lt_priority(p)) == p);
 }
 
+TEST_CASE("a peer's flagStr has Transmission's letters", "[transmission]") {
+  PeerStatus p;  // choked both ways, nobody interested
+  CHECK(flag_str(p) == "");
+  p.interested = true;  // it wants our pieces and we choke it
+  CHECK(flag_str(p) == "u");
+  p.choked = false;  // now we upload to it
+  p.incoming = p.encrypted = true;
+  CHECK(flag_str(p) == "UEI");
+  p.remote_choked = false;  // it unchoked us but we want nothing
+  p.optimistic_unchoke = p.utp = p.from_dht = p.from_pex = true;
+  CHECK(flag_str(p) == "OUKEHXIT");
+  p.we_are_interested = true;
+  CHECK(flag_str(p) == "ODUEHXIT");
+  p.remote_choked = true;
+  p.interested = false;
+  CHECK(flag_str(p) == "Od?EHXIT");
+}
+
 TEST_CASE("docs/transmission-rpc.md names every method and every torrent-get field", "[transmission]") {
   std::ifstream f(std::string(SEEDD_SOURCE_DIR) + "/docs/transmission-rpc.md");
   REQUIRE(f.good());
