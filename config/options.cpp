@@ -10,7 +10,7 @@
 namespace seedd::config {
 namespace {
 
-// 2^256 - 1: amounts are uint256 on chain (PROTOCOL.md section 5), so a rate above it could
+// 2^256 - 1: amounts are uint256 on chain (docs/protocol.md section 5), so a rate above it could
 // never be paid.
 constexpr std::string_view UINT256_MAX_DECIMAL =
     "115792089237316195423570985008687907853269984665640564039457584007913129639935";
