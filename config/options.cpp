@@ -302,6 +302,14 @@ std::vector<OptionDef> make_table() {
        .help = "names accepted in the HTTP Host header besides the bind address (guards against "
                "DNS rebinding)",
        .group = rpc},
+      {.name = "metrics_auth",
+       .type = T::choice,
+       .default_value = "password",
+       .help = "who may read /metrics: password (the cookie or any rpc_auth user; read scope is "
+               "enough) or none (callers on loopback need none, e.g. a Prometheus on this host; "
+               "every other caller still does)",
+       .choices = {"password", "none"},
+       .group = rpc},
       {.name = "rpc_tls_cert",
        .type = T::path,
        .default_value = "",
