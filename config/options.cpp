@@ -12,7 +12,7 @@
 namespace seedd::config {
 namespace {
 
-// 2^256 - 1: amounts are uint256 on chain (PROTOCOL.md section 5), so a rate above it could
+// 2^256 - 1: amounts are uint256 on chain (docs/protocol.md section 5), so a rate above it could
 // never be paid.
 constexpr std::string_view UINT256_MAX_DECIMAL =
     "115792089237316195423570985008687907853269984665640564039457584007913129639935";
@@ -366,6 +366,14 @@ std::vector<OptionDef> make_table() {
        .default_value = "",
        .help = "names accepted in the HTTP Host header besides the bind address (guards against "
                "DNS rebinding)",
+       .group = rpc},
+      {.name = "metrics_auth",
+       .type = T::choice,
+       .default_value = "password",
+       .help = "who may read /metrics: password (the cookie or any rpc_auth user; read scope is "
+               "enough) or none (callers on loopback need none, e.g. a Prometheus on this host; "
+               "every other caller still does)",
+       .choices = {"password", "none"},
        .group = rpc},
       {.name = "rpc_tls_cert",
        .type = T::path,

@@ -216,6 +216,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
                      [&base] { return rpc::check_health(base); });
   // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
   // and users as /rpc. Declared before the server, so it outlives every request.
+  router.set_metrics_open_on_loopback(cfg.get_string("metrics_auth") == "none");
   rpc::transmission::Server transmission;
   if (cfg.get_bool("transmission_rpc"))
     router.set_transmission_handler(

@@ -59,6 +59,10 @@ bool Router::is_transmission_path(const std::string& path) const {
   return m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/");
 }
 
+bool Router::metrics_open(const HttpRequest& req) const {
+  return m_metrics_open_on_loopback && is_loopback(req.remote_address);
+}
+
 std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
   if (auto refused = check_guards(req)) return refused;
   const auto path = path_of(req.target);
@@ -71,8 +75,9 @@ std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
         return json_response(413, R"({"error":"this endpoint takes no request body"})");
       return handle(req);
     }
-    // Without a password, only /healthz and the 404s take a worker's time.
-    if ((path == "/metrics" || (path == "/ws" && m_base.events)) && !authenticate(req, unauthorized))
+    // Without a password, only /healthz, the 404s and an open /metrics take a worker's time.
+    if (((path == "/metrics" && !metrics_open(req)) || (path == "/ws" && m_base.events)) &&
+        !authenticate(req, unauthorized))
       return unauthorized;
     return std::nullopt;
   }
@@ -103,7 +108,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   if (path == "/metrics") {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
     HttpResponse unauthorized;
-    if (!scope_of(req, unauthorized)) return unauthorized;
+    if (!metrics_open(req) && !scope_of(req, unauthorized)) return unauthorized;
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     Context ctx = m_base;

@@ -21,6 +21,9 @@ class Router {
  public:
   /// Serves `handler` at /transmission/rpc and /transmission/rpc/ (any method, any body type).
   void set_transmission_handler(EndpointHandler handler) { m_transmission = std::move(handler); }
+  /// metrics_auth = none: /metrics answers callers on loopback without a password (a local
+  /// Prometheus); every other caller still needs one.
+  void set_metrics_open_on_loopback(bool open) { m_metrics_open_on_loopback = open; }
 
   /// `health` is what /healthz reports (check_health() in seedd).
   Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health);
@@ -48,6 +51,9 @@ class Router {
   LogRateLimit m_auth_log{AUTH_LOG_LINES_PER_INTERVAL, AUTH_LOG_INTERVAL};
   std::function<Health()> m_health;
   EndpointHandler m_transmission;
+  bool m_metrics_open_on_loopback = false;  // set before the server starts, read-only after
+  /// /metrics needs no password for this request (metrics_auth = none, a loopback caller).
+  bool metrics_open(const HttpRequest& req) const;
 };
 
 }  // namespace seedd::rpc

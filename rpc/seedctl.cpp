@@ -71,7 +71,7 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
                            claim every unclaimed receipted byte (rewards.claim) and print the
                            nonce, amount, total bytes, receipts and the claim file's path
   verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
-                           check a claim file offline, without a daemon (PROTOCOL.md 7): prints
+                           check a claim file offline, without a daemon (docs/protocol.md 7): prints
                            "valid", or every failed rule with its detail. The verifier's domain
                            is chain 31337 and the zero pool unless --chain-id/--pool say
                            otherwise; rule 5 uses STATEFILE, the record of the claimant's
@@ -175,7 +175,7 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
   return std::move(in.value);
 }
 
-/// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: PROTOCOL.md 7 offline.
+/// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: docs/protocol.md 7 offline.
 int verify_claim_command(const std::vector<std::string>& args, bool raw_json) {
   std::optional<std::string> file, state_file, chain_text, pool_text;
   for (size_t i = 0; i < args.size(); ++i) {

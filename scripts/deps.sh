@@ -8,7 +8,7 @@ BUILD_PKGS=(build-essential cmake pkg-config ccache
   libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
   libsecp256k1-dev libsqlite3-dev libcrypto++-dev libssl-dev zlib1g-dev catch2)
 TEST_PKGS=(python3 python3-libtorrent curl openssl sqlite3 clang libclang-rt-14-dev transmission-cli transmission-daemon python3-transmissionrpc aria2 opentracker qbittorrent-nox nodejs npm
-  systemd systemd-container python3-seccomp podman debootstrap)  # tests/ops: unit, boot, image
+  systemd systemd-container python3-seccomp podman debootstrap lintian python3-yaml)  # tests/ops: unit, boot, image, package, compose
 
 want=("${BUILD_PKGS[@]}")
 [[ ${1:-build} == test ]] && want+=("${TEST_PKGS[@]}")

@@ -9,19 +9,19 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-/// @title seedd reward pool (PROTOCOL.md sections 8 and 9)
+/// @title seedd reward pool (docs/protocol.md sections 8 and 9)
 /// @notice Creators fund bounties for an infohash; seeders settle their signed claims, and each
 /// receipt of a claim pays `floor(delta * ratePerGiB / 2^30)` tokens from one bounty, where `delta`
 /// is the bytes of its channel not paid yet. A channel's bytes are paid once, whatever the claim,
 /// bounty or sender.
 /// @dev EIP-712 domain: name "seedd", version "1", this chain, this contract. The structs below
-/// follow PROTOCOL.md's type strings field by field. Solidity reserves the word `bytes`, so the
+/// follow docs/protocol.md's type strings field by field. Solidity reserves the word `bytes`, so the
 /// Receipt's fifth field is named `bytes_` here: its type (uint64) and position are the
 /// protocol's, and so are every hash and the ABI encoding (names are not part of either).
 contract RewardPool is EIP712, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    // ---- EIP-712 types (PROTOCOL.md 3 and 9) ------------------------------------------------
+    // ---- EIP-712 types (docs/protocol.md 3 and 9) -------------------------------------------
     struct Receipt {
         bytes20 infohash;
         address seeder;
@@ -59,7 +59,7 @@ contract RewardPool is EIP712, ReentrancyGuard {
     );
     bytes32 public constant PASS_TYPEHASH = keccak256("Pass(bytes20 infohash,address leecher,uint64 expiresAt)");
 
-    // ---- Reason codes of ItemSkipped (PROTOCOL.md 8) ----------------------------------------
+    // ---- Reason codes of ItemSkipped (docs/protocol.md 8) -----------------------------------
     uint8 public constant SKIP_PROOF = 1;
     uint8 public constant SKIP_PARTIES = 2;
     uint8 public constant SKIP_SIGNATURE = 3;
@@ -110,7 +110,7 @@ contract RewardPool is EIP712, ReentrancyGuard {
         uint32 itemsSkipped
     );
     event ItemSkipped(address indexed claimant, uint64 indexed nonce, uint32 index, uint8 reason);
-    /// @notice Not in PROTOCOL.md 8's list; emitted so that a reader of logs can follow balances.
+    /// @notice Not in docs/protocol.md 8's list; emitted so that a reader of logs can follow balances.
     event BountyToppedUp(uint256 indexed bountyId, address indexed from, uint256 amount);
     event BountyWithdrawn(uint256 indexed bountyId, address indexed funder, uint256 amount);
 
@@ -211,7 +211,7 @@ contract RewardPool is EIP712, ReentrancyGuard {
 
     // ---- Settlement -------------------------------------------------------------------------
 
-    /// @notice Pays the items of a signed claim by the rules of PROTOCOL.md 8 and transfers the sum
+    /// @notice Pays the items of a signed claim by the rules of docs/protocol.md 8 and transfers the sum
     /// to `claim.payout` once. Items that fail a rule are skipped with their reason code; a bad
     /// claim signature reverts. Any subset of a claim's items may be sent, in any number of calls.
     function settle(Claim calldata claim, bytes calldata claimSig, Item[] calldata items)

@@ -64,7 +64,7 @@ async function main() {
 
   // The pool first, then the token at the address its constructor was given: on a fresh
   // `hardhat node` the pool is then 0x5FbDB2315678afecb367f032d93F642f64180aa3, the
-  // verifyingContract of PROTOCOL.md's vectors (shared/vectors/eip712.json).
+  // verifyingContract of the protocol's vectors (tests/vectors/eip712.json).
   const nonce = await provider.getTransactionCount(deployer, "pending");
   const tokenAddr = a.token ? ethers.getAddress(a.token) : ethers.getCreateAddress({ from: deployer, nonce: nonce + 1 });
   const pool = await new ethers.ContractFactory(art.pool.abi, art.pool.bytecode, signer).deploy(tokenAddr, { nonce });

@@ -1,4 +1,4 @@
-// RewardPool (PROTOCOL.md 8-9): every item rule and reason code, bounties, passes, re-entrancy.
+// RewardPool (docs/protocol.md 8-9): every item rule and reason code, bounties, passes, re-entrancy.
 const { expect } = require("chai");
 const { ethers } = require("hardhat");
 const { loadFixture, time } = require("@nomicfoundation/hardhat-network-helpers");
@@ -43,7 +43,7 @@ async function entry(f, { leecher = f.leecher, seeder = f.seeder, infohash = IH,
 }
 
 describe("RewardPool", function () {
-  describe("ABI (PROTOCOL.md 8, as written there)", function () {
+  describe("ABI (docs/protocol.md 8, as written there)", function () {
     it("has section 8's functions, events and struct layouts", async function () {
       const { interface: i } = await ethers.getContractFactory("RewardPool");
       const R = "(bytes20,address,address,uint64,uint64,uint64)";

@@ -1,4 +1,4 @@
-// Shared pieces of the RewardPool tests: PROTOCOL.md's EIP-712 types exactly as seedd signs them,
+// Shared pieces of the RewardPool tests: docs/protocol.md's EIP-712 types exactly as seedd signs them,
 // claims built the way seedd builds them (section 6), and items as settle() takes them.
 const { ethers } = require("hardhat");
 const { SimpleMerkleTree } = require("@openzeppelin/merkle-tree");

@@ -1,4 +1,4 @@
-// PROTOCOL.md's vectors (shared/vectors/eip712.json, made with ethers.js and OpenZeppelin's
+// the protocol's vectors (tests/vectors/eip712.json, made with ethers.js and OpenZeppelin's
 // merkle-tree) against the contract itself. Their domain's verifyingContract, 0x5FbDB231…0aa3, is
 // the address of the first contract that Hardhat's first account deploys on a fresh chain
 // 31337: the test resets the chain and deploys the real RewardPool there, so the digests below
@@ -14,17 +14,17 @@ const h = require("./helpers");
 function findVectors() {
   const candidates = [
     process.env.SEEDD_VECTORS,
-    path.join(__dirname, "..", "..", "..", "shared", "vectors", "eip712.json"), // <repo>/../shared
+    path.join(__dirname, "..", "..", "tests", "vectors", "eip712.json"), // <repo>/tests/vectors
   ].filter(Boolean);
   for (const c of candidates) if (fs.existsSync(c)) return c;
-  throw new Error(`shared/vectors/eip712.json not found (tried ${candidates.join(", ")}; set SEEDD_VECTORS)`);
+  throw new Error(`tests/vectors/eip712.json not found (tried ${candidates.join(", ")}; set SEEDD_VECTORS)`);
 }
 
 const V = JSON.parse(fs.readFileSync(findVectors(), "utf8"));
 const asReceipt = (m) => h.receipt(m.infohash, m.seeder, m.leecher, m.channel, m.bytes, m.timestamp);
 const asTuple = (m) => [m.infohash, m.seeder, m.leecher, BigInt(m.channel), BigInt(m.bytes), BigInt(m.timestamp)];
 
-describe("PROTOCOL.md vectors (shared/vectors/eip712.json)", function () {
+describe("the protocol's vectors (tests/vectors/eip712.json)", function () {
   let pool, token, deployer;
 
   before(async function () {

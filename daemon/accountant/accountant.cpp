@@ -90,7 +90,7 @@ void Accountant::run() {
     auto items = m_ctx->queue.drain(kBatchWait);
     const int64_t now = unix_now();
     // Receipts are cumulative: of a connection's well-formed receipts in this batch only the
-    // newest is verified (PROTOCOL.md 4), so a fast cadence costs one verification per channel
+    // newest is verified (docs/protocol.md 4), so a fast cadence costs one verification per channel
     // per batch (at most one every kBatchWait). Malformed ones still count as violations.
     std::unordered_map<const PeerConnection*, size_t> newest;
     for (size_t i = 0; i < items.size(); ++i)

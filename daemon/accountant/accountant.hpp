@@ -72,7 +72,7 @@ class Accountant {
   crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
   void set_reward_rate(const crypto::InfoHash20& infohash, std::optional<crypto::uint256> rate);
 
-  /// Makes a claim (PROTOCOL.md 6); throws accountant::NothingToClaim.
+  /// Makes a claim (docs/protocol.md 6); throws accountant::NothingToClaim.
   accountant::MadeClaim claim(const crypto::Address& payout, bool dry_run);
 
   const accountant::Ledger& ledger() const { return *m_ledger; }

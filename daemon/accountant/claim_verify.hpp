@@ -1,5 +1,5 @@
 #pragma once
-// Offline claim verification (PROTOCOL.md section 7): what a pool, or anyone holding a claim
+// Offline claim verification (docs/protocol.md section 7): what a pool, or anyone holding a claim
 // file, checks before paying. Pure: no database, no clock, no network; the verifier's memory of
 // earlier claims comes in as a VerifierState.
 #include <cstdint>
@@ -49,14 +49,14 @@ struct VerifyResult {
   std::vector<VerifyFailure> failures;
 };
 
-/// Every rule name verify_claim reports, in PROTOCOL.md order.
+/// Every rule name verify_claim reports, in docs/protocol.md order.
 inline constexpr std::string_view kVerifyRules[] = {
     "claim_signature",   "domain",        "receipt_signature", "seeder_is_claimant",
     "leecher_is_seeder", "zero_channel",  "bytes_below_prev_claimed", "duplicate_receipt",
     "receipts_root",     "receipt_count", "total_bytes",       "amount",
     "receipt_proof",     "nonce",         "prev_claimed_bytes", "malformed"};
 
-/// Checks a claim file (PROTOCOL.md 6) against every rule of PROTOCOL.md 7 and reports each one
+/// Checks a claim file (docs/protocol.md 6) against every rule of docs/protocol.md 7 and reports each one
 /// that fails, not only the first. Signatures and the Merkle root are computed in the file's own
 /// domain when it parses (so a claim for another pool fails "domain" and nothing else), else in
 /// `verifier_domain`. A malformed file reports "malformed" for each bad field and still checks

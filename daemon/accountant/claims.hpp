@@ -1,5 +1,5 @@
 #pragma once
-// Reward claims (PROTOCOL.md sections 5 and 6): the amount a receipt earns, and the signed claim
+// Reward claims (docs/protocol.md sections 5 and 6): the amount a receipt earns, and the signed claim
 // file a pool pays from. The pure parts live here so that the ledger (which picks the channels
 // in one transaction), the verifier and the tests build and read claims through the same code.
 #include <cstdint>
@@ -32,7 +32,7 @@ struct ClaimRequest {
   bool dry_run = false;
 };
 
-/// A claim as made: its nonce and the claim file document of PROTOCOL.md section 6.
+/// A claim as made: its nonce and the claim file document of docs/protocol.md section 6.
 struct MadeClaim {
   uint64_t nonce = 0;
   /// Exactly the claim file JSON: integers as decimal strings, addresses EIP-55, hashes and
@@ -40,7 +40,7 @@ struct MadeClaim {
   nlohmann::json document;
 };
 
-/// Thrown when no channel holds unclaimed bytes: an empty claim is refused (PROTOCOL.md 6).
+/// Thrown when no channel holds unclaimed bytes: an empty claim is refused (docs/protocol.md 6).
 class NothingToClaim : public std::runtime_error {
  public:
   NothingToClaim() : std::runtime_error("nothing to claim") {}

@@ -669,7 +669,7 @@ MadeClaim Ledger::make_claim(const ClaimRequest& request, const crypto::PrivateK
       entry.signature = pick.blob<65>(7);
       entry.prev_claimed_bytes = pick.u64(8);
       // A receipt made out to another key, or signed in another pool's domain, would make the
-      // whole claim fail verification (PROTOCOL.md 7, rules 1-2): leave it for a claim it fits.
+      // whole claim fail verification (docs/protocol.md 7, rules 1-2): leave it for a claim it fits.
       if (entry.receipt.seeder != claimant) continue;
       const auto signer = crypto::recover_signer(
           crypto::receipt_digest(request.domain, entry.receipt), entry.signature);

@@ -38,7 +38,7 @@ struct sqlite3;
 
 namespace seedd::accountant {
 
-/// Why the seeder dropped a receipt (PROTOCOL.md section 4, seeder rules).
+/// Why the seeder dropped a receipt (docs/protocol.md section 4, seeder rules).
 enum class RejectReason {
   bad_signature,
   wrong_signer,
@@ -170,7 +170,7 @@ class Ledger {
   uint64_t receipted_bytes(const crypto::InfoHash20& infohash,
                            const crypto::Address& leecher) const;
 
-  // --- claims (PROTOCOL.md section 6) ---
+  // --- claims (docs/protocol.md section 6) ---
 
   /// In one transaction: takes every channel whose latest receipt holds unclaimed bytes, was
   /// made for `claimant_key`'s address and verifies in `request.domain` (a receipt signed for
@@ -199,7 +199,7 @@ class Ledger {
   /// may then use that nonce. Returns the names moved or removed. Claims are recorded before
   /// their file is written, so a crash alone never makes an orphan.
   std::vector<std::string> tidy_claims_dir(const std::filesystem::path& claims_dir) const;
-  /// The verifier record (PROTOCOL.md 7, rule 5) of this node's claims with nonce < `before`
+  /// The verifier record (docs/protocol.md 7, rule 5) of this node's claims with nonce < `before`
   /// (all of them when std::nullopt): the last such nonce, and per channel the bytes paid up to
   /// then. claim.verify judges a claim the ledger holds against the record before it, and any
   /// other claim of this node's key against the whole record.

@@ -30,7 +30,7 @@ struct AccountingPolicy {
   crypto::uint256 default_rate = 0;
 };
 
-/// Protocol constants of PROTOCOL.md section 4.
+/// Protocol constants of docs/protocol.md section 4.
 constexpr uint64_t OVER_CLAIM_SLACK_BYTES = 16 * 1024;
 constexpr int64_t MAX_CLOCK_SKEW_SECONDS = 300;
 constexpr int MAX_VIOLATIONS = 3;

@@ -327,7 +327,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     const auto now = Clock::now();
     const auto since = now - m_last_receipt;
     if (!final) {
-      // PROTOCOL.md 4: once min(ri, cw / 4) bytes arrived since the last receipt.
+      // docs/protocol.md 4: once min(ri, cw / 4) bytes arrived since the last receipt.
       const uint64_t cadence = std::max(MIN_RECEIPT_INTERVAL_BYTES, std::min(m_peer_interval, m_peer_credit_window / 4));
       const bool interval_reached = received - signed_b >= cadence;
       const bool silent_too_long = since >= std::chrono::milliseconds(MAX_RECEIPT_SILENCE_MS);

@@ -1,5 +1,5 @@
 #pragma once
-// The BEP 10 extension `seedd_receipt` (PROTOCOL.md section 4), both roles on every
+// The BEP 10 extension `seedd_receipt` (docs/protocol.md section 4), both roles on every
 // connection. Runs on libtorrent's network thread: it never blocks, never touches SQLite and
 // never verifies a signature; received receipts go to the accountant's queue.
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// The seeder's acceptance rules for a receipt (PROTOCOL.md section 4, "Seeder").
+// The seeder's acceptance rules for a receipt (docs/protocol.md section 4, "Seeder").
 #include <optional>
 
 #include "daemon/accountant/ledger.hpp"

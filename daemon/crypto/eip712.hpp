@@ -1,5 +1,5 @@
 #pragma once
-// EIP-712 typed data of the seedd protocol (PROTOCOL.md section 3): the domain, the Receipt a
+// EIP-712 typed data of the seedd protocol (docs/protocol.md section 3): the domain, the Receipt a
 // leecher signs and the Claim a seeder signs. Byte-compatible with ethers.js TypedDataEncoder.
 #include <cstdint>
 #include <string_view>
@@ -47,7 +47,7 @@ Bytes32 receipt_struct_hash(const Receipt& receipt);
 /// keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(receipt)): what the leecher signs.
 Bytes32 receipt_digest(const Domain& domain, const Receipt& receipt);
 
-/// A seeder's claim over a Merkle root of receipt digests (PROTOCOL.md section 6).
+/// A seeder's claim over a Merkle root of receipt digests (docs/protocol.md section 6).
 struct Claim {
   Address claimant{};
   Address payout{};

@@ -1,7 +1,7 @@
 #pragma once
 // The Merkle tree of a claim's receipt digests, built exactly as @openzeppelin/merkle-tree's
 // SimpleMerkleTree builds it, so that a pool can check each receipt on chain with OpenZeppelin's
-// MerkleProof.verify (PROTOCOL.md section 6).
+// MerkleProof.verify (docs/protocol.md section 6).
 #include <span>
 #include <vector>
 

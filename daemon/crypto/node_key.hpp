@@ -1,5 +1,5 @@
 #pragma once
-// The node's identity key on disk (PROTOCOL.md section 1): <data_dir>/node.key, hex, mode 0600.
+// The node's identity key on disk (docs/protocol.md section 1): <data_dir>/node.key, hex, mode 0600.
 #include <filesystem>
 
 #include "daemon/crypto/keys.hpp"

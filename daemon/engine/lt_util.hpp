@@ -10,7 +10,7 @@
 
 namespace seedd::lt_util {
 
-/// seedd's id of a torrent (PROTOCOL.md 3): the v1 info-hash, or the first 20 bytes of the v2
+/// seedd's id of a torrent (docs/protocol.md 3): the v1 info-hash, or the first 20 bytes of the v2
 /// info-hash for a v2-only torrent; 40 lowercase hex.
 std::string id_of(const lt::info_hash_t& ih);
 /// The 20 bytes behind id_of().

@@ -41,7 +41,7 @@ std::pair<int64_t, int64_t> time_range(const json& params) {
 std::string dec(uint64_t v) { return std::to_string(v); }
 
 const ParamSpec kSince{"since", ParamType::integer, false, "unix seconds, inclusive (default: the beginning)"};
-const ParamSpec kUntil{"until", ParamType::integer, false, "unix seconds, exclusive (default: now)"};
+const ParamSpec kUntil{"until", ParamType::integer, false, "unix seconds, exclusive (default: now + 3600, an hour ahead)"};
 const ParamSpec kInfoHash{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash"};
 
 json summary(const json& params, Context& ctx) {
@@ -347,7 +347,7 @@ void register_accounting_methods(MethodTable& table) {
               {"reward_rate", ParamType::string, false, "decimal base units per GiB, or \"default\""}},
              "{info_hash, reward_rate}", true, torrent_set});
   table.add({"rewards.claim",
-             "Claims every unclaimed receipted byte: a signed, Merkle-rooted claim (PROTOCOL.md 6) written to "
+             "Claims every unclaimed receipted byte: a signed, Merkle-rooted claim (docs/protocol.md 6) written to "
              "claims/<nonce>.json. dry_run shows it without recording it.",
              {{"payout", ParamType::string, false, "payout address (default payout_address, else the node address)"},
               {"dry_run", ParamType::boolean, false, "build and show the claim, record nothing"}},
@@ -359,7 +359,7 @@ void register_accounting_methods(MethodTable& table) {
   table.add({"rewards.get", "One past claim document.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
              "the claim document", false, rewards_get});
   table.add({"claim.verify",
-             "Checks a claim document against PROTOCOL.md section 7 and reports every failed rule by name.",
+             "Checks a claim document against docs/protocol.md section 7 and reports every failed rule by name.",
              {{"claim", ParamType::object, true, "the claim file's JSON"}}, "{valid, failures: [{rule, detail}]}",
              false, claim_verify});
 }

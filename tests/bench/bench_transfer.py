@@ -13,7 +13,7 @@ Configurations (the seeder is restarted between them, on the same data):
   on, large     receipts on; seeder --credit-window=<large>: the same as `off` but receipts
   on, W         receipts on; seeder --credit-window=W for each W in --windows (default: the
                 default window, 16 MiB)
-PROTOCOL.md allows at most one receipt a second, and the seeder chokes a peer whose unreceipted
+docs/protocol.md allows at most one receipt a second, and the seeder chokes a peer whose unreceipted
 bytes pass the window, so a window W caps one receipted peer near W per second.
 
   /usr/bin/python3 tests/bench/bench_transfer.py --seedd build/seedd [--rounds 3]

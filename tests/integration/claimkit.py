@@ -22,7 +22,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 MiB = 1024 * 1024
 GIB_SHIFT = 30
 
-# Rule names of PROTOCOL.md 7 as claim_verify.hpp's kVerifyRules spells them.
+# Rule names of docs/protocol.md 7 as claim_verify.hpp's kVerifyRules spells them.
 RULES = {
     1: {"claim_signature", "domain"},
     2: {"receipt_signature", "seeder_is_claimant", "leecher_is_seeder", "zero_channel",
@@ -176,7 +176,7 @@ class Record:
 
 
 def expected_totals(doc):
-    """(totalBytes, amount) recomputed from the entries: PROTOCOL.md 5 and 6."""
+    """(totalBytes, amount) recomputed from the entries: docs/protocol.md 5 and 6."""
     total = amount = 0
     for e in doc["receipts"]:
         delta = int(e["message"]["bytes"]) - int(e["prevClaimedBytes"])

@@ -8,7 +8,7 @@ latest receipt. A last claim then collects exactly what is left.
 Each round, a few hundred receipt-extension peers (tests/integration/btpeer.py, receipts signed
 with throw-away keys by tests/tools/receipt_tool) each open a channel with one 16 KiB receipt,
 so that a claim has hundreds of receipts to sign over, prove and record. 16 KiB is the slack a
-seeder allows above what it sent (PROTOCOL.md 4, rule 5), so the peers need not download."""
+seeder allows above what it sent (docs/protocol.md 4, rule 5), so the peers need not download."""
 import functools
 import json
 import os

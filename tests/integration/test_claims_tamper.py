@@ -1,6 +1,6 @@
 """Issue 4, must-show 3: a real claim (two seedd, two torrents at two rates) is changed one field
 at a time, for every field of the claim and of a receipt entry; each copy fails with the name of
-the rule that field belongs to (PROTOCOL.md 7, as claim_verify.hpp spells them) and with no
+the rule that field belongs to (docs/protocol.md 7, as claim_verify.hpp spells them) and with no
 other, in claim.verify on the daemon, in `seedctl verify-claim` offline and in the independent
 ethers.js checker. A repeated receipt fails duplicate_receipt; a replayed nonce and a wrong
 prevClaimedBytes fail rule 5, also in claims re-signed with the node key, whose only fault is

@@ -3,6 +3,8 @@
 # from PATH, the seedd user and a 0700 /var/lib/seedd exist, the unit and docs are where Debian
 # expects them; `apt-get remove` and then `apt-get purge` both leave /var/lib/seedd and a
 # node.key in it in place (the key is the money). Then puts the machine back as it found it.
+# lintian must find no error and no warning in the .deb; the copyright file, the changelog and
+# both man pages must be installed, and the man pages must match the generated ones in docs/man.
 # Needs root (it installs a package); exits 77 (ctest: skipped) otherwise.
 set -euo pipefail
 
@@ -42,9 +44,21 @@ debs=("$BUILD_DIR"/seedd_*.deb)
 deb=${debs[0]}
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libtorrent-rasterbar2.0 libsecp256k1-1 libsqlite3-0 libssl3 libcrypto++8 libspdlog; do
+for lib in adduser libtorrent-rasterbar2.0 libsecp256k1-1 libsqlite3-0 libssl3 libcrypto++8 libspdlog; do
   [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib"
 done
+# Debian policy: no line of the long description over 80 columns.
+long_line=$(dpkg-deb -f "$deb" Description | awk 'length > 80' | head -1)
+[[ -z $long_line ]] || fail "a Description line is over 80 columns: $long_line"
+
+# lintian (scripts/deps.sh test installs it): any E: or W: tag fails; I: and N: are shown only.
+command -v lintian >/dev/null || fail "lintian is not installed (scripts/deps.sh test)"
+lintian_out=$(lintian --tag-display-limit 0 --info "$deb" 2>&1 | grep -v '^running with root privileges' || true)
+[[ -z $lintian_out ]] || printf '%s\n' "$lintian_out"
+if grep -qE '^[EW]: ' <<<"$lintian_out"; then
+  fail "lintian reports errors or warnings: $(grep -E '^[EW]: ' <<<"$lintian_out" | tr '\n' ' ')"
+fi
+echo "lintian: no errors, no warnings"
 
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" </dev/null >/tmp/seedd-apt-install.log 2>&1 \
   || { cat /tmp/seedd-apt-install.log; fail "apt-get install $deb failed"; }
@@ -62,9 +76,23 @@ IFS=: read -r _ _ uid gid _ home shell <<<"$entry"
 [[ -d $STATE ]] || fail "$STATE was not created"
 [[ $(stat -c '%a %U %G' "$STATE") == "700 seedd seedd" ]] || fail "$STATE is $(stat -c '%a %U %G' "$STATE")"
 for f in /lib/systemd/system/seedd.service /usr/lib/sysusers.d/seedd.conf /usr/lib/tmpfiles.d/seedd.conf \
-         /usr/share/doc/seedd/examples/seedd.conf /usr/share/doc/seedd/operations.md; do
+         /usr/share/doc/seedd/examples/seedd.conf /usr/share/doc/seedd/operations.md \
+         /usr/share/doc/seedd/protocol.md /usr/share/doc/seedd/copyright /usr/share/doc/seedd/changelog.gz \
+         /usr/share/man/man8/seedd.8.gz /usr/share/man/man1/seedctl.1.gz; do
   [[ -f $f ]] || fail "$f is not installed"
 done
+head -1 /usr/share/doc/seedd/copyright | grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' \
+  || fail "the copyright file is not machine-readable (DEP-5)"
+first_entry=$(zcat /usr/share/doc/seedd/changelog.gz | head -1)
+[[ $first_entry == "seedd ($(dpkg-deb -f "$deb" Version)) "* ]] || fail "the changelog's first entry is not this version: $first_entry"
+if [[ -n ${SEEDD_SOURCE_DIR:-} ]]; then
+  zcat /usr/share/man/man8/seedd.8.gz | cmp -s - "$SEEDD_SOURCE_DIR/docs/man/seedd.8" || fail "seedd.8.gz is not docs/man/seedd.8"
+  zcat /usr/share/man/man1/seedctl.1.gz | cmp -s - "$SEEDD_SOURCE_DIR/docs/man/seedctl.1" || fail "seedctl.1.gz is not docs/man/seedctl.1"
+fi
+if command -v man >/dev/null; then  # man-db is not in every minimal system
+  man_text=$(MANWIDTH=80 man -P cat seedctl 2>/dev/null) || fail "man seedctl does not open"
+  [[ $man_text == *"verify-claim FILE"* ]] || fail "man seedctl lacks the verify-claim command"
+fi
 [[ ! -e /etc/seedd ]] || fail "/etc/seedd exists: the package ships no conffile"
 
 # A node key and a ledger as a running seedd would leave them.

@@ -1,12 +1,19 @@
 // Writes the generated reference pages to stdout:
 //   gen_docs configuration   -> docs/configuration.md (from the option registry)
 //   gen_docs rpc             -> docs/rpc.md (from the RPC method tables)
+//   gen_docs man-seedd       -> docs/man/seedd.8 (from the option registry)
+//   gen_docs man-seedctl     -> docs/man/seedctl.1 (from seedctl's command table, `seedctl --help`,
+//                               and the RPC method tables)
 // tests/CMakeLists.txt runs it and fails when the committed pages differ (they are stale).
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "config/options.hpp"
+#include "daemon/settings/live_settings.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/seedctl.hpp"
 
 namespace {
 
@@ -32,6 +39,32 @@ std::string cell(std::string_view s) {
   return out;
 }
 
+// The options SIGHUP and session.set apply, from the registry's `runtime` flag (the same list
+// LiveSettings applies), as "`a`, `b` and `c`".
+std::string runtime_option_list() {
+  const auto names = seedd::LiveSettings::runtime_options();
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += "`" + names[i] + "`";
+  }
+  return out;
+}
+
+// Fills `text` into lines of at most `width` characters (words are never cut).
+std::string wrap(const std::string& text, size_t width) {
+  std::istringstream in(text);
+  std::string word, line, out;
+  while (in >> word) {
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + line;
+}
+
 void configuration() {
   using namespace seedd::config;
   std::cout << "# Configuration\n\n"
@@ -40,10 +73,13 @@ void configuration() {
                "(`<data_dir>/seedd.conf`, or `--config=FILE` / `SEEDD_CONFIG`), the environment (`SEEDD_<NAME>`),\n"
                "the command line (`--name=value`, dashes for underscores; `--name`/`--no-name` for booleans).\n"
                "`seedd --print-config` shows each effective value and where it came from. A bad value or an\n"
-               "unknown key stops the start with one line naming the option (exit code 2). Options marked\n"
-               "*runtime* are meant to change while seedd runs; SIGHUP (`systemctl reload seedd`) applies\n"
-               "`log_level`, `upload_limit`, `download_limit` and `max_connections` today and logs every other\n"
-               "changed option as needing a restart.\n";
+               "unknown key stops the start with one line naming the option (exit code 2).\n\n"
+            << wrap("Options marked *runtime* change while seedd runs: SIGHUP (`systemctl reload seedd`) re-reads "
+                    "the configuration and applies " + runtime_option_list() +
+                    " (and reads the `ip_filter` file again even when its path is the same); `session.set` "
+                    "(`seedctl set`) changes the same options until the next restart or SIGHUP. SIGHUP logs "
+                    "every other changed option as needing a restart.", 100)
+            << "\n";
   std::string_view group = "\x01";
   for (const auto& o : option_table()) {
     if (o.group != group) {
@@ -73,6 +109,9 @@ void rpc_reference() {
                "cookie (`curl -u \"$(cat <data_dir>/.cookie)\"`) or an `rpc_auth` user. Params are named (an\n"
                "object); a missing param and `null` mean the same. Integers that can pass 2^53 (bytes, amounts)\n"
                "are decimal strings. `rpc.discover` returns this same table as an OpenRPC document.\n\n"
+               "`GET /metrics` (the same users, read scope is enough; `metrics_auth = none` opens it to loopback\n"
+               "callers) serves Prometheus text: docs/operations.md, \"Metrics (Prometheus)\", lists every series\n"
+               "and gives a scrape config. `GET /healthz` needs no login (docs/operations.md, \"Health\").\n\n"
                "Errors: -32700 parse error, -32600 invalid request, -32601 method not found, -32602 invalid\n"
                "params (the message names the param), -32603 internal error, -32001 not found, -32002 nothing\n"
                "to claim, -32003 forbidden (read scope), -32004 I/O error, -32005 shutting down, -32006 unavailable.\n"
@@ -124,14 +163,213 @@ void rpc_reference() {
   }
 }
 
+// ---- man pages -------------------------------------------------------------------------------
+
+// Text for roff: backslashes escaped, dashes made minus signs (options are typed with them), and
+// a line that would start with a control character guarded.
+std::string roff(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') out += "\\e";
+    else if (c == '-') out += "\\-";
+    else out += c;
+  }
+  for (size_t pos = 0; pos < out.size(); pos = out.find('\n', pos) + 1) {
+    if (out[pos] == '.' || out[pos] == '\'') out.insert(pos, "\\&");
+    if (out.find('\n', pos) == std::string::npos) break;
+  }
+  return out;
+}
+
+// Markdown's `code` becomes bold.
+std::string roff_md(std::string_view text) {
+  std::string out, plain;
+  bool code = false;
+  for (char c : text) {
+    if (c == '`') {
+      out += code ? "\\fB" + roff(plain) + "\\fR" : roff(plain);
+      plain.clear();
+      code = !code;
+    } else {
+      plain += c;
+    }
+  }
+  return out + roff(plain);
+}
+
+void man_header(const char* name, int section, const char* manual, const char* summary) {
+  std::string upper;
+  for (const char* p = name; *p; ++p) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+  std::cout << ".\\\" Generated by tests/tools/gen_docs; a test fails when it is stale.\n"
+            << ".TH " << upper << " " << section << " \"\" \"seedd " << SEEDD_VERSION << "\" \"" << manual << "\"\n"
+            << ".SH NAME\n" << name << " \\- " << summary << "\n";
+}
+
+void man_seedd() {
+  using namespace seedd::config;
+  man_header("seedd", 8, "System Administration", "BitTorrent seeding daemon with bandwidth receipts");
+  std::cout << ".SH SYNOPSIS\n.B seedd\n[\\fIOPTION\\fR]...\n"
+            << ".SH DESCRIPTION\n"
+            << "seedd is an always\\-on BitTorrent seeding daemon. Peers that download from it sign receipts "
+               "for the bytes they got; seedd keeps them in a crash\\-safe ledger and turns them into signed "
+               "reward claims. It is driven over JSON\\-RPC on HTTP, with \\fBseedctl\\fR(1) or curl.\n"
+            << ".PP\nEach option can be set, later winning: by its default, in the config file "
+               "(\\fIname\\fR = \\fIvalue\\fR; \\fI<data_dir>/seedd.conf\\fR, or \\fB\\-\\-config\\fR), in the "
+               "environment (\\fBSEEDD_\\fR\\fINAME\\fR) and on the command line (\\fB\\-\\-\\fR\\fIname\\fR=\\fIvalue\\fR, "
+               "dashes for underscores). Booleans: \\fB\\-\\-\\fR\\fIname\\fR means true, "
+               "\\fB\\-\\-no\\-\\fR\\fIname\\fR false. Byte counts take a suffix: K, M, G, T (powers of 1000) "
+               "or KiB, MiB, GiB, TiB (of 1024).\n"
+            << ".SH OPTIONS\n"
+            << ".TP\n.BR \\-h \", \" \\-\\-help\nShow the help and exit.\n"
+            << ".TP\n.BR \\-V \", \" \\-\\-version\nShow the version and exit.\n"
+            << ".TP\n.B \\-\\-print\\-config\nPrint every option's value and where it came from, then exit.\n"
+            << ".TP\n.BI \\-\\-config= FILE\nRead options from \\fIFILE\\fR (also \\fBSEEDD_CONFIG\\fR; default: "
+               "\\fI<data_dir>/seedd.conf\\fR if it exists).\n";
+  std::string_view group = "\x01";
+  for (const auto& o : option_table()) {
+    if (o.group != group) {
+      group = o.group;
+      std::cout << ".SS " << roff(group.empty() ? "Other" : group) << "\n";
+    }
+    std::string type(to_string(o.type));
+    if (!o.choices.empty()) {
+      type.clear();
+      for (auto c : o.choices) type += (type.empty() ? "" : "|") + std::string(c);
+    }
+    std::string help(o.help);
+    if (!help.empty()) help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    if (!help.empty() && help.back() != '.') help += ".";
+    std::cout << ".TP\n.BI \"" << roff(flag_of(o.name)) << "=\" " << roff(type) << "\n" << roff(help) << "\n";
+    // data_dir's and download_dir's help says their computed default.
+    if (!o.default_value.empty()) std::cout << "Default: " << roff(o.default_value) << ".\n";
+    std::cout << "Environment: \\fB" << roff(env_of(o.name)) << "\\fR.";
+    if (o.runtime) std::cout << " Runtime: applied by SIGHUP and \\fBsession.set\\fR.";
+    if (o.secret) std::cout << " Secret: masked in \\fB\\-\\-print\\-config\\fR and blanked in argv.";
+    std::cout << "\n";
+  }
+  std::cout << ".SH SIGNALS\n"
+            << ".TP\n.B SIGHUP\nRe\\-reads the configuration (\\fBsystemctl reload seedd\\fR) and applies "
+            << roff_md(runtime_option_list())
+            << "; reads the \\fBip_filter\\fR file again; logs every other changed option as needing a restart.\n"
+            << ".TP\n.BR SIGTERM \", \" SIGINT\nStops: no new RPC work (503), resume data saved, the ledger flushed.\n"
+            << ".SH FILES\n"
+            << ".TP\n.I /var/lib/seedd/node.key\nThe node key (mode 0600): the address rewards are paid to. "
+               "Back it up; the package never removes it.\n"
+            << ".TP\n.I /var/lib/seedd/ledger.sqlite\nReceipts, earnings and claims.\n"
+            << ".TP\n.I /var/lib/seedd/.cookie\nThe RPC password, new at every start.\n"
+            << ".TP\n.I /var/lib/seedd/seedd.conf\nThe config file, if there is one (seedd never writes it).\n"
+            << ".TP\n.I /var/lib/seedd/claims/\nClaim files, \\fI<nonce>.json\\fR (the first is \\fI1.json\\fR).\n"
+            << ".TP\n.I /usr/share/doc/seedd/examples/seedd.conf\nEvery option, commented out, with its default.\n"
+            << ".PP\nThe paths are those of the Debian package (\\fBdata_dir\\fR = \\fI/var/lib/seedd\\fR, "
+               "systemd's \\fB$STATE_DIRECTORY\\fR).\n"
+            << ".SH EXIT STATUS\n0 on a clean stop, 1 when the start or the run failed, 2 for a bad option or "
+               "config file (one line names it).\n"
+            << ".SH SEE ALSO\n\\fBseedctl\\fR(1); /usr/share/doc/seedd/configuration.md, operations.md, rpc.md and "
+               "protocol.md.\n";
+}
+
+// seedctl's command table is its --help text: terms at column 2, descriptions indented deeper.
+// Each entry becomes a .TP paragraph; the first line's text after a gap of 2+ spaces (unless it
+// is a parenthesized note) starts the description.
+struct HelpEntry {
+  std::vector<std::string> terms;
+  std::string text;
+};
+
+std::vector<HelpEntry> help_entries(const std::vector<std::string>& lines) {
+  std::vector<HelpEntry> out;
+  for (const auto& line : lines) {
+    if (line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ') {
+      std::string term = line.substr(2), text;
+      if (auto gap = term.find("  "); gap != std::string::npos) {
+        const auto start = term.find_first_not_of(' ', gap);
+        if (term[start] != '(') {
+          text = term.substr(start);
+          term.resize(gap);
+        }
+      }
+      if (out.empty() || !out.back().text.empty()) out.push_back({});
+      out.back().terms.push_back(term);
+      out.back().text = text;
+    } else if (!out.empty()) {
+      const auto start = line.find_first_not_of(' ');
+      if (start != std::string::npos)
+        out.back().text += (out.back().text.empty() ? "" : " ") + line.substr(start);
+    }
+  }
+  return out;
+}
+
+void man_seedctl() {
+  std::ostringstream captured;
+  auto* old = std::cout.rdbuf(captured.rdbuf());
+  seedd::rpc::seedctl_main({"--help"});
+  std::cout.rdbuf(old);
+  std::vector<std::string> commands, options, tail;
+  std::vector<std::string>* into = nullptr;
+  std::istringstream in(captured.str());
+  std::string synopsis;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("usage: ", 0) == 0) synopsis = line.substr(7);
+    else if (line.rfind("Commands", 0) == 0) into = &commands;
+    else if (line.rfind("Options:", 0) == 0) into = &options;
+    else if (line.rfind("Exit codes", 0) == 0) into = &tail;
+    if (into && (into == &tail || line.rfind("  ", 0) == 0 || line.empty())) into->push_back(line);
+  }
+  man_header("seedctl", 1, "User Commands", "command\\-line client of the seedd BitTorrent seeding daemon");
+  std::cout << ".SH SYNOPSIS\n.B seedctl\n" << roff(synopsis.substr(synopsis.find(' ') + 1)) << "\n"
+            << ".SH DESCRIPTION\n"
+            << "seedctl drives a running \\fBseedd\\fR(8) over its JSON\\-RPC endpoint. It reads the cookie from "
+               "the data directory, or uses an \\fBrpc_auth\\fR user given with \\fB\\-\\-user\\fR and "
+               "\\fB\\-\\-password\\fR (the password is blanked in seedctl's argv). The named commands print "
+               "a table or key\\-value lines; a generic \\fIMETHOD\\fR call prints the method's JSON result, and "
+               "\\fB\\-\\-json\\fR makes every command print JSON. \\fIHASH\\fR is a 40\\-hex info\\-hash or a "
+               "unique prefix of one.\n"
+            << ".SH COMMANDS\n";
+  auto entries = [](const std::vector<std::string>& lines) {
+    for (const auto& e : help_entries(lines)) {
+      std::cout << ".TP\n";
+      for (size_t i = 0; i < e.terms.size(); ++i) std::cout << (i ? ".TQ\n" : "") << ".B " << roff(e.terms[i]) << "\n";
+      std::cout << roff(e.text) << "\n";
+    }
+  };
+  entries(commands);
+  std::cout << ".SH OPTIONS\n";
+  entries(options);
+  std::cout << ".SH METHODS\nAny of these can be called as \\fBseedctl\\fR \\fIMETHOD\\fR "
+               "[\\fIkey\\fR=\\fIvalue\\fR ...] (\\fIkey\\fR:=\\fIJSON\\fR sends raw JSON); \\fBseedctl methods\\fR "
+               "lists those of the running daemon. A user with read scope may call only those that do not change "
+               "state.\n";
+  for (const auto& m : seedd::rpc::method_table().all()) {
+    std::cout << ".TP\n.B " << roff(m.name) << (m.changes_state ? " \\fR(changes state)" : "") << "\n"
+              << roff_md(m.description);
+    if (!m.params.empty()) {
+      std::cout << " Params:";
+      for (size_t i = 0; i < m.params.size(); ++i)
+        std::cout << (i ? "," : "") << " \\fI" << roff(m.params[i].name) << "\\fR" << (m.params[i].required ? " (required)" : "");
+      std::cout << ".";
+    }
+    std::cout << "\n";
+  }
+  std::string exit_text;
+  for (const auto& l : tail) exit_text += (exit_text.empty() ? "" : " ") + l;
+  if (exit_text.rfind("Exit codes: ", 0) == 0) exit_text = exit_text.substr(12);
+  std::cout << ".SH EXIT STATUS\n" << roff(exit_text) << "\n"
+            << ".SH ENVIRONMENT\n.TP\n.B SEEDD_RPC_URL\nThe RPC endpoint (default http://127.0.0.1:8421/rpc).\n"
+            << ".TP\n.BR SEEDD_DATA_DIR \", \" STATE_DIRECTORY\nWhere to find the cookie.\n"
+            << ".SH SEE ALSO\n\\fBseedd\\fR(8); /usr/share/doc/seedd/seedctl.md and rpc.md.\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "";
   if (what == "configuration") configuration();
   else if (what == "rpc") rpc_reference();
+  else if (what == "man-seedd") man_seedd();
+  else if (what == "man-seedctl") man_seedctl();
   else {
-    std::cerr << "usage: gen_docs configuration|rpc\n";
+    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl\n";
     return 2;
   }
   return 0;

@@ -1,4 +1,4 @@
-// Claims (PROTOCOL.md 5-7): built from a real SQLite ledger of receipts signed with the keys of
+// Claims (docs/protocol.md 5-7): built from a real SQLite ledger of receipts signed with the keys of
 // vectors/eip712.json, checked against that file's claim, and verified offline, including every
 // way a claim file can be tampered with.
 #include <sys/stat.h>
@@ -36,8 +36,8 @@ namespace {
 
 const json& vectors() {
   static const json doc = [] {
-    std::ifstream in(SEEDD_SHARED_DIR "/vectors/eip712.json");
-    if (!in) throw std::runtime_error("cannot open " SEEDD_SHARED_DIR "/vectors/eip712.json");
+    std::ifstream in(SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
+    if (!in) throw std::runtime_error("cannot open " SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
     return json::parse(in);
   }();
   return doc;

@@ -33,8 +33,8 @@ namespace {
 
 const json& vectors() {
   static const json doc = [] {
-    std::ifstream in(SEEDD_SHARED_DIR "/vectors/eip712.json");
-    if (!in) throw std::runtime_error("cannot open " SEEDD_SHARED_DIR "/vectors/eip712.json");
+    std::ifstream in(SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
+    if (!in) throw std::runtime_error("cannot open " SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
     return json::parse(in);
   }();
   return doc;
@@ -142,7 +142,7 @@ std::string exception_message(const std::function<void()>& f) {
 // keccak256 and text forms
 
 TEST_CASE("keccak256 is Ethereum's original Keccak, not NIST SHA3", "[crypto]") {
-  // The check PROTOCOL.md section 1 gives.
+  // The check docs/protocol.md section 1 gives.
   const std::string empty = to_hex(keccak256(std::string_view{}));
   CHECK(empty.substr(0, 6) == "0xc5d2");
   CHECK(empty.substr(empty.size() - 4) == "a470");

@@ -1,4 +1,4 @@
-// The EIP-712 types of PROTOCOL.md 2, 3 and 6, written out from the protocol (not from seedd's
+// The EIP-712 types of docs/protocol.md 2, 3 and 6, written out from the protocol (not from seedd's
 // code), shared by the independent checker and the test forger.
 export const RECEIPT_TYPES = {
   Receipt: [

@@ -7,7 +7,7 @@
 //
 // KEYFILE holds the claimant's private key as hex (seedd's node.key). Without --sign-only the
 // receipts' Merkle root and proofs, receiptCount, totalBytes and amount are recomputed from the
-// receipt entries (PROTOCOL.md 6) first; the claimant becomes the key's address. Writes the
+// receipt entries (docs/protocol.md 6) first; the claimant becomes the key's address. Writes the
 // claim file JSON to stdout. Exit 2 on bad arguments or an unreadable file.
 import { readFileSync } from "node:fs";
 

@@ -1,4 +1,4 @@
-// An independent check of a seedd claim file (PROTOCOL.md sections 3, 5, 6 and 7), written only
+// An independent check of a seedd claim file (docs/protocol.md sections 3, 5, 6 and 7), written only
 // with ethers.js and @openzeppelin/merkle-tree: nothing of seedd's own code.
 //
 //   node verify_claim.mjs CLAIM.json [--chain-id N] [--pool ADDR] [--state STATE.json]
@@ -17,7 +17,7 @@ import { Signature, TypedDataEncoder, getAddress, recoverAddress } from "ethers"
 
 import { CLAIM_TYPES, RECEIPT_TYPES } from "./eip712_types.mjs";
 
-// Bounds of PROTOCOL.md section 3.
+// Bounds of docs/protocol.md section 3.
 const GIB_SHIFT = 30n;
 const U64_MAX = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
@@ -112,7 +112,7 @@ function hexField(parent, key, path, length) {
   return v === undefined ? undefined : hexBytes(v, path, length);
 }
 
-// PROTOCOL.md 2: 65 bytes r‖s‖v, v 27/28, s ≤ n/2; the signer is recovered from the digest.
+// docs/protocol.md 2: 65 bytes r‖s‖v, v 27/28, s ≤ n/2; the signer is recovered from the digest.
 function recover(digest, signature) {
   if (signature === undefined) return undefined;
   const raw = signature.slice(2);
