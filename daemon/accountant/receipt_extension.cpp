@@ -185,7 +185,9 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   void on_piece_failed(lt::piece_index_t) override { m_tainted = true; }
 
   void tick() override {
-    maybe_send_receipt(false);
+    // While a finished download holds this connection for its last receipt, blocks that were in
+    // flight when that receipt went out are receipted too, whatever the cadence.
+    maybe_send_receipt(m_holding);
     if (m_holding && (hold_done() || Clock::now() - m_hold_started > kMaxHold) && !m_disconnecting) {
       // We held a redundant connection for the last receipt; close it now (libtorrent will not
       // ask again).
