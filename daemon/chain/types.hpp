@@ -44,11 +44,14 @@ struct CallRequest {
   std::optional<uint64_t> gas;
 };
 
-/// Which state a read sees: "latest" (the default) or a block number.
+/// Which state a read sees: "latest" (the default), "pending" (the account nonce that counts
+/// transactions waiting in the pool) or a block number.
 struct BlockTag {
   std::optional<uint64_t> number;
+  bool pending = false;
   static BlockTag latest() { return {}; }
-  static BlockTag at(uint64_t n) { return {n}; }
+  static BlockTag pending_state() { return {std::nullopt, true}; }
+  static BlockTag at(uint64_t n) { return {n, false}; }
 };
 
 /// eth_getTransactionReceipt's answer for a mined transaction.
