@@ -194,30 +194,30 @@ uint64_t Client::block_number() {
 }
 
 std::vector<uint8_t> Client::get_code(const Address& address, BlockTag block) {
-  return Reader("eth_getCode").data(request("eth_getCode", {hex(address), tag_text(block)}), "the code");
+  return Reader("eth_getCode").data(request("eth_getCode", json::array({hex(address), tag_text(block)})), "the code");
 }
 
 uint256 Client::get_balance(const Address& address, BlockTag block) {
-  return Reader("eth_getBalance").quantity(request("eth_getBalance", {hex(address), tag_text(block)}), "the balance");
+  return Reader("eth_getBalance").quantity(request("eth_getBalance", json::array({hex(address), tag_text(block)})), "the balance");
 }
 
 uint64_t Client::get_transaction_count(const Address& address, BlockTag block) {
   return Reader("eth_getTransactionCount")
-      .u64(request("eth_getTransactionCount", {hex(address), tag_text(block)}), "the transaction count");
+      .u64(request("eth_getTransactionCount", json::array({hex(address), tag_text(block)})), "the transaction count");
 }
 
 std::vector<uint8_t> Client::call(const CallRequest& r, BlockTag block) {
-  return Reader("eth_call").data(request("eth_call", {call_json(r), tag_text(block)}), "the return data");
+  return Reader("eth_call").data(request("eth_call", json::array({call_json(r), tag_text(block)})), "the return data");
 }
 
 uint64_t Client::estimate_gas(const CallRequest& r) {
-  return Reader("eth_estimateGas").u64(request("eth_estimateGas", {call_json(r)}), "the gas estimate");
+  return Reader("eth_estimateGas").u64(request("eth_estimateGas", json::array({call_json(r)})), "the gas estimate");
 }
 
 FeeHistory Client::fee_history(uint64_t block_count, BlockTag newest, const std::vector<double>& reward_percentiles) {
   const Reader rd("eth_feeHistory");
   const json result =
-      request("eth_feeHistory", {to_quantity(block_count), tag_text(newest), json(reward_percentiles)});
+      request("eth_feeHistory", json::array({to_quantity(block_count), tag_text(newest), json(reward_percentiles)}));
   FeeHistory h;
   h.oldest_block = rd.u64(rd.field(result, "oldestBlock"), "oldestBlock");
   const json& base = rd.field(result, "baseFeePerGas");
@@ -245,12 +245,12 @@ std::vector<Log> Client::get_logs(const LogFilter& f) {
 }
 
 Bytes32 Client::send_raw_transaction(std::span<const uint8_t> raw) {
-  return Reader("eth_sendRawTransaction").fixed<32>(request("eth_sendRawTransaction", {hex(raw)}), "the transaction hash");
+  return Reader("eth_sendRawTransaction").fixed<32>(request("eth_sendRawTransaction", json::array({hex(raw)})), "the transaction hash");
 }
 
 std::optional<TxReceipt> Client::get_transaction_receipt(const Bytes32& tx_hash) {
   const Reader rd("eth_getTransactionReceipt");
-  const json v = request("eth_getTransactionReceipt", {hex(tx_hash)});
+  const json v = request("eth_getTransactionReceipt", json::array({hex(tx_hash)}));
   if (v.is_null()) return std::nullopt;
   TxReceipt r;
   r.transaction_hash = rd.fixed<32>(rd.field(v, "transactionHash"), "transactionHash");
