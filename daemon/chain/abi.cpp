@@ -1,5 +1,6 @@
 #include "daemon/chain/abi.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "daemon/chain/quantity.hpp"
@@ -203,9 +204,14 @@ void encode_into(const Type& t, const Value& v, std::vector<uint8_t>& out) {
 
 class Decoder {
  public:
-  explicit Decoder(std::span<const uint8_t> data) : m_data(data) {}
+  // Offsets may point anywhere, several at the same place: a few kilobytes of T[][] whose items
+  // all alias one long array would decode to millions of values. A valid encoding spends one
+  // word or more per value, so the values decoded are bounded by the words there are.
+  explicit Decoder(std::span<const uint8_t> data) : m_data(data), m_budget(data.size() / kWord * 2 + 8) {}
 
   Value value_at(const Type& t, size_t pos) {
+    if (m_budget == 0) fail(pos, "more values than the data holds (offsets that alias each other)");
+    --m_budget;
     switch (t.kind) {
       case Type::Kind::Uint: {
         const uint256 n = from_be_bytes(word(pos));
@@ -233,6 +239,7 @@ class Decoder {
       case Type::Kind::String: {
         const size_t length = size_at(pos);
         if (length > m_data.size() - pos - kWord) fail(pos, "a length of " + std::to_string(length) + " past the end of the data");
+        spend(length / kWord, pos);
         return Value::bytes(m_data.subspan(pos + kWord, length));
       }
       case Type::Kind::Array: {
@@ -240,8 +247,9 @@ class Decoder {
         const Type& element = t.members[0];
         // Each item takes at least one word of head: a count the data cannot hold is refused
         // before anything is allocated for it.
-        if (count > (m_data.size() - pos - kWord) / head_size(element))
+        if (count > (m_data.size() - pos - kWord) / std::max<size_t>(head_size(element), 1))
           fail(pos, "an array of " + std::to_string(count) + " items past the end of the data");
+        spend(count, pos);  // before the items are allocated
         return Value::list(sequence(std::vector<const Type*>(count, &element), pos + kWord));
       }
       case Type::Kind::Tuple: {
@@ -282,11 +290,17 @@ class Decoder {
     return static_cast<size_t>(n);
   }
 
+  void spend(size_t words, size_t pos) {
+    if (words > m_budget) fail(pos, "more values than the data holds (offsets that alias each other)");
+    m_budget -= words;
+  }
+
   [[noreturn]] void fail(size_t pos, const std::string& why) const {
     throw AbiError("malformed ABI data at byte " + std::to_string(pos) + ": " + why);
   }
 
   std::span<const uint8_t> m_data;
+  size_t m_budget;  // values (and words of bytes) still allowed
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -368,4 +369,64 @@ TEST_CASE("JSON-RPC quantities parse and format as the spec writes them", "[chai
   }
   CHECK_THROWS_AS(parse_quantity("0x1" + std::string(64, '0')), ValueError);
   CHECK_THROWS_AS(parse_quantity_u64("0x10000000000000000"), ValueError);
+}
+
+TEST_CASE("ABI data whose offsets alias one array many times is refused before it is expanded", "[chain]") {
+  // bytes32[][] with 1000 items that all point at one array of 1000 words: 32 KiB of data that
+  // would decode to a million values.
+  constexpr size_t n = 1000;
+  std::vector<uint8_t> data;
+  auto put = [&](const uint256& v) {
+    const auto w = to_word(v);
+    data.insert(data.end(), w.begin(), w.end());
+  };
+  put(32);  // the outer array's offset
+  put(n);   // its count
+  for (size_t i = 0; i < n; ++i) put(n * 32);  // every item at the same place, just past the heads
+  put(n);
+  for (size_t i = 0; i < n; ++i) put(i);
+  CHECK_THROWS_WITH(abi::decode(abi::parse_type("bytes32[][]"), data), Catch::Contains("more values than the data holds"));
+  // The same shape with each item its own (empty) array decodes.
+  const auto fine = abi::encode(abi::parse_type("bytes32[][]"),
+                                abi::Value::list(std::vector<abi::Value>(n, abi::Value::list({}))));
+  CHECK(abi::decode(abi::parse_type("bytes32[][]"), fine).items().size() == n);
+  CHECK(abi::decode(abi::parse_type("()[]"), abi::encode(abi::parse_type("()[]"), abi::Value::list({}))).items().empty());
+}
+
+TEST_CASE("mutated settle() calldata decodes or fails with AbiError, never anything else", "[chain]") {
+  const auto& v = vectors().at("settle").at(0);
+  const auto calldata = bytes(v.at("calldata"));
+  const abi::Type params = abi::parse_signature(pool::kSettleSignature).params;
+  const std::vector<uint8_t> body(calldata.begin() + 4, calldata.end());
+  // The real thing decodes back to the encoder's bytes.
+  CHECK(abi::encode(params, abi::decode(params, body)) == body);
+
+  std::mt19937_64 rng(1307);  // fixed: a failure reproduces
+  size_t refused = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<uint8_t> m = body;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % m.size();
+      switch (rng() % 4) {
+        case 0: m[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;  // a flipped bit
+        case 1: m.resize(at); break;                                      // cut short
+        case 2: {                                                         // a word set to an edge value
+          const size_t word = at / 32 * 32;
+          const uint256 values[] = {0, 1, 31, 32, 0xffffffff, std::numeric_limits<uint256>::max(), uint256(m.size())};
+          const auto w = to_word(values[rng() % 7]);
+          if (word + 32 <= m.size()) std::copy(w.begin(), w.end(), m.begin() + static_cast<std::ptrdiff_t>(word));
+          break;
+        }
+        default: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), static_cast<uint8_t>(rng())); break;
+      }
+      if (m.empty()) m.push_back(0);
+    }
+    try {
+      abi::decode(params, m);
+    } catch (const abi::AbiError&) {
+      ++refused;
+    }
+  }
+  CHECK(refused > 0);
 }
