@@ -5,6 +5,7 @@
 
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/accountant/claim_verify.hpp"
+#include "daemon/chain/settler.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
@@ -76,6 +77,12 @@ json by_torrent(const json& params, Context& ctx) {
                     {"receipts", t.receipts},
                     {"rate_per_gib", to_decimal(t.rate_per_gib)},
                     {"pending_amount", to_decimal(t.pending_amount)}});
+    // Where a pool is configured: what the unclaimed bytes would earn at the best live bounty.
+    if (ctx.settler) {
+      const auto rate = ctx.settler->best_rate(t.infohash);
+      rows.back()["bounty_rate_per_gib"] = to_decimal(rate);
+      rows.back()["expected_bounty_amount"] = to_decimal(crypto::uint256(t.unclaimed_bytes) * rate / (crypto::uint256(1) << 30));
+    }
   }
   return {{"since", since}, {"until", until}, {"torrents", rows}};
 }
@@ -264,13 +271,27 @@ json claim_summary(const json& doc) {
           {"receipts_root", c.at("receiptsRoot")}};
 }
 
+// The claim's latest on-chain settlement (settlement_store.hpp), null when none or when
+// settlement is off.
+json settlement_of(Context& ctx, const json& doc) {
+  if (!ctx.settler) return nullptr;
+  const auto nonce = crypto::parse_decimal_u64(doc.at("claim").at("nonce").get<std::string>());
+  if (!nonce) return nullptr;
+  const auto row = ctx.settler->settlement(*nonce);
+  return row ? chain::settlement_json(*row) : json(nullptr);
+}
+
 json rewards_list(const json& params, Context& ctx) {
   auto& acc = accountant(ctx);
   const int64_t after = param_int(params, "after", 0);
   const int64_t limit = param_int(params, "limit", 100);
   if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to 1000");
   json rows = json::array();
-  for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) rows.push_back(claim_summary(doc));
+  for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) {
+    auto row = claim_summary(doc);
+    row["settlement"] = settlement_of(ctx, doc);
+    rows.push_back(std::move(row));
+  }
   return {{"claims", rows}};
 }
 
@@ -280,6 +301,7 @@ json rewards_get(const json& params, Context& ctx) {
   if (nonce < 1) throw invalid_params("param 'nonce' must be >= 1");
   auto doc = acc.ledger().claim(static_cast<uint64_t>(nonce));
   if (!doc) throw RpcError(code::not_found, "nonce: no claim " + std::to_string(nonce));
+  (*doc)["settlement"] = settlement_of(ctx, *doc);
   return *doc;
 }
 
@@ -316,7 +338,8 @@ void register_accounting_methods(MethodTable& table) {
              "Verified and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
              "and rejected receipts by reason.",
              {kSince, kUntil}, "summary", false, summary});
-  table.add({"earnings.by_torrent", "The same figures per torrent.", {kSince, kUntil}, "{torrents: [...]}", false,
+  table.add({"earnings.by_torrent", "The same figures per torrent; with a chain configured also bounty_rate_per_gib "
+             "(the best live open bounty) and expected_bounty_amount (the unclaimed bytes at that rate).", {kSince, kUntil}, "{torrents: [...]}", false,
              by_torrent});
   table.add({"earnings.history", "Verified and unverified upload by hour or day.",
              {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, kSince, kUntil},
