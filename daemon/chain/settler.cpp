@@ -289,7 +289,11 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
   if (!doc) throw ChainError(ChainErrorKind::unknown_claim, "nonce: no claim " + std::to_string(claim_nonce));
 
   ensure_checked();
-  follow_pending();
+  try {
+    follow_pending();
+  } catch (const TransportError&) {
+    // Said below when it matters: a pending settlement of this claim, or the calls that follow.
+  }
   const bool sending = !dry_run && send;
   if (sending) {
     if (auto last = m_store.latest(claim_nonce)) {
