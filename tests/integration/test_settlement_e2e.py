@@ -185,6 +185,7 @@ class SettlementEndToEnd(DaemonTestCase):
                          (str(BOUNTY), str(RATE), True))
         table = creator.seedctl("bounties").stdout
         self.assertIn(ih[:8], table)
+        print("\n[settlement] seedctl fund:\n" + p.stdout + "[settlement] seedctl bounties:\n" + table)
 
         # Two seeders take it from the creator, three leechers from the two seeders.
         for s in seeders:
@@ -225,6 +226,7 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertIn("confirmed", p.stdout)
         st = self.settled_claims(s1)["1"]
         self.assertEqual((st["state"], st["paid"], st["items_skipped"]), ("confirmed", dry["would_pay"], 0))
+        print("[settlement] seeder1 seedctl balance:\n" + s1.seedctl("balance").stdout)
 
         # ---- seeder 2: claims; its claim file is edited to raise receipt 0's bytes; that item is
         # skipped with reason 1 (proof) and the others are paid. The true file then pays the rest.
@@ -235,7 +237,10 @@ class SettlementEndToEnd(DaemonTestCase):
         tampered["receipts"][0]["message"]["bytes"] = str(int(tampered["receipts"][0]["message"]["bytes"]) + 4096)
         with open(path2, "w") as f:
             json.dump(tampered, f)
+        print("[settlement] seedctl settle --dry-run (tampered file):\n" +
+              self.settle_cli(s2, "--dry-run", str(c2["nonce"])).stdout)
         p = self.settle_cli(s2, str(c2["nonce"]))
+        print("[settlement] seedctl settle (tampered file):\n" + p.stdout)
         st = self.settled_claims(s2)[str(c2["nonce"])]
         self.assertEqual(st["state"], "confirmed", st)
         self.assertEqual(st["skipped"], [{"index": 0, "reason": 1, "reason_name": "proof"}], p.stdout)
