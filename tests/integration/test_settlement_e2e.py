@@ -366,6 +366,41 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertIn(f"seedd_tokens_paid_total {report['payouts'][0]['balance']}", metrics)
         print(f"[settlement] total {time.time() - t0:.1f}s")
 
+    def test_bad_chain_setups_and_a_poor_account_get_clear_errors(self):
+        # A wrong chain id, and a pool address without code, stop the start with exit code 2
+        # and a message that says which.
+        for name, args, words in (
+                ("wrongchain", ["--pool-chain-id=1", f"--pool-contract={self.chain['pool']}"], "chain id 31337"),
+                ("nocode", ["--pool-chain-id=31337", "--pool-contract=0x000000000000000000000000000000000000dEaD"],
+                 "has no code")):
+            d = self.daemon(name, *args, f"--chain-rpc={self.relay.url}", start=False)
+            d.start(wait=False)
+            code = d.proc.wait(timeout=30)
+            d.log.close()
+            self.assertEqual(code, 2, d.read_log())
+            self.assertIn(words, d.read_log())
+        # Settlement off: the chain methods say so.
+        off = self.daemon("off", *self.pool_args())
+        self.assertEqual(off.call_error("chain.info").code, -32006)
+        # An account with tokens and no ETH: bounty.fund names the address to fund.
+        poor = self.daemon("poor", *self.chain_args())
+        address = poor.call("node.info")["node_address"]
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {address: "1000"}})
+        e = poor.call_error("bounty.fund", info_hash="ab" * 20, amount="1000", rate_per_gib="1",
+                            expires_at=int(time.time()) + 3600)
+        self.assertEqual(e.code, -32015, e.message)
+        self.assertIn(address, e.message)
+        # More tokens than it holds: named too.
+        e = poor.call_error("bounty.fund", info_hash="ab" * 20, amount="1001", rate_per_gib="1",
+                            expires_at=int(time.time()) + 3600)
+        self.assertEqual(e.code, -32015, e.message)
+        self.assertIn("holds 1000", e.message)
+        # An unknown nonce.
+        self.assertEqual(poor.call_error("rewards.settle", nonce=5).code, -32001)
+        p = poor.seedctl("settle", "5", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no claim 5", p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
