@@ -52,12 +52,12 @@ json bounty_fund(const json& params, Context& ctx) {
   }
 }
 
-crypto::uint256 known_bounty(chain::Settler& s, const json& params, bool* expired_ok = nullptr) {
+// The bounty_id param, which must name a bounty the cache knows.
+crypto::uint256 known_bounty(chain::Settler& s, const json& params) {
   const auto id = amount_param(params, "bounty_id", true);
   const auto all = s.bounties();
   const auto it = std::find_if(all.begin(), all.end(), [&](const chain::KnownBounty& b) { return b.id == id; });
   if (it == all.end()) throw RpcError(code::bounty_unavailable, "bounty_id: no bounty " + crypto::to_decimal(id) + " on the pool");
-  (void)expired_ok;
   return id;
 }
 

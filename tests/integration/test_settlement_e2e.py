@@ -401,6 +401,30 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("no claim 5", p.stderr)
 
+    def test_auto_settle_claims_and_settles_once_the_expected_payout_passes_the_minimum(self):
+        creator = self.daemon("creator", *self.chain_args(), "--pex=false")
+        seeder = self.daemon("seeder", *self.chain_args(), "--auto-settle=true", f"--settle-min-amount={RATE // 1000}",
+                             f"--reward-rate={RATE}", "--pex=false")
+        leecher = self.daemon("leecher", *self.pool_args(), "--pex=false")
+        ca, sa = creator.call("node.info")["node_address"], seeder.call("node.info")["node_address"]
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {ca: str(BOUNTY)},
+                                 "eth": {ca: str(ETH), sa: str(ETH)}})
+        made = ck.seed_torrent(creator, "auto.bin", 2 * ck.MiB, seed=5)
+        ih = made["info_hash"]
+        creator.wait_for(lambda: creator.torrent(ih)["state"] == "seeding", timeout=30, what="creator seeding")
+        creator.call("bounty.fund", info_hash=ih, amount=str(BOUNTY), rate_per_gib=str(RATE),
+                     expires_at=int(time.time()) + 86400)
+        seeder.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{creator.bt_port}"])
+        seeder.wait_for(lambda: seeder.torrent(ih)["state"] == "seeding", timeout=60, what="seeder has the data")
+        ck.download(seeder, leecher, made)
+        # Nobody calls rewards.claim or rewards.settle: seedd does both by itself.
+        claims = seeder.wait_for(lambda: [c for c in seeder.call("rewards.list")["claims"]
+                                          if (c["settlement"] or {}).get("state") == "confirmed"],
+                                 timeout=90, interval=1, what="an auto-settled claim")
+        self.assertGreater(int(claims[0]["settlement"]["paid"]), 0)
+        rows = seeder.call("earnings.by_torrent")["torrents"]
+        self.assertEqual([r["bounty_rate_per_gib"] for r in rows if r["info_hash"] == ih], [str(RATE)])
+
 
 if __name__ == "__main__":
     unittest.main()

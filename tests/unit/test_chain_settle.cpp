@@ -1,6 +1,6 @@
 // The settlement queue's durability (settlement_store.hpp) and the off-chain replay of the
 // pool's item rules that a dry run reports (settle_items.hpp).
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "daemon/accountant/ledger.hpp"
 #include "daemon/chain/settle_items.hpp"
