@@ -51,7 +51,7 @@ json summary(const json& params, Context& ctx) {
   const auto s = acc.ledger().summary(since, until, acc.policy().default_rate);
   json rejected = json::object();
   for (const auto& [reason, count] : s.rejected) rejected[reason] = count;
-  return {{"since", since},
+  json out = {{"since", since},
           {"until", until},
           {"verified_bytes", dec(s.verified_bytes)},
           {"unverified_bytes", dec(s.unverified_bytes)},
@@ -62,6 +62,14 @@ json summary(const json& params, Context& ctx) {
           {"claimed_amount", to_decimal(s.claimed_amount)},
           {"default_rate_per_gib", to_decimal(acc.policy().default_rate)},
           {"rejected", rejected}};
+  // Where a pool is configured: the unclaimed bytes at each torrent's best live bounty.
+  if (ctx.settler) {
+    crypto::uint256 expected = 0;
+    for (const auto& t : acc.ledger().by_torrent(0, unix_now() + 3600, acc.policy().default_rate))
+      expected += crypto::uint256(t.unclaimed_bytes) * ctx.settler->best_rate(t.infohash) / (crypto::uint256(1) << 30);
+    out["expected_bounty_amount"] = to_decimal(expected);
+  }
+  return out;
 }
 
 json by_torrent(const json& params, Context& ctx) {
@@ -336,7 +344,8 @@ json claim_verify(const json& params, Context& ctx) {
 void register_accounting_methods(MethodTable& table) {
   table.add({"earnings.summary",
              "Verified and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
-             "and rejected receipts by reason.",
+             "and rejected receipts by reason; with a chain configured also expected_bounty_amount (the unclaimed "
+             "bytes at each torrent's best live open bounty).",
              {kSince, kUntil}, "summary", false, summary});
   table.add({"earnings.by_torrent", "The same figures per torrent; with a chain configured also bounty_rate_per_gib "
              "(the best live open bounty) and expected_bounty_amount (the unclaimed bytes at that rate).", {kSince, kUntil}, "{torrents: [...]}", false,

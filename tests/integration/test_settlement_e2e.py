@@ -424,6 +424,7 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertGreater(int(claims[0]["settlement"]["paid"]), 0)
         rows = seeder.call("earnings.by_torrent")["torrents"]
         self.assertEqual([r["bounty_rate_per_gib"] for r in rows if r["info_hash"] == ih], [str(RATE)])
+        self.assertIn("expected_bounty_amount", seeder.call("earnings.summary"))
 
 
 if __name__ == "__main__":
