@@ -383,6 +383,23 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
               {"items_skipped", claim.items.size() - paid_count},
               {"items", items}};
   if (dry_run) return out;
+  if (send && would_pay == 0) {
+    // A transaction that pays nothing only costs gas: say why instead of sending it.
+    std::string why;
+    bool bounty_problem = false;
+    for (size_t i = 0; i < forecast.size() && why.size() < 300; ++i) {
+      const uint8_t r = forecast[i].reason;
+      if (r == 4 || r == 7) bounty_problem = true;
+      if (r != 0) why += (why.empty() ? "" : ", ") + std::string("item ") + std::to_string(i) + ": " + skip_reason_text(r);
+    }
+    if (bounty_problem)
+      throw ChainError(ChainErrorKind::bounty, "claim " + std::to_string(claim_nonce) +
+                                                   " would be paid nothing: no live bounty with a balance pays its receipts (" +
+                                                   why + "); see bounty.list");
+    throw ChainError(ChainErrorKind::already_settled, "claim " + std::to_string(claim_nonce) +
+                                                          " would be paid nothing (" + why +
+                                                          "): its bytes were paid already, nothing sent");
+  }
   if (!send) {
     out["to"] = hex_address(m_options.pool);
     out["data"] = to_hex(data);

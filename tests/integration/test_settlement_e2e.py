@@ -196,12 +196,15 @@ class SettlementEndToEnd(DaemonTestCase):
             l.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{s.bt_port}" for s in seeders])
         # The seeders claim again and again while the leechers download: claims for the kill rounds.
         s1, s2 = seeders
+        # Seeder 2 claims less often, so that its claims hold several receipts (the edited file).
+        rounds = 0
         while not all(l.torrent(ih)["state"] == "seeding" for l in leechers):
-            for s in seeders:
+            for s in seeders if rounds % 8 == 7 else [s1]:
                 try:
                     s.call("rewards.claim")
                 except Exception:
                     pass
+            rounds += 1
             time.sleep(0.1)
         # Every seeder holds the leechers' final receipts.
         for l in leechers:
@@ -233,9 +236,13 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertEqual((st["state"], st["paid"], st["items_skipped"]), ("confirmed", dry["would_pay"], 0))
         print("[settlement] seeder1 seedctl balance:\n" + s1.seedctl("balance").stdout)
 
-        # ---- seeder 2: claims; its claim file is edited to raise receipt 0's bytes; that item is
-        # skipped with reason 1 (proof) and the others are paid. The true file then pays the rest.
-        c2 = {"nonce": 1}
+        # ---- seeder 2: the file of its first claim with two receipts or more is edited to raise
+        # receipt 0's bytes; that item is skipped with reason 1 (proof) and the others are paid.
+        # The true file then pays the rest. (A claim that would pay nothing is not sent at all.)
+        tamper = next(int(n) for n in s2_claims if len(ck.load(ck.claim_file(s2, n))["receipts"]) >= 2)
+        for n in range(1, tamper):  # in order: receipts are cumulative
+            self.settle_cli(s2, str(n))
+        c2 = {"nonce": tamper}
         path2 = ck.claim_file(s2, c2["nonce"])
         original = ck.load(path2)
         tampered = json.loads(json.dumps(original))
@@ -274,9 +281,14 @@ class SettlementEndToEnd(DaemonTestCase):
 
         # ---- kill -9 of a seeder at random moments around settlement, one claim a round
         rng = random.Random(int(os.environ.get("SEEDD_SETTLE_SEED", "1313")))
-        todo = [(s1, int(n)) for n in s1_claims[1:-1]] + [(s2, int(n)) for n in s2_claims[1:]]
+        todo = [(s1, int(n)) for n in s1_claims[1:-1]] + [(s2, int(n)) for n in s2_claims if int(n) > tamper]
         todo.sort(key=lambda t: (t[1], t[0].name))  # the last of seeder 1 is for the chain-down part
         print(f"[settlement] kill -9 rounds over {len(todo)} claims (target {KILL_ROUNDS})")
+        # Seeder 2's edited claim (its last settlement skipped items, so it may be sent again) would
+        # pay nothing now: nothing is sent, and the error says why.
+        e = s2.call_error("rewards.settle", nonce=tamper)
+        self.assertEqual(e.code, ALREADY_SETTLED, e.message)
+        self.assertIn("would be paid nothing", e.message)
         kill_log = []
         for d, nonce in todo[:KILL_ROUNDS]:
             env = dict(os.environ, SEEDD_DATA_DIR=d.data_dir, SEEDD_RPC_URL=d.url)
@@ -287,14 +299,16 @@ class SettlementEndToEnd(DaemonTestCase):
             d.kill9()
             cli.communicate(timeout=30)
             d.start()
+            first = self.settled_claims(d)[str(nonce)]
             # Whatever was committed is rebroadcast and followed; what was not is settled again.
             d.wait_for(lambda: (self.settled_claims(d)[str(nonce)] or {}).get("state") != "pending",
                        timeout=60, what=f"claim {nonce} not pending")
             st = self.settled_claims(d)[str(nonce)]
-            kill_log.append((d.name, nonce, round(delay, 3), st["state"] if st else "none"))
+            kill_log.append((d.name, nonce, round(delay, 3), first["state"] if first else "none",
+                             st["state"] if st else "none"))
             if st is None or st["state"] != "confirmed":
                 self.settle_cli(d, str(nonce))
-        print(f"[settlement] {len(kill_log)} kill -9 rounds (seeder, nonce, delay s, state after restart): {kill_log}")
+        print(f"[settlement] {len(kill_log)} kill -9 rounds (seeder, nonce, delay s, state at restart, after following): {kill_log}")
         for d, n in todo:
             st = self.settled_claims(d)[str(n)]
             if st is None or st["state"] != "confirmed":
