@@ -335,3 +335,23 @@ TEST_CASE("for_each_log_range walks the whole range in bounded pieces and halves
   CHECK_THROWS_AS(for_each_log_range(n, f, 8, [](const std::vector<Log>&, uint64_t, uint64_t) {}), RpcError);
   CHECK(never.requests().size() == 4);  // 8, 4, 2, 1 blocks
 }
+
+TEST_CASE("eth_sendRawTransaction errors of the common nodes are told apart", "[chain]") {
+  auto kind = [](const std::string& message) {
+    return send_error_kind(RpcError(message, "eth_sendRawTransaction", -32000, message, {}, std::nullopt));
+  };
+  CHECK(kind("already known") == SendErrorKind::AlreadyKnown);                                  // geth, Erigon
+  CHECK(kind("Known transaction: 0x1234") == SendErrorKind::AlreadyKnown);                      // Hardhat
+  CHECK(kind("transaction already imported") == SendErrorKind::AlreadyKnown);                   // anvil
+  CHECK(kind("AlreadyKnown") == SendErrorKind::AlreadyKnown);                                   // Nethermind
+  CHECK(kind("nonce too low: next nonce 5, tx nonce 4") == SendErrorKind::NonceTooLow);         // geth
+  CHECK(kind("Nonce too low. Expected nonce to be 5 but got 4.") == SendErrorKind::NonceTooLow);  // Hardhat
+  CHECK(kind("OldNonce") == SendErrorKind::NonceTooLow);                                        // Nethermind
+  CHECK(kind("insufficient funds for gas * price + value: balance 0") == SendErrorKind::InsufficientFunds);
+  CHECK(kind("Sender doesn't have enough funds to send tx.") == SendErrorKind::InsufficientFunds);  // Hardhat
+  CHECK(kind("replacement transaction underpriced") == SendErrorKind::Underpriced);
+  CHECK(kind("max fee per gas less than block base fee") == SendErrorKind::Underpriced);
+  CHECK(kind("Transaction gas price 1 is too low. Replacing... price too low") == SendErrorKind::Underpriced);
+  CHECK(kind("intrinsic gas too low") == SendErrorKind::Other);  // the gas limit, not the fees
+  CHECK(kind("execution reverted") == SendErrorKind::Other);
+}
