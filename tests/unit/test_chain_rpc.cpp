@@ -290,6 +290,14 @@ TEST_CASE("HTTPS: a certificate the client trusts works; an unknown one or one f
   {
     RpcStub stub([](const StubRequest&) { return StubReply::ok("0x1"); }, good.cert, good.key);
     CHECK(client_for(stub.url(), 5000, good.cert).chain_id() == 1);
+    stub.keep_alive_requests(2);  // over TLS too: one handshake for two requests, then a stale one replaced
+    const int before = stub.connections();
+    {
+      Client kept = client_for(stub.url(), 5000, good.cert);
+      for (int i = 0; i < 3; ++i) CHECK(kept.chain_id() == 1);
+    }
+    CHECK(stub.connections() - before == 2);
+    stub.keep_alive_requests(1);
     // The system store does not know a self-signed certificate.
     CHECK_THROWS_WITH(client_for(stub.url(), 5000).chain_id(),
                       Catch::Contains("TLS handshake with https://127.0.0.1") && Catch::Contains("certificate verify failed"));
@@ -354,4 +362,21 @@ TEST_CASE("eth_sendRawTransaction errors of the common nodes are told apart", "[
   CHECK(kind("Transaction gas price 1 is too low. Replacing... price too low") == SendErrorKind::Underpriced);
   CHECK(kind("intrinsic gas too low") == SendErrorKind::Other);  // the gas limit, not the fees
   CHECK(kind("execution reverted") == SendErrorKind::Other);
+}
+
+TEST_CASE("requests share a kept-alive connection, and one the server closed meanwhile is replaced unseen", "[chain]") {
+  RpcStub stub([](const StubRequest&) { return StubReply::ok("0x1"); });
+  stub.keep_alive_requests(1000);
+  {
+    Client c = client_for(stub.url());
+    for (int i = 0; i < 5; ++i) CHECK(c.block_number() == 1);
+    CHECK(stub.connections() == 1);
+  }  // the client's kept connection closes with it: the stub goes back to accepting
+
+  stub.keep_alive_requests(2);  // then the stub drops the connection without saying so
+  const int before = stub.connections();
+  Client c = client_for(stub.url());
+  for (int i = 0; i < 5; ++i) CHECK(c.block_number() == 1);
+  CHECK(stub.connections() - before == 3);
+  CHECK(stub.requests().size() == 10);  // every request answered once
 }
