@@ -255,7 +255,7 @@ std::string normalize(const OptionDef& def, std::string_view raw) {
       reject(def, value);
     }
     case OptionType::path:
-      if (auto out = absolute_path(value)) return *out;
+      if (auto out = def.rule != nullptr ? def.rule(value) : absolute_path(value)) return *out;
       reject(def, value);
     case OptionType::address: {
       const auto hex = value.substr(std::min<std::size_t>(2, value.size()));

@@ -89,6 +89,13 @@ std::optional<std::string> auth_entry(std::string_view value) {
   return std::string(value.substr(0, colon + 1 + dollar + 1)) + to_lower(hmac) + std::string(scope);
 }
 
+/// A path option that must be absolute (ip_filter): a relative one would be read against the
+/// working directory, "/" under systemd, and session.set may name it (issue 16, item 12).
+std::optional<std::string> absolute_path_only(std::string_view value) {
+  if (!std::filesystem::path(value).is_absolute()) return std::nullopt;
+  return absolute_path(value);
+}
+
 std::optional<std::string> proxy_rule(std::string_view value) {
   auto proxy = parse_proxy_url(value);
   if (!proxy) return std::nullopt;
@@ -260,9 +267,12 @@ std::vector<OptionDef> make_table() {
        .type = T::path,
        .default_value = "",
        .help = "blocklist file (p2p or dat format) of addresses no peer connection is made with or "
-               "accepted from; read at start and at every SIGHUP",
+               "accepted from; read at start and at every SIGHUP. An absolute path: a relative one "
+               "would depend on the daemon's working directory, and is refused",
        .runtime = true,
-       .group = network},
+       .group = network,
+       .rule = absolute_path_only,
+       .expected = "expected an absolute path"},
 
       {.name = "rpc_bind",
        .type = T::endpoints,

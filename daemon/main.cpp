@@ -213,7 +213,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   base.node = &facts;
   base.events = &bus;
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
-                     [&engine] { return engine.healthy(); });
+                     [&base] { return rpc::check_health(base); });
   // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
   // and users as /rpc. Declared before the server, so it outlives every request.
   rpc::transmission::Server transmission;
@@ -225,7 +225,21 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
   ho.tls_cert = cfg.get_string("rpc_tls_cert");
   ho.tls_key = cfg.get_string("rpc_tls_key");
-  rpc::HttpServer server(ho, [&router](const rpc::HttpRequest& r) { return router.handle(r); });
+  // Connections from outside rpc_allow_ip are closed before they take a slot (issue 16).
+  ho.address_allowed = [g = rpc::RequestGuard(guard)](const std::string& a) { return g.address_allowed(a); };
+  // Basic auth over plain HTTP sends the password as is: say so wherever someone looks.
+  const bool tls = !ho.tls_cert.empty() && !ho.tls_key.empty();
+  for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
+    boost::system::error_code aec;
+    const auto addr = boost::asio::ip::make_address(ep.host, aec);
+    if (tls || ep.host == "localhost" || (!aec && addr.is_loopback())) continue;
+    facts.warnings.push_back("RPC on " + ep.host + " is plain HTTP: passwords cross the network in clear text; "
+                             "set rpc_tls_cert and rpc_tls_key");
+  }
+  for (const auto& w : facts.warnings) log->warn("{}", w);
+  rpc::HttpServer server(
+      ho, [&router](const rpc::HttpRequest& r) { return router.handle(r); },
+      [&router](const rpc::HttpRequest& r) { return router.check_header(r); });
   server.start();
   facts.rpc_endpoint = server.bound_endpoints().front();
   util::write_file_atomic(cookie_file, std::string(rpc::COOKIE_USER) + ":" + cookie_password, 0600);

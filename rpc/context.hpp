@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace seedd {
 class Engine;
@@ -26,6 +27,7 @@ struct NodeFacts {
   uint64_t pool_chain_id = 31337;
   std::string pool_contract;
   std::string payout_address;  // EIP-55; the node address when payout_address is not set
+  std::vector<std::string> warnings;  // about the configuration, shown by node.info
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "daemon/events/event_bus.hpp"
+#include "rpc/json_input.hpp"
 
 namespace seedd::rpc {
 using json = nlohmann::json;
@@ -67,8 +68,9 @@ std::shared_ptr<WebSocketAccept> accept_event_socket(events::EventBus& bus, cons
 }
 
 std::optional<LongPoll> long_poll_of(const std::string& body, const events::EventBus& bus) {
-  auto j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
+  auto in = parse_untrusted_json(body);  // a refused body is answered by handle_jsonrpc
+  if (!in.ok() || !in.value.is_object()) return std::nullopt;
+  auto& j = in.value;
   auto m = j.find("method");
   if (m == j.end() || !m->is_string() || *m != "events.poll") return std::nullopt;
   auto p = j.find("params");

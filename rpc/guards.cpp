@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -97,16 +98,75 @@ bool RequestGuard::host_allowed(const std::string& host_header) const {
   return std::find(m_names.begin(), m_names.end(), host) != m_names.end();
 }
 
-bool RequestGuard::origin_allowed(const std::string& origin) const {
+bool RequestGuard::origin_allowed(const std::string& origin, const std::string& host_header) const {
   if (origin.empty()) return true;
   const auto sep = origin.find("://");
   if (sep == std::string::npos) return false;  // includes "null"
   std::string rest = origin.substr(sep + 3);
   if (const auto slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);
-  return !rest.empty() && host_allowed(rest);
+  const auto host = lower(host_part(rest));
+  if (host.empty()) return false;
+  if (!host_header.empty() && host == lower(host_part(host_header))) return true;  // same host
+  if (host == "localhost" || is_loopback(host)) return true;
+  // Unlike in Host, any other IP address is some other machine's page, unless it is ours.
+  return std::find(m_names.begin(), m_names.end(), host) != m_names.end();
 }
 
-std::chrono::milliseconds AuthBackoff::failure(const std::string& address) {
+std::string source_key(const std::string& address) {
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address(address, ec);
+  if (ec) return address;
+  const auto bytes = address_bytes(addr);
+  if (bytes.size() == 4) return boost::asio::ip::address_v4({bytes[0], bytes[1], bytes[2], bytes[3]}).to_string();
+  boost::asio::ip::address_v6::bytes_type prefix{};
+  std::copy(bytes.begin(), bytes.begin() + 8, prefix.begin());
+  return boost::asio::ip::address_v6(prefix).to_string() + "/64";
+}
+
+bool is_loopback(const std::string& address) {
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address(address, ec);
+  if (ec) return false;
+  const auto bytes = address_bytes(addr);
+  return bytes.size() == 4 ? bytes[0] == 127 : addr.is_loopback();
+}
+
+ConnectionLimiter::ConnectionLimiter(int max_connections, std::function<bool(const std::string&)> allowed)
+    : m_max(max_connections), m_allowed(std::move(allowed)) {}
+
+ConnectionLimiter::Verdict ConnectionLimiter::admit(const std::string& address) {
+  if (m_allowed && !m_allowed(address)) return Verdict::not_allowed;
+  const bool loopback = is_loopback(address);
+  std::lock_guard lock(m_mutex);
+  if (m_open >= m_max) return Verdict::server_full;
+  if (!loopback) {
+    if (m_open_remote >= m_max - LOOPBACK_RESERVED_CONNECTIONS) return Verdict::server_full;
+    auto& n = m_per_source[source_key(address)];
+    if (n >= MAX_CONNECTIONS_PER_ADDRESS) return Verdict::source_full;
+    ++n;
+    ++m_open_remote;
+  }
+  ++m_open;
+  return Verdict::admitted;
+}
+
+void ConnectionLimiter::release(const std::string& address) {
+  const bool loopback = is_loopback(address);
+  std::lock_guard lock(m_mutex);
+  --m_open;
+  if (loopback) return;
+  --m_open_remote;
+  const auto it = m_per_source.find(source_key(address));
+  if (it != m_per_source.end() && --it->second <= 0) m_per_source.erase(it);
+}
+
+int ConnectionLimiter::open() const {
+  std::lock_guard lock(m_mutex);
+  return m_open;
+}
+
+std::chrono::milliseconds AuthBackoff::failure(const std::string& address_) {
+  const auto address = source_key(address_);
   std::lock_guard lock(m_mutex);
   auto it = m_entries.find(address);
   if (it == m_entries.end()) {
@@ -120,14 +180,41 @@ std::chrono::milliseconds AuthBackoff::failure(const std::string& address) {
   auto& e = it->second;
   ++e.failures;
   e.last = std::chrono::steady_clock::now();
-  if (e.failures <= AUTH_FAILURES_BEFORE_BACKOFF) return BASE_AUTH_DELAY;
-  const int doublings = std::min(e.failures - AUTH_FAILURES_BEFORE_BACKOFF, 10);
-  return std::min(MAX_AUTH_DELAY, BASE_AUTH_DELAY * (1 << doublings));
+  auto delay = BASE_AUTH_DELAY;
+  if (e.failures > AUTH_FAILURES_BEFORE_BACKOFF) {
+    const int doublings = std::min(e.failures - AUTH_FAILURES_BEFORE_BACKOFF, 10);
+    delay = std::min(MAX_AUTH_DELAY, BASE_AUTH_DELAY * (1 << doublings));
+  }
+  e.locked_until = e.last + delay;
+  return delay;
+}
+
+std::optional<std::chrono::milliseconds> AuthBackoff::locked(const std::string& address) const {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(m_mutex);
+  const auto it = m_entries.find(source_key(address));
+  if (it == m_entries.end() || it->second.locked_until <= now) return std::nullopt;
+  return std::chrono::ceil<std::chrono::milliseconds>(it->second.locked_until - now);
 }
 
 void AuthBackoff::success(const std::string& address) {
   std::lock_guard lock(m_mutex);
-  m_entries.erase(address);
+  m_entries.erase(source_key(address));
+}
+
+bool LogRateLimit::allow(uint64_t& suppressed, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(m_mutex);
+  if (now - m_window_start >= m_interval) {
+    m_window_start = now;
+    m_written = 0;
+  }
+  if (m_written >= m_lines) {
+    ++m_suppressed;
+    return false;
+  }
+  ++m_written;
+  suppressed = std::exchange(m_suppressed, 0);
+  return true;
 }
 
 size_t AuthBackoff::size() const {

@@ -1,5 +1,10 @@
 #include "rpc/http_server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +26,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rpc/guards.hpp"
+#include "rpc/http_parser.hpp"
+
 namespace seedd::rpc {
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -29,6 +37,8 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
+
+constexpr size_t FIRST_READ_BYTES = 4096;  // the first read of a request, into an empty buffer
 
 std::string endpoint_string(const tcp::endpoint& ep) {
   if (ep.address().is_v6()) return "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
@@ -123,13 +133,29 @@ class WorkerPool {
   bool m_stopping = false;
 };
 
+/// One of the server's connection slots, held by a connection's session and passed on to its
+/// WebSocket; given back when the last of them ends.
+struct Slot {
+  Slot(ConnectionLimiter& limiter, std::string address) : limiter(limiter), address(std::move(address)) {}
+  ~Slot() { limiter.release(address); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ConnectionLimiter& limiter;
+  const std::string address;
+};
+
 struct HttpServer::Impl {
   // Declared before the io_context: sessions still queued in it when it is destroyed use them.
   HttpServerOptions options;
   RequestHandler handler;
+  HeaderCheck header_check;
   std::shared_ptr<spdlog::logger> log = spdlog::get("rpc");
   std::atomic<bool> interrupted{false};
-  std::atomic<int> connections{0};
+  std::optional<ConnectionLimiter> limiter;  // made by start()
+  std::mutex spare_mutex;
+  int spare_fd = -1;  // kept open to be given up when descriptors run out (out_of_descriptors)
+  std::atomic<bool> out_of_fds{false};
+  std::atomic<uint64_t> refused_for_fds{0};
   std::vector<std::string> bound;
   WorkerPool workers;
   std::optional<net::ssl::context> tls;  // set when rpc_tls_cert and rpc_tls_key are
@@ -154,13 +180,10 @@ struct HttpServer::Impl {
   class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public WebSocketChannel {
    public:
     using std::enable_shared_from_this<WsSession<Stream>>::shared_from_this;
-    WsSession(Stream&& stream, Impl& server, std::shared_ptr<WebSocketAccept> accept)
-        : m_ws(std::move(stream)), m_server(server), m_accept(std::move(accept)) {
-      ++m_server.connections;
-    }
+    WsSession(Stream&& stream, Impl& server, std::shared_ptr<Slot> slot, std::shared_ptr<WebSocketAccept> accept)
+        : m_ws(std::move(stream)), m_server(server), m_slot(std::move(slot)), m_accept(std::move(accept)) {}
     ~WsSession() override {
       if (m_on_close) m_on_close();
-      --m_server.connections;
     }
 
     void run(http::request<http::string_body> req) {
@@ -230,6 +253,7 @@ struct HttpServer::Impl {
     websocket::stream<Stream> m_ws;
     beast::flat_buffer m_buffer;
     Impl& m_server;
+    std::shared_ptr<Slot> m_slot;
     std::shared_ptr<WebSocketAccept> m_accept;
     std::function<void()> m_on_close;
     std::deque<std::string> m_queue;
@@ -246,12 +270,10 @@ struct HttpServer::Impl {
     using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
     /// `args`: the accepted socket, and for TLS the server's ssl::context.
     template <class... Args>
-    explicit Session(Impl& server, Args&&... args) : m_stream(std::forward<Args>(args)...), m_server(server) {
-      ++m_server.connections;
-    }
+    Session(Impl& server, std::shared_ptr<Slot> slot, Args&&... args)
+        : m_stream(std::forward<Args>(args)...), m_server(server), m_slot(std::move(slot)) {}
     ~Session() {
       if (m_unwatch) m_unwatch();
-      --m_server.connections;
     }
 
     void run() {
@@ -269,30 +291,48 @@ struct HttpServer::Impl {
    private:
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
 
+    // An idle connection waits up to IDLE_TIMEOUT for a request's first byte; from there the
+    // whole request, header and body, must arrive within REQUEST_TIMEOUT.
     void read() {
       m_parser.emplace();
-      m_parser->body_limit(MAX_BODY_BYTES);
-      m_parser->header_limit(MAX_HEADER_BYTES);
-      // Idle connections and slow clients are cut: the whole request must arrive in time.
-      lowest().expires_after(m_buffer.size() ? REQUEST_TIMEOUT : IDLE_TIMEOUT);
+      if (m_buffer.size() > 0) return read_header();  // pipelined: its first bytes are here
+      lowest().expires_after(IDLE_TIMEOUT);
+      m_stream.async_read_some(m_buffer.prepare(FIRST_READ_BYTES),
+                               [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                 if (ec) return self->on_error(ec);
+                                 self->m_buffer.commit(n);
+                                 self->read_header();
+                               });
+    }
+
+    void read_header() {
+      lowest().expires_after(REQUEST_TIMEOUT);
       http::async_read_header(m_stream, m_buffer, *m_parser,
                               beast::bind_front_handler(&Session::on_header, shared_from_this()));
     }
 
+    // The header is in and the body is not: refuse here what must not get as far as its body.
     void on_header(beast::error_code ec, size_t) {
       if (ec) return on_error(ec);
-      lowest().expires_after(REQUEST_TIMEOUT);
+      const auto& header = m_parser->get();
+      m_version = header.version();
+      m_keep_alive = header.keep_alive();
+      if (auto refused = check_framing(header)) return refuse(std::move(*refused));
+      if (m_server.header_check) {
+        std::optional<HttpResponse> refused;
+        try {
+          refused = m_server.header_check(request_of(header, m_slot->address));
+        } catch (const std::exception& e) {
+          m_server.log->error("request header check failed: {}", e.what());
+          refused = json_error(500, "internal error", true);
+        }
+        if (refused) return refuse(std::move(*refused));
+      }
       http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
     void on_error(beast::error_code ec) {
-      if (ec == http::error::body_limit) return reply_plain(413, "request body too large");
-      if (ec == http::error::header_limit) return reply_plain(431, "request header too large");
-      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-          ec == net::error::connection_reset || ec == net::error::eof)
-        return close();
-      if (ec.category() == beast::error_code(http::error::bad_method).category())
-        return reply_plain(400, "bad request");
+      if (auto answer = answer_to_parse_error(ec)) return reply_plain(answer->first, answer->second);
       close();
     }
 
@@ -301,9 +341,15 @@ struct HttpServer::Impl {
       r.status = status;
       r.content_type = "text/plain";
       r.body = std::string(text) + "\n";
-      r.close = true;
       m_version = 11;
+      refuse(std::move(r));
+    }
+
+    // Answers and closes without reading the rest of the request.
+    void refuse(HttpResponse r) {
+      r.close = true;
       m_keep_alive = false;
+      m_linger = true;
       write(std::move(r));
     }
 
@@ -311,21 +357,9 @@ struct HttpServer::Impl {
       if (ec) return on_error(ec);
       lowest().expires_never();  // while the handler works; the write sets its own deadline
       auto msg = m_parser->release();
-      m_version = msg.version();
-      m_keep_alive = msg.keep_alive();
-      auto req = std::make_shared<HttpRequest>();
-      req->method = std::string(msg.method_string());
-      req->target = std::string(msg.target());
-      for (const auto& f : msg) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req->headers[name] = std::string(f.value());
-      }
-      req->websocket_upgrade = websocket::is_upgrade(msg);
+      auto req = std::make_shared<HttpRequest>(request_of(msg, m_slot->address));
       if (req->websocket_upgrade) m_upgrade_request = msg;  // the handshake needs it whole
       req->body = std::move(msg.body());
-      boost::system::error_code rec;
-      req->remote_address = lowest().socket().remote_endpoint(rec).address().to_string();
       if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
       const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
         // Queued before the interrupt, run after it: the daemon is stopping what handlers use.
@@ -348,7 +382,7 @@ struct HttpServer::Impl {
 
     void respond(HttpResponse res) {
       if (res.websocket && m_upgrade_request) {
-        auto ws = std::make_shared<WsSession<Stream>>(std::move(m_stream), m_server, std::move(res.websocket));
+        auto ws = std::make_shared<WsSession<Stream>>(std::move(m_stream), m_server, m_slot, std::move(res.websocket));
         ws->run(std::move(*m_upgrade_request));
         return;  // this session ends here; the WebSocket lives on
       }
@@ -367,7 +401,28 @@ struct HttpServer::Impl {
       m_unwatch = m_deferred->watch([weak = weak_from_this()] {
         if (auto self = weak.lock()) net::post(self->m_stream.get_executor(), [self] { self->poll_deferred(false); });
       });
+      watch_client();
       poll_deferred(false);  // something may have happened between the handler and the watch
+    }
+
+    // A client that goes away during its long poll gives its slot back at once, not at the
+    // poll's timeout: wait for the socket to become readable without reading from it.
+    void watch_client() {
+      lowest().socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (ec || !self->m_deferred) return;
+        beast::error_code aec;
+        if (self->lowest().socket().available(aec) > 0 && !aec) return;  // a pipelined request: later
+        self->end_deferred();  // closed by the client (or failed)
+        self->close();
+      });
+    }
+
+    void end_deferred() {
+      m_deferred.reset();
+      if (m_unwatch) std::exchange(m_unwatch, nullptr)();
+      if (m_wait) m_wait->cancel();
+      beast::error_code ec;
+      lowest().socket().cancel(ec);  // the client watch: nothing else is pending during a poll
     }
 
     void poll_deferred(bool final) {
@@ -381,9 +436,7 @@ struct HttpServer::Impl {
       }
       if (!res && !final) return;
       if (!res) res = json_error(500, "internal error", false);
-      m_deferred.reset();
-      if (m_unwatch) std::exchange(m_unwatch, nullptr)();
-      if (m_wait) m_wait->cancel();
+      end_deferred();
       write(std::move(*res));
     }
 
@@ -406,8 +459,27 @@ struct HttpServer::Impl {
     void send(std::shared_ptr<http::response<http::string_body>> res) {
       lowest().expires_after(REQUEST_TIMEOUT);
       http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        if (!ec && self->m_linger) return self->linger();
         if (ec || !res->keep_alive()) return self->close();
         self->read();
+      });
+    }
+
+    // After a refusal the rest of the request is unread: take (and drop) what the client still
+    // sends for a moment, so that the close does not reset the connection under its answer.
+    void linger() {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().expires_after(LINGER_TIMEOUT);
+      m_drain = std::make_unique<std::array<char, 4096>>();
+      drain();
+    }
+
+    void drain() {
+      lowest().async_read_some(net::buffer(*m_drain), [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->m_drained += n;
+        if (ec || self->m_drained >= MAX_LINGER_BYTES) return self->close();
+        self->drain();
       });
     }
 
@@ -418,44 +490,86 @@ struct HttpServer::Impl {
     }
 
     Stream m_stream;
-    beast::flat_buffer m_buffer;
-    std::optional<http::request_parser<http::string_body>> m_parser;
+    beast::flat_buffer m_buffer{MAX_READ_BUFFER_BYTES};  // bounded: see MAX_READ_BUFFER_BYTES
+    std::optional<RequestParser> m_parser;
     std::optional<http::request<http::string_body>> m_upgrade_request;
     unsigned m_version = 11;
     bool m_keep_alive = true;
+    bool m_linger = false;
+    std::unique_ptr<std::array<char, 4096>> m_drain;
+    size_t m_drained = 0;
     std::shared_ptr<DeferredResponse> m_deferred;
     std::optional<net::steady_timer> m_wait;
     std::function<void()> m_unwatch;
     Impl& m_server;
+    std::shared_ptr<Slot> m_slot;
   };
 
   void accept(tcp::acceptor& acceptor) {
     acceptor.async_accept(net::make_strand(ioc), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        if (connections >= MAX_CONNECTIONS) {
-          beast::error_code ignored;
-          socket.close(ignored);  // over the cap: refuse rather than queue without bound
-        } else {
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          if (tls)
-            std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->run();
-          else
-            std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->run();
-        }
-      }
+      if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory ||
+          ec == boost::system::errc::too_many_files_open_in_system)
+        return out_of_descriptors(acceptor, ec);
+      if (!ec) take(std::move(socket));
       accept(acceptor);
+    });
+  }
+
+  void take(tcp::socket socket) {
+    if (out_of_fds.exchange(false))
+      log->info("accepting RPC connections again; {} were closed unanswered meanwhile", refused_for_fds.exchange(0));
+    beast::error_code ec;
+    const auto address = socket.remote_endpoint(ec).address().to_string();
+    // Refused: the socket closes as it goes out of scope, before it takes any slot.
+    if (ec || limiter->admit(address) != ConnectionLimiter::Verdict::admitted) return;
+    auto slot = std::make_shared<Slot>(*limiter, address);
+    socket.set_option(tcp::no_delay(true), ec);
+    if (tls)
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(slot), std::move(socket), *tls)->run();
+    else
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(slot), std::move(socket))->run();
+  }
+
+  // accept() fails at once for as long as descriptors are short: a retry without a pause is a
+  // busy loop. Log once, and use the spare descriptor to take the waiting connection and close
+  // it, so that its client hears a close rather than waiting on the backlog.
+  void out_of_descriptors(tcp::acceptor& acceptor, const beast::error_code& ec) {
+    if (!out_of_fds.exchange(true))
+      log->error("cannot accept RPC connections: {} ({} open); closing new ones until descriptors are free: "
+                 "raise the open files limit (LimitNOFILE=, ulimit -n)",
+                 ec.message(), limiter->open());
+    {
+      std::lock_guard lock(spare_mutex);
+      if (spare_fd >= 0) {
+        ::close(spare_fd);
+        const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+          ::close(fd);
+          ++refused_for_fds;
+        }
+        spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      }
+    }
+    auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), ACCEPT_BACKOFF);
+    timer->async_wait([this, &acceptor, timer](beast::error_code wec) {
+      if (!wec) accept(acceptor);
     });
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler) : m_impl(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, HeaderCheck header_check)
+    : m_impl(std::make_unique<Impl>()) {
   m_impl->options = std::move(options);
   m_impl->handler = std::move(handler);
+  m_impl->header_check = std::move(header_check);
+  m_impl->limiter.emplace(MAX_CONNECTIONS, m_impl->options.address_allowed);
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+  if (m_impl->spare_fd >= 0) ::close(m_impl->spare_fd);
+}
 
 void HttpServer::start() {
   auto& d = *m_impl;
@@ -483,17 +597,28 @@ void HttpServer::start() {
     if (!ec && ep.address().is_v6()) acc->set_option(net::ip::v6_only(true), ec);
     if (!ec) acc->bind(ep, ec);
     if (!ec) acc->listen(net::socket_base::max_listen_connections, ec);
+    if (!ec) acc->native_non_blocking(true, ec);  // out_of_descriptors() accepts on it directly
     if (ec) throw std::runtime_error("cannot listen for RPC on " + b + ": " + ec.message());
     d.bound.push_back(endpoint_string(acc->local_endpoint()));
     d.acceptors.push_back(std::move(acc));
   }
+  d.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (auto& acc : d.acceptors) d.accept(*acc);
   d.workers.start(std::max(1, d.options.threads));
   for (int i = 0; i < std::max(1, d.options.threads); ++i)
     d.threads.emplace_back([&d, i] {
       const std::string name = "seedd-rpc-" + std::to_string(i);
       ::pthread_setname_np(::pthread_self(), name.c_str());
-      d.ioc.run();
+      // A handler that throws ends its connection (its session goes with the handler), not the
+      // daemon: run() may simply be called again.
+      for (;;) {
+        try {
+          d.ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          d.log->error("RPC network thread: {}; the connection it served is closed", e.what());
+        }
+      }
     });
 }
 
@@ -524,6 +649,6 @@ void HttpServer::stop() {
 
 std::vector<std::string> HttpServer::bound_endpoints() const { return m_impl->bound; }
 
-int HttpServer::open_connections() const { return m_impl->connections; }
+int HttpServer::open_connections() const { return m_impl->limiter->open(); }
 
 }  // namespace seedd::rpc

@@ -14,9 +14,17 @@ namespace seedd::rpc {
 /// Limits of the HTTP layer (STYLE 7: each is named and has a test at its edge).
 constexpr size_t MAX_BODY_BYTES = 16 * 1024 * 1024;  // a base64 .torrent of a large torrent fits
 constexpr size_t MAX_HEADER_BYTES = 16 * 1024;
-constexpr int MAX_CONNECTIONS = 4096;
+constexpr int MAX_CONNECTIONS = 4096;  // see also guards.hpp: per address, loopback's reserve
 constexpr std::chrono::seconds IDLE_TIMEOUT{30};     // keep-alive connection with no request
-constexpr std::chrono::seconds REQUEST_TIMEOUT{10};  // from the first byte to the whole request
+constexpr std::chrono::seconds REQUEST_TIMEOUT{10};  // from a request's first byte to its last
+/// After accept() fails for want of file descriptors (EMFILE, ENFILE): the wait before the next
+/// try, instead of a busy loop.
+constexpr std::chrono::milliseconds ACCEPT_BACKOFF{100};
+/// A refused request's connection (its body not read) is drained this long, and of at most
+/// this much, before it is closed: closing with unread bytes resets the connection, and the
+/// client may lose the answer.
+constexpr std::chrono::seconds LINGER_TIMEOUT{2};
+constexpr size_t MAX_LINGER_BYTES = 1024 * 1024;
 
 constexpr size_t MAX_QUEUED_REQUESTS = 256;  // requests waiting for a worker; more get 503
 constexpr size_t MAX_WEBSOCKET_BACKLOG = 1024;  // messages queued for one WebSocket client
@@ -75,16 +83,22 @@ struct HttpResponse {
 };
 
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+/// Runs on a network thread once a request's header is in (the request's body is still
+/// empty): an answer refuses the request without reading its body, and the connection closes.
+using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::vector<std::string> bind;  // "ip:port"; port 0 picks one
   int threads = 2;  // network threads, and as many workers that run the handler
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
+  /// Connections from an address this refuses are closed at once and take no slot; null
+  /// accepts every address.
+  std::function<bool(const std::string& address)> address_allowed;
 };
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, RequestHandler handler);
+  HttpServer(HttpServerOptions options, RequestHandler handler, HeaderCheck header_check = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -1,10 +1,13 @@
 #include "rpc/jsonrpc.hpp"
 
 #include <chrono>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/io_error.hpp"
+#include "rpc/json_input.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/metrics.hpp"
 
@@ -102,6 +105,13 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
   } catch (const json::exception& e) {
     // A handler read a param with the wrong type the schema could not express.
     return respond_error(code::invalid_params, std::string("Invalid params: ") + e.what());
+  } catch (const util::IoError& e) {
+    // The disk, not the caller nor a bug: full, read-only, failing. The cause is in the message.
+    if (auto log = spdlog::get("rpc")) log->warn("{} failed: {}", name, e.what());
+    return respond_error(code::io_error, std::string("I/O error: ") + e.what());
+  } catch (const std::system_error& e) {
+    if (auto log = spdlog::get("rpc")) log->warn("{} failed: {}", name, e.what());
+    return respond_error(code::io_error, std::string("I/O error: ") + e.what());
   } catch (const std::exception& e) {
     spdlog::get("rpc")->error("{} failed: {}", name, e.what());
     return respond_error(code::internal_error, std::string("Internal error: ") + e.what());
@@ -111,9 +121,13 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
 }  // namespace
 
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
-  json req = json::parse(body, nullptr, false);
-  if (req.is_discarded())
+  auto in = parse_untrusted_json(body);
+  if (in.status == JsonInput::Status::invalid)
     return dump(error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON"));
+  if (!in.ok())  // too deep, too many values
+    return dump(error_response(nullptr, code::invalid_request,
+                               "Invalid Request: the body " + json_input_problem(in)));
+  json req = std::move(in.value);
   if (req.is_array()) {
     if (req.empty()) return dump(error_response(nullptr, code::invalid_request, "Invalid Request: empty batch"));
     if (req.size() > MAX_BATCH_LENGTH)

@@ -90,6 +90,12 @@ std::string render_metrics(Context& ctx) {
   if (ctx.accountant) {
     gauge(o, "seedd_receipts_accepted_total", "Receipts accepted and committed since start.",
           static_cast<double>(ctx.accountant->receipts_accepted()), "counter");
+    gauge(o, "seedd_receipts_superseded_total",
+          "Receipts not verified since start because a newer one of the same channel arrived in the same batch.",
+          static_cast<double>(ctx.accountant->receipts_superseded()), "counter");
+    gauge(o, "seedd_ledger_commit_failures_total",
+          "Ledger transactions (receipt batches, claims) that failed to commit since start: a full or failing disk.",
+          static_cast<double>(ctx.accountant->ledger_commit_failures()), "counter");
     const auto summary = ctx.accountant->ledger().summary(0, INT64_MAX / 2, ctx.accountant->policy().default_rate);
     o << "# HELP seedd_receipts_rejected_total Receipts rejected, by reason (all time, from the ledger).\n"
       << "# TYPE seedd_receipts_rejected_total counter\n";

@@ -21,12 +21,27 @@ HttpResponse json_response(int status, std::string body) {
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
+bool has_body(const HttpRequest& req) {
+  const auto length = req.header("content-length");
+  return !req.header("transfer-encoding").empty() || (!length.empty() && length != "0");
+}
+
+/// "application/json" in any case, with or without parameters ("; charset=utf-8").
+bool is_json_media_type(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  const auto first = type.find_first_not_of(" \t");
+  const auto last = type.find_last_not_of(" \t");
+  type = first == std::string::npos ? std::string() : type.substr(first, last - first + 1);
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json";
+}
+
 }  // namespace
 
-Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<bool()> healthy)
-    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_healthy(std::move(healthy)) {}
+Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health)
+    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_health(std::move(health)) {}
 
-HttpResponse Router::handle(const HttpRequest& req) {
+std::optional<HttpResponse> Router::check_guards(const HttpRequest& req) const {
   if (!m_guard.address_allowed(req.remote_address)) {
     auto r = json_response(403, R"({"error":"this address may not use the RPC: see rpc_allow_ip"})");
     r.close = true;
@@ -35,12 +50,47 @@ HttpResponse Router::handle(const HttpRequest& req) {
   // Even with valid credentials: a page on another name reaching us by DNS rebinding must fail.
   if (!m_guard.host_allowed(req.header("host")))
     return json_response(403, R"({"error":"Host header not allowed: use an IP address, localhost or a name in rpc_host"})");
-  if (!m_guard.origin_allowed(req.header("origin")))
+  if (!m_guard.origin_allowed(req.header("origin"), req.header("host")))
     return json_response(403, R"({"error":"Origin not allowed"})");
+  return std::nullopt;
+}
+
+bool Router::is_transmission_path(const std::string& path) const {
+  return m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/");
+}
+
+std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
+  if (auto refused = check_guards(req)) return refused;
+  const auto path = path_of(req.target);
+  const bool reads_body = (path == "/rpc" && req.method == "POST") || is_transmission_path(path);
+  HttpResponse unauthorized;
+  if (!reads_body) {
+    // Nothing else reads a body: answer without taking it in (the 404s and 405s as handle()).
+    if (has_body(req)) {
+      if (path == "/healthz" || path == "/metrics" || path == "/ws")
+        return json_response(413, R"({"error":"this endpoint takes no request body"})");
+      return handle(req);
+    }
+    // Without a password, only /healthz and the 404s take a worker's time.
+    if ((path == "/metrics" || (path == "/ws" && m_base.events)) && !authenticate(req, unauthorized))
+      return unauthorized;
+    return std::nullopt;
+  }
+  if (!authenticate(req, unauthorized)) return unauthorized;
+  // After authentication: an unauthenticated caller learns nothing about what we accept.
+  if (path == "/rpc" && !is_json_media_type(req.header("content-type")))
+    return json_response(415, R"({"error":"Content-Type must be application/json"})");
+  return std::nullopt;
+}
+
+HttpResponse Router::handle(const HttpRequest& req) {
+  if (auto refused = check_guards(req)) return *refused;
   const auto path = path_of(req.target);
   if (path == "/healthz") {
     if (req.method != "GET" && req.method != "HEAD") return json_response(405, R"({"error":"use GET"})");
-    return m_healthy() ? json_response(200, R"({"status":"ok"})") : json_response(503, R"({"status":"unhealthy"})");
+    // Degraded is still 200: seedd serves and seeds, and a restart would not free the disk.
+    const auto health = m_health();
+    return json_response(health.alive ? 200 : 503, health_body(health));
   }
   if (path == "/rpc") {
     if (req.method != "POST") {
@@ -53,7 +103,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   if (path == "/metrics") {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
     HttpResponse unauthorized;
-    if (!authenticate(req, unauthorized)) return unauthorized;
+    if (!scope_of(req, unauthorized)) return unauthorized;
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     Context ctx = m_base;
@@ -63,7 +113,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   if (path == "/ws" && m_base.events) {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET with a WebSocket upgrade"})");
     HttpResponse unauthorized;
-    if (!authenticate(req, unauthorized)) return unauthorized;
+    if (!scope_of(req, unauthorized)) return unauthorized;
     if (!req.websocket_upgrade) {
       auto r = json_response(426, R"({"error":"this is a WebSocket: connect with Upgrade: websocket"})");
       r.headers.emplace_back("Upgrade", "websocket");
@@ -75,9 +125,9 @@ HttpResponse Router::handle(const HttpRequest& req) {
     r.websocket = std::move(accept);
     return r;
   }
-  if (m_transmission && (path == "/transmission/rpc" || path == "/transmission/rpc/")) {
+  if (is_transmission_path(path)) {
     HttpResponse unauthorized;
-    auto scope = authenticate(req, unauthorized);
+    auto scope = scope_of(req, unauthorized);
     if (!scope) return unauthorized;
     Context ctx = m_base;
     ctx.scope = *scope;
@@ -97,24 +147,44 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
     unauthorized.delay = BASE_AUTH_DELAY;
     return std::nullopt;
   }
+  // Locked by a recent failure: the password is not even checked, so that guesses sent over
+  // many connections at once get no answers; this one is answered when the lock ends.
+  if (const auto wait = m_backoff.locked(req.remote_address)) {
+    unauthorized = json_response(429, R"({"error":"too many failed logins from this address: retry later"})");
+    unauthorized.headers.emplace_back("Retry-After", std::to_string((wait->count() + 999) / 1000));
+    unauthorized.delay = *wait;
+    return std::nullopt;
+  }
   auto scope = m_auth.check(auth_header);
   if (scope) {
     m_backoff.success(req.remote_address);
     return scope;
   }
-  spdlog::get("auth")->warn("authentication failed from {} (user '{}')", req.remote_address,
-                            util::printable(Authenticator::user_of(auth_header)));
+  uint64_t suppressed = 0;
+  if (m_auth_log.allow(suppressed)) {
+    const auto user = util::printable(Authenticator::user_of(auth_header));
+    if (suppressed == 0)
+      spdlog::get("auth")->warn("authentication failed from {} (user '{}')", req.remote_address, user);
+    else
+      spdlog::get("auth")->warn("authentication failed from {} (user '{}'); {} more failures were not logged",
+                                req.remote_address, user, suppressed);
+  }
   unauthorized.delay = m_backoff.failure(req.remote_address);
+  return std::nullopt;
+}
+
+std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unauthorized) const {
+  if (auto scope = m_auth.check(req.header("authorization"))) return scope;
+  unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
+  unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
+  unauthorized.delay = BASE_AUTH_DELAY;
   return std::nullopt;
 }
 
 HttpResponse Router::handle_rpc(const HttpRequest& req) {
   HttpResponse unauthorized;
-  auto scope = authenticate(req, unauthorized);
+  auto scope = scope_of(req, unauthorized);
   if (!scope) return unauthorized;
-  // After authentication: an unauthenticated caller learns nothing about what we accept.
-  if (req.header("content-type").compare(0, 16, "application/json") != 0)
-    return json_response(415, R"({"error":"Content-Type must be application/json"})");
   Context ctx = m_base;
   ctx.scope = *scope;
   if (m_base.events)

@@ -1,5 +1,6 @@
 #include "rpc/seedctl.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
@@ -15,6 +16,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/http_client.hpp"
+#include "rpc/json_input.hpp"
 #include "rpc/seedctl_internal.hpp"
 
 namespace seedd::rpc {
@@ -28,10 +30,14 @@ constexpr const char* kUsage = R"(usage: seedctl [options] COMMAND [key=value ..
 Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters list shows):
   add MAGNET|FILE.torrent [--paused] [--save-path=DIR] [--peer=IP:PORT ...]
   add --torrent-base64=B64 | --remote-path=PATH   (a .torrent on the daemon's side)
-                           add a torrent; prints its info-hash
-  create PATH [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
-                           make a torrent of a file or directory the daemon can read and seed it
-  list [--state=STATE]     the torrents as a table
+                           add a torrent; prints its info-hash ("already present" when it was)
+  create PATH [--v1|--v2|--hybrid] [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
+                           make a torrent of a file or directory the daemon can read and seed it;
+                           --v1 (default) every client reads, --v2 only libtorrent 2.x clients,
+                           --hybrid both hashes (clients that know only v1 mishandle it)
+  list [--state=STATE] [--label=LABEL]
+                           the torrents as a table (STATE: checking, downloading_metadata,
+                           downloading, finished, seeding, paused, queued, error, missing_data)
   info HASH                one torrent's fields
   pause HASH               stop a torrent (it stays, paused)
   resume HASH              start a paused torrent again
@@ -159,12 +165,14 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
     std::cerr << "seedctl: no " << what << " at " << path.string() << "\n";
     return std::nullopt;
   }
-  auto j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) {
-    std::cerr << "seedctl: the " << what << " " << path.string() << " is not JSON\n";
+  // A claim file is the user's own and may be far larger than an RPC body: the depth bound
+  // (the stack) applies, not the bound on values.
+  auto in = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
+  if (!in.ok()) {
+    std::cerr << "seedctl: the " << what << " " << path.string() << " " << rpc::json_input_problem(in) << "\n";
     return std::nullopt;
   }
-  return j;
+  return std::move(in.value);
 }
 
 /// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: PROTOCOL.md 7 offline.

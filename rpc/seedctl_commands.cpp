@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "daemon/crypto/hex.hpp"
+#include "daemon/engine/torrent_states.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/auth.hpp"
@@ -187,14 +188,20 @@ int cmd_add(const SeedctlClient& client, const std::vector<std::string>& in, boo
   json result;
   if (int rc = client.call("torrent.add", params, result); rc != seedctl_exit::ok) return rc;
   if (raw_json) std::cout << result.dump(2) << "\n";
-  else std::cout << "added " << result.value("info_hash", std::string("?")) << "\n";
+  else std::cout << (result.value("existed", false) ? "already present " : "added ")
+                 << result.value("info_hash", std::string("?")) << "\n";
   return seedctl_exit::ok;
 }
 
 int cmd_create(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse_args("create", in, 1, 1, {}, {"tracker", "comment", "out"});
+  auto a = parse_args("create", in, 1, 1, {"v1", "v2", "hybrid"}, {"tracker", "comment", "out"});
   if (!a) return seedctl_exit::usage;
   json params = {{"path", a->pos[0]}};
+  if (a->flags.size() > 1) {
+    std::cerr << "seedctl: create: give at most one of --v1, --v2 and --hybrid\n";
+    return seedctl_exit::usage;
+  }
+  if (!a->flags.empty()) params["version"] = *a->flags.begin();
   if (a->values.count("tracker")) params["trackers"] = a->values.at("tracker");
   if (auto c = a->value("comment")) params["comment"] = *c;
   json result;
@@ -215,18 +222,27 @@ int cmd_create(const SeedctlClient& client, const std::vector<std::string>& in, 
   if (raw_json) {
     std::cout << result.dump(2) << "\n";
   } else {
-    std::cout << "created " << result.value("info_hash", std::string("?")) << " (now seeding)\n"
-              << "magnet  " << result.value("magnet", std::string()) << "\n";
+    const auto ih = result.value("info_hash", std::string("?"));
+    if (result.value("existed", false)) std::cout << "already present " << ih << " (nothing added)\n";
+    else std::cout << "created " << ih << " (now seeding)\n";
+    std::cout << "magnet  " << result.value("magnet", std::string()) << "\n";
     if (auto out = a->value("out")) std::cout << "torrent " << *out << "\n";
   }
   return seedctl_exit::ok;
 }
 
 int cmd_list(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse_args("list", in, 0, 0, {}, {"state"});
+  auto a = parse_args("list", in, 0, 0, {}, {"state", "label"});
   if (!a) return seedctl_exit::usage;
   json params = json::object();
-  if (auto s = a->value("state")) params["state"] = *s;
+  if (auto s = a->value("state")) {
+    if (!is_torrent_state(*s)) {
+      std::cerr << "seedctl: list: --state must be one of " << torrent_states_text() << ", got '" << *s << "'\n";
+      return seedctl_exit::usage;
+    }
+    params["state"] = *s;
+  }
+  if (auto l = a->value("label")) params["label"] = *l;
   json result;
   if (int rc = client.call("torrent.list", params, result); rc != seedctl_exit::ok) return rc;
   if (raw_json) std::cout << result.dump(2) << "\n";

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what seedd needs from Debian 12's packages. `deps.sh build` for building and running,
 # `deps.sh test` adds what the test suite drives (other BitTorrent clients, Node for the
-# independent ethers.js check). Only calls apt-get when something is missing.
+# independent ethers.js check, Hardhat for contracts/). Only calls apt-get or npm when something
+# is missing.
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config ccache
   libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
   libsecp256k1-dev libsqlite3-dev libcrypto++-dev libssl-dev catch2)
-TEST_PKGS=(python3 python3-libtorrent curl openssl sqlite3 clang libclang-rt-14-dev transmission-cli transmission-daemon python3-transmissionrpc aria2 opentracker nodejs npm
+TEST_PKGS=(python3 python3-libtorrent curl openssl sqlite3 clang libclang-rt-14-dev transmission-cli transmission-daemon python3-transmissionrpc aria2 opentracker qbittorrent-nox nodejs npm
   systemd systemd-container python3-seccomp podman debootstrap)  # tests/ops: unit, boot, image
 
 want=("${BUILD_PKGS[@]}")
@@ -26,3 +27,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
+# The reward pool's contracts (contracts/): npm ci from the committed lock file, only when
+# node_modules is missing or came from another lock file.
+if [[ ${1:-build} == test ]]; then "$(dirname "$0")/../contracts/install.sh"; fi

@@ -1,12 +1,14 @@
 #include "daemon/accountant/accountant.hpp"
 
 #include <chrono>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
 #include "daemon/accountant/receipt_extension.hpp"
 #include "daemon/accountant/verifier.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/io_error.hpp"
 
 namespace seedd {
 using namespace accountant;
@@ -18,10 +20,18 @@ int64_t unix_now() {
 }
 constexpr auto kUnverifiedFlushInterval = 1s;
 constexpr auto kBatchWait = 100ms;
+constexpr auto kCommitRetryDelay = 500ms;
+// While commits keep failing (a full disk), the error is logged once per this interval.
+constexpr auto kCommitErrorLogInterval = 60s;
+// A failed commit no write has followed (a claim, with no receipts coming) stops counting as a
+// problem for /healthz after this long; the worker's retries renew it every 600 ms.
+constexpr auto kCommitProblemWindow = 120s;
 }  // namespace
 
 Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::filesystem::path data_dir)
-    : m_data_dir(std::move(data_dir)), m_ctx(std::make_shared<ExtensionContext>(std::move(key))) {
+    : m_data_dir(std::move(data_dir)),
+      m_ctx(std::make_shared<ExtensionContext>(std::move(key))),
+      m_commit_log(std::make_unique<util::LogThrottle>(kCommitErrorLogInterval)) {
   m_ctx->policy = std::move(policy);
   apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit);
   m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
@@ -79,8 +89,19 @@ void Accountant::run() {
     const bool stopping = m_stopping.load();
     auto items = m_ctx->queue.drain(kBatchWait);
     const int64_t now = unix_now();
-    for (auto& item : items) {
+    // Receipts are cumulative: of a connection's well-formed receipts in this batch only the
+    // newest is verified (PROTOCOL.md 4), so a fast cadence costs one verification per channel
+    // per batch (at most one every kBatchWait). Malformed ones still count as violations.
+    std::unordered_map<const PeerConnection*, size_t> newest;
+    for (size_t i = 0; i < items.size(); ++i)
+      if (!items[i].malformed) newest[items[i].conn.get()] = i;
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto& item = items[i];
       auto& conn = *item.conn;
+      if (!item.malformed && newest[item.conn.get()] != i) {
+        ++m_superseded;
+        continue;
+      }
       if (auto reason = check_receipt(item, conn, m_ctx->policy.domain, m_ctx->address, now)) {
         pending.rejections.push_back(*reason);
         conn.violations.fetch_add(1);
@@ -114,14 +135,52 @@ void Accountant::run() {
         m_accepted += pending_accepts.size();
         pending = {};
         pending_accepts.clear();
+        commit_succeeded();
       } catch (const std::exception& e) {
-        log->error("cannot commit to the ledger (will retry): {}", e.what());
+        commit_failed(e.what());
         if (stopping) break;
-        std::this_thread::sleep_for(500ms);
+        std::this_thread::sleep_for(kCommitRetryDelay);
       }
     }
     if (stopping && items.empty()) break;
   }
+}
+
+void Accountant::commit_failed(const std::string& error) {
+  ++m_commit_failures;
+  uint64_t in_row = 0;
+  {
+    std::lock_guard lock(m_problem_mutex);
+    m_last_failure = std::chrono::steady_clock::now();
+    if (m_commit_error.empty()) m_failing_since = m_last_failure;
+    m_commit_error = error;
+    in_row = ++m_failures_in_row;
+  }
+  if (const auto held = m_commit_log->allow())
+    spdlog::get("ledger")->error("cannot commit to the ledger (will retry; {} failed in a row{}): {}", in_row,
+                                 *held ? ", " + std::to_string(*held) + " not logged" : std::string(), error);
+}
+
+void Accountant::commit_succeeded() {
+  uint64_t after = 0;
+  {
+    std::lock_guard lock(m_problem_mutex);
+    if (m_commit_error.empty()) return;
+    m_commit_error.clear();
+    after = m_failures_in_row;
+    m_failures_in_row = 0;
+  }
+  m_commit_log->reset();
+  spdlog::get("ledger")->info("the ledger commits again, after {} failures", after);
+}
+
+std::optional<std::string> Accountant::ledger_problem() const {
+  std::lock_guard lock(m_problem_mutex);
+  const auto now = std::chrono::steady_clock::now();
+  if (m_commit_error.empty() || now - m_last_failure >= kCommitProblemWindow) return std::nullopt;
+  const auto for_s = std::chrono::duration_cast<std::chrono::seconds>(now - m_failing_since);
+  return "ledger: cannot commit for " + std::to_string(for_s.count()) + " s (" + std::to_string(m_failures_in_row) +
+         " failures in a row): " + m_commit_error;
 }
 
 Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
@@ -183,11 +242,22 @@ MadeClaim Accountant::claim(const crypto::Address& payout, bool dry_run) {
   req.default_rate = m_ctx->policy.default_rate;
   req.dry_run = dry_run;
   MadeClaim made;
-  {
+  try {
     std::lock_guard lock(m_write_mutex);
     made = m_ledger->make_claim(req, m_ctx->key);
+  } catch (const util::IoError& e) {
+    commit_failed(e.what());
+    throw;
   }
-  if (!dry_run) m_ledger->write_missing_claim_files(claims_dir());
+  if (dry_run) return made;
+  commit_succeeded();
+  try {
+    m_ledger->write_missing_claim_files(claims_dir());
+  } catch (const std::exception& e) {
+    throw util::IoError("the claim with nonce " + std::to_string(made.nonce) +
+                        " is recorded in the ledger, but its file could not be written (" + e.what() +
+                        "); rewards.get shows it, and the file is written again at the next claim or start");
+  }
   return made;
 }
 

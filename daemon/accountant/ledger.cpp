@@ -8,8 +8,10 @@
 #include <span>
 #include <stdexcept>
 
+#include "daemon/accountant/ledger_schema.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/io_error.hpp"
 
 namespace seedd::accountant {
 
@@ -17,77 +19,19 @@ namespace {
 
 constexpr uint64_t kMaxStoredInteger = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
-// Version 1. Byte counts carry CHECK(typeof = 'integer') because SQLite turns an integer
-// overflow in `a + b` into a REAL silently: the constraint makes that a failed transaction
-// instead of a float near an amount.
-constexpr const char* kSchemaV1 = R"sql(
-CREATE TABLE receipts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  leecher BLOB NOT NULL CHECK (length(leecher) = 20),
-  infohash BLOB NOT NULL CHECK (length(infohash) = 20),
-  channel BLOB NOT NULL CHECK (length(channel) = 8),
-  seeder BLOB NOT NULL CHECK (length(seeder) = 20),
-  bytes INTEGER NOT NULL CHECK (typeof(bytes) = 'integer' AND bytes >= 0),
-  timestamp INTEGER NOT NULL CHECK (typeof(timestamp) = 'integer' AND timestamp >= 0),
-  signature BLOB NOT NULL CHECK (length(signature) = 65),
-  claimed_bytes INTEGER NOT NULL DEFAULT 0
-    CHECK (typeof(claimed_bytes) = 'integer' AND claimed_bytes >= 0 AND claimed_bytes <= bytes),
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  UNIQUE (leecher, infohash, channel)
-);
-CREATE INDEX receipts_by_infohash ON receipts (infohash, id);
-CREATE INDEX receipts_by_updated_at ON receipts (updated_at);
-CREATE INDEX receipts_unclaimed ON receipts (id) WHERE bytes > claimed_bytes;
 
-CREATE TABLE upload_hourly (
-  hour INTEGER NOT NULL,
-  infohash BLOB NOT NULL CHECK (length(infohash) = 20),
-  verified_bytes INTEGER NOT NULL DEFAULT 0
-    CHECK (typeof(verified_bytes) = 'integer' AND verified_bytes >= 0),
-  unverified_bytes INTEGER NOT NULL DEFAULT 0
-    CHECK (typeof(unverified_bytes) = 'integer' AND unverified_bytes >= 0),
-  PRIMARY KEY (hour, infohash)
-) WITHOUT ROWID;
-
-CREATE TABLE rejections_hourly (
-  hour INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  count INTEGER NOT NULL CHECK (typeof(count) = 'integer' AND count >= 0),
-  PRIMARY KEY (hour, reason)
-) WITHOUT ROWID;
-
-CREATE TABLE reward_rates (
-  infohash BLOB PRIMARY KEY CHECK (length(infohash) = 20),
-  rate_per_gib TEXT NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE claims (
-  nonce INTEGER PRIMARY KEY CHECK (nonce > 0),
-  created_at INTEGER NOT NULL,
-  payout BLOB NOT NULL CHECK (length(payout) = 20),
-  amount TEXT NOT NULL,
-  receipt_count INTEGER NOT NULL,
-  total_bytes INTEGER NOT NULL CHECK (typeof(total_bytes) = 'integer' AND total_bytes >= 0),
-  receipts_root BLOB NOT NULL CHECK (length(receipts_root) = 32),
-  document TEXT NOT NULL
-);
-CREATE INDEX claims_by_created_at ON claims (created_at);
-
-CREATE TABLE claim_receipts (
-  nonce INTEGER NOT NULL REFERENCES claims (nonce),
-  receipt_id INTEGER NOT NULL REFERENCES receipts (id),
-  prev_claimed_bytes INTEGER NOT NULL,
-  bytes INTEGER NOT NULL CHECK (bytes >= prev_claimed_bytes),
-  rate_per_gib TEXT NOT NULL,
-  amount TEXT NOT NULL,
-  PRIMARY KEY (nonce, receipt_id)
-) WITHOUT ROWID;
-CREATE INDEX claim_receipts_by_receipt ON claim_receipts (receipt_id);
-)sql";
+/// A full disk, a read-only or failing one is util::IoError (RPC: -32004); the rest is a bug
+/// or a broken database.
+[[noreturn]] void throw_sqlite(sqlite3* db, const std::string& message) {
+  switch (db ? sqlite3_errcode(db) & 0xff : SQLITE_CANTOPEN) {
+    case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_READONLY:
+      throw util::IoError(message);
+  }
+  throw std::runtime_error(message);
+}
 
 [[noreturn]] void throw_db(sqlite3* db, const std::string& what) {
-  throw std::runtime_error("ledger: " + what + ": " + (db ? sqlite3_errmsg(db) : "no connection"));
+  throw_sqlite(db, "ledger: " + what + ": " + (db ? sqlite3_errmsg(db) : "no connection"));
 }
 
 void exec(sqlite3* db, const char* sql) {
@@ -95,7 +39,7 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db);
     sqlite3_free(error);
-    throw std::runtime_error("ledger: " + std::string(sql).substr(0, 60) + ": " + message);
+    throw_sqlite(db, "ledger: " + std::string(sql).substr(0, 60) + ": " + message);
   }
 }
 

@@ -34,8 +34,15 @@
 #include "daemon/engine/blocklist.hpp"
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
+#include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/peer_guard.hpp"
+#include "daemon/engine/state_files.hpp"
+#include "daemon/engine/status_map.hpp"
+#include "daemon/engine/peer_id.hpp"
+#include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/bounded_read.hpp"
+#include "daemon/util/disk_space.hpp"
 #include "daemon/util/file_writer.hpp"
 
 namespace seedd {
@@ -59,99 +66,8 @@ constexpr auto kTrimWhenQuietFor = 3s;
 // few, and so do the holes their buffers leave in the engine thread's heap. Unbounded, 10,000
 // adds left ~3 KiB a torrent of those (RSS 8.5 KiB a torrent instead of 5.4).
 constexpr size_t kWriterBacklogLimit = 1024;
-// A .torrent larger than this is refused before parsing (libtorrent's own default limit).
-constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
-
-/// Paused by the user (or a seeding goal), not waiting in libtorrent's queue.
-bool paused_by_hand(lt::torrent_flags_t flags) {
-  return (flags & lt::torrent_flags::paused) && !(flags & lt::torrent_flags::auto_managed);
-}
-
-std::string state_name(const lt::torrent_status& st) {
-  if (st.errc) return "error";
-  if (st.flags & lt::torrent_flags::paused) return paused_by_hand(st.flags) ? "paused" : "queued";
-  switch (st.state) {
-    case lt::torrent_status::checking_files:
-    case lt::torrent_status::checking_resume_data:
-      return "checking";
-    case lt::torrent_status::downloading_metadata:
-      return "downloading_metadata";
-    case lt::torrent_status::downloading:
-      return "downloading";
-    case lt::torrent_status::finished:
-      return "finished";
-    case lt::torrent_status::seeding:
-      return "seeding";
-    default:
-      return "unknown";
-  }
-}
-
-void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
-  out.info_hash = lt_util::id_of(st.info_hashes);
-  out.name = st.name.empty() ? out.info_hash : st.name;
-  out.state = state_name(st);
-  out.error = st.errc ? st.errc.message() : std::string();
-  out.save_path = st.save_path;
-  out.paused = paused_by_hand(st.flags);
-  out.has_metadata = st.has_metadata;
-  out.progress_ppm = st.progress_ppm;
-  out.total_size = st.total_wanted;
-  out.total_done = st.total_wanted_done;
-  out.uploaded_bytes = st.all_time_upload;
-  out.downloaded_bytes = st.all_time_download;
-  out.upload_rate = st.upload_payload_rate;
-  out.download_rate = st.download_payload_rate;
-  out.num_peers = st.num_peers;
-  out.num_seeds = st.num_seeds;
-  out.added_time = st.added_time;
-  out.completed_time = st.completed_time;
-  out.num_uploads = st.num_uploads;
-  out.corrupt_bytes = st.total_failed_bytes;
-  out.active_seconds = st.active_duration.count();
-  out.finished_seconds = st.finished_duration.count();
-  out.seeding_seconds = st.seeding_duration.count();
-  out.moving = st.moving_storage;
-  // libtorrent's timestamps are on its monotonic clock; a default one means "never".
-  const auto last = std::max(st.last_upload, st.last_download);
-  if (last != lt::time_point{}) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(lt::clock_type::now() - last);
-    out.last_activity_time = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count() - age.count();
-  }
-}
-
-// What seedd keeps for a torrent beside libtorrent's resume data, under the key "seedd" of the
-// same file (libtorrent ignores keys it does not know).
-constexpr const char* kResumeKey = "seedd";
-
-void write_extras(lt::entry& resume, const TorrentStatus& t) {
-  lt::entry::dictionary_type extras;
-  lt::entry::list_type labels;
-  for (const auto& l : t.labels) labels.emplace_back(l);
-  extras["labels"] = std::move(labels);
-  extras["seed_ratio_limit_permille"] = t.seed_ratio_limit_permille;
-  extras["seed_idle_limit_minutes"] = t.seed_idle_limit_minutes;
-  extras["seed_limit_reached"] = t.seed_limit_reached ? 1 : 0;
-  resume[kResumeKey] = std::move(extras);
-}
-
-/// Reads write_extras()'s keys back into `t`; a file without them leaves the defaults.
-void read_extras(const lt::bdecode_node& resume, TorrentStatus& t) {
-  const auto extras = resume.dict_find_dict(kResumeKey);
-  if (!extras) return;
-  if (const auto labels = extras.dict_find_list("labels"))
-    for (int i = 0; i < labels.list_size(); ++i)
-      if (labels.list_at(i).type() == lt::bdecode_node::string_t)
-        t.labels.emplace_back(labels.list_at(i).string_value());
-  t.seed_ratio_limit_permille = extras.dict_find_int_value("seed_ratio_limit_permille", -1);
-  t.seed_idle_limit_minutes = extras.dict_find_int_value("seed_idle_limit_minutes", -1);
-  t.seed_limit_reached = extras.dict_find_int_value("seed_limit_reached", 0) != 0;
-}
-
-/// libtorrent's "no limit" is -1 for per-torrent limits (and 2^24-1 for connections, as it
-/// saves them); seedd says 0.
-int64_t limit_or_zero(int v) { return v > 0 && v < (1 << 24) - 1 ? v : 0; }
+// The largest ip_filter file read; the big public p2p lists are a few tens of MiB.
+constexpr uint64_t kMaxIpFilterBytes = 256ull * 1024 * 1024;
 
 }  // namespace
 
@@ -211,6 +127,9 @@ struct Engine::Impl {
   };
 
   EngineSettings settings;
+  WriteFailures write_failures;  // of the file writer's thread and create_torrent
+  // download_dir and data_roots resolved now: a root's link may be changed while seedd runs.
+  std::vector<fs::path> roots() const { return path_guard::resolve_roots(settings.download_dir, settings.data_roots); }
   std::vector<std::shared_ptr<lt::plugin>> plugins;
   fs::path resume_dir, torrents_dir;
   std::unique_ptr<lt::session> session;
@@ -274,7 +193,7 @@ struct Engine::Impl {
                  lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
                      lt::alert_category::file_progress);
     pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
-    pack.set_str(lt::settings_pack::peer_fingerprint, "-SD0010-");
+    pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
     // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
     lt_network::fill(pack, settings.network);
     // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
@@ -491,6 +410,34 @@ struct Engine::Impl {
     auto extras = e.status;
     extras.paused = e.vanishing_paused;
     park(id, std::move(*atp), std::move(extras), missing);
+  }
+
+  /// A magnet is added in upload mode (nothing is requested, so nothing written) because its
+  /// file names are not known yet; with them, it may download unless one of its folders or
+  /// files in the save path is a link out of the allowed roots (engine thread).
+  void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
+                      const lt::torrent_info& info) {
+    const auto where = save_path.empty() ? h.status(lt::torrent_handle::query_save_path).save_path : save_path;
+    const auto escape = path_guard::link_leaving_roots(where, info.files(), roots());
+    if (escape.empty()) {
+      h.unset_flags(lt::torrent_flags::upload_mode);
+      return;
+    }
+    // Paused as torrent.pause does (not left to the queue, which would start it again); it
+    // stays in upload mode, so even a torrent.resume downloads nothing.
+    h.unset_flags(lt::torrent_flags::auto_managed);
+    h.pause();
+    {
+      std::unique_lock lock(mutex);
+      if (auto it = torrents.find(id); it != torrents.end()) {
+        it->second.status.paused = true;
+        it->second.status.state = "paused";
+        touch(it->second);
+      }
+    }
+    const auto error = escape + ", outside the allowed directories: the torrent stays paused and downloads nothing";
+    spdlog::get("engine")->error("{}: {}", id, error);
+    emit(TorrentEvent::Kind::error, id, info.name(), error);
   }
 
   /// Looks for the files of every parked torrent, and for those of every seeding one (a
@@ -726,11 +673,16 @@ struct Engine::Impl {
       const auto id = lt_util::id_of(mr->handle.info_hashes());
       auto info = mr->handle.torrent_file();
       auto bytes = info ? torrent_bytes(*info) : std::string();
+      std::string save_path;
       {
         std::unique_lock lock(mutex);
-        if (auto it = torrents.find(id); it != torrents.end()) it->second.info = info;
+        if (auto it = torrents.find(id); it != torrents.end()) {
+          it->second.info = info;
+          save_path = it->second.status.save_path;
+        }
         if (info) queue_write(id, torrent_file(id), std::move(bytes));
       }
+      if (info) release_magnet(mr->handle, id, save_path, *info);
       request_save(mr->handle);
     } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       // libtorrent says finished for every complete torrent it restores too: no need to write
@@ -934,8 +886,8 @@ void Engine::start() {
   d.lan_exempt_filter = d.session->get_peer_class_filter();
   d.session->set_peer_class_filter(lt_network::peer_class_filter(d.settings.network.rate_limit_lan, d.lan_exempt_filter));
   load_ip_filter(d.settings.ip_filter);
-  d.writer = std::make_unique<util::FileWriter>(0644, [](const fs::path& path, const std::string& error) {
-    spdlog::get("engine")->error("cannot save {}: {}", path.string(), error);
+  d.writer = std::make_unique<util::FileWriter>(0644, [&d](const fs::path& path, const std::string& error) {
+    d.write_failures.failed(path.string() + ": " + error);
   });
   d.load_resume_files();
   d.running = true;
@@ -978,6 +930,8 @@ void Engine::stop(std::chrono::milliseconds budget) {
   log->info("engine stopped");
 }
 
+std::optional<std::string> Engine::state_files_problem() const { return m_impl->write_failures.problem(); }
+
 bool Engine::healthy() const {
   return m_impl->running && Impl::now_ms() - m_impl->last_turn_ms <
                                 std::chrono::duration_cast<std::chrono::milliseconds>(kWatchdogStale).count();
@@ -985,32 +939,7 @@ bool Engine::healthy() const {
 
 fs::path Engine::confine_path(const fs::path& path, const std::string& what) const {
   const auto& s = m_impl->settings;
-  if (path.empty()) throw EngineError(EngineError::Kind::invalid_argument, what + ": empty path");
-  // The system calls stop at a NUL, so the checks below would judge a different path than the
-  // one libtorrent is handed; no real path holds one.
-  if (path.native().find('\0') != std::string::npos)
-    throw EngineError(EngineError::Kind::invalid_argument, what + ": contains a NUL byte");
-  for (const auto& part : path)
-    if (part == "..")
-      throw EngineError(EngineError::Kind::invalid_argument,
-                        what + ": '" + path.string() + "' contains '..'");
-  const fs::path abs = path.is_absolute() ? path : s.download_dir / path;
-  std::error_code ec;
-  const fs::path resolved = fs::weakly_canonical(abs, ec);
-  if (ec) throw EngineError(EngineError::Kind::invalid_argument, what + ": cannot resolve '" + path.string() + "'");
-  std::vector<fs::path> roots{s.download_dir};
-  roots.insert(roots.end(), s.data_roots.begin(), s.data_roots.end());
-  for (const auto& root : roots) {
-    const auto r = fs::weakly_canonical(root, ec);
-    if (ec) continue;
-    auto rit = r.begin();
-    auto pit = resolved.begin();
-    for (; rit != r.end() && pit != resolved.end() && *rit == *pit; ++rit, ++pit) {}
-    if (rit == r.end() || (std::next(rit) == r.end() && rit->empty())) return resolved;
-  }
-  throw EngineError(EngineError::Kind::invalid_argument,
-                    what + ": '" + path.string() + "' is outside the allowed directories (download_dir" +
-                        (s.data_roots.empty() ? "" : ", data_roots") + ")");
+  return path_guard::confine(path, s.download_dir, m_impl->roots(), !s.data_roots.empty(), what);
 }
 
 namespace {
@@ -1055,7 +984,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   lt::error_code ec;
   auto parse_torrent = [&](const std::string& bytes, const std::string& field) {
     if (static_cast<int64_t>(bytes.size()) > kMaxTorrentFileBytes)
-      throw EngineError(K::invalid_argument, field + ": larger than 100 MiB");
+      throw EngineError(K::invalid_argument, field + ": larger than " + std::to_string(kMaxTorrentFileBytes) + " bytes");
     auto ti = std::make_shared<lt::torrent_info>(lt::span<char const>(bytes.data(), static_cast<long>(bytes.size())),
                                                  ec, lt::from_span);
     if (ec) throw EngineError(K::invalid_argument, field + ": not a valid .torrent (" + ec.message() + ")");
@@ -1072,7 +1001,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     const auto p = confine_path(*req.torrent_path, "path");
     std::optional<std::string> bytes;
     try {
-      bytes = util::read_file(p);
+      bytes = util::read_regular_file(p, kMaxTorrentFileBytes);
     } catch (const std::exception& e) {
       throw EngineError(K::invalid_argument, std::string("path: ") + e.what());
     }
@@ -1080,6 +1009,8 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     parse_torrent(*bytes, "path");
   }
   const fs::path save_path = confine_path(req.save_path.value_or(d.settings.download_dir), "save_path");
+  path_guard::require_directory_or_absent(save_path, "save_path");
+  if (atp.ti) path_guard::confine_files(save_path, atp.ti->files(), d.roots(), "save_path");
 
   const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
   {
@@ -1091,10 +1022,17 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
       return id;
     }
   }
+  // Its resume file is written later, by the writer thread: with no room for it, the torrent
+  // would be gone after a restart.
+  if (const auto free = util::free_bytes(d.settings.data_dir); free && *free < util::kMinFreeDataDirBytes)
+    throw EngineError(K::io, "data_dir " + d.settings.data_dir.string() + " is full (" + std::to_string(*free) +
+                                 " bytes free): no room for the torrent's resume data");
   d.writer->wait_backlog_below(kWriterBacklogLimit);
   util::ensure_directory(save_path);
   atp.save_path = save_path.string();
   atp.flags = d.base_flags(req.paused);
+  // Its file names come with the metadata: nothing is written until they are checked.
+  if (!atp.ti) atp.flags |= lt::torrent_flags::upload_mode;
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
@@ -1123,44 +1061,36 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   return id;
 }
 
-CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<std::string>& trackers,
-                                      const std::string& comment) {
+CreatedTorrent Engine::create_torrent(const CreateTorrentRequest& req) {
   auto& d = *m_impl;
   using K = EngineError::Kind;
-  const auto p = confine_path(path, "path");
-  std::error_code fec;
-  if (!fs::exists(p, fec)) throw EngineError(K::invalid_argument, "path: '" + path.string() + "' does not exist");
-  lt::file_storage files;
-  lt::add_files(files, p.string());
-  if (files.num_files() == 0 || files.total_size() == 0)
-    throw EngineError(K::invalid_argument, "path: '" + path.string() + "' holds no data");
-  lt::create_torrent ct(files);
-  for (const auto& t : trackers) ct.add_tracker(t);
-  if (!comment.empty()) ct.set_comment(comment.c_str());
-  ct.set_creator("seedd/" SEEDD_VERSION);
-  lt::error_code ec;
-  lt::set_piece_hashes(ct, p.parent_path().string(), ec);
-  if (ec) throw EngineError(K::io, "cannot hash '" + path.string() + "': " + ec.message());
-  std::vector<char> buf;
-  lt::bencode(std::back_inserter(buf), ct.generate());
-  auto ti = std::make_shared<lt::torrent_info>(buf, ec, lt::from_span);
-  if (ec) throw EngineError(K::io, "cannot load the new torrent: " + ec.message());
+  const auto p = confine_path(req.path, "path");
+  auto made = torrent_maker::make(p, req, d.roots());
+  auto ti = std::move(made.info);
   CreatedTorrent out;
   out.info_hash = lt_util::id_of(ti->info_hashes());
   out.magnet = lt::make_magnet_uri(*ti);
-  out.torrent_bytes.assign(buf.begin(), buf.end());
+  out.torrent_bytes = std::move(made.bytes);
 
   {
     std::shared_lock lock(d.mutex);
-    if (d.torrents.count(out.info_hash)) return out;
+    out.existed = d.torrents.count(out.info_hash) > 0;
+    if (out.existed) return out;
   }
+  lt::error_code ec;
   lt::add_torrent_params atp;
   atp.ti = ti;
   atp.save_path = p.parent_path().string();
   // The data was just hashed: seed at once instead of checking it again.
   atp.flags = d.base_flags(false) | lt::torrent_flags::seed_mode;
+  // On disk before libtorrent has it: a torrent.create that answers made a torrent a restart
+  // brings back, and one that fails (a full disk) leaves nothing seeding.
+  write_state_files_now(d.torrent_file(out.info_hash), out.torrent_bytes, d.resume_file(out.info_hash), atp);
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
-  if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
+  if (ec) {
+    util::remove_files({d.torrent_file(out.info_hash), d.resume_file(out.info_hash)}, [](const fs::path&, const std::string&) {});
+    throw EngineError(K::io, "cannot add torrent: " + ec.message());
+  }
   // Round trips to libtorrent's thread before the lock, as in add_torrent; and libtorrent's
   // copy of the metadata, not a second one of ours.
   const auto status = h.status();
@@ -1177,9 +1107,9 @@ CreatedTorrent Engine::create_torrent(const fs::path& path, const std::vector<st
     d.touch(e);
     if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, e.status.name);
   }
-  util::write_file_atomic(d.torrent_file(out.info_hash), out.torrent_bytes);
   d.request_save(h);
-  spdlog::get("engine")->info("created and seeding {} ({})", out.info_hash, p.string());
+  spdlog::get("engine")->info("created and seeding {} ({}, {})", out.info_hash, p.string(),
+                              torrent_maker::version_name(req.version));
   return out;
 }
 
@@ -1343,6 +1273,8 @@ void Engine::reannounce(const std::string& info_hash) {
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
   const auto target = confine_path(path, "location");
   const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  path_guard::require_directory_or_absent(target, "location");
+  if (const auto info = h.torrent_file()) path_guard::confine_files(target, info->files(), m_impl->roots(), "location");
   util::ensure_directory(target);
   // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.
   h.move_storage(target.string(), move_data ? lt::move_flags_t::always_replace_files : lt::move_flags_t::dont_replace);
@@ -1624,7 +1556,8 @@ IpFilterStats Engine::load_ip_filter(const std::filesystem::path& path) {
   if (!path.empty()) {
     std::optional<std::string> text;
     try {
-      text = util::read_file(path);
+      // session.set may name any file: never a FIFO (it would block the caller), never unbounded.
+      text = util::read_regular_file(path, kMaxIpFilterBytes);
       if (!text) stats.error = "no such file";
     } catch (const std::exception& e) {
       stats.error = e.what();

@@ -58,6 +58,10 @@ struct EngineSettings {
   bool queueing() const { return active_seeds > 0 || active_downloads > 0; }
 };
 
+/// A .torrent larger than this is refused, and never read past it (libtorrent's own default
+/// limit for a .torrent).
+constexpr int64_t kMaxTorrentFileBytes = 100 * 1024 * 1024;
+
 /// A typed failure of an engine operation; rpc/ maps the kind to a JSON-RPC code.
 struct EngineError : std::runtime_error {
   enum class Kind { invalid_argument, not_found, io };
@@ -154,10 +158,23 @@ struct AddTorrentRequest {
   std::vector<std::string> labels;
 };
 
+/// The hashes a made torrent carries: v1 (SHA-1 pieces, BEP 3) is what every client reads; v2
+/// (BEP 52, SHA-256 trees) only libtorrent 2.x clients; a hybrid carries both, and clients that
+/// know only v1 mishandle it (docs/architecture.md).
+enum class TorrentVersion { v1, v2, hybrid };
+
+struct CreateTorrentRequest {
+  std::filesystem::path path;  // a file or directory under an allowed root
+  std::vector<std::string> trackers;
+  std::string comment;
+  TorrentVersion version = TorrentVersion::v1;
+};
+
 struct CreatedTorrent {
   std::string info_hash;
   std::string magnet;
   std::string torrent_bytes;
+  bool existed = false;  // the torrent was there already: nothing new was added
 };
 
 /// Something that happened to a torrent, for clients that follow the daemon (rpc/ publishes it).
@@ -210,9 +227,9 @@ class Engine {
   /// Adds a torrent; returns its info-hash. Adding one that is already there returns its hash
   /// (and sets *added to false, if given).
   std::string add_torrent(const AddTorrentRequest& request, bool* added = nullptr);
-  /// Makes a torrent of a file or directory under an allowed root and seeds it.
-  CreatedTorrent create_torrent(const std::filesystem::path& path, const std::vector<std::string>& trackers,
-                                const std::string& comment);
+  /// Makes a torrent of a file or directory under an allowed root and seeds it (or finds that
+  /// the same torrent is there already: `existed`).
+  CreatedTorrent create_torrent(const CreateTorrentRequest& request);
   std::vector<TorrentStatus> list() const;
   /// list() without copies: calls `visitor` with each torrent while the snapshot is locked.
   /// `visitor` must be quick and must not call the Engine: the alert loop waits meanwhile.
@@ -265,6 +282,9 @@ class Engine {
 
   /// True while the alert loop runs and has turned within the last few seconds (watchdog).
   bool healthy() const;
+  /// The last failure to write a state file (resume data, .torrent) if it was recent, for
+  /// /healthz; nullopt when none failed lately.
+  std::optional<std::string> state_files_problem() const;
 
   /// Applies every field of `network` to the running session (SIGHUP, session.set). Limits,
   /// slots and switches act at once; rate_limit_lan, encryption and the proxy on connections

@@ -14,6 +14,7 @@
 #include "daemon/engine/engine.hpp"
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/bounded_read.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -63,32 +64,38 @@ void Watcher::take(const fs::path& file, const std::string& label) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return;
   std::optional<std::string> bytes;
+  std::string suffix;
   try {
-    bytes = util::read_file(file);
+    bytes = util::read_regular_file(file, kMaxTorrentFileBytes);
+  } catch (const util::FileRefused& e) {
+    // Too big to be a .torrent, or a FIFO swapped in after the check above: never read whole.
+    log->warn("watch: {}; renamed .invalid", e.what());
+    suffix = ".invalid";
   } catch (const std::exception& e) {
     log->warn("watch: cannot read {}: {}", file.string(), e.what());
     return;
   }
-  if (!bytes) return;  // gone meanwhile
+  if (!bytes && suffix.empty()) return;  // gone meanwhile
   AddTorrentRequest req;
-  req.torrent_bytes = std::move(*bytes);
+  if (bytes) req.torrent_bytes = std::move(*bytes);
   if (!label.empty()) req.labels.push_back(label);
-  std::string suffix;
-  try {
-    bool added = false;
-    const auto id = m_engine.add_torrent(req, &added);
-    log->info("watch: {} {} from {}", added ? "added" : "already have", id, file.string());
-    suffix = ".added";
-  } catch (const EngineError& e) {
-    if (e.kind != EngineError::Kind::invalid_argument) {
+  if (suffix.empty()) {
+    try {
+      bool added = false;
+      const auto id = m_engine.add_torrent(req, &added);
+      log->info("watch: {} {} from {}", added ? "added" : "already have", id, file.string());
+      suffix = ".added";
+    } catch (const EngineError& e) {
+      if (e.kind != EngineError::Kind::invalid_argument) {
+        log->error("watch: cannot add {}: {} (left in place)", file.string(), e.what());
+        return;
+      }
+      log->warn("watch: {} is invalid: {}; renamed .invalid", file.string(), e.what());
+      suffix = ".invalid";
+    } catch (const std::exception& e) {
       log->error("watch: cannot add {}: {} (left in place)", file.string(), e.what());
       return;
     }
-    log->warn("watch: {} is invalid: {}; renamed .invalid", file.string(), e.what());
-    suffix = ".invalid";
-  } catch (const std::exception& e) {
-    log->error("watch: cannot add {}: {} (left in place)", file.string(), e.what());
-    return;
   }
   fs::rename(file, fs::path(file.string() + suffix), ec);
   if (ec) log->error("watch: cannot rename {}: {}", file.string(), ec.message());
@@ -227,8 +234,12 @@ void Watcher::run_inotify() {
       const fs::path path = dir.path / ev->name;
       if (ev->mask & IN_ISDIR) {
         if (ev->mask & (IN_CREATE | IN_MOVED_TO)) watch_tree(path, dir.folder, false);
-      } else if ((ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) && is_torrent_name(path)) {
-        take(path, m_folders[dir.folder].label);
+      } else if (is_torrent_name(path)) {
+        // A symbolic link is whole once made (ln -s): no close_write follows its IN_CREATE.
+        std::error_code ec;
+        if ((ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ||
+            ((ev->mask & IN_CREATE) && fs::is_symlink(fs::symlink_status(path, ec))))
+          take(path, m_folders[dir.folder].label);
       }
     }
   }

@@ -7,10 +7,11 @@ namespace seedd::rpc {
 void register_node_methods(MethodTable& table) {
   table.add({"node.info",
              "Version, libtorrent version, node address, reward pool domain, data directory, listen "
-             "endpoints and uptime.",
+             "endpoints, uptime, and warnings about the configuration (such as a plain-HTTP RPC bound to "
+             "the network).",
              {},
              "{version, libtorrent_version, node_address, pool_chain_id, pool_contract, data_dir, "
-             "listen, rpc, uptime_seconds}",
+             "listen, rpc, uptime_seconds, warnings: [string]}",
              false,
              [](const json&, Context& ctx) {
                const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
@@ -24,7 +25,8 @@ void register_node_methods(MethodTable& table) {
                            {"listen", ctx.engine->listen_endpoints()},
                            {"listen_port", ctx.engine->listen_port()},
                            {"rpc", ctx.node->rpc_endpoint},
-                           {"uptime_seconds", uptime.count()}};
+                           {"uptime_seconds", uptime.count()},
+                           {"warnings", ctx.node->warnings}};
              }});
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/engine/torrent_states.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/json_text.hpp"
 #include "rpc/method_table.hpp"
@@ -78,14 +79,30 @@ json add(const json& params, Context& ctx) {
   if (has_param(params, "save_path")) req.save_path = param_string(params, "save_path");
   req.paused = param_bool(params, "paused");
   req.peers = string_list(params, "peers");
-  const auto id = ctx.engine->add_torrent(req);
-  return {{"info_hash", id}};
+  bool added = false;
+  const auto id = ctx.engine->add_torrent(req, &added);
+  return {{"info_hash", id}, {"existed", !added}};
+}
+
+TorrentVersion torrent_version(const json& params) {
+  const auto v = param_string(params, "version", "v1");
+  if (v == "v1") return TorrentVersion::v1;
+  if (v == "v2") return TorrentVersion::v2;
+  if (v == "hybrid") return TorrentVersion::hybrid;
+  throw invalid_params("param 'version': must be v1, v2 or hybrid, got '" + v.substr(0, 40) + "'");
 }
 
 json create(const json& params, Context& ctx) {
-  const auto made = ctx.engine->create_torrent(param_string(params, "path"), string_list(params, "trackers"),
-                                               param_string(params, "comment"));
-  return {{"info_hash", made.info_hash}, {"magnet", made.magnet}, {"torrent", util::base64_encode(made.torrent_bytes)}};
+  CreateTorrentRequest req;
+  req.path = param_string(params, "path");
+  req.trackers = string_list(params, "trackers");
+  req.comment = param_string(params, "comment");
+  req.version = torrent_version(params);
+  const auto made = ctx.engine->create_torrent(req);
+  return {{"info_hash", made.info_hash},
+          {"magnet", made.magnet},
+          {"torrent", util::base64_encode(made.torrent_bytes)},
+          {"existed", made.existed}};
 }
 
 // Written as text straight from the engine's snapshot: at 10,000 torrents, copying the
@@ -98,6 +115,9 @@ void list(const json& params, Context& ctx, std::string& out) {
     fields.insert(f);
   }
   const auto state = param_string(params, "state");
+  if (has_param(params, "state") && !is_torrent_state(state))
+    throw invalid_params("param 'state': unknown state '" + state.substr(0, 40) + "' (one of " +
+                         torrent_states_text() + ")");
   const auto label = param_string(params, "label");
   const auto since = param_string(params, "since");
   if (has_param(params, "since")) {
@@ -151,25 +171,37 @@ void register_torrent_methods(MethodTable& table) {
   register_torrent_tool_methods(table);
   table.add({"torrent.add",
              "Adds a torrent from a magnet URI, a base64 .torrent or the path of a .torrent file under an "
-             "allowed directory, and starts it. Adding one that is present returns its info-hash.",
+             "allowed directory, and starts it. Adding one that is present changes nothing (but connects to "
+             "the peers given) and answers existed: true.",
              {{"magnet", ParamType::string, false, "a magnet URI"},
               {"torrent", ParamType::string, false, "the .torrent file, base64"},
-              {"path", ParamType::string, false, "a .torrent file under download_dir or data_roots"},
-              {"save_path", ParamType::string, false, "where the data goes (default download_dir); must be under an allowed directory"},
+              {"path", ParamType::string, false,
+               "a .torrent file under download_dir or data_roots: a regular file (not a FIFO or device) of at "
+               "most 100 MiB"},
+              {"save_path", ParamType::string, false,
+               "where the data goes (default download_dir); must be under an allowed directory, and none of the "
+               "torrent's folders or files there may be a symbolic link leading out of the allowed directories"},
               {"paused", ParamType::boolean, false, "add it paused"},
               {"peers", ParamType::string_array, false, "peers to connect to at once, as \"ip:port\""}},
-             "{info_hash}", true, add});
+             "{info_hash, existed}", true, add});
   table.add({"torrent.create",
-             "Makes a torrent of a file or directory under download_dir or data_roots and seeds it.",
+             "Makes a torrent of a file or directory under download_dir or data_roots and seeds it. A symbolic "
+             "link in it that leads out of those directories is refused (-32602 naming the link), not skipped; "
+             "links that stay inside are followed. The .torrent and resume file are on disk before it answers: "
+             "when they cannot be written (-32004) there is no torrent. When the same torrent is there "
+             "already it answers existed: true and adds nothing.",
              {{"path", ParamType::string, true, "the file or directory"},
               {"trackers", ParamType::string_array, false, "announce URLs"},
-              {"comment", ParamType::string, false, "the torrent's comment"}},
-             "{info_hash, magnet, torrent (base64)}", true, create});
+              {"comment", ParamType::string, false, "the torrent's comment"},
+              {"version", ParamType::string, false,
+               "v1 (default: every client reads it), v2 (BEP 52: libtorrent 2.x clients only) or hybrid "
+               "(both; clients that know only v1 mishandle it)"}},
+             "{info_hash, magnet, torrent (base64), existed}", true, create});
   table.add({"torrent.list",
              "Every torrent from the state snapshot (never waits on the engine), or with since only what "
              "changed; every answer carries a cursor for the next since.",
              {{"fields", ParamType::string_array, false, "only these fields (info_hash is always there)"},
-              {"state", ParamType::string, false, "only torrents in this state"},
+              {"state", ParamType::string, false, "only torrents in this state, one of: " + torrent_states_text()},
               {"label", ParamType::string, false, "only torrents with this label"},
               {"since", ParamType::string, false,
                "a cursor from an earlier torrent.list: only the torrents changed since then, and the ids "

@@ -51,7 +51,9 @@ void register_torrent_tool_methods(MethodTable& table) {
              "Moves a torrent's data to another directory under download_dir or data_roots. With move_data "
              "false the data is expected there already and is checked again.",
              {kIH,
-              {"location", ParamType::string, true, "the new save path"},
+              {"location", ParamType::string, true,
+               "the new save path; none of the torrent's folders or files there may be a symbolic link leading "
+               "out of the allowed directories"},
               {"move_data", ParamType::boolean, false, "move the files (default true)"}},
              "{info_hash, location}", true, [](const json& p, Context& ctx) {
                ctx.engine->move(ih(p), param_string(p, "location"), param_bool(p, "move_data", true));

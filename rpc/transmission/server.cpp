@@ -2,12 +2,15 @@
 
 #include <chrono>
 #include <cmath>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/io_error.hpp"
 #include "daemon/util/logging.hpp"
 #include "rpc/auth.hpp"
+#include "rpc/json_input.hpp"
 #include "rpc/metrics.hpp"
 #include "rpc/rpc_error.hpp"
 #include "rpc/transmission/methods.hpp"
@@ -79,8 +82,9 @@ HttpResponse Server::handle(const HttpRequest& req, Context& ctx) {
 }
 
 std::string Server::answer(const std::string& body, Context& ctx) {
-  const json request = json::parse(body, nullptr, false);
-  if (request.is_discarded()) return dump(response("request is not valid JSON", json::object(), nullptr));
+  auto in = parse_untrusted_json(body);
+  if (!in.ok()) return dump(response("request " + json_input_problem(in), json::object(), nullptr));
+  const json request = std::move(in.value);
   if (!request.is_object()) return dump(response("request must be a JSON object", json::object(), nullptr));
   // The tag is echoed when it is a number, as Transmission does (clients match answers by it).
   json tag = nullptr;
@@ -110,6 +114,10 @@ std::string Server::answer(const std::string& body, Context& ctx) {
     result = e.what();
   } catch (const RpcError& e) {
     result = e.what();
+  } catch (const util::IoError& e) {
+    result = std::string("I/O error: ") + e.what();
+  } catch (const std::system_error& e) {
+    result = std::string("I/O error: ") + e.what();
   } catch (const std::exception& e) {
     if (auto log = spdlog::get("rpc")) log->error("transmission {}: {}", m->name, e.what());
     result = std::string("internal error: ") + e.what();

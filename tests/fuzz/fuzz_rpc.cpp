@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto& msg = parser.get();
   (void)s.guard.host_allowed(std::string(msg[http::field::host]));
-  (void)s.guard.origin_allowed(std::string(msg[http::field::origin]));
+  (void)s.guard.origin_allowed(std::string(msg[http::field::origin]), std::string(msg[http::field::host]));
   (void)rpc::Authenticator::user_of(std::string(msg[http::field::authorization]));
   (void)s.auth.check(std::string(msg[http::field::authorization]));
   dispatch(s, msg.body(), scope);

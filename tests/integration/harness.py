@@ -44,10 +44,26 @@ def _scratch_root():
 _scratch_root()
 
 
+# Ports handed to daemons and clients come from below the kernel's ephemeral range
+# (/proc/sys/net/ipv4/ip_local_port_range, 32768 and up here): a port the kernel picked for us
+# could be handed out again as the local end of some outgoing connection before the daemon binds
+# it, and aria2c, which binds 0.0.0.0, then failed with "Address already in use".
+_PORT_RANGE = (20000, 32000)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port that is free for TCP and UDP on every address right now."""
+    import random
+    for _ in range(200):
+        port = random.randrange(*_PORT_RANGE)
+        try:
+            with socket.socket() as t, socket.socket(type=socket.SOCK_DGRAM) as u:
+                t.bind(("0.0.0.0", port))
+                u.bind(("0.0.0.0", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port found")
 
 
 def sha256_file(path):

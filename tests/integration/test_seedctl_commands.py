@@ -315,6 +315,10 @@ class Completion(Base):
         self.assertEqual(self.complete(d, "seedctl", "rpcauth", "bob", "--scope", "=", "r"), ["read"])
         self.assertEqual(self.complete(d, "seedctl", "rpcauth", "bob", "--scope", "="), ["admin", "read"])
         self.assertIn("seeding", self.complete(d, "seedctl", "list", "--state", "=", "s"))
+        self.assertEqual(self.complete(d, "seedctl", "list", "--state", "=", "q"), ["queued"])
+        self.assertEqual(self.complete(d, "seedctl", "list", "--l"), ["--label="])
+        self.assertEqual(self.complete(d, "seedctl", "create", "--v"), ["--v1", "--v2"])
+        self.assertEqual(self.complete(d, "seedctl", "create", "--h"), ["--hybrid"])
         self.assertIn("--since=", self.complete(d, "seedctl", "watch", "--s"))
 
 

@@ -11,7 +11,7 @@ are off in every client.
   same torrent gets all of it (with receipts).
 
 The torrents here are v1-only and made with python3-libtorrent: aria2c 1.36 and
-transmission-cli 3.00 mishandle the v1+v2 hybrids that torrent.create makes (see vanilla.py)."""
+transmission-cli 3.00 mishandle v1+v2 hybrids (see test_create_versions.py)."""
 import base64
 import os
 import tempfile

@@ -36,10 +36,9 @@ def stop_group(proc):
 
 
 def make_v1_torrent(path, trackers=(), piece_length=256 * 1024):
-    """A v1-only .torrent of one file; returns (bytes, info-hash hex). seedd's torrent.create
-    makes v1+v2 hybrids, which these clients mishandle: aria2c 1.36 re-encodes the info
-    dictionary without the hybrid's empty-named "file tree" key and announces a different
-    info-hash, and transmission-cli 3.00 fails to open the file."""
+    """A v1-only .torrent of one file; returns (bytes, info-hash hex). Made here rather than by
+    torrent.create so the info-hash is known before seedd has the torrent. (v1 is also
+    torrent.create's default: these clients mishandle v1+v2 hybrids, see test_create_versions.)"""
     fs = lt.file_storage()
     lt.add_files(fs, path)
     ct = lt.create_torrent(fs, piece_length, lt.create_torrent.v1_only)
@@ -176,13 +175,21 @@ class LtPeer:
         self.handle = self.ses = None
 
 
+def free_port_every_address():
+    """A TCP port free on every address: aria2c listens on 0.0.0.0, which fails while any
+    127.x.y.z socket (another test's, even in TIME-WAIT) holds the port free_port() found."""
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        return s.getsockname()[1]
+
+
 class Aria2:
     """aria2c downloading a .torrent; its peers come from the tracker in the torrent."""
 
     def __init__(self, torrent_path, save_path):
         self.save_path = save_path
         os.makedirs(save_path, exist_ok=True)
-        self.port = free_port()
+        self.port = free_port_every_address()
         self.log_path = os.path.join(save_path, "aria2.log")
         self.out = open(os.path.join(save_path, "aria2.out"), "wb")
         self.proc = subprocess.Popen(
@@ -273,3 +280,80 @@ def nonzero_bytes(directory, name):
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     total += len(chunk) - chunk.count(0)
     return total
+
+
+class QbittorrentNox:
+    """qbittorrent-nox 4.5 (libtorrent 2.0: reads v1, v2 and hybrid torrents) driven through its
+    Web API on 127.0.0.1, with DHT, LSD, PEX, UPnP, uTP and queueing off. `add` takes the
+    .torrent bytes; seedd dials it (torrent.add with peers), as for transmission-cli.
+    MultiConnectionsPerIp: with libtorrent's default of one peer entry per IP, once a tracker was
+    in the torrent qBittorrent refused every connection from seedd (most likely the tracker
+    handed it its own 127.0.0.1 address, it connected to itself and that entry, seedd's IP too,
+    was banned); with it on, the same run downloads."""
+
+    def __init__(self, root):
+        self.dir = os.path.join(root, "qbittorrent")
+        self.save_path = os.path.join(root, "qbittorrent-downloads")
+        conf_dir = os.path.join(self.dir, "qBittorrent", "config")
+        os.makedirs(conf_dir, exist_ok=True)
+        os.makedirs(self.save_path, exist_ok=True)
+        self.port = free_port()
+        self.web_port = free_port()
+        with open(os.path.join(conf_dir, "qBittorrent.conf"), "w") as f:
+            f.write("[LegalNotice]\nAccepted=true\n\n[BitTorrent]\n"
+                    "Session\\DHTEnabled=false\nSession\\LSDEnabled=false\nSession\\PeXEnabled=false\n"
+                    f"Session\\Port={self.port}\nSession\\InterfaceAddress=127.0.0.1\nSession\\BTProtocol=TCP\n"
+                    "Session\\QueueingSystemEnabled=false\nSession\\AnonymousModeEnabled=false\n"
+                    "Session\\MultiConnectionsPerIp=true\n"
+                    f"Session\\DefaultSavePath={self.save_path}\n\n[Preferences]\nConnection\\UPnP=false\n"
+                    f"General\\Locale=en\nWebUI\\Address=127.0.0.1\nWebUI\\Port={self.web_port}\n"
+                    "WebUI\\LocalHostAuth=false\nWebUI\\CSRFProtection=false\nWebUI\\HostHeaderValidation=false\n")
+        self.out = open(os.path.join(self.dir, "qbittorrent.out"), "wb")
+        self.proc = subprocess.Popen(["qbittorrent-nox", f"--profile={self.dir}"], stdout=self.out,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 60
+        while True:
+            try:
+                self.api("GET", "app/version")
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"qbittorrent-nox's Web API did not come up (exit {self.proc.poll()})")
+                time.sleep(0.2)
+
+    def api(self, method, path, body=None, headers=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.web_port}/api/v2/{path}", data=body, method=method,
+                                     headers=headers or {})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.read()
+
+    def add(self, torrent_bytes):
+        boundary = "seedd" + os.urandom(8).hex()
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="torrents"; filename="t.torrent"\r\n'
+                 f'Content-Type: application/x-bittorrent\r\n\r\n'.encode() + torrent_bytes + b"\r\n"]
+        for k, v in (("savepath", self.save_path), ("paused", "false"), ("autoTMM", "false")):
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        before = len(self.torrents())
+        answer = self.api("POST", "torrents/add", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        if answer.strip() != b"Ok.":
+            raise RuntimeError(f"qBittorrent refused the torrent: {answer[:200]!r}")
+        # The add is finished in the background, and a peer that connects while the torrent is
+        # still being checked is dropped (and not dialled again): wait for the check to end.
+        deadline = time.time() + 30
+        while True:
+            ts = self.torrents()
+            if len(ts) > before and not any(t["state"].startswith("checking") or t["state"] in ("allocating", "metaDL")
+                                            for t in ts):
+                return
+            if time.time() > deadline:
+                raise RuntimeError(f"qBittorrent did not finish taking the torrent: {ts}")
+            time.sleep(0.1)
+
+    def torrents(self):
+        """qBittorrent's view of its torrents: hash, infohash_v1, infohash_v2, state, progress, ..."""
+        return json.loads(self.api("GET", "torrents/info"))
+
+    def stop(self):
+        stop_group(self.proc)
+        self.out.close()

@@ -333,6 +333,17 @@ TEST_CASE("rpc_auth takes user:salt$hmac entries with a 64-hex HMAC and an optio
   }
 }
 
+TEST_CASE("ip_filter must be an absolute path: a relative one would follow the working directory",
+          "[config]") {
+  Config config;
+  config.set("ip_filter", "/etc/seedd/../seedd/blocklist.p2p", Source::file);
+  CHECK(config.get_string("ip_filter") == "/etc/seedd/blocklist.p2p");
+  config.set("ip_filter", "", Source::cli);  // none
+  CHECK(config.get_string("ip_filter").empty());
+  CHECK_THAT(set_error("ip_filter", "blocklist.p2p"), Catch::Contains("expected an absolute path"));
+  CHECK_THAT(set_error("ip_filter", "./lists/level1.p2p"), Catch::Contains("ip_filter"));
+}
+
 TEST_CASE("integer options accept their bounds and refuse one past them", "[config]") {
   int checked = 0;
   for (const auto& def : option_table()) {
