@@ -1,11 +1,10 @@
 #include "rpc/health.hpp"
 
-#include <sys/statvfs.h>
-
 #include <nlohmann/json.hpp>
 
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/disk_space.hpp"
 
 namespace seedd::rpc {
 
@@ -19,13 +18,10 @@ Health check_health(const Context& ctx) {
   if (ctx.accountant)
     if (auto p = ctx.accountant->ledger_problem()) h.problems.push_back(std::move(*p));
   if (ctx.node && !ctx.node->data_dir.empty()) {
-    struct statvfs vfs {};
-    if (::statvfs(ctx.node->data_dir.c_str(), &vfs) == 0) {
-      const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-      if (free_bytes < MIN_FREE_DATA_DIR_BYTES)
-        h.problems.push_back("data_dir: " + std::to_string(free_bytes) + " bytes free in " + ctx.node->data_dir.string() +
-                             ", less than " + std::to_string(MIN_FREE_DATA_DIR_BYTES));
-    }
+    const auto free = util::free_bytes(ctx.node->data_dir);
+    if (free && *free < util::kMinFreeDataDirBytes)
+      h.problems.push_back("data_dir: " + std::to_string(*free) + " bytes free in " + ctx.node->data_dir.string() +
+                           ", less than " + std::to_string(util::kMinFreeDataDirBytes));
   }
   return h;
 }

@@ -2,17 +2,12 @@
 // What /healthz says (issue 16, item 10): "ok"; "degraded" while seedd runs but cannot do part
 // of its job (the ledger cannot commit, state files cannot be written, the data directory is
 // full), with the reasons; "unhealthy" when the engine loop has stalled.
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "rpc/context.hpp"
 
 namespace seedd::rpc {
-
-/// Free space in data_dir below which seedd reports itself degraded: the ledger's next
-/// transaction and the next resume files may not fit.
-constexpr uint64_t MIN_FREE_DATA_DIR_BYTES = 1024 * 1024;
 
 struct Health {
   bool alive = true;                  // false: 503 "unhealthy"

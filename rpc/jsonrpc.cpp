@@ -124,7 +124,7 @@ std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, c
   auto in = parse_untrusted_json(body);
   if (in.status == JsonInput::Status::invalid)
     return dump(error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON"));
-  if (in.status == JsonInput::Status::too_deep)
+  if (!in.ok())  // too deep, too many values
     return dump(error_response(nullptr, code::invalid_request,
                                "Invalid Request: the body " + json_input_problem(in)));
   json req = std::move(in.value);

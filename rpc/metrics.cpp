@@ -91,6 +91,9 @@ std::string render_metrics(Context& ctx) {
   if (ctx.accountant) {
     gauge(o, "seedd_receipts_accepted_total", "Receipts accepted and committed since start.",
           static_cast<double>(ctx.accountant->receipts_accepted()), "counter");
+    gauge(o, "seedd_receipts_superseded_total",
+          "Receipts not verified since start because a newer one of the same channel arrived in the same batch.",
+          static_cast<double>(ctx.accountant->receipts_superseded()), "counter");
     gauge(o, "seedd_ledger_commit_failures_total",
           "Ledger transactions (receipt batches, claims) that failed to commit since start: a full or failing disk.",
           static_cast<double>(ctx.accountant->ledger_commit_failures()), "counter");

@@ -1,5 +1,6 @@
 #include "rpc/seedctl.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
@@ -174,7 +175,9 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
     std::cerr << "seedctl: no " << what << " at " << path.string() << "\n";
     return std::nullopt;
   }
-  auto in = rpc::parse_untrusted_json(*text);
+  // A claim file is the user's own and may be far larger than an RPC body: the depth bound
+  // (the stack) applies, not the bound on values.
+  auto in = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
   if (!in.ok()) {
     std::cerr << "seedctl: the " << what << " " << path.string() << " " << rpc::json_input_problem(in) << "\n";
     return std::nullopt;

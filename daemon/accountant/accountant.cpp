@@ -1,6 +1,7 @@
 #include "daemon/accountant/accountant.hpp"
 
 #include <chrono>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -22,6 +23,9 @@ constexpr auto kBatchWait = 100ms;
 constexpr auto kCommitRetryDelay = 500ms;
 // While commits keep failing (a full disk), the error is logged once per this interval.
 constexpr auto kCommitErrorLogInterval = 60s;
+// A failed commit no write has followed (a claim, with no receipts coming) stops counting as a
+// problem for /healthz after this long; the worker's retries renew it every 600 ms.
+constexpr auto kCommitProblemWindow = 120s;
 }  // namespace
 
 Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::filesystem::path data_dir)
@@ -85,8 +89,19 @@ void Accountant::run() {
     const bool stopping = m_stopping.load();
     auto items = m_ctx->queue.drain(kBatchWait);
     const int64_t now = unix_now();
-    for (auto& item : items) {
+    // Receipts are cumulative: of a connection's well-formed receipts in this batch only the
+    // newest is verified (PROTOCOL.md 4), so a fast cadence costs one verification per channel
+    // per batch (at most one every kBatchWait). Malformed ones still count as violations.
+    std::unordered_map<const PeerConnection*, size_t> newest;
+    for (size_t i = 0; i < items.size(); ++i)
+      if (!items[i].malformed) newest[items[i].conn.get()] = i;
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto& item = items[i];
       auto& conn = *item.conn;
+      if (!item.malformed && newest[item.conn.get()] != i) {
+        ++m_superseded;
+        continue;
+      }
       if (auto reason = check_receipt(item, conn, m_ctx->policy.domain, m_ctx->address, now)) {
         pending.rejections.push_back(*reason);
         conn.violations.fetch_add(1);
@@ -136,7 +151,8 @@ void Accountant::commit_failed(const std::string& error) {
   uint64_t in_row = 0;
   {
     std::lock_guard lock(m_problem_mutex);
-    if (m_commit_error.empty()) m_failing_since = std::chrono::steady_clock::now();
+    m_last_failure = std::chrono::steady_clock::now();
+    if (m_commit_error.empty()) m_failing_since = m_last_failure;
     m_commit_error = error;
     in_row = ++m_failures_in_row;
   }
@@ -160,8 +176,9 @@ void Accountant::commit_succeeded() {
 
 std::optional<std::string> Accountant::ledger_problem() const {
   std::lock_guard lock(m_problem_mutex);
-  if (m_commit_error.empty()) return std::nullopt;
-  const auto for_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - m_failing_since);
+  const auto now = std::chrono::steady_clock::now();
+  if (m_commit_error.empty() || now - m_last_failure >= kCommitProblemWindow) return std::nullopt;
+  const auto for_s = std::chrono::duration_cast<std::chrono::seconds>(now - m_failing_since);
   return "ledger: cannot commit for " + std::to_string(for_s.count()) + " s (" + std::to_string(m_failures_in_row) +
          " failures in a row): " + m_commit_error;
 }

@@ -84,10 +84,12 @@ class Accountant {
   /// Counters for metrics and tests.
   uint64_t receipts_accepted() const { return m_accepted; }
   uint64_t receipts_rejected() const { return m_rejected; }
+  /// Receipts not verified because a newer one of the same channel came in the same batch.
+  uint64_t receipts_superseded() const { return m_superseded; }
   /// Ledger transactions (batches of receipts, claims) that failed to commit since start.
   uint64_t ledger_commit_failures() const { return m_commit_failures; }
-  /// Why the ledger cannot commit right now (its last commit failed), for /healthz; nullopt
-  /// while it commits.
+  /// Why the ledger cannot commit (its last commit failed, not long ago), for /healthz;
+  /// nullopt while it commits.
   std::optional<std::string> ledger_problem() const;
 
  private:
@@ -104,11 +106,12 @@ class Accountant {
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
   std::thread m_thread;
   std::atomic<bool> m_stopping{false};
-  std::atomic<uint64_t> m_accepted{0}, m_rejected{0};
+  std::atomic<uint64_t> m_accepted{0}, m_rejected{0}, m_superseded{0};
   std::atomic<uint64_t> m_commit_failures{0};
   mutable std::mutex m_problem_mutex;
   std::string m_commit_error;  // guarded by m_problem_mutex; "" while commits succeed
   std::chrono::steady_clock::time_point m_failing_since;  // guarded by m_problem_mutex
+  std::chrono::steady_clock::time_point m_last_failure;   // guarded by m_problem_mutex
   uint64_t m_failures_in_row = 0;                         // guarded by m_problem_mutex
   std::unique_ptr<util::LogThrottle> m_commit_log;
 };

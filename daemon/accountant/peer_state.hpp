@@ -34,8 +34,17 @@ struct AccountingPolicy {
 constexpr uint64_t OVER_CLAIM_SLACK_BYTES = 16 * 1024;
 constexpr int64_t MAX_CLOCK_SKEW_SECONDS = 300;
 constexpr int MAX_VIOLATIONS = 3;
-constexpr int MIN_RECEIPT_GAP_MS = 1000;       // at most one receipt a second
+constexpr int MIN_RECEIPT_GAP_MS = 10;         // at most one receipt every 10 ms
 constexpr int MAX_RECEIPT_SILENCE_MS = 30000;  // one at least every 30 s while the count grows
+/// A seeder that does not say `cw` in its handshake is taken to use this credit window.
+constexpr uint64_t DEFAULT_CREDIT_WINDOW_BYTES = 16 * 1024 * 1024;
+/// The smallest receipt cadence a leecher keeps (it would otherwise sign for every block).
+constexpr uint64_t MIN_RECEIPT_INTERVAL_BYTES = 16 * 1024;
+/// A seedd peer held at the credit window that has sent no receipt at all on the connection
+/// this long after its first byte is a node that does not sign (`sign_receipts = false`): it is
+/// served as a vanilla peer from then on. A signing leecher sends its first receipt after
+/// min(ri, cw/4) bytes and at least one every 30 s, so it never gets here.
+constexpr int NON_SIGNER_GRACE_MS = MAX_RECEIPT_SILENCE_MS;
 constexpr size_t MAX_RECEIPT_MESSAGE_BYTES = 512;
 
 /// One peer connection of one torrent.
@@ -46,6 +55,7 @@ struct PeerConnection {
 
   // Written by the network thread.
   std::atomic<bool> is_seedd{false};  // the peer's handshake carried `seedd` v1 with an address
+  // and has not been found to be a node that does not sign (then it is served as vanilla)
   crypto::Address peer_address{};     // valid once is_seedd is true (release/acquire)
   std::atomic<uint64_t> uploaded{0};  // payload bytes we sent on this connection (write completed)
   // Payload bytes queued for this peer: never less than what it can have received, while
@@ -53,6 +63,7 @@ struct PeerConnection {
   std::atomic<uint64_t> queued{0};
   std::atomic<uint64_t> downloaded{0};
   std::atomic<uint64_t> receipts_signed{0};  // leecher role: latest b we signed for the peer
+  std::atomic<bool> receipt_seen{false};     // seeder role: the peer sent at least one receipt message
   std::atomic<bool> closed{false};
   std::atomic<bool> choked{true};       // we choke it (it may not download from us); BitTorrent starts so
   std::atomic<bool> interested{false};  // it said it wants pieces we have

@@ -11,7 +11,9 @@
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_info.hpp>
+#include <libtorrent/session_handle.hpp>
 #include <libtorrent/torrent_handle.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "daemon/accountant/peer_state.hpp"
 #include "daemon/engine/lt_util.hpp"
@@ -44,11 +46,19 @@ uint64_t from_be64(lt::string_view s) {
   return v;
 }
 
-class ReceiptPeerPlugin final : public lt::peer_plugin {
+/// How often a seeder holding a peer at its credit window looks whether a receipt has been
+/// booked (tick() comes only once a second, which would stall a LAN transfer at each window).
+constexpr auto UNCHOKE_POLL = std::chrono::milliseconds(5);
+/// How long it keeps looking after the last receipt message arrived; tick() goes on after that.
+constexpr auto UNCHOKE_POLL_FOR = std::chrono::seconds(2);
+
+class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_shared_from_this<ReceiptPeerPlugin> {
  public:
   ReceiptPeerPlugin(std::shared_ptr<ExtensionContext> ctx, lt::bt_peer_connection_handle pc,
-                    std::shared_ptr<PeerConnection> conn)
-      : m_ctx(std::move(ctx)), m_pc(std::move(pc)), m_conn(std::move(conn)), m_started(Clock::now()) {}
+                    std::shared_ptr<PeerConnection> conn, lt::io_context* ioc)
+      : m_ctx(std::move(ctx)), m_pc(std::move(pc)), m_conn(std::move(conn)), m_started(Clock::now()) {
+    if (ioc) m_timer = std::make_unique<boost::asio::steady_timer>(*ioc);
+  }
 
   lt::string_view type() const override { return RECEIPT_EXTENSION_NAME; }
 
@@ -61,6 +71,9 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     const auto& pool = m_ctx->policy.domain.verifying_contract;
     s["pool"] = std::string(pool.begin(), pool.end());
     s["ri"] = static_cast<std::int64_t>(m_ctx->policy.receipt_interval);
+    // Our credit window, so that a leecher receipts often enough to keep it open (cadence:
+    // min(ri, cw / 4)). Past libtorrent's int64 it is capped: any window that large is open.
+    s["cw"] = static_cast<std::int64_t>(std::min<uint64_t>(m_ctx->credit_window.load(), INT64_MAX));
   }
 
   bool on_extension_handshake(lt::bdecode_node const& h) override {
@@ -91,7 +104,10 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     if (pool.size() == 20) std::memcpy(m_peer_pool.data(), pool.data(), 20);
     const auto ri = s.dict_find_int_value("ri", 0);
     // A peer asking for receipts more often than every 16 KiB would make us sign per block.
-    m_peer_interval = ri >= 16 * 1024 ? static_cast<uint64_t>(ri) : m_ctx->policy.receipt_interval;
+    m_peer_interval = ri >= static_cast<int64_t>(MIN_RECEIPT_INTERVAL_BYTES) ? static_cast<uint64_t>(ri)
+                                                                             : m_ctx->policy.receipt_interval;
+    const auto cw = s.dict_find_int_value("cw", 0);
+    if (cw > 0) m_peer_credit_window = static_cast<uint64_t>(cw);
     m_channel = random_channel();
     m_conn->is_seedd.store(true, std::memory_order_release);
     return true;
@@ -100,6 +116,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
   // ---- seeder role -------------------------------------------------------------------------
 
   void sent_payload(int bytes) override {
+    if (m_first_upload == Clock::time_point{}) m_first_upload = Clock::now();
     const auto total = m_conn->uploaded.fetch_add(static_cast<uint64_t>(bytes)) + static_cast<uint64_t>(bytes);
     if (m_conn->is_seedd.load(std::memory_order_acquire)) {
       if (total - std::min(total, m_conn->accepted_bytes.load()) > m_ctx->credit_window.load()) choke_for_credit();
@@ -126,6 +143,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
       return true;
     }
     if (body.size() < length) return true;  // wait for the rest
+    m_conn->receipt_seen.store(true, std::memory_order_relaxed);
     InboundReceipt r;
     r.conn = m_conn;
     r.uploaded_then = std::max(m_conn->queued.load(), m_conn->uploaded.load());
@@ -151,6 +169,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
       }
     }
     m_ctx->queue.push(std::move(r));
+    m_last_receipt_in = Clock::now();
+    if (m_choked_for_credit) arm_timer(UNCHOKE_POLL);
     return true;
   }
 
@@ -183,6 +203,14 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
         (m_handshake_seen || Clock::now() - m_started > std::chrono::seconds(10))) {
       m_pc.disconnect(lt::errors::make_error_code(lt::errors::no_error), lt::operation_t::bittorrent);
       return;
+    }
+    if (m_choked_for_credit && !m_conn->receipt_seen.load(std::memory_order_relaxed) &&
+        Clock::now() - m_first_upload > std::chrono::milliseconds(NON_SIGNER_GRACE_MS)) {
+      // A seedd node that does not sign (sign_receipts = false): serve it as the vanilla peer
+      // it is, instead of holding it at the window for good. Its bytes count as unverified.
+      m_conn->is_seedd.store(false, std::memory_order_release);
+      m_choked_for_credit = false;
+      m_pc.maybe_unchoke_this_peer();
     }
     if (m_choked_for_credit) {
       const auto up = m_conn->uploaded.load();
@@ -243,6 +271,33 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     return !owe_receipt && flushed && booked;
   }
 
+  /// One timer per connection, on libtorrent's network thread: it sends a receipt held back
+  /// by the 10 ms gap (leecher) and unchokes a peer whose receipt was booked (seeder).
+  void arm_timer(std::chrono::milliseconds after) {
+    if (!m_timer || m_timer_armed || m_disconnecting) return;
+    m_timer_armed = true;
+    m_timer->expires_after(after);
+    m_timer->async_wait([weak = weak_from_this()](boost::system::error_code const& ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->m_timer_armed = false;
+      if (ec || self->m_disconnecting || self->m_pc.is_disconnecting()) return;
+      self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    maybe_send_receipt(false);
+    if (!m_choked_for_credit) return;
+    const auto up = m_conn->uploaded.load();
+    if (up - std::min(up, m_conn->accepted_bytes.load()) <= m_ctx->credit_window.load()) {
+      m_choked_for_credit = false;
+      m_pc.maybe_unchoke_this_peer();
+    } else if (Clock::now() - m_last_receipt_in < UNCHOKE_POLL_FOR) {
+      arm_timer(UNCHOKE_POLL);
+    }
+  }
+
   void choke_for_credit() {
     if (m_choked_for_credit) return;
     m_choked_for_credit = true;
@@ -272,9 +327,19 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     const auto now = Clock::now();
     const auto since = now - m_last_receipt;
     if (!final) {
-      const bool interval_reached = received - signed_b >= m_peer_interval;
+      // PROTOCOL.md 4: once min(ri, cw / 4) bytes arrived since the last receipt.
+      const uint64_t cadence = std::max(MIN_RECEIPT_INTERVAL_BYTES, std::min(m_peer_interval, m_peer_credit_window / 4));
+      const bool interval_reached = received - signed_b >= cadence;
       const bool silent_too_long = since >= std::chrono::milliseconds(MAX_RECEIPT_SILENCE_MS);
-      if (!(interval_reached || silent_too_long) || since < std::chrono::milliseconds(MIN_RECEIPT_GAP_MS)) return;
+      if (!(interval_reached || silent_too_long)) return;
+      if (since < std::chrono::milliseconds(MIN_RECEIPT_GAP_MS)) {
+        // Due, but the last one went out less than 10 ms ago: send it when the gap ends, not
+        // when the next block comes (on a fast link the seeder's window may be used up by then,
+        // and no block comes until a receipt opens it again).
+        arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::milliseconds(MIN_RECEIPT_GAP_MS) - since) +
+                  std::chrono::milliseconds(1));
+        return;
+      }
     }
     crypto::Receipt receipt;
     receipt.infohash = m_conn->infohash;
@@ -286,7 +351,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
     crypto::Domain domain;
     domain.chain_id = m_peer_chain;
     domain.verifying_contract = m_peer_pool;
-    // Signing costs ~35 us; at most once a second per peer, so it stays on this thread.
+    // Signing costs ~35 us; at most once every 10 ms per peer (3.5 ms a second), so it stays
+    // on this thread.
     const auto sig = m_ctx->key.sign(crypto::receipt_digest(domain, receipt));
     lt::entry e;
     e["ch"] = be64(m_channel);
@@ -324,6 +390,11 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
   uint64_t m_peer_chain = 0;
   crypto::Address m_peer_pool{};
   uint64_t m_peer_interval = 1024 * 1024;
+  uint64_t m_peer_credit_window = DEFAULT_CREDIT_WINDOW_BYTES;  // the seeder's `cw`
+  Clock::time_point m_first_upload{};
+  Clock::time_point m_last_receipt_in{};  // seeder role: when the peer's last receipt message came
+  std::unique_ptr<boost::asio::steady_timer> m_timer;
+  bool m_timer_armed = false;
   uint64_t m_channel = 0;
   bool m_handshake_seen = false;
   bool m_tainted = false;
@@ -335,8 +406,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin {
 
 class ReceiptTorrentPlugin final : public lt::torrent_plugin {
  public:
-  ReceiptTorrentPlugin(std::shared_ptr<ExtensionContext> ctx, crypto::InfoHash20 infohash)
-      : m_ctx(std::move(ctx)), m_infohash(infohash) {}
+  ReceiptTorrentPlugin(std::shared_ptr<ExtensionContext> ctx, crypto::InfoHash20 infohash, lt::io_context* ioc)
+      : m_ctx(std::move(ctx)), m_infohash(infohash), m_ioc(ioc) {}
 
   std::shared_ptr<lt::peer_plugin> new_connection(lt::peer_connection_handle const& pc) override {
     if (pc.type() != lt::connection_type::bittorrent) return {};  // web seeds have no BEP 10
@@ -345,12 +416,13 @@ class ReceiptTorrentPlugin final : public lt::torrent_plugin {
     conn->infohash = m_infohash;
     conn->endpoint = lt_util::endpoint_string(pc.remote().address(), pc.remote().port());
     m_ctx->registry.add(conn);
-    return std::make_shared<ReceiptPeerPlugin>(m_ctx, lt::bt_peer_connection_handle(pc), std::move(conn));
+    return std::make_shared<ReceiptPeerPlugin>(m_ctx, lt::bt_peer_connection_handle(pc), std::move(conn), m_ioc);
   }
 
  private:
   std::shared_ptr<ExtensionContext> m_ctx;
   crypto::InfoHash20 m_infohash;
+  lt::io_context* m_ioc;
 };
 
 class ReceiptPlugin final : public lt::plugin {
@@ -359,12 +431,15 @@ class ReceiptPlugin final : public lt::plugin {
 
   lt::feature_flags_t implemented_features() override { return tick_feature; }
 
+  // The session's io_context runs the network thread: the connections' timers go on it.
+  void added(lt::session_handle const& s) override { m_ioc = &const_cast<lt::session_handle&>(s).get_context(); }
+
   std::shared_ptr<lt::torrent_plugin> new_torrent(lt::torrent_handle const& h, lt::client_data_t) override {
     // info_hashes() reads an immutable field: no round trip to this (the network) thread.
     const auto id = lt_util::id_bytes(h.info_hashes());
     crypto::InfoHash20 ih;
     std::memcpy(ih.data(), id.data(), 20);
-    return std::make_shared<ReceiptTorrentPlugin>(m_ctx, ih);
+    return std::make_shared<ReceiptTorrentPlugin>(m_ctx, ih, m_ioc);
   }
 
   void on_tick() override {
@@ -375,6 +450,7 @@ class ReceiptPlugin final : public lt::plugin {
 
  private:
   std::shared_ptr<ExtensionContext> m_ctx;
+  lt::io_context* m_ioc = nullptr;  // set in added(), before any torrent
 };
 
 }  // namespace

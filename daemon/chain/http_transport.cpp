@@ -3,6 +3,8 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <mutex>
+#include <vector>
 #include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,13 +29,33 @@ std::string seconds_text(int ms) {
   return std::to_string(ms / 1000) + (ms % 1000 ? "." + std::to_string(ms % 1000 / 100) : "") + " s";
 }
 
-// One request's asynchronous chain (resolve, connect, [TLS handshake], write, read) on a
-// private io_context. Beast's synchronous calls ignore the stream's expiry, hence the chain;
-// run_for bounds name resolution too, which the stream's timer does not cover.
+// A connection kept between requests: its own io_context, so that it can be driven from
+// whichever thread posts next (one at a time).
+struct Connection {
+  net::io_context ioc;  // first: destroyed after the streams that use it
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+// A kept connection that the server had closed meanwhile: nothing came back, so the request is
+// sent again on a new one.
+struct StaleConnection {};
+
+struct Outcome {
+  HttpTransport::Response response;
+  bool keep_alive = false;
+};
+
+// One request's asynchronous chain (resolve, connect, [TLS handshake] unless `reused`, then
+// write, read) on the connection's io_context. Beast's synchronous calls ignore the stream's
+// expiry, hence the chain; run_for bounds name resolution too, which the stream's timer does
+// not cover.
 template <class Stream>
-HttpTransport::Response exchange(net::io_context& ioc, Stream& stream, const Endpoint& endpoint,
-                                 http::request<http::string_body>& req, const TransportOptions& options) {
+Outcome exchange(net::io_context& ioc, Stream& stream, bool reused, const Endpoint& endpoint,
+                 http::request<http::string_body>& req, const TransportOptions& options) {
   constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  ioc.restart();
   tcp::resolver resolver(ioc);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -41,7 +63,7 @@ HttpTransport::Response exchange(net::io_context& ioc, Stream& stream, const End
   const auto timeout = std::chrono::milliseconds(options.timeout_ms);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
-  const char* step = "resolving";  // what was under way if it fails or time runs out
+  const char* step = reused ? "sending to" : "resolving";  // what was under way if it fails or time runs out
   beast::error_code failure;
   bool done = false;
 
@@ -76,19 +98,26 @@ HttpTransport::Response exchange(net::io_context& ioc, Stream& stream, const End
       send();
     }
   };
-  resolver.async_resolve(endpoint.host, endpoint.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    step = "connecting to";
+  if (reused) {
     beast::get_lowest_layer(stream).expires_at(deadline);
-    beast::get_lowest_layer(stream).async_connect(results, on_connect);
-  });
+    send();
+  } else {
+    resolver.async_resolve(endpoint.host, endpoint.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
+      if (ec) {
+        failure = ec;
+        return;
+      }
+      step = "connecting to";
+      beast::get_lowest_layer(stream).expires_at(deadline);
+      beast::get_lowest_layer(stream).async_connect(results, on_connect);
+    });
+  }
   ioc.run_for(timeout);
 
   const std::string where = endpoint.redacted();
-  if (!done && (!failure || failure == beast::error::timeout))
+  const bool timed_out = !done && (!failure || failure == beast::error::timeout);
+  if (reused && !done && !timed_out && !parser.got_some()) throw StaleConnection{};
+  if (timed_out)
     throw TransportError("timed out after " + seconds_text(options.timeout_ms) + " " + step + " " + where, true);
   if (failure) {
     if (failure == http::error::body_limit)
@@ -97,9 +126,14 @@ HttpTransport::Response exchange(net::io_context& ioc, Stream& stream, const End
                              failure.message(),
                          false);
   }
-  beast::error_code ignored;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return {static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  Outcome out;
+  out.keep_alive = parser.get().keep_alive();
+  if (!out.keep_alive) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+  out.response = {static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  return out;
 }
 
 }  // namespace
@@ -162,6 +196,48 @@ struct HttpTransport::Impl {
   Endpoint endpoint;
   TransportOptions options;
   std::unique_ptr<ssl::context> tls;  // https only; read-only once built, shared by all posts
+
+  std::mutex idle_mutex;  // guards `idle`; a connection taken from it belongs to one post
+  std::vector<std::unique_ptr<Connection>> idle;
+
+  std::unique_ptr<Connection> take_idle() {
+    std::lock_guard lock(idle_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    while (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      if (now - c->idle_since < std::chrono::milliseconds(kMaxIdleConnectionMs)) return c;
+    }
+    return nullptr;
+  }
+
+  void keep(std::unique_ptr<Connection> c) {
+    c->idle_since = std::chrono::steady_clock::now();
+    std::lock_guard lock(idle_mutex);
+    if (idle.size() < kMaxIdleConnections) idle.push_back(std::move(c));
+  }
+
+  std::unique_ptr<Connection> connect() {
+    auto c = std::make_unique<Connection>();
+    if (!tls) {
+      c->plain = std::make_unique<beast::tcp_stream>(c->ioc);
+      return c;
+    }
+    c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(c->ioc, *tls);
+    // SNI: without it a server behind a shared front (most hosted endpoints) answers with the
+    // wrong certificate. Not sent for an IP address, as RFC 6066 says.
+    beast::error_code ec;
+    net::ip::make_address(endpoint.host, ec);
+    if (ec && !SSL_set_tlsext_host_name(c->tls->native_handle(), endpoint.host.c_str()))
+      throw TransportError("cannot set SNI for " + endpoint.redacted(), false);
+    c->tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
+    return c;
+  }
+
+  Outcome run(Connection& c, bool reused, http::request<http::string_body>& req) {
+    if (c.tls) return exchange(c.ioc, *c.tls, reused, endpoint, req, options);
+    return exchange(c.ioc, *c.plain, reused, endpoint, req, options);
+  }
 };
 
 HttpTransport::HttpTransport(const std::string& url, TransportOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -196,24 +272,26 @@ HttpTransport::Response HttpTransport::post(const std::string& body) {
   req.set(http::field::content_type, "application/json");
   req.set(http::field::accept, "application/json");
   if (!e.basic_auth.empty()) req.set(http::field::authorization, "Basic " + util::base64_encode(e.basic_auth));
-  req.keep_alive(false);
+  req.keep_alive(true);
   req.body() = body;
   req.prepare_payload();
 
-  net::io_context ioc;
-  if (!m_impl->tls) {
-    beast::tcp_stream stream(ioc);
-    return exchange(ioc, stream, e, req, m_impl->options);
+  // A kept connection first (no new TCP and TLS handshakes); if the server closed it meanwhile
+  // and nothing came back, the request goes again on a new one. (A server that acted on it and
+  // then dropped the connection without answering would see it twice: every request seedd
+  // sends is a read or a signed transaction, which a node takes once.)
+  if (auto kept = m_impl->take_idle()) {
+    try {
+      Outcome out = m_impl->run(*kept, true, req);
+      if (out.keep_alive) m_impl->keep(std::move(kept));
+      return std::move(out.response);
+    } catch (const StaleConnection&) {
+    }
   }
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, *m_impl->tls);
-  // SNI: without it a server behind a shared front (most hosted endpoints) answers with the
-  // wrong certificate. Not sent for an IP address, as RFC 6066 says.
-  beast::error_code ec;
-  net::ip::make_address(e.host, ec);
-  if (ec && !SSL_set_tlsext_host_name(stream.native_handle(), e.host.c_str()))
-    throw TransportError("cannot set SNI for " + e.redacted(), false);
-  stream.set_verify_callback(ssl::host_name_verification(e.host));
-  return exchange(ioc, stream, e, req, m_impl->options);
+  auto fresh = m_impl->connect();
+  Outcome out = m_impl->run(*fresh, false, req);
+  if (out.keep_alive) m_impl->keep(std::move(fresh));
+  return std::move(out.response);
 }
 
 }  // namespace seedd::chain

@@ -15,6 +15,11 @@ inline constexpr int kDefaultRpcTimeoutMs = 15000;
 /// The largest answer read; eth_getLogs over a busy range is the big one. Past it the call fails.
 inline constexpr size_t kMaxRpcResponseBytes = 32 * 1024 * 1024;
 
+/// Connections kept open between requests (HTTP keep-alive), and for how long one may sit idle
+/// before it is dropped instead of reused (servers close idle ones after 60 s or more).
+inline constexpr size_t kMaxIdleConnections = 4;
+inline constexpr int kMaxIdleConnectionMs = 30000;
+
 /// Where requests go, from a URL "http[s]://[user:password@]host[:port][/path]".
 struct Endpoint {
   bool tls = false;
@@ -55,9 +60,9 @@ struct TransportOptions {
   std::string ca_file;
 };
 
-/// POSTs JSON bodies to one endpoint. Thread-safe: each post runs on its own connection and
-/// io_context, blocking the calling thread (a chain worker, never the alert loop or an RPC
-/// worker) until the answer or the deadline.
+/// POSTs JSON bodies to one endpoint, blocking the calling thread (the chain worker, never the
+/// alert loop or an RPC worker) until the answer or the deadline. Thread-safe: each post has a
+/// connection to itself, a kept-alive one when there is one idle.
 class HttpTransport {
  public:
   /// Throws std::invalid_argument for a bad URL, std::runtime_error for an unreadable ca_file.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -266,6 +267,20 @@ std::optional<TxReceipt> Client::get_transaction_receipt(const Bytes32& tx_hash)
     r.contract_address = rd.fixed<20>(*it, "contractAddress");
   r.logs = rd.logs(rd.field(v, "logs"));
   return r;
+}
+
+SendErrorKind send_error_kind(const RpcError& error) {
+  std::string m = error.endpoint_message();
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto has = [&](std::string_view needle) { return m.find(needle) != std::string::npos; };
+  if (has("already known") || has("known transaction") || has("alreadyknown") || has("already imported"))
+    return SendErrorKind::AlreadyKnown;
+  if (has("nonce too low") || has("oldnonce") || has("nonce has already been used")) return SendErrorKind::NonceTooLow;
+  if (has("insufficient funds") || has("insufficientfunds") || has("enough funds")) return SendErrorKind::InsufficientFunds;
+  if (has("underpriced") || has("less than block base fee") || has("fee too low") || has("price too low") ||
+      has("feetoolow"))
+    return SendErrorKind::Underpriced;
+  return SendErrorKind::Other;
 }
 
 void for_each_log_range(Client& client, const LogFilter& filter, uint64_t max_blocks,

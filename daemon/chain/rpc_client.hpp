@@ -109,6 +109,18 @@ class Client {
   std::unique_ptr<Impl> m_impl;
 };
 
+/// What an eth_sendRawTransaction error means for a sender that rebroadcasts what it committed.
+enum class SendErrorKind {
+  AlreadyKnown,       // the node has this very transaction: it is pending, keep following it
+  NonceTooLow,        // a transaction with this nonce was mined: look up the receipt by hash
+  Underpriced,        // fees too low (under the base fee, or a replacement not 10% higher)
+  InsufficientFunds,  // the account cannot pay for the gas
+  Other,
+};
+/// Classifies `error` by the messages of geth, Erigon, Nethermind, Besu, Hardhat and anvil
+/// (there is no standard error code for these).
+SendErrorKind send_error_kind(const RpcError& error);
+
 /// Reads the logs of filter.from_block..filter.to_block in ranges of at most `max_blocks`,
 /// oldest first, calling `on_range(logs, from, to)` after each. When the endpoint refuses a range
 /// (too many results, range too large: an RpcError), the range is halved and retried, down to

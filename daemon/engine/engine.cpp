@@ -34,14 +34,15 @@
 #include "daemon/engine/blocklist.hpp"
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
-#include "daemon/engine/peer_guard.hpp"
 #include "daemon/engine/path_guard.hpp"
+#include "daemon/engine/peer_guard.hpp"
 #include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/engine/peer_id.hpp"
 #include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
+#include "daemon/util/disk_space.hpp"
 #include "daemon/util/file_writer.hpp"
 
 namespace seedd {
@@ -416,12 +417,24 @@ struct Engine::Impl {
   /// files in the save path is a link out of the allowed roots (engine thread).
   void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
                       const lt::torrent_info& info) {
-    const auto escape = save_path.empty() ? std::string() : path_guard::link_leaving_roots(save_path, info.files(), roots());
+    const auto where = save_path.empty() ? h.status(lt::torrent_handle::query_save_path).save_path : save_path;
+    const auto escape = path_guard::link_leaving_roots(where, info.files(), roots());
     if (escape.empty()) {
       h.unset_flags(lt::torrent_flags::upload_mode);
       return;
     }
+    // Paused as torrent.pause does (not left to the queue, which would start it again); it
+    // stays in upload mode, so even a torrent.resume downloads nothing.
+    h.unset_flags(lt::torrent_flags::auto_managed);
     h.pause();
+    {
+      std::unique_lock lock(mutex);
+      if (auto it = torrents.find(id); it != torrents.end()) {
+        it->second.status.paused = true;
+        it->second.status.state = "paused";
+        touch(it->second);
+      }
+    }
     const auto error = escape + ", outside the allowed directories: the torrent stays paused and downloads nothing";
     spdlog::get("engine")->error("{}: {}", id, error);
     emit(TorrentEvent::Kind::error, id, info.name(), error);
@@ -996,6 +1009,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
     parse_torrent(*bytes, "path");
   }
   const fs::path save_path = confine_path(req.save_path.value_or(d.settings.download_dir), "save_path");
+  path_guard::require_directory_or_absent(save_path, "save_path");
   if (atp.ti) path_guard::confine_files(save_path, atp.ti->files(), d.roots(), "save_path");
 
   const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
@@ -1008,6 +1022,11 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
       return id;
     }
   }
+  // Its resume file is written later, by the writer thread: with no room for it, the torrent
+  // would be gone after a restart.
+  if (const auto free = util::free_bytes(d.settings.data_dir); free && *free < util::kMinFreeDataDirBytes)
+    throw EngineError(K::io, "data_dir " + d.settings.data_dir.string() + " is full (" + std::to_string(*free) +
+                                 " bytes free): no room for the torrent's resume data");
   d.writer->wait_backlog_below(kWriterBacklogLimit);
   util::ensure_directory(save_path);
   atp.save_path = save_path.string();
@@ -1254,6 +1273,7 @@ void Engine::reannounce(const std::string& info_hash) {
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
   const auto target = confine_path(path, "location");
   const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  path_guard::require_directory_or_absent(target, "location");
   if (const auto info = h.torrent_file()) path_guard::confine_files(target, info->files(), m_impl->roots(), "location");
   util::ensure_directory(target);
   // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.

@@ -1,11 +1,14 @@
 #include "daemon/engine/path_guard.hpp"
 
+#include <sys/stat.h>
+
 #include <set>
 #include <system_error>
 
 #include <libtorrent/create_torrent.hpp>
 
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/bounded_read.hpp"
 
 namespace seedd::path_guard {
 namespace fs = std::filesystem;
@@ -69,6 +72,13 @@ fs::path confine(const fs::path& path, const fs::path& download_dir, const std::
                                              (have_data_roots ? ", data_roots" : "") + ")");
 }
 
+void require_directory_or_absent(const fs::path& dir, const std::string& what) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;
+  throw EngineError(K::invalid_argument,
+                    what + ": '" + dir.string() + "' is " + util::file_kind_name(st.st_mode) + ", not a directory");
+}
+
 std::string link_leaving_roots(const fs::path& save_path, const lt::file_storage& files,
                                const std::vector<fs::path>& roots) {
   std::set<fs::path> seen;  // each folder once: a torrent of 10,000 files has few folders
@@ -93,7 +103,8 @@ void confine_files(const fs::path& save_path, const lt::file_storage& files, con
   const auto escape = link_leaving_roots(save_path, files, roots);
   if (!escape.empty())
     throw EngineError(K::invalid_argument,
-                      what + ": " + escape + ", outside the allowed directories; the torrent's files would go there");
+                      what + ": " + escape + ", outside the allowed directories; the torrent's files would go there "
+                             "(to allow it, add the link's target to data_roots)");
 }
 
 void add_files_inside(lt::file_storage& files, const fs::path& path, const std::vector<fs::path>& roots,
@@ -113,7 +124,8 @@ void add_files_inside(lt::file_storage& files, const fs::path& path, const std::
   });
   if (!escape.empty())
     throw EngineError(K::invalid_argument,
-                      what + ": " + escape + ", outside the allowed directories; torrent.create does not follow it");
+                      what + ": " + escape + ", outside the allowed directories; torrent.create does not follow it "
+                             "(to allow it, add the link's target to data_roots)");
 }
 
 }  // namespace seedd::path_guard

@@ -28,6 +28,10 @@ std::filesystem::path confine(const std::filesystem::path& path, const std::file
                               const std::vector<std::filesystem::path>& roots, bool have_data_roots,
                               const std::string& what);
 
+/// Throws EngineError(invalid_argument) naming `what` if `dir` exists and is not a directory
+/// (a FIFO, a file, a device), where a directory is expected (a save path).
+void require_directory_or_absent(const std::filesystem::path& dir, const std::string& what);
+
 /// The first link among `save_path`/`files`' folders and files that resolves outside `roots`,
 /// as "'<path>' is a symbolic link to '<target>'"; empty when there is none. Names that do not
 /// exist yet are fine: libtorrent makes them as plain folders and files.

@@ -28,7 +28,7 @@ void WriteFailures::failed(const std::string& what) {
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(m_mutex);
-    if (m_count > 0 && now - m_last_at >= PROBLEM_WINDOW) m_count = 0;
+    if (m_count > 0 && now - m_last_at >= kProblemWindow) m_count = 0;
     ++m_count;
     m_last = what;
     m_last_at = now;
@@ -40,7 +40,7 @@ void WriteFailures::failed(const std::string& what) {
 
 std::optional<std::string> WriteFailures::problem() const {
   std::lock_guard lock(m_mutex);
-  if (m_count == 0 || std::chrono::steady_clock::now() - m_last_at >= PROBLEM_WINDOW) return std::nullopt;
+  if (m_count == 0 || std::chrono::steady_clock::now() - m_last_at >= kProblemWindow) return std::nullopt;
   return "state files: cannot save " + m_last + " (" + std::to_string(m_count) + " failures lately)";
 }
 

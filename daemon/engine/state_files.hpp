@@ -21,12 +21,12 @@ namespace seedd {
 void write_state_files_now(const std::filesystem::path& torrent_file, const std::string& torrent_bytes,
                            const std::filesystem::path& resume_file, const lt::add_torrent_params& atp);
 
-/// Failed state file writes: logged at most once per LOG_INTERVAL (with the count held back),
-/// and reported by problem() until PROBLEM_WINDOW has passed without one.
+/// Failed state file writes: logged at most once per kLogInterval (with the count held back),
+/// and reported by problem() until kProblemWindow has passed without one.
 class WriteFailures {
  public:
-  static constexpr auto LOG_INTERVAL = std::chrono::seconds(60);
-  static constexpr auto PROBLEM_WINDOW = std::chrono::seconds(120);
+  static constexpr auto kLogInterval = std::chrono::seconds(60);
+  static constexpr auto kProblemWindow = std::chrono::seconds(120);
 
   /// One failed write; `what` names the file and the cause. Any thread.
   void failed(const std::string& what);
@@ -34,11 +34,11 @@ class WriteFailures {
   std::optional<std::string> problem() const;
 
  private:
-  util::LogThrottle m_log{LOG_INTERVAL};
+  util::LogThrottle m_log{kLogInterval};
   mutable std::mutex m_mutex;
   std::string m_last;  // guarded by m_mutex
   std::chrono::steady_clock::time_point m_last_at{};
-  uint64_t m_count = 0;  // failures since the last quiet PROBLEM_WINDOW
+  uint64_t m_count = 0;  // failures since the last quiet kProblemWindow
 };
 
 }  // namespace seedd

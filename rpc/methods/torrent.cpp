@@ -116,7 +116,8 @@ void list(const json& params, Context& ctx, std::string& out) {
   }
   const auto state = param_string(params, "state");
   if (has_param(params, "state") && !is_torrent_state(state))
-    throw invalid_params("param 'state': unknown state '" + state.substr(0, 40) + "' (one of " + torrent_states_text() + ")");
+    throw invalid_params("param 'state': unknown state '" + state.substr(0, 40) + "' (one of " +
+                         torrent_states_text() + ")");
   const auto label = param_string(params, "label");
   const auto since = param_string(params, "since");
   if (has_param(params, "since")) {

@@ -1,4 +1,4 @@
-// libFuzzer target: the JSON depth bound (issue 16, item 6). Every byte string goes through
+// libFuzzer target: the JSON depth and value bounds (issue 16, item 6). Every byte string goes through
 // parse_untrusted_json, which every JSON text from outside passes (/rpc, /transmission/rpc,
 // claim files), and then through JSON-RPC dispatch and the Transmission parser's twin.
 // Invariants beyond "no crash, no sanitizer report":
@@ -6,6 +6,8 @@
 //   then parses to the same value as nlohmann's unbounded parser;
 // - a text nlohmann refuses is never `ok`;
 // - a value that is `ok` never nests deeper than MAX_JSON_DEPTH;
+// - the same for the bound on values, checked with a small bound (50) that inputs of a few KiB
+//   can cross (MAX_JSON_VALUES itself needs megabytes);
 // - every JSON-RPC answer is an object, or an array of objects, that itself parses.
 //
 //   SEEDD_FUZZ_TARGET=json_depth tests/fuzz/run.sh BUILD_DIR SECONDS
@@ -45,6 +47,45 @@ size_t text_depth(std::string_view text) {
     }
   }
   return deepest;
+}
+
+/// How many values (every scalar, array and object) a valid text holds, duplicate keys' values
+/// included (the DOM keeps one of them): what the parser counts against its bound.
+struct ValueCounter {
+  size_t n = 0;
+  bool null() { return ++n; }
+  bool boolean(bool) { return ++n; }
+  bool number_integer(json::number_integer_t) { return ++n; }
+  bool number_unsigned(json::number_unsigned_t) { return ++n; }
+  bool number_float(json::number_float_t, const json::string_t&) { return ++n; }
+  bool string(json::string_t&) { return ++n; }
+  bool binary(json::binary_t&) { return ++n; }
+  bool key(json::string_t&) { return true; }
+  bool start_object(size_t) { return ++n; }
+  bool end_object() { return true; }
+  bool start_array(size_t) { return ++n; }
+  bool end_array() { return true; }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+};
+
+size_t text_value_count(std::string_view text) {
+  ValueCounter counter;
+  json::sax_parse(text, &counter);
+  return counter.n;
+}
+
+/// How many values (every scalar, array and object) a parsed value holds, without recursion.
+size_t value_count(const json& root) {
+  size_t n = 0;
+  std::vector<const json*> stack{&root};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    ++n;
+    if (v->is_structured())
+      for (const auto& child : *v) stack.push_back(&child);
+  }
+  return n;
 }
 
 /// The deepest nesting of a parsed value, without recursion.
@@ -87,6 +128,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (in.ok() && in.value != json::parse(text)) std::abort();
   }
   if (in.ok() && value_depth(in.value) > rpc::MAX_JSON_DEPTH) std::abort();
+
+  // The bound on values, with a limit small enough for inputs of a few KiB to cross it.
+  constexpr size_t kSmallMaxValues = 50;
+  const auto small = rpc::parse_untrusted_json(text, rpc::MAX_JSON_DEPTH, kSmallMaxValues);
+  if (!valid && small.ok()) std::abort();
+  if (valid && text_depth(text) <= rpc::MAX_JSON_DEPTH) {
+    const bool few = text_value_count(text) <= kSmallMaxValues;
+    if (few != small.ok()) std::abort();
+    if (!few && small.status != rpc::JsonInput::Status::too_many_values) std::abort();
+  }
+  if (small.ok() && value_count(small.value) > kSmallMaxValues) std::abort();
 
   rpc::Context ctx;
   ctx.scope = size % 2 ? rpc::Scope::read : rpc::Scope::admin;

@@ -17,7 +17,8 @@ if [[ $# -gt 0 && $1 != -* ]]; then
 fi
 src=$(realpath "$(dirname "$0")/../..")
 out="$build/fuzz"
-mkdir -p "$out/objects" "$out/new-corpus-$target"
+# Objects per target: ctest -j runs the targets side by side, and they share sources.
+mkdir -p "$out/objects-$target" "$out/new-corpus-$target"
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing (scripts/deps.sh test installs clang)"; exit 1; }
 
 # The same defines and include paths as seedd_core (spdlog's external fmt, SEEDD_VERSION...).
@@ -45,7 +46,7 @@ case $target in
 esac
 objects=()
 for s in "${sources[@]}"; do
-  o="$out/objects/$(echo "$s" | tr / _).o"
+  o="$out/objects-$target/$(echo "$s" | tr / _).o"
   if [[ ! -f $o || $src/$s -nt $o ]]; then
     echo "fuzz: compiling $s"
     clang++ "${cxxflags[@]}" -fsanitize=fuzzer-no-link "${defines[@]}" "${includes[@]}" -c "$src/$s" -o "$o"

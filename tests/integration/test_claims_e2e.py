@@ -14,7 +14,7 @@ from harness import DaemonTestCase
 
 RATE = 1000000007           # base units per GiB: odd, so every floor() matters
 RATE_B = 3 * 10**20 + 1     # torrent B's override, far above uint64
-SIZE_A = 8 * ck.MiB         # paced by receipts (below), so a claim can land mid-transfer
+SIZE_A = 8 * ck.MiB         # paced by an upload limit (below), so a claim can land mid-transfer
 SIZE_B = 3 * ck.MiB + 12345
 NOTHING_TO_CLAIM = -32002
 
@@ -84,11 +84,10 @@ class ClaimsEndToEnd(DaemonTestCase):
                 self.assertRegex(node, r"^0x[0-9a-f]{64}$")
 
     def test_claims_verify_everywhere_and_pay_each_byte_once(self):
-        # Rate limits do not apply on loopback (libtorrent's local peer class), but the protocol
-        # paces a transfer: a leecher signs at most one receipt a second, every receipt_interval
-        # bytes, and the seeder stops at credit_window unreceipted bytes: about 1 MiB/s here.
+        # rate_limit_lan makes the upload limit hold on loopback: about 1 MiB/s here, so a claim
+        # lands mid-transfer. Receipts come every min(receipt_interval, credit_window / 4) bytes.
         seeder = self.daemon("seeder", f"--reward-rate={RATE}", "--credit-window=1MiB",
-                             "--receipt-interval=512KiB")
+                             "--receipt-interval=512KiB", "--rate-limit-lan=true", "--upload-limit=1MiB")
         leecher = self.daemon("leecher")
         seeder_addr = seeder.call("node.info")["node_address"]
         leecher_addr = leecher.call("node.info")["node_address"]
@@ -115,7 +114,7 @@ class ClaimsEndToEnd(DaemonTestCase):
         seeder.wait_for(lambda: ck.receipted_bytes(seeder, ih_a, leecher_addr) >= 2 * ck.MiB,
                         timeout=60, what="2 MiB of receipts")
         self.assertNotEqual(leecher.torrent(ih_a)["state"], "seeding",
-                            "the transfer ended before the first claim: the credit window did not pace it")
+                            "the transfer ended before the first claim: the upload limit did not pace it")
 
         # A dry run shows the claim and records nothing: no ledger row, no file, no channel raised,
         # the nonce is not used up.

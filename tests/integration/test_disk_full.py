@@ -6,6 +6,7 @@ restart brings back or fails and leaves nothing seeding; rewards.claim answers -
 space is back the ledger commits what waited and the degraded reasons go.
 
 Needs root (mount); skipped otherwise."""
+import base64
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import time
 import unittest
 
 from claimkit import download, seed_torrent
-from harness import Daemon, make_file
+from harness import Daemon, make_file, make_torrent_bytes
 
 IO_ERROR = -32004
 FS_BYTES = 24 * 1024 * 1024
@@ -88,6 +89,13 @@ class DiskFull(unittest.TestCase):
         e = seeder.call_error("torrent.create", path=os.path.join(seeder.download_dir, "third.bin"))
         self.assertEqual(e.code, IO_ERROR, e.message)
         self.assertIn("No space left on device", e.message)
+        self.assertEqual({t["info_hash"] for t in seeder.call("torrent.list")["torrents"]}, listed)
+
+        # Nor is a torrent added whose resume file may not fit.
+        data, _ = make_torrent_bytes("fourth.bin", length=1000)
+        e = seeder.call_error("torrent.add", torrent=base64.b64encode(data).decode())
+        self.assertEqual(e.code, IO_ERROR, e.message)
+        self.assertIn("is full", e.message)
         self.assertEqual({t["info_hash"] for t in seeder.call("torrent.list")["torrents"]}, listed)
 
         # Receipts keep coming: the ledger cannot commit them, says so once, and counts.

@@ -3,11 +3,12 @@ dropped in a folder can use to crash, hang or escape seedd, each refused with a 
 the daemon keeps serving.
 - JSON nested 100,000 deep in id, params, claim.verify's claim, an events.poll param, a batch
   element, Transmission's arguments and fields: -32600 (Transmission: a result string), no
-  SIGSEGV; 64 levels are fine, 65 are not; 16 MiB of '[' costs nothing; seedctl verify-claim
-  refuses a deep claim file.
+  SIGSEGV; 64 levels are fine, 65 are not; 16 MiB of '[' costs nothing, 16 MiB of '[],' little
+  (at most 1,000,000 values); seedctl verify-claim refuses a deep claim file.
 - A FIFO as torrent.add's path or in a watch folder: refused at once, workers and SIGTERM free.
 - A 1 GiB file (or a link to one) as torrent.add's path or in a watch folder: refused without
-  reading it (peak RSS stays low).
+  reading it (peak RSS stays low); a .torrent of exactly 100 MiB is read, one byte more is not;
+  an ip_filter past 256 MiB or a FIFO is not read. A save path that is a FIFO or a file: -32602.
 - Symbolic links: torrent.create refuses a link leading out of the allowed roots; torrent.add
   and torrent.move refuse a save path whose top folder is a link out of them; nothing is
   written outside.
@@ -23,9 +24,12 @@ from harness import Daemon, DaemonTestCase, bencode, make_file, make_torrent_byt
 
 INVALID_REQUEST, INVALID_PARAMS = -32600, -32602
 MAX_JSON_DEPTH = 64  # rpc/json_input.hpp
+MAX_JSON_VALUES = 1_000_000  # rpc/json_input.hpp
 DEEP = 100_000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # rpc/http_server.hpp
 GIB = 1 << 30
+MAX_TORRENT_FILE_BYTES = 100 * 1024 * 1024  # kMaxTorrentFileBytes, daemon/engine/engine.hpp
+MAX_IP_FILTER_BYTES = 256 * 1024 * 1024  # kMaxIpFilterBytes, daemon/engine/engine.cpp
 
 
 def deep(n):
@@ -131,6 +135,21 @@ class HostileInput(unittest.TestCase):
         self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 100 * 1024)
         self.assert_alive()
 
+    def test_16_mib_of_empty_arrays_is_cheap_too(self):
+        n = (MAX_BODY_BYTES - 200) // 3
+        body = b'{"jsonrpc":"2.0","id":1,"method":"node.info","params":{"x":[' + b"[]," * (n - 1) + b"[]]}}"
+        before = vm_hwm_kib(self.d.proc.pid)
+        t0 = time.time()
+        status, data = self.post_rpc(body, timeout=60)
+        self.assertEqual(status, 200)
+        reply = json.loads(data)
+        self.assertEqual(reply["error"]["code"], INVALID_REQUEST, reply)
+        self.assertIn(f"more than {MAX_JSON_VALUES} values", reply["error"]["message"])
+        self.assertLess(time.time() - t0, 5)
+        # 1,000,000 values parsed before the refusal: ~100 MB, not the 676 MB of 5.6 million.
+        self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 250 * 1024)
+        self.assert_alive()
+
     def transmission(self, payload):
         path = "/transmission/rpc"
         headers = {"Authorization": self.d.auth_header(), "Content-Type": "application/json"}
@@ -172,6 +191,22 @@ class HostileInput(unittest.TestCase):
         finally:
             os.unlink(fifo)
 
+    def test_fifo_or_file_as_save_path_is_refused(self):
+        fifo = os.path.join(self.d.download_dir, "save-fifo")
+        os.mkfifo(fifo)
+        plain = os.path.join(self.d.download_dir, "save-file")
+        open(plain, "w").close()
+        data, _ = make_torrent_bytes("fifo-save.bin", length=1000)
+        try:
+            for path, kind in ((fifo, "a FIFO"), (plain, "a regular file")):
+                e = self.d.call_error("torrent.add", torrent=base64.b64encode(data).decode(), save_path=path)
+                self.assertEqual(e.code, INVALID_PARAMS, e.message)
+                self.assertIn(f"is {kind}, not a directory", e.message)
+            self.assert_alive()
+        finally:
+            os.unlink(fifo)
+            os.unlink(plain)
+
     # Item 8: big files are not read.
     def test_big_file_or_link_to_one_as_torrent_add_path_is_refused_unread(self):
         big = os.path.join(self.d.download_dir, "big.torrent")
@@ -189,6 +224,33 @@ class HostileInput(unittest.TestCase):
         finally:
             os.unlink(link)
             os.unlink(big)
+
+    def test_a_torrent_file_of_exactly_the_limit_is_read_and_one_byte_more_is_not(self):
+        path = os.path.join(self.d.download_dir, "edge.torrent")
+        try:
+            for size, expected in ((MAX_TORRENT_FILE_BYTES, "not a valid .torrent"),
+                                   (MAX_TORRENT_FILE_BYTES + 1, "more than the limit")):
+                with open(path, "wb") as f:
+                    f.truncate(size)
+                e = self.d.call_error("torrent.add", path=path)
+                self.assertEqual(e.code, INVALID_PARAMS, e.message)
+                self.assertIn(expected, e.message)
+        finally:
+            os.unlink(path)
+
+    def test_an_ip_filter_past_its_limit_is_not_read(self):
+        path = os.path.join(self.outside, "huge.p2p")
+        with open(path, "wb") as f:
+            f.truncate(MAX_IP_FILTER_BYTES + 1)
+        before = vm_hwm_kib(self.d.proc.pid)
+        s = self.d.call("session.set", ip_filter=path)
+        self.assertIn("more than the limit", s["ip_filter_error"])
+        self.assertLess(vm_hwm_kib(self.d.proc.pid) - before, 100 * 1024, "the file was read")
+        fifo = os.path.join(self.outside, "fifo.p2p")
+        os.mkfifo(fifo)
+        s = self.d.call("session.set", ip_filter=fifo)
+        self.assertIn("a FIFO", s["ip_filter_error"])
+        self.d.call("session.set", ip_filter="")
 
     def test_big_file_in_the_watch_folder_is_set_aside_unread(self):
         big = os.path.join(self.outside, "big-watched")
@@ -293,6 +355,11 @@ class MagnetThroughALink(DaemonTestCase):
         time.sleep(2)
         self.assertEqual(os.listdir(outside), [])
         self.assertIn("is a symbolic link to", b.read_log())
+        self.assertEqual(int(b.torrent(ih)["downloaded_bytes"]), 0)
+        # Resumed by hand it still downloads nothing: it stays in upload mode.
+        b.call("torrent.resume", info_hash=ih)
+        time.sleep(3)
+        self.assertEqual(os.listdir(outside), [])
         self.assertEqual(int(b.torrent(ih)["downloaded_bytes"]), 0)
 
 

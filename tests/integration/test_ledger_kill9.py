@@ -52,7 +52,8 @@ class LedgerSurvivesKill9(DaemonTestCase):
         rng = random.Random(seed)
         print(f"random seed {seed} (SEEDD_TEST_SEED={seed} repeats the kill moments)")
 
-        seeder = self.daemon("seeder", "--credit-window=4MiB")
+        # Paced by an upload limit that holds on loopback too, so the kills land mid-transfer.
+        seeder = self.daemon("seeder", "--rate-limit-lan=true", "--upload-limit=4MiB")
         leecher = self.daemon("leecher")
         src = os.path.join(seeder.download_dir, "big.bin")
         make_file(src, SIZE, seed=6)
@@ -80,8 +81,8 @@ class LedgerSurvivesKill9(DaemonTestCase):
         restart_verified = 0
         for kill in range(1, KILLS + 1):
             # Wait until receipts of this connection count (past the first one, which the
-            # leecher sends after the first block), then kill at a random moment: the cadence is
-            # one receipt a second, and batches commit every 100 ms.
+            # leecher sends after the first block), then kill at a random moment: receipts come
+            # every min(ri, cw/4) bytes, and batches commit every 100 ms.
             seeder.wait_for(lambda: int(summary()["verified_bytes"]) >= restart_verified + MiB, timeout=30,
                             interval=0.05, what=f"receipts to flow before kill {kill}")
             self.assertNotEqual(leecher.torrent(ih)["state"], "seeding",
@@ -106,7 +107,7 @@ class LedgerSurvivesKill9(DaemonTestCase):
 
             # It starts again on the same ledger, with the same figures.
             if kill == KILLS:
-                seeder.extra_args.remove("--credit-window=4MiB")
+                seeder.extra_args.remove("--upload-limit=4MiB")
             seeder.start()
             after = summary()
             restart_verified = int(after["verified_bytes"])

@@ -285,7 +285,11 @@ def nonzero_bytes(directory, name):
 class QbittorrentNox:
     """qbittorrent-nox 4.5 (libtorrent 2.0: reads v1, v2 and hybrid torrents) driven through its
     Web API on 127.0.0.1, with DHT, LSD, PEX, UPnP, uTP and queueing off. `add` takes the
-    .torrent bytes; seedd dials it (torrent.add with peers), as for transmission-cli."""
+    .torrent bytes; seedd dials it (torrent.add with peers), as for transmission-cli.
+    MultiConnectionsPerIp: with libtorrent's default of one peer entry per IP, once a tracker was
+    in the torrent qBittorrent refused every connection from seedd (most likely the tracker
+    handed it its own 127.0.0.1 address, it connected to itself and that entry, seedd's IP too,
+    was banned); with it on, the same run downloads."""
 
     def __init__(self, root):
         self.dir = os.path.join(root, "qbittorrent")
@@ -300,6 +304,7 @@ class QbittorrentNox:
                     "Session\\DHTEnabled=false\nSession\\LSDEnabled=false\nSession\\PeXEnabled=false\n"
                     f"Session\\Port={self.port}\nSession\\InterfaceAddress=127.0.0.1\nSession\\BTProtocol=TCP\n"
                     "Session\\QueueingSystemEnabled=false\nSession\\AnonymousModeEnabled=false\n"
+                    "Session\\MultiConnectionsPerIp=true\n"
                     f"Session\\DefaultSavePath={self.save_path}\n\n[Preferences]\nConnection\\UPnP=false\n"
                     f"General\\Locale=en\nWebUI\\Address=127.0.0.1\nWebUI\\Port={self.web_port}\n"
                     "WebUI\\LocalHostAuth=false\nWebUI\\CSRFProtection=false\nWebUI\\HostHeaderValidation=false\n")

@@ -68,6 +68,12 @@ class RpcStub {
     m_thread.join();
   }
 
+  /// Answers up to `n` requests on a connection before closing it without a word (as a server
+  /// whose idle timeout ran out does); 1, the default, closes after each answer and says so.
+  void keep_alive_requests(int n) { m_keep_alive_requests = n; }
+  /// Connections accepted so far.
+  int connections() const { return m_connections; }
+
   uint16_t port() const { return m_port; }
   std::string url(const std::string& path = "/") const {
     return std::string(m_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(m_port) + path;
@@ -86,6 +92,7 @@ class RpcStub {
       boost::system::error_code ec;
       m_acceptor.accept(socket, ec);
       if (ec || m_stopping) continue;
+      ++m_connections;
       try {
         if (m_tls) {
           boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(std::move(socket), *m_tls);
@@ -102,8 +109,14 @@ class RpcStub {
 
   template <class Stream>
   void serve(Stream& stream) {
-    namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
+    const int n = m_keep_alive_requests;
+    for (int i = 1; i <= n; ++i) answer(stream, buffer, n > 1);
+  }
+
+  template <class Stream>
+  void answer(Stream& stream, boost::beast::flat_buffer& buffer, bool keep_alive) {
+    namespace http = boost::beast::http;
     http::request<http::string_body> req;
     http::read(stream, buffer, req);
     StubRequest r;
@@ -134,7 +147,7 @@ class RpcStub {
       res.body() = doc.dump();
     }
     res.prepare_payload();
-    res.keep_alive(false);
+    res.keep_alive(keep_alive);
     http::write(stream, res);
   }
 
@@ -144,6 +157,8 @@ class RpcStub {
   std::optional<boost::asio::ssl::context> m_tls;
   uint16_t m_port = 0;
   std::atomic<bool> m_stopping{false};
+  std::atomic<int> m_keep_alive_requests{1};
+  std::atomic<int> m_connections{0};
   std::thread m_thread;
   mutable std::mutex m_mutex;
   std::vector<StubRequest> m_requests;

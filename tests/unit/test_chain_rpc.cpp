@@ -290,6 +290,14 @@ TEST_CASE("HTTPS: a certificate the client trusts works; an unknown one or one f
   {
     RpcStub stub([](const StubRequest&) { return StubReply::ok("0x1"); }, good.cert, good.key);
     CHECK(client_for(stub.url(), 5000, good.cert).chain_id() == 1);
+    stub.keep_alive_requests(2);  // over TLS too: one handshake for two requests, then a stale one replaced
+    const int before = stub.connections();
+    {
+      Client kept = client_for(stub.url(), 5000, good.cert);
+      for (int i = 0; i < 3; ++i) CHECK(kept.chain_id() == 1);
+    }
+    CHECK(stub.connections() - before == 2);
+    stub.keep_alive_requests(1);
     // The system store does not know a self-signed certificate.
     CHECK_THROWS_WITH(client_for(stub.url(), 5000).chain_id(),
                       Catch::Contains("TLS handshake with https://127.0.0.1") && Catch::Contains("certificate verify failed"));
@@ -334,4 +342,41 @@ TEST_CASE("for_each_log_range walks the whole range in bounded pieces and halves
   Client n = client_for(never.url());
   CHECK_THROWS_AS(for_each_log_range(n, f, 8, [](const std::vector<Log>&, uint64_t, uint64_t) {}), RpcError);
   CHECK(never.requests().size() == 4);  // 8, 4, 2, 1 blocks
+}
+
+TEST_CASE("eth_sendRawTransaction errors of the common nodes are told apart", "[chain]") {
+  auto kind = [](const std::string& message) {
+    return send_error_kind(RpcError(message, "eth_sendRawTransaction", -32000, message, {}, std::nullopt));
+  };
+  CHECK(kind("already known") == SendErrorKind::AlreadyKnown);                                  // geth, Erigon
+  CHECK(kind("Known transaction: 0x1234") == SendErrorKind::AlreadyKnown);                      // Hardhat
+  CHECK(kind("transaction already imported") == SendErrorKind::AlreadyKnown);                   // anvil
+  CHECK(kind("AlreadyKnown") == SendErrorKind::AlreadyKnown);                                   // Nethermind
+  CHECK(kind("nonce too low: next nonce 5, tx nonce 4") == SendErrorKind::NonceTooLow);         // geth
+  CHECK(kind("Nonce too low. Expected nonce to be 5 but got 4.") == SendErrorKind::NonceTooLow);  // Hardhat
+  CHECK(kind("OldNonce") == SendErrorKind::NonceTooLow);                                        // Nethermind
+  CHECK(kind("insufficient funds for gas * price + value: balance 0") == SendErrorKind::InsufficientFunds);
+  CHECK(kind("Sender doesn't have enough funds to send tx.") == SendErrorKind::InsufficientFunds);  // Hardhat
+  CHECK(kind("replacement transaction underpriced") == SendErrorKind::Underpriced);
+  CHECK(kind("max fee per gas less than block base fee") == SendErrorKind::Underpriced);
+  CHECK(kind("Transaction gas price 1 is too low. Replacing... price too low") == SendErrorKind::Underpriced);
+  CHECK(kind("intrinsic gas too low") == SendErrorKind::Other);  // the gas limit, not the fees
+  CHECK(kind("execution reverted") == SendErrorKind::Other);
+}
+
+TEST_CASE("requests share a kept-alive connection, and one the server closed meanwhile is replaced unseen", "[chain]") {
+  RpcStub stub([](const StubRequest&) { return StubReply::ok("0x1"); });
+  stub.keep_alive_requests(1000);
+  {
+    Client c = client_for(stub.url());
+    for (int i = 0; i < 5; ++i) CHECK(c.block_number() == 1);
+    CHECK(stub.connections() == 1);
+  }  // the client's kept connection closes with it: the stub goes back to accepting
+
+  stub.keep_alive_requests(2);  // then the stub drops the connection without saying so
+  const int before = stub.connections();
+  Client c = client_for(stub.url());
+  for (int i = 0; i < 5; ++i) CHECK(c.block_number() == 1);
+  CHECK(stub.connections() - before == 3);
+  CHECK(stub.requests().size() == 10);  // every request answered once
 }

@@ -64,3 +64,27 @@ TEST_CASE("a JSON-RPC body 100,000 levels deep in its id is answered -32600, not
   CHECK(j["error"]["message"].get<std::string>().find("deeper than 64 levels") != std::string::npos);
   CHECK(j["id"].is_null());
 }
+
+TEST_CASE("MAX_JSON_VALUES values parse and one more is refused, counting arrays and objects too") {
+  using seedd::rpc::MAX_JSON_VALUES;
+  // The outer array is one value; then N - 1 more.
+  auto body = [](size_t values) {
+    std::string s = "[";
+    for (size_t i = 1; i < values; ++i) s += i % 2 ? "[]," : "1,";
+    if (s.back() == ',') s.pop_back();
+    return s + "]";
+  };
+  CHECK(parse_untrusted_json(body(MAX_JSON_VALUES)).ok());
+  const auto in = parse_untrusted_json(body(MAX_JSON_VALUES + 1));
+  CHECK(in.status == JsonInput::Status::too_many_values);
+  CHECK(seedd::rpc::json_input_problem(in) == "holds more than 1000000 values");
+}
+
+TEST_CASE("a 16 MiB body of empty arrays is refused before it costs hundreds of MB") {
+  std::string body = "[";
+  while (body.size() < (16u << 20) - 3) body += "[],";
+  body += "[]]";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(parse_untrusted_json(body).status == JsonInput::Status::too_many_values);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
