@@ -253,18 +253,26 @@ void Settler::follow_pending() {
       m_client.send_raw_transaction(row.raw_tx);
       m_store.note_error(row.id, "");
     } catch (const RpcError& e) {
-      const auto& m = e.endpoint_message();
-      if (m.find("nonce too low") != std::string::npos || m.find("Nonce too low") != std::string::npos) {
-        // Its nonce was taken by another transaction of this account (not this one: it has no
-        // receipt). The pool pays a channel once, so the claim may simply be settled again.
-        if (!finish_if_mined(row)) {
-          SettlementRow failed = row;
-          failed.state = "failed";
-          failed.error = "replaced: account nonce " + std::to_string(row.account_nonce) + " was used by another transaction";
-          m_store.finish(row.id, failed);
-        }
-      } else if (m.find("already") == std::string::npos && m.find("known") == std::string::npos) {
-        m_store.note_error(row.id, "rebroadcast refused: " + m);
+      switch (send_error_kind(e)) {
+        case SendErrorKind::AlreadyKnown:
+          break;  // in the node's pool: keep following it
+        case SendErrorKind::NonceTooLow:
+          // Its nonce was taken: by this very transaction (mined between the two calls), or by
+          // another of this account. The pool pays a channel once, so the claim may simply be
+          // settled again.
+          if (!finish_if_mined(row)) {
+            SettlementRow failed = row;
+            failed.state = "failed";
+            failed.error = "replaced: account nonce " + std::to_string(row.account_nonce) + " was used by another transaction";
+            m_store.finish(row.id, failed);
+          }
+          break;
+        case SendErrorKind::InsufficientFunds:
+          m_store.note_error(row.id, "rebroadcast refused: the node account " + crypto::to_checksum_address(m_builder.account()) +
+                                         " cannot pay the gas: fund it (" + e.endpoint_message() + ")");
+          break;
+        default:
+          m_store.note_error(row.id, "rebroadcast refused: " + e.endpoint_message());
       }
     }
   }
@@ -427,7 +435,7 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
                                                       to_hex(row.tx_hash) + " and is rebroadcast until mined");
   } catch (const RpcError& e) {
     m_store.note_error(row.id, "broadcast refused: " + e.endpoint_message());
-    if (e.endpoint_message().find("already") == std::string::npos) throw;
+    if (send_error_kind(e) != SendErrorKind::AlreadyKnown) throw;
   }
   const auto deadline = std::chrono::steady_clock::now() + kReceiptWait;
   bool done = false;
