@@ -209,17 +209,17 @@ class SettlementEndToEnd(DaemonTestCase):
                     pass
             rounds += 1
             time.sleep(0.1)
-        # Every seeder holds the leechers' final receipts.
-        for l in leechers:
-            received = l.settled(ih, "downloaded_bytes")
-            la = addr[l.name]
-            # The last bytes below the receipt interval are receipted within 30 s (PROTOCOL.md
-            # 4); the claims below cover whatever was receipted: the checks use the claim files.
-            try:
-                s1.wait_for(lambda la=la, received=received: sum(ck.receipted_bytes(s, ih, la) for s in seeders) >= received,
-                            timeout=40, what="final receipts")
-            except AssertionError:
-                print(f"[settlement] {l.name}: not every received byte receipted after 40 s")
+        # The seeders hold the leechers' last receipts, as far as they come: a leecher that
+        # finished may drop its connections (two seeds) before receipting the last bytes under
+        # the receipt interval. The checks below use the claim files, whatever they cover.
+        received = {l.name: l.settled(ih, "downloaded_bytes") for l in leechers}
+        try:
+            s1.wait_for(lambda: all(sum(ck.receipted_bytes(s, ih, addr[l.name]) for s in seeders) >= received[l.name]
+                                    for l in leechers), timeout=10, interval=0.5, what="final receipts")
+        except AssertionError:
+            short = {l.name: received[l.name] - sum(ck.receipted_bytes(s, ih, addr[l.name]) for s in seeders)
+                     for l in leechers}
+            print(f"[settlement] bytes received but not receipted: {short}")
         for s in seeders:
             try:
                 s.call("rewards.claim")
