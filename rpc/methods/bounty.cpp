@@ -11,8 +11,14 @@
 namespace seedd::rpc {
 namespace {
 
+// A uint256 param: a decimal string, or a JSON integer for small values (seedctl's key=value
+// sends digits as a number). Never a float.
 crypto::uint256 amount_param(const json& params, const char* name, bool positive) {
-  auto v = crypto::parse_decimal_u256(param_string(params, name));
+  const auto& raw = params.at(name);
+  const std::string text = raw.is_number_unsigned() ? std::to_string(raw.get<uint64_t>())
+                           : raw.is_string()         ? raw.get<std::string>()
+                                                     : std::string("-");
+  auto v = crypto::parse_decimal_u256(text);
   if (!v || (positive && *v == 0))
     throw invalid_params("param '" + std::string(name) + "' must be a decimal integer of base units" +
                          (positive ? " above 0" : ""));
@@ -32,7 +38,10 @@ json bounty_fund(const json& params, Context& ctx) {
   const auto rate = amount_param(params, "rate_per_gib", true);
   uint64_t cap = 0;
   if (has_param(params, "max_bytes_per_leecher")) {
-    auto v = crypto::parse_decimal_u64(param_string(params, "max_bytes_per_leecher"));
+    const auto& raw = params.at("max_bytes_per_leecher");
+    auto v = raw.is_number_unsigned() ? std::optional<uint64_t>(raw.get<uint64_t>())
+             : raw.is_string()       ? crypto::parse_decimal_u64(raw.get<std::string>())
+                                     : std::nullopt;
     if (!v) throw invalid_params("param 'max_bytes_per_leecher' must be a decimal uint64 (0 = no cap)");
     cap = *v;
   }
@@ -115,18 +124,18 @@ void register_bounty_methods(MethodTable& table) {
              "Funds a bounty for a torrent from the node account's tokens: approves the pool for the amount when "
              "needed, then calls fund(). Amounts are decimal strings of token base units.",
              {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
-              {"amount", ParamType::string, true, "tokens to put in, base units"},
-              {"rate_per_gib", ParamType::string, true, "tokens paid per GiB served, base units"},
-              {"max_bytes_per_leecher", ParamType::string, false, "bytes paid per leecher at most (default 0 = no cap)"},
+              {"amount", ParamType::any, true, "tokens to put in, base units"},
+              {"rate_per_gib", ParamType::any, true, "tokens paid per GiB served, base units"},
+              {"max_bytes_per_leecher", ParamType::any, false, "bytes paid per leecher at most (default 0 = no cap)"},
               {"pass_signer", ParamType::string, false, "only leechers with a pass by this address count (default: open)"},
               {"expires_at", ParamType::integer, true, "unix time after which receipts are not paid and the rest may be withdrawn"}},
              "{bounty_id, tx, block, approve?}", true, bounty_fund});
   table.add({"bounty.top_up", "Adds tokens to a bounty from the node account (approving when needed).",
-             {{"bounty_id", ParamType::string, true, "the bounty's id"},
-              {"amount", ParamType::string, true, "tokens to add, base units"}},
+             {{"bounty_id", ParamType::any, true, "the bounty's id"},
+              {"amount", ParamType::any, true, "tokens to add, base units"}},
              "{bounty_id, tx, block}", true, bounty_top_up});
   table.add({"bounty.withdraw", "Takes the rest of an expired bounty this node funded back to the node account.",
-             {{"bounty_id", ParamType::string, true, "the bounty's id"}}, "{bounty_id, tx, block}", true,
+             {{"bounty_id", ParamType::any, true, "the bounty's id"}}, "{bounty_id, tx, block}", true,
              bounty_withdraw});
   table.add({"bounty.list",
              "The pool's bounties as last read (BountyFunded logs, then bounty() for balances), and whether this "
