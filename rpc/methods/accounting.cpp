@@ -297,7 +297,7 @@ json rewards_list(const json& params, Context& ctx) {
   json rows = json::array();
   for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) {
     auto row = claim_summary(doc);
-    row["settlement"] = settlement_of(ctx, doc);
+    if (ctx.settler) row["settlement"] = settlement_of(ctx, doc);  // with a chain configured only
     rows.push_back(std::move(row));
   }
   return {{"claims", rows}};
@@ -309,7 +309,8 @@ json rewards_get(const json& params, Context& ctx) {
   if (nonce < 1) throw invalid_params("param 'nonce' must be >= 1");
   auto doc = acc.ledger().claim(static_cast<uint64_t>(nonce));
   if (!doc) throw RpcError(code::not_found, "nonce: no claim " + std::to_string(nonce));
-  (*doc)["settlement"] = settlement_of(ctx, *doc);
+  // With a chain configured only: otherwise rewards.get is the claim file, byte for byte.
+  if (ctx.settler) (*doc)["settlement"] = settlement_of(ctx, *doc);
   return *doc;
 }
 
@@ -384,11 +385,12 @@ void register_accounting_methods(MethodTable& table) {
              {{"payout", ParamType::string, false, "payout address (default payout_address, else the node address)"},
               {"dry_run", ParamType::boolean, false, "build and show the claim, record nothing"}},
              "the claim document, with nonce and file", true, rewards_claim});
-  table.add({"rewards.list", "Past claims, oldest first.",
+  table.add({"rewards.list", "Past claims, oldest first; with a chain configured each has `settlement` (null before "
+             "the first rewards.settle): state, tx, block, paid, items_paid, items_skipped, skipped reasons.",
              {{"after", ParamType::integer, false, "only nonces above this"},
               {"limit", ParamType::integer, false, "1 to 1000 (default 100)"}},
              "{claims: [...]}", false, rewards_list});
-  table.add({"rewards.get", "One past claim document.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
+  table.add({"rewards.get", "One past claim document; with a chain configured also its `settlement`.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
              "the claim document", false, rewards_get});
   table.add({"claim.verify",
              "Checks a claim document against PROTOCOL.md section 7 and reports every failed rule by name.",
