@@ -45,6 +45,15 @@ std::optional<std::string> uint256_decimal(std::string_view value) {
   return std::string(digits);
 }
 
+// An http(s) URL with a host; the text is kept as given (it may hold an API key).
+std::optional<std::string> chain_url(std::string_view value) {
+  if (value.empty()) return std::string();
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (value.substr(0, scheme.size()) == scheme && value.size() > scheme.size()) return std::string(value);
+  }
+  return std::nullopt;
+}
+
 // An address or a CIDR block; always normalized to canonical-address/prefix so the RPC layer
 // parses one form only.
 std::optional<std::string> cidr_block(std::string_view value) {
@@ -457,6 +466,41 @@ std::vector<OptionDef> make_table() {
        .default_value = "",
        .help = "address that claims ask rewards to be paid to (default: the node address)",
        .group = rewards},
+      {.name = "chain_rpc",
+       .type = T::string,
+       .default_value = "",
+       .help = "Ethereum JSON-RPC endpoint (http:// or https://) of the pool's chain, used to "
+               "settle claims and fund bounties; empty = settlement off",
+       .secret = true,
+       .group = rewards,
+       .rule = chain_url,
+       .expected = "expected an http:// or https:// URL, or empty"},
+      {.name = "pool_deploy_block",
+       .type = T::integer,
+       .default_value = "0",
+       .help = "block the pool was deployed in: bounties are searched from here",
+       .min = 0,
+       .group = rewards},
+      {.name = "max_fee_per_gas",
+       .type = T::string,
+       .default_value = "0",
+       .help = "most wei per gas this node offers for its transactions; 0 = no cap",
+       .group = rewards,
+       .rule = uint256_decimal,
+       .expected = "expected a decimal integer of wei (digits only)"},
+      {.name = "auto_settle",
+       .type = T::boolean,
+       .default_value = "false",
+       .help = "claim and settle by itself once the expected payout at the bounties' rates "
+               "reaches settle_min_amount",
+       .group = rewards},
+      {.name = "settle_min_amount",
+       .type = T::string,
+       .default_value = "1000000000000000000",
+       .help = "token base units an auto_settle claim must be expected to pay at least",
+       .group = rewards,
+       .rule = uint256_decimal,
+       .expected = "expected a decimal integer from 0 to 2^256-1 (digits only, at most 78)"},
 
       {.name = "log_level",
        .type = T::choice,

@@ -16,6 +16,8 @@
 
 #include "config/config.hpp"
 #include "daemon/accountant/accountant.hpp"
+#include "daemon/chain/http_transport.hpp"
+#include "daemon/chain/settler.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/node_key.hpp"
@@ -170,6 +172,38 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   Accountant accountant(policy, key, data_dir);
   engine.add_plugin(accountant.plugin());
 
+  // Settlement (issue 13): off unless chain_rpc is set. The start check needs the endpoint: a
+  // wrong chain or a pool without code stops the start (exit 2); an endpoint that does not
+  // answer does not (seeding goes on; settlement says "unreachable" until it answers, and the
+  // check runs then).
+  std::unique_ptr<chain::Settler> settler;
+  if (!cfg.get_string("chain_rpc").empty()) {
+    chain::SettlerOptions so;
+    so.rpc_url = cfg.get_string("chain_rpc");
+    so.chain_id = facts.pool_chain_id;
+    so.pool = policy.domain.verifying_contract;
+    so.deploy_block = static_cast<uint64_t>(cfg.get_int("pool_deploy_block"));
+    so.max_fee_per_gas = crypto::parse_decimal_u256(cfg.get_string("max_fee_per_gas")).value();
+    so.auto_settle = cfg.get_bool("auto_settle");
+    so.settle_min_amount = crypto::parse_decimal_u256(cfg.get_string("settle_min_amount")).value();
+    so.payout = crypto::parse_address(facts.payout_address).value();
+    if (std::all_of(so.pool.begin(), so.pool.end(), [](uint8_t b) { return b == 0; }))
+      throw config::ConfigError("option 'chain_rpc': set, but pool_contract is the zero address: settlement needs the pool");
+    try {
+      settler = std::make_unique<chain::Settler>(so, accountant, key, data_dir / "ledger.sqlite");
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(std::string("option 'chain_rpc': ") + e.what());
+    }
+    try {
+      if (auto problem = settler->check_at_start()) throw config::ConfigError("option 'chain_rpc': " + *problem);
+      log->info("settlement on chain {} through {}; node account {}", so.chain_id, settler->endpoint(), facts.address);
+    } catch (const chain::TransportError& e) {
+      log->warn("chain endpoint {} does not answer ({}): seeding goes on, settlement waits for it", settler->endpoint(), e.what());
+    } catch (const chain::RpcError& e) {
+      log->warn("chain endpoint {} answered the start check with an error ({}): settlement waits", settler->endpoint(), e.what());
+    }
+  }
+
   std::vector<rpc::RpcAuthEntry> users;
   for (const auto& entry : cfg.get_list("rpc_auth")) {
     auto e = rpc::RpcAuthEntry::parse(entry);
@@ -212,6 +246,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   base.accountant = &accountant;
   base.node = &facts;
   base.events = &bus;
+  base.settler = settler.get();
+  if (settler) settler->start();
   rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
                      [&base] { return rpc::check_health(base); });
   // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
@@ -306,6 +342,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   watcher.stop();  // it adds torrents: before the engine
   live.stop();     // a blocklist download ends by loading the filter into the engine
   engine.stop();
+  if (settler) settler->stop();  // before the accountant: auto_settle claims through it
   accountant.stop();  // after the engine: receipts that arrived until the end are booked
   server.stop();
   log->info("stopped");

@@ -16,6 +16,9 @@ class Config;
 namespace events {
 class EventBus;
 }
+namespace chain {
+class Settler;
+}
 
 namespace rpc {
 
@@ -40,6 +43,7 @@ struct Context {
   const NodeFacts* node = nullptr;
   events::EventBus* events = nullptr;  // null in tests without one
   LiveSettings* settings = nullptr;    // null in tests without one: session.set then refuses
+  chain::Settler* settler = nullptr;   // null when chain_rpc is empty: settlement is off
   Scope scope = Scope::admin;  // of the authenticated caller
 };
 

@@ -25,6 +25,8 @@ const MethodTable& method_table() {
     register_session_get_method(t);
     register_accounting_methods(t);
     register_events_methods(t);
+    register_chain_methods(t);
+    register_bounty_methods(t);
     register_rpc_methods(t);
     return t;
   }();

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "daemon/accountant/accountant.hpp"
+#include "daemon/chain/settler.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 
@@ -101,6 +102,15 @@ std::string render_metrics(Context& ctx) {
       << "# TYPE seedd_receipts_rejected_total counter\n";
     for (const auto& [reason, n] : summary.rejected)
       o << "seedd_receipts_rejected_total{reason=\"" << reason << "\"} " << n << "\n";
+  }
+  if (ctx.settler) {
+    // Token amounts are uint256: printed as exact decimal integers (a valid Prometheus value),
+    // not through a double.
+    o << "# HELP seedd_tokens_paid_total Token base units paid to this node's claims by confirmed settlements.\n"
+      << "# TYPE seedd_tokens_paid_total counter\n"
+      << "seedd_tokens_paid_total " << crypto::to_decimal(ctx.settler->tokens_paid()) << "\n";
+    gauge(o, "seedd_settlements_pending", "Settlement transactions committed and not mined yet.",
+          static_cast<double>(ctx.settler->settlements_pending()));
   }
   const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.node->started).count();
   gauge(o, "seedd_uptime_seconds", "Seconds since seedd started.", uptime);

@@ -17,6 +17,16 @@ constexpr int forbidden = -32003;        // the caller's scope does not allow th
 constexpr int io_error = -32004;
 constexpr int shutting_down = -32005;
 constexpr int unavailable = -32006;      // the feature is off or not configured
+// Settlement on chain (issue 13).
+constexpr int already_settled = -32010;     // the claim was settled and nothing was skipped
+constexpr int settlement_pending = -32011;  // a settlement of the claim is not mined yet
+constexpr int chain_unreachable = -32012;   // no answer from chain_rpc
+constexpr int wrong_chain = -32013;         // chain_rpc is on another chain than pool_chain_id
+constexpr int pool_without_code = -32014;   // pool_contract has no code there
+constexpr int insufficient_funds = -32015;  // the node account lacks ETH for gas, or tokens
+constexpr int endpoint_error = -32016;      // the endpoint answered with an error, or a revert
+constexpr int bounty_unavailable = -32017;  // no such bounty, expired or dry
+constexpr int chain_busy = -32018;          // the chain worker is full or did not answer in time
 }  // namespace code
 
 /// What a handler throws; only the dispatcher turns it into a response.

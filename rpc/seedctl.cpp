@@ -70,6 +70,16 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   claim [payout=ADDR] [dry_run=true]
                            claim every unclaimed receipted byte (rewards.claim) and print the
                            nonce, amount, total bytes, receipts and the claim file's path
+  settle [NONCE] [--claim] [--dry-run] [--print-tx]
+                           settle a claim on the pool's chain (rewards.settle): the latest claim
+                           unless NONCE; --claim makes a new claim first; --dry-run simulates and
+                           shows each receipt's payout or skip reason; --print-tx prints {to,
+                           data} for another wallet to send instead of sending
+  bounties [HASH]          the pool's bounties (bounty.list), and which this node seeds
+  fund HASH --amount=UNITS --rate=UNITS_PER_GIB --expires=UNIX|--days=N
+       [--cap=BYTES] [--pass-signer=ADDR]
+                           fund a bounty for a torrent from the node account's tokens
+  balance                  the node account on the pool's chain: ETH for gas, tokens (chain.info)
   verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
                            check a claim file offline, without a daemon (docs/protocol.md 7): prints
                            "valid", or every failed rule with its detail. The verifier's domain

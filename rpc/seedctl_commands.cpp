@@ -463,7 +463,11 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
 
 }  // namespace
 
+void seedctl_print_fields(const json& obj) { print_fields(obj); }
+void seedctl_print_rows(const json& rows, const std::vector<std::string>& preferred) { print_rows(rows, preferred); }
+
 bool seedctl_is_command(const std::string& c) {
+  if (seedctl_is_chain_command(c)) return true;
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
@@ -479,6 +483,7 @@ std::optional<int> seedctl_offline_command(const std::string& command, const std
 
 int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
                         bool raw_json) {
+  if (seedctl_is_chain_command(command)) return seedctl_run_chain_command(client, command, args, raw_json);
   if (command == "add") return cmd_add(client, args, raw_json);
   if (command == "create") return cmd_create(client, args, raw_json);
   if (command == "list") return cmd_list(client, args, raw_json);

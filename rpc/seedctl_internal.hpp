@@ -24,6 +24,15 @@ std::string seedctl_human_bytes(int64_t n);
 int64_t seedctl_as_int(const nlohmann::json& v);
 void seedctl_print_torrent_table(const nlohmann::json& torrents);
 
+/// `key: value` lines of an object; a table of an array of objects (`preferred` columns first).
+void seedctl_print_fields(const nlohmann::json& obj);
+void seedctl_print_rows(const nlohmann::json& rows, const std::vector<std::string>& preferred = {});
+
+/// The chain commands (seedctl_chain.cpp): bounties, fund, settle, balance.
+bool seedctl_is_chain_command(const std::string& command);
+int seedctl_run_chain_command(const SeedctlClient& client, const std::string& command,
+                              const std::vector<std::string>& args, bool raw_json);
+
 /// True when `command` is one of the commands for people (and not the raw METHOD form).
 bool seedctl_is_command(const std::string& command);
 /// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.

@@ -5,7 +5,7 @@
 
 namespace seedd::util {
 namespace {
-constexpr const char* kCategories[] = {"main", "engine", "rpc", "auth", "ledger", "accountant"};
+constexpr const char* kCategories[] = {"main", "engine", "rpc", "auth", "ledger", "accountant", "chain"};
 }
 
 void setup_logging(const std::string& level, const std::string& format) {

@@ -5,6 +5,7 @@
 
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/accountant/claim_verify.hpp"
+#include "daemon/chain/settler.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
@@ -50,7 +51,7 @@ json summary(const json& params, Context& ctx) {
   const auto s = acc.ledger().summary(since, until, acc.policy().default_rate);
   json rejected = json::object();
   for (const auto& [reason, count] : s.rejected) rejected[reason] = count;
-  return {{"since", since},
+  json out = {{"since", since},
           {"until", until},
           {"verified_bytes", dec(s.verified_bytes)},
           {"unverified_bytes", dec(s.unverified_bytes)},
@@ -61,6 +62,14 @@ json summary(const json& params, Context& ctx) {
           {"claimed_amount", to_decimal(s.claimed_amount)},
           {"default_rate_per_gib", to_decimal(acc.policy().default_rate)},
           {"rejected", rejected}};
+  // Where a pool is configured: the unclaimed bytes at each torrent's best live bounty.
+  if (ctx.settler) {
+    crypto::uint256 expected = 0;
+    for (const auto& t : acc.ledger().by_torrent(0, unix_now() + 3600, acc.policy().default_rate))
+      expected += crypto::uint256(t.unclaimed_bytes) * ctx.settler->best_rate(t.infohash) / (crypto::uint256(1) << 30);
+    out["expected_bounty_amount"] = to_decimal(expected);
+  }
+  return out;
 }
 
 json by_torrent(const json& params, Context& ctx) {
@@ -76,6 +85,12 @@ json by_torrent(const json& params, Context& ctx) {
                     {"receipts", t.receipts},
                     {"rate_per_gib", to_decimal(t.rate_per_gib)},
                     {"pending_amount", to_decimal(t.pending_amount)}});
+    // Where a pool is configured: what the unclaimed bytes would earn at the best live bounty.
+    if (ctx.settler) {
+      const auto rate = ctx.settler->best_rate(t.infohash);
+      rows.back()["bounty_rate_per_gib"] = to_decimal(rate);
+      rows.back()["expected_bounty_amount"] = to_decimal(crypto::uint256(t.unclaimed_bytes) * rate / (crypto::uint256(1) << 30));
+    }
   }
   return {{"since", since}, {"until", until}, {"torrents", rows}};
 }
@@ -264,13 +279,27 @@ json claim_summary(const json& doc) {
           {"receipts_root", c.at("receiptsRoot")}};
 }
 
+// The claim's latest on-chain settlement (settlement_store.hpp), null when none or when
+// settlement is off.
+json settlement_of(Context& ctx, const json& doc) {
+  if (!ctx.settler) return nullptr;
+  const auto nonce = crypto::parse_decimal_u64(doc.at("claim").at("nonce").get<std::string>());
+  if (!nonce) return nullptr;
+  const auto row = ctx.settler->settlement(*nonce);
+  return row ? chain::settlement_json(*row) : json(nullptr);
+}
+
 json rewards_list(const json& params, Context& ctx) {
   auto& acc = accountant(ctx);
   const int64_t after = param_int(params, "after", 0);
   const int64_t limit = param_int(params, "limit", 100);
   if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to 1000");
   json rows = json::array();
-  for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) rows.push_back(claim_summary(doc));
+  for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) {
+    auto row = claim_summary(doc);
+    if (ctx.settler) row["settlement"] = settlement_of(ctx, doc);  // with a chain configured only
+    rows.push_back(std::move(row));
+  }
   return {{"claims", rows}};
 }
 
@@ -280,6 +309,8 @@ json rewards_get(const json& params, Context& ctx) {
   if (nonce < 1) throw invalid_params("param 'nonce' must be >= 1");
   auto doc = acc.ledger().claim(static_cast<uint64_t>(nonce));
   if (!doc) throw RpcError(code::not_found, "nonce: no claim " + std::to_string(nonce));
+  // With a chain configured only: otherwise rewards.get is the claim file, byte for byte.
+  if (ctx.settler) (*doc)["settlement"] = settlement_of(ctx, *doc);
   return *doc;
 }
 
@@ -314,9 +345,11 @@ json claim_verify(const json& params, Context& ctx) {
 void register_accounting_methods(MethodTable& table) {
   table.add({"earnings.summary",
              "Verified and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
-             "and rejected receipts by reason.",
+             "and rejected receipts by reason; with a chain configured also expected_bounty_amount (the unclaimed "
+             "bytes at each torrent's best live open bounty).",
              {kSince, kUntil}, "summary", false, summary});
-  table.add({"earnings.by_torrent", "The same figures per torrent.", {kSince, kUntil}, "{torrents: [...]}", false,
+  table.add({"earnings.by_torrent", "The same figures per torrent; with a chain configured also bounty_rate_per_gib "
+             "(the best live open bounty) and expected_bounty_amount (the unclaimed bytes at that rate).", {kSince, kUntil}, "{torrents: [...]}", false,
              by_torrent});
   table.add({"earnings.history", "Verified and unverified upload by hour or day.",
              {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, kSince, kUntil},
@@ -352,11 +385,12 @@ void register_accounting_methods(MethodTable& table) {
              {{"payout", ParamType::string, false, "payout address (default payout_address, else the node address)"},
               {"dry_run", ParamType::boolean, false, "build and show the claim, record nothing"}},
              "the claim document, with nonce and file", true, rewards_claim});
-  table.add({"rewards.list", "Past claims, oldest first.",
+  table.add({"rewards.list", "Past claims, oldest first; with a chain configured each has `settlement` (null before "
+             "the first rewards.settle): state, tx, block, paid, items_paid, items_skipped, skipped reasons.",
              {{"after", ParamType::integer, false, "only nonces above this"},
               {"limit", ParamType::integer, false, "1 to 1000 (default 100)"}},
              "{claims: [...]}", false, rewards_list});
-  table.add({"rewards.get", "One past claim document.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
+  table.add({"rewards.get", "One past claim document; with a chain configured also its `settlement`.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
              "the claim document", false, rewards_get});
   table.add({"claim.verify",
              "Checks a claim document against docs/protocol.md section 7 and reports every failed rule by name.",

@@ -1,0 +1,148 @@
+// bounty.*: creators fund the availability of their content from the node account (docs/protocol.md 8).
+#include <algorithm>
+
+#include "daemon/chain/settler.hpp"
+#include "daemon/crypto/hex.hpp"
+#include "daemon/crypto/keys.hpp"
+#include "daemon/engine/engine.hpp"
+#include "rpc/method_table.hpp"
+#include "rpc/methods/chain_errors.hpp"
+
+namespace seedd::rpc {
+namespace {
+
+// A uint256 param: a decimal string, or a JSON integer for small values (seedctl's key=value
+// sends digits as a number). Never a float.
+crypto::uint256 amount_param(const json& params, const char* name, bool positive) {
+  const auto& raw = params.at(name);
+  const std::string text = raw.is_number_unsigned() ? std::to_string(raw.get<uint64_t>())
+                           : raw.is_string()         ? raw.get<std::string>()
+                                                     : std::string("-");
+  auto v = crypto::parse_decimal_u256(text);
+  if (!v || (positive && *v == 0))
+    throw invalid_params("param '" + std::string(name) + "' must be a decimal integer of base units" +
+                         (positive ? " above 0" : ""));
+  return *v;
+}
+
+crypto::InfoHash20 info_hash_param(const json& params) {
+  auto ih = crypto::from_hex_fixed<20>(param_string(params, "info_hash"));
+  if (!ih) throw invalid_params("param 'info_hash' must be 40 hex digits");
+  return *ih;
+}
+
+json bounty_fund(const json& params, Context& ctx) {
+  auto& s = settler_of(ctx);
+  const auto ih = info_hash_param(params);
+  const auto amount = amount_param(params, "amount", true);
+  const auto rate = amount_param(params, "rate_per_gib", true);
+  uint64_t cap = 0;
+  if (has_param(params, "max_bytes_per_leecher")) {
+    const auto& raw = params.at("max_bytes_per_leecher");
+    auto v = raw.is_number_unsigned() ? std::optional<uint64_t>(raw.get<uint64_t>())
+             : raw.is_string()       ? crypto::parse_decimal_u64(raw.get<std::string>())
+                                     : std::nullopt;
+    if (!v) throw invalid_params("param 'max_bytes_per_leecher' must be a decimal uint64 (0 = no cap)");
+    cap = *v;
+  }
+  crypto::Address signer{};
+  if (has_param(params, "pass_signer")) {
+    auto a = crypto::parse_address(param_string(params, "pass_signer"));
+    if (!a) throw invalid_params("param 'pass_signer' must be a 0x address (EIP-55 when mixed case)");
+    signer = *a;
+  }
+  const int64_t expires_at = param_int(params, "expires_at", 0);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (expires_at <= now) throw invalid_params("param 'expires_at' must be a unix time in the future, got " + std::to_string(expires_at));
+  try {
+    return s.fund(ih, amount, rate, cap, signer, static_cast<uint64_t>(expires_at));
+  } catch (const chain::ChainError& e) {
+    throw to_rpc_error(e);
+  }
+}
+
+// The bounty_id param, which must name a bounty the cache knows.
+crypto::uint256 known_bounty(chain::Settler& s, const json& params) {
+  const auto id = amount_param(params, "bounty_id", true);
+  const auto all = s.bounties();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const chain::KnownBounty& b) { return b.id == id; });
+  if (it == all.end()) throw RpcError(code::bounty_unavailable, "bounty_id: no bounty " + crypto::to_decimal(id) + " on the pool");
+  return id;
+}
+
+json bounty_top_up(const json& params, Context& ctx) {
+  auto& s = settler_of(ctx);
+  const auto id = known_bounty(s, params);
+  const auto amount = amount_param(params, "amount", true);
+  try {
+    return s.top_up(id, amount);
+  } catch (const chain::ChainError& e) {
+    throw to_rpc_error(e);
+  }
+}
+
+json bounty_withdraw(const json& params, Context& ctx) {
+  auto& s = settler_of(ctx);
+  const auto id = known_bounty(s, params);
+  const auto all = s.bounties();
+  const auto b = *std::find_if(all.begin(), all.end(), [&](const chain::KnownBounty& k) { return k.id == id; });
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (b.state.funder != s.account())
+    throw RpcError(code::bounty_unavailable, "bounty_id: bounty " + crypto::to_decimal(id) + " was funded by " +
+                                                 crypto::to_checksum_address(b.state.funder) + ", not this node");
+  if (static_cast<uint64_t>(now) <= b.state.expires_at)
+    throw RpcError(code::bounty_unavailable, "bounty_id: bounty " + crypto::to_decimal(id) + " expires at " +
+                                                 std::to_string(b.state.expires_at) + ": withdraw only after that");
+  try {
+    return s.withdraw(id);
+  } catch (const chain::ChainError& e) {
+    throw to_rpc_error(e);
+  }
+}
+
+json bounty_list(const json& params, Context& ctx) {
+  auto& s = settler_of(ctx);
+  std::optional<crypto::InfoHash20> only;
+  if (has_param(params, "info_hash")) only = info_hash_param(params);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  json rows = json::array();
+  for (const auto& b : s.bounties()) {
+    if (only && b.state.infohash != *only) continue;
+    auto row = chain::bounty_to_json(b);
+    row["seeding"] = ctx.engine && ctx.engine->get(crypto::to_hex(b.state.infohash, false)).has_value();
+    row["live"] = b.state.balance > 0 && b.state.expires_at >= static_cast<uint64_t>(now);
+    row["funded_by_this_node"] = b.state.funder == s.account();
+    rows.push_back(std::move(row));
+  }
+  return {{"bounties", rows}};
+}
+
+}  // namespace
+
+void register_bounty_methods(MethodTable& table) {
+  table.add({"bounty.fund",
+             "Funds a bounty for a torrent from the node account's tokens: approves the pool for the amount when "
+             "needed, then calls fund(). Amounts are decimal strings of token base units.",
+             {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
+              {"amount", ParamType::any, true, "tokens to put in, base units"},
+              {"rate_per_gib", ParamType::any, true, "tokens paid per GiB served, base units"},
+              {"max_bytes_per_leecher", ParamType::any, false, "bytes paid per leecher at most (default 0 = no cap)"},
+              {"pass_signer", ParamType::string, false, "only leechers with a pass by this address count (default: open)"},
+              {"expires_at", ParamType::integer, true, "unix time after which receipts are not paid and the rest may be withdrawn"}},
+             "{bounty_id, tx, block, approve?}", true, bounty_fund});
+  table.add({"bounty.top_up", "Adds tokens to a bounty from the node account (approving when needed).",
+             {{"bounty_id", ParamType::any, true, "the bounty's id"},
+              {"amount", ParamType::any, true, "tokens to add, base units"}},
+             "{bounty_id, tx, block}", true, bounty_top_up});
+  table.add({"bounty.withdraw", "Takes the rest of an expired bounty this node funded back to the node account.",
+             {{"bounty_id", ParamType::any, true, "the bounty's id"}}, "{bounty_id, tx, block}", true,
+             bounty_withdraw});
+  table.add({"bounty.list",
+             "The pool's bounties as last read (BountyFunded logs, then bounty() for balances), and whether this "
+             "node seeds each one's torrent.",
+             {{"info_hash", ParamType::info_hash, false, "only this torrent's"}},
+             "{bounties: [{bounty_id, info_hash, funder, balance, rate_per_gib, expires_at, seeding, live, ...}]}",
+             false, bounty_list});
+}
+
+}  // namespace seedd::rpc
