@@ -14,6 +14,7 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
+#include "rpc/display_width.hpp"
 #include "rpc/http_client.hpp"
 #include "rpc/json_input.hpp"
 #include "rpc/seedctl_internal.hpp"
@@ -134,14 +135,15 @@ int64_t seedctl_as_int(const json& v) {
 }
 
 void seedctl_print_torrent_table(const json& torrents) {
+  // Columns by display width, not bytes: a name in CJK or with accents keeps the columns after
+  // it in place, and a cut lands between characters (display_width.hpp).
   std::cout << std::left << std::setw(10) << "HASH" << std::setw(28) << "NAME" << std::setw(22) << "STATE"
             << std::right << std::setw(7) << "DONE" << std::setw(12) << "UP/s" << std::setw(12) << "UPLOADED" << "\n";
   for (const auto& t : torrents) {
-    std::string name = t.value("name", "");
-    if (name.size() > 26) name = name.substr(0, 25) + "~";
+    const std::string name = pad_to_width(fit_to_width(t.value("name", ""), 26), 28);
     std::ostringstream done;
     done << std::fixed << std::setprecision(1) << t.value("progress", 0.0) * 100 << "%";
-    std::cout << std::left << std::setw(10) << t.value("info_hash", "").substr(0, 8) << std::setw(28) << name
+    std::cout << std::left << std::setw(10) << t.value("info_hash", "").substr(0, 8) << name
               << std::setw(22) << t.value("state", "") << std::right << std::setw(7) << done.str() << std::setw(12)
               << seedctl_human_bytes(seedctl_as_int(t.value("upload_rate", json(0)))) << std::setw(12)
               << seedctl_human_bytes(seedctl_as_int(t.value("uploaded_bytes", json("0")))) << "\n";

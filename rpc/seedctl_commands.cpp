@@ -15,6 +15,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/auth.hpp"
+#include "rpc/display_width.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -99,22 +100,20 @@ void print_rows(const json& rows, const std::vector<std::string>& preferred = {}
   std::vector<size_t> width;
   for (const auto& c : cols) {
     size_t w = c.size();
-    for (const auto& r : rows) w = std::max(w, scalar_text(r.value(c, json())).size());
+    for (const auto& r : rows) w = std::max(w, display_width(scalar_text(r.value(c, json()))));
     width.push_back(std::min<size_t>(w, 42));
   }
-  auto cell = [](std::string s, size_t w) {
-    if (s.size() > w) s = s.substr(0, w - 1) + "~";
-    return s;
-  };
+  // By display width: a peer's client or a file's path may be CJK (display_width.hpp).
+  auto cell = [](const std::string& s, size_t w) { return pad_to_width(fit_to_width(s, w), w + 2); };
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string head = cols[i];
     std::transform(head.begin(), head.end(), head.begin(), ::toupper);
-    std::cout << std::left << std::setw(static_cast<int>(width[i] + 2)) << cell(head, width[i]);
+    std::cout << cell(head, width[i]);
   }
   std::cout << "\n";
   for (const auto& r : rows) {
     for (size_t i = 0; i < cols.size(); ++i)
-      std::cout << std::left << std::setw(static_cast<int>(width[i] + 2)) << cell(scalar_text(r.value(cols[i], json())), width[i]);
+      std::cout << cell(scalar_text(r.value(cols[i], json())), width[i]);
     std::cout << "\n";
   }
 }
