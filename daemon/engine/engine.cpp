@@ -1192,6 +1192,18 @@ void Engine::resume(const std::string& info_hash) {
     spdlog::get("engine")->info("{}: resumed by hand, seeding limits lifted", e->status.info_hash);
   }
   m_impl->request_save(e->handle);
+  // As pause does, show the new state now rather than at the next state update (up to a
+  // second): libtorrent runs handle calls in order, so this status() sees the resume. Asked
+  // without the mutex (it waits for libtorrent's thread); a pause meanwhile wins.
+  const auto h = e->handle;
+  lock.unlock();
+  const auto st = h.status();
+  lock.lock();
+  e = m_impl->find(info_hash);
+  if (e && e->handle == h && !e->status.paused && e->status.state != state_name(st)) {
+    e->status.state = state_name(st);
+    m_impl->touch(*e);
+  }
 }
 
 void Engine::remove(const std::string& info_hash, bool delete_data) {
