@@ -619,6 +619,8 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         auto& e = torrents[id];
         if (e.handle.is_valid()) return;
+        // Restored from its resume file: no news (main.cpp publishes one session.started).
+        const bool restored = e.restoring;
         if (e.restoring) {
           e.restoring = false;
           --restores_in_flight;
@@ -645,7 +647,7 @@ struct Engine::Impl {
         }
         e.info = at->params.ti;
         // Under the lock, as the RPC threads do: torrent.added is always numbered first.
-        emit(TorrentEvent::Kind::added, id, e.status.name);
+        if (!restored) emit(TorrentEvent::Kind::added, id, e.status.name);
       }
     } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
       if (sc->state == lt::torrent_status::checking_files) {
