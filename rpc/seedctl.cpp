@@ -50,6 +50,12 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
                            hash the data again; a torrent in missing_data looks for its files
                            (--redownload: fetch what is missing again)
   reannounce HASH          announce to every tracker now
+  set-torrent HASH KEY=VALUE ...
+                           change one torrent (torrent.set): label=L (repeat for more),
+                           labels=A,B, upload_limit=, download_limit= (bytes/s: 500KiB, 2MiB;
+                           0 = none), max_connections=N, seed_ratio_limit=1.5,
+                           seed_idle_limit_minutes=N, tracker=URL (repeat; replaces them all),
+                           trackers= (none), reward_rate=N|default
   move HASH PATH [--no-move-data]
                            move the data to PATH (under an allowed directory); --no-move-data:
                            the data is already there
@@ -66,7 +72,8 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   methods                  the methods the daemon offers
   METHOD [key=value ...]   call a JSON-RPC method (e.g. node.info, torrent.get info_hash=...)
                            key=value sends a string, or a number/boolean/array when the value
-                           is valid JSON; key:=JSON always sends raw JSON
+                           is valid JSON; key:=JSON always sends raw JSON; info_hash=HASH
+                           takes a prefix as the commands do
   claim [payout=ADDR] [dry_run=true]
                            claim every unclaimed receipted byte (rewards.claim) and print the
                            nonce, amount, total bytes, receipts and the claim file's path
@@ -331,7 +338,9 @@ int seedctl_main(std::vector<std::string> args) {
       }
       params[kv.substr(0, raw)] = j;
     } else if (eq != std::string::npos && eq > 0) {
-      params[kv.substr(0, eq)] = parse_value(kv.substr(eq + 1));
+      // An info-hash (or its prefix) stays text even when it is all digits.
+      const auto key = kv.substr(0, eq);
+      params[key] = key == "info_hash" ? json(kv.substr(eq + 1)) : parse_value(kv.substr(eq + 1));
     } else {
       std::cerr << "seedctl: '" << kv << "' is not key=value\n";
       return seedctl_exit::usage;
@@ -366,6 +375,17 @@ int seedctl_main(std::vector<std::string> args) {
       client.credentials.pop_back();
   }
   if (for_people) return seedctl_run_command(client, command, command_args, raw_json);
+  // The named commands take a prefix of an info-hash (list shows 8 characters); so does
+  // info_hash=PREFIX in the METHOD form.
+  if (params.contains("info_hash") && params["info_hash"].is_string()) {
+    const auto text = params["info_hash"].get<std::string>();
+    if (!text.empty() && text.size() < 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+      int rc = seedctl_exit::ok;
+      auto ih = seedctl_resolve_hash(client, method, text, rc);
+      if (!ih) return rc;
+      params["info_hash"] = *ih;
+    }
+  }
 
   json result;
   if (int rc = client.call(method, params, result); rc != seedctl_exit::ok) return rc;

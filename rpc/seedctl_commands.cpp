@@ -122,10 +122,10 @@ bool is_hex(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
-/// A full 40-hex info-hash from the argument: itself, or the one torrent whose hash starts with
-/// it (the table shows 8 characters). Prints why not and returns nullopt otherwise.
-std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
-                                        int& exit_code) {
+}  // namespace
+
+std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
+                                                const std::string& arg, int& exit_code) {
   exit_code = seedctl_exit::usage;
   if (!is_hex(arg) || arg.size() > 40) {
     std::cerr << "seedctl: " << cmd << ": '" << arg << "' is not an info-hash (40 hex digits, or a prefix)\n";
@@ -149,6 +149,13 @@ std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::
   std::cerr << "seedctl: " << cmd << ": " << (found.empty() ? "no torrent" : "more than one torrent")
             << " has an info-hash starting with " << arg << "\n";
   return std::nullopt;
+}
+
+namespace {
+
+std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
+                                        int& exit_code) {
+  return seedctl_resolve_hash(client, cmd, arg, exit_code);
 }
 
 int cmd_add(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
@@ -466,7 +473,7 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set"};
+                                                 "session", "set",     "set-torrent"};
   return commands.count(c) > 0;
 }
 
@@ -485,6 +492,7 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "watch") return cmd_watch(client, args, raw_json);
   if (command == "session") return cmd_session(client, args, raw_json);
   if (command == "set") return cmd_set(client, args, raw_json);
+  if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

@@ -24,6 +24,15 @@ std::string seedctl_human_bytes(int64_t n);
 int64_t seedctl_as_int(const nlohmann::json& v);
 void seedctl_print_torrent_table(const nlohmann::json& torrents);
 
+/// A full 40-hex info-hash from `arg`: itself, or the one torrent whose hash starts with it
+/// (the table shows 8 characters). Prints why not (naming `cmd`), sets `exit_code` and returns
+/// nullopt otherwise.
+std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
+                                                const std::string& arg, int& exit_code);
+
+/// `set-torrent HASH KEY=VALUE ...` (torrent.set): seedctl_torrent_commands.cpp.
+int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
+
 /// True when `command` is one of the commands for people (and not the raw METHOD form).
 bool seedctl_is_command(const std::string& command);
 /// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.
