@@ -56,6 +56,9 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
                            0 = none), max_connections=N, seed_ratio_limit=1.5,
                            seed_idle_limit_minutes=N, tracker=URL (repeat; replaces them all),
                            trackers= (none), reward_rate=N|default
+  export HASH [--out=FILE|-] [--remote-out=PATH]
+                           the torrent's .torrent file, written to FILE (default HASH.torrent
+                           here; - for stdout), or by the daemon to PATH under its directories
   move HASH PATH [--no-move-data]
                            move the data to PATH (under an allowed directory); --no-move-data:
                            the data is already there

@@ -473,7 +473,7 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent"};
+                                                 "session", "set",     "set-torrent", "export"};
   return commands.count(c) > 0;
 }
 
@@ -493,6 +493,7 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "session") return cmd_session(client, args, raw_json);
   if (command == "set") return cmd_set(client, args, raw_json);
   if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
+  if (command == "export") return seedctl_export(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

@@ -30,8 +30,10 @@ void seedctl_print_torrent_table(const nlohmann::json& torrents);
 std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
                                                 const std::string& arg, int& exit_code);
 
-/// `set-torrent HASH KEY=VALUE ...` (torrent.set): seedctl_torrent_commands.cpp.
+/// `set-torrent HASH KEY=VALUE ...` (torrent.set) and `export HASH [--out=FILE|-]
+/// [--remote-out=PATH]` (torrent.export): seedctl_torrent_commands.cpp.
 int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
+int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
 
 /// True when `command` is one of the commands for people (and not the raw METHOD form).
 bool seedctl_is_command(const std::string& command);

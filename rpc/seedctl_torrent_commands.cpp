@@ -1,9 +1,13 @@
-// seedctl's commands that change or fetch one torrent beyond its state: set-torrent (torrent.set).
+// seedctl's commands that change or fetch one torrent beyond its state: set-torrent
+// (torrent.set) and export (torrent.export).
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <map>
 
+#include "daemon/util/atomic_file.hpp"
+#include "daemon/util/base64.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -114,6 +118,76 @@ int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::stri
   for (const auto& [k, v] : params.items())
     if (k != "info_hash") std::cout << " " << k << "=" << (v.is_string() ? v.get<std::string>() : v.dump());
   std::cout << "\n";
+  return seedctl_exit::ok;
+}
+
+int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  std::optional<std::string> hash, out, remote_out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto& a = in[i];
+    bool matched = false;
+    for (auto [flag, target] : {std::pair{"--out", &out}, {"--remote-out", &remote_out}}) {
+      const std::string f = flag;
+      if (a.rfind(f + "=", 0) == 0) {
+        *target = a.substr(f.size() + 1);
+        matched = true;
+      } else if (a == f) {
+        if (i + 1 >= in.size()) {
+          std::cerr << "seedctl: export: " << f << " needs a value\n";
+          return seedctl_exit::usage;
+        }
+        *target = in[++i];
+        matched = true;
+      }
+      if (matched) break;
+    }
+    if (matched) continue;
+    if (a.rfind("--", 0) == 0 || hash) {
+      std::cerr << "seedctl: export: unexpected argument '" << a << "' (seedctl export HASH [--out=FILE])\n";
+      return seedctl_exit::usage;
+    }
+    hash = a;
+  }
+  if (!hash || (out && remote_out)) {
+    std::cerr << "seedctl: export: expected HASH and at most one of --out=FILE and --remote-out=PATH\n";
+    return seedctl_exit::usage;
+  }
+  int rc = seedctl_exit::ok;
+  auto ih = seedctl_resolve_hash(client, "export", *hash, rc);
+  if (!ih) return rc;
+  json params = {{"info_hash", *ih}};
+  if (remote_out) params["out"] = *remote_out;
+  json result;
+  if (rc = client.call("torrent.export", params, result); rc != seedctl_exit::ok) return rc;
+  if (remote_out) {
+    if (raw_json) std::cout << result.dump(2) << "\n";
+    else std::cout << "exported " << *ih << " to " << result.value("file", *remote_out) << " (on the daemon's side)\n";
+    return seedctl_exit::ok;
+  }
+  const auto bytes = util::base64_decode(result.value("torrent", std::string()));
+  if (!bytes) {
+    std::cerr << "seedctl: export: the daemon's .torrent is not base64\n";
+    return seedctl_exit::connection;
+  }
+  // The .torrent is binary: to stdout only when asked for with --out=-.
+  if (out && *out == "-") {
+    std::fwrite(bytes->data(), 1, bytes->size(), stdout);
+    return std::fflush(stdout) == 0 ? seedctl_exit::ok : seedctl_exit::usage;
+  }
+  const std::string file = out.value_or(*ih + ".torrent");
+  try {
+    util::write_file_atomic(file, *bytes);
+  } catch (const std::exception& e) {
+    std::cerr << "seedctl: export: cannot write " << file << ": " << e.what() << "\n";
+    return seedctl_exit::usage;
+  }
+  if (raw_json) {
+    result.erase("torrent");
+    result["file"] = file;
+    std::cout << result.dump(2) << "\n";
+  } else {
+    std::cout << "exported " << *ih << " to " << file << " (" << bytes->size() << " bytes)\n";
+  }
   return seedctl_exit::ok;
 }
 

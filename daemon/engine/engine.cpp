@@ -39,6 +39,7 @@
 #include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/engine/peer_id.hpp"
+#include "daemon/engine/torrent_export.hpp"
 #include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
@@ -1354,6 +1355,20 @@ std::optional<TorrentDetails> Engine::details(const std::string& info_hash) cons
   d.magnet = lt::make_magnet_uri(*ti);
   for (const auto& ws : ti->web_seeds()) d.web_seeds.push_back(ws.url);
   return d;
+}
+
+std::string Engine::torrent_file(const std::string& info_hash) const {
+  std::shared_ptr<const lt::torrent_info> ti;
+  const auto id = lt_util::normalize_id(info_hash);
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(id);
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    ti = it->second.info;
+  }
+  auto bytes = export_torrent_bytes(m_impl->torrent_file(id), ti);
+  if (!bytes) throw EngineError(EngineError::Kind::invalid_argument, "torrent " + id + " has no metadata yet");
+  return std::move(*bytes);
 }
 
 std::vector<FileStatus> Engine::files(const std::string& info_hash) const {

@@ -256,6 +256,9 @@ class Engine {
   void set_torrent(const std::string& info_hash, const TorrentSettings& settings);
   /// The .torrent's facts; nullopt when there is no such torrent or no metadata yet.
   std::optional<TorrentDetails> details(const std::string& info_hash) const;
+  /// The torrent's .torrent file (the kept one, or made from its metadata); throws
+  /// EngineError(not_found) for no such torrent and (invalid_argument) before its metadata came.
+  std::string torrent_file(const std::string& info_hash) const;
   /// Every file with its progress and priority (asks libtorrent: not for every torrent at once).
   std::vector<FileStatus> files(const std::string& info_hash) const;
   /// Sets file priorities (libtorrent's 0 = skip .. 7), as (file index, priority) pairs.
