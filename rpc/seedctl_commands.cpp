@@ -288,7 +288,27 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
   } else if (cmd == "info") {
     print_fields(result);
   } else if (cmd == "peers") {
-    print_rows(result["peers"], {"endpoint", "client", "seedd_address"});
+    // Rates and totals for people; --json has the numbers.
+    json rows = json::array();
+    for (const auto& p : result["peers"]) {
+      std::ostringstream progress;
+      progress << std::fixed << std::setprecision(1) << p.value("progress", 0.0) * 100 << "%";
+      const auto dir = p.value("direction", json());
+      rows.push_back({{"endpoint", p.value("endpoint", json())},
+                      {"client", p.value("client", json())},
+                      {"progress", progress.str()},
+                      {"up/s", seedctl_human_bytes(seedctl_as_int(p.value("upload_rate", json(0))))},
+                      {"down/s", seedctl_human_bytes(seedctl_as_int(p.value("download_rate", json(0))))},
+                      {"conn", p.value("connection", json())},
+                      {"enc", p.value("encrypted", false) ? "yes" : "no"},
+                      {"dir", dir.is_string() ? json(dir.get<std::string>() == "incoming" ? "in" : "out") : dir},
+                      {"sent", seedctl_human_bytes(seedctl_as_int(p.value("sent_bytes", json("0"))))},
+                      {"received", seedctl_human_bytes(seedctl_as_int(p.value("received_bytes", json("0"))))},
+                      {"receipted", seedctl_human_bytes(seedctl_as_int(p.value("receipted_bytes", json("0"))))},
+                      {"seedd_address", p.value("seedd_address", json())}});
+    }
+    print_rows(rows, {"endpoint", "client", "progress", "up/s", "down/s", "conn", "enc", "dir", "sent", "received",
+                      "receipted", "seedd_address"});
   } else if (cmd == "files") {
     print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
   } else if (cmd == "trackers") {

@@ -34,12 +34,13 @@
 #include "daemon/engine/blocklist.hpp"
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
+#include "daemon/engine/torrent_export.hpp"
 #include "daemon/engine/peer_guard.hpp"
 #include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/engine/peer_id.hpp"
-#include "daemon/engine/torrent_export.hpp"
+#include "daemon/engine/peer_list.hpp"
 #include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
@@ -1467,6 +1468,17 @@ std::vector<bool> Engine::pieces(const std::string& info_hash) const {
   std::vector<bool> out(static_cast<size_t>(st.pieces.size()));
   for (size_t i = 0; i < out.size(); ++i) out[i] = st.pieces.get_bit(lt::piece_index_t(static_cast<int>(i)));
   return out;
+}
+
+std::vector<PeerStatus> Engine::peers(const std::string& info_hash) const {
+  const lt::torrent_handle h = m_impl->live(info_hash).handle;
+  std::vector<lt::peer_info> infos;
+  try {
+    h.get_peer_info(infos);
+  } catch (const std::exception&) {
+    throw_not_found(info_hash);
+  }
+  return peer_statuses_of(infos);
 }
 
 const EngineSettings& Engine::settings() const { return m_impl->settings; }

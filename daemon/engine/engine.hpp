@@ -148,6 +148,23 @@ struct TrackerStatus {
   int64_t next_announce_time = 0;  // unix seconds, 0 = none scheduled
 };
 
+/// One connected peer of a torrent, as libtorrent's peer list has it (web seeds left out).
+struct PeerStatus {
+  std::string ip;  // without brackets for IPv6
+  int port = 0;
+  std::string client;  // from the peer id or the extension handshake; may be empty
+  double progress = 0;  // of the peer, 0..1
+  int64_t upload_rate = 0, download_rate = 0;  // bytes per second, to and from the peer
+  bool incoming = false, utp = false, encrypted = false;
+  bool choked = true;              // we choke it: it may not download from us
+  bool interested = false;         // it wants pieces we have
+  bool remote_choked = true;       // it chokes us
+  bool we_are_interested = false;  // we want pieces it has
+  bool optimistic_unchoke = false;
+  // Where libtorrent first heard of it (a peer may have several sources).
+  bool from_tracker = false, from_dht = false, from_pex = false, from_lsd = false, from_resume = false;
+};
+
 struct AddTorrentRequest {
   std::optional<std::string> magnet;
   std::optional<std::string> torrent_bytes;  // bencoded .torrent
@@ -267,6 +284,8 @@ class Engine {
   std::vector<TrackerStatus> trackers(const std::string& info_hash) const;
   /// Which pieces the torrent has, in order (asks libtorrent: not for every torrent at once).
   std::vector<bool> pieces(const std::string& info_hash) const;
+  /// The torrent's connected peers (asks libtorrent: not for every torrent at once).
+  std::vector<PeerStatus> peers(const std::string& info_hash) const;
   SessionStats stats() const;
 
   /// The settings the engine was made with (the limits that change at run time: rate_limits()).
