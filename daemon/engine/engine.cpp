@@ -34,7 +34,6 @@
 #include "daemon/engine/blocklist.hpp"
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
-#include "daemon/engine/torrent_export.hpp"
 #include "daemon/engine/peer_guard.hpp"
 #include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/state_files.hpp"
@@ -45,6 +44,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/file_writer.hpp"
+#include "daemon/engine/torrent_export.hpp"  // apart: the includes above are edited on other branches
 
 namespace seedd {
 namespace fs = std::filesystem;
