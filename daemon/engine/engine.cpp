@@ -45,6 +45,7 @@
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/file_writer.hpp"
 #include "daemon/engine/torrent_export.hpp"  // apart: the includes above are edited on other branches
+#include "daemon/engine/tracker_state.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -1432,28 +1433,7 @@ std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const 
   const auto now_unix = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<TrackerStatus> out;
-  for (const auto& ae : entries) {
-    TrackerStatus t;
-    t.url = ae.url;
-    t.tier = ae.tier;
-    t.verified = ae.verified;
-    for (const auto& ep : ae.endpoints)
-      for (const auto& ih : ep.info_hashes) {
-        t.updating = t.updating || ih.updating;
-        t.fails = std::max(t.fails, static_cast<int>(ih.fails));
-        if (ih.last_error) t.message = ih.last_error.message();
-        else if (!ih.message.empty() && t.message.empty()) t.message = ih.message;
-        t.seeds = std::max<int64_t>(t.seeds, ih.scrape_complete);
-        t.peers = std::max<int64_t>(t.peers, ih.scrape_incomplete);
-        t.downloaded = std::max<int64_t>(t.downloaded, ih.scrape_downloaded);
-        if (ih.next_announce > (lt::time_point32::min)()) {
-          const auto in = std::chrono::duration_cast<std::chrono::seconds>(ih.next_announce - now_lt).count();
-          const int64_t when = now_unix + in;
-          if (t.next_announce_time == 0 || when < t.next_announce_time) t.next_announce_time = when;
-        }
-      }
-    out.push_back(std::move(t));
-  }
+  for (const auto& ae : entries) out.push_back(tracker_status_of(ae, now_lt, now_unix));
   return out;
 }
 

@@ -144,6 +144,7 @@ struct TrackerStatus {
   int fails = 0;        // failed announces in a row
   bool updating = false;
   bool verified = false;  // answered at least once
+  std::string endpoint;   // the local endpoint whose result this is ("" before any announce)
   int64_t seeds = -1, peers = -1, downloaded = -1;  // from the last scrape, -1 = unknown
   int64_t next_announce_time = 0;  // unix seconds, 0 = none scheduled
 };

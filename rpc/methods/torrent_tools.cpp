@@ -36,6 +36,7 @@ json trackers(const json& p, Context& ctx) {
                    {"fails", t.fails},
                    {"updating", t.updating},
                    {"verified", t.verified},
+                   {"endpoint", t.endpoint},
                    {"seeds", t.seeds},
                    {"peers", t.peers},
                    {"downloaded", t.downloaded},
@@ -97,7 +98,11 @@ void register_torrent_tool_methods(MethodTable& table) {
              "and named in `file`. A magnet without its metadata yet has none.",
              {kIH, {"out", ParamType::string, false, "a new file under download_dir or data_roots"}},
              "{info_hash, name, size_bytes, torrent | file}", true, export_torrent});
-  table.add({"torrent.trackers", "The torrent's trackers with tier, last message, failures and scrape counts.",
+  table.add({"torrent.trackers",
+             "The torrent's trackers with tier, last message, failures and scrape counts. libtorrent announces "
+             "from each listen address: the state shown is the one of the local `endpoint` that got an answer, "
+             "else of those that failed (an announce skipped as unreachable from an address counts only when "
+             "every one was).",
              {kIH}, "{info_hash, trackers: [...]}", false, trackers});
 }
 
