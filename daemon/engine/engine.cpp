@@ -46,6 +46,7 @@
 #include "daemon/util/file_writer.hpp"
 #include "daemon/engine/torrent_export.hpp"  // apart: the includes above are edited on other branches
 #include "daemon/engine/tracker_state.hpp"
+#include "daemon/engine/listen_port.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -718,6 +719,7 @@ struct Engine::Impl {
       }
       log->info("listening on {} ({})", lt_util::endpoint_string(ls->address, ls->port),
                 ls->socket_type == lt::socket_type_t::tcp ? "tcp" : "udp");
+      if (auto moved = port_moved_warning(settings.listen, ls->port)) log->warn("{}", *moved);
     } else if (auto* lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
       log->error("cannot listen on {}: {}", lt_util::endpoint_string(lf->address, lf->port),
                  lf->error.message());
