@@ -733,6 +733,10 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         for (auto& [id, e] : torrents) e.need_save_resume = e.handle.is_valid();
       }
+    } else if (auto* tr = lt::alert_cast<lt::tracker_error_alert>(a); tr && tr->error == lt::errors::announce_skipped) {
+      // A listen socket that cannot reach the tracker (fe80::, or IPv6 for an IPv4 tracker):
+      // libtorrent sent nothing from it. Not a failure; torrent.trackers shows the one that answered.
+      log->debug("{}", a->message());
     } else if (a->category() & lt::alert_category::error) {
       log->warn("{}", a->message());
     }

@@ -53,6 +53,9 @@ class TrackerEndpoints(DaemonTestCase):
         rows = d.seedctl("trackers", ih[:8]).stdout
         self.assertNotIn("unreachable", rows)
         self.assertIs(t["updating"], False, t)
+        # libtorrent sent nothing from the sockets that cannot reach the tracker (it skips them):
+        # no warning about them in the log either.
+        self.assertNotRegex(d.read_log(), r"warn\w*\s+engine\s.*skipping tracker announce")
 
 
 if __name__ == "__main__":
