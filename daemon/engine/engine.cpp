@@ -157,6 +157,7 @@ struct Engine::Impl {
   std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
   void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
   std::vector<std::string> endpoints;
+  PortMappings port_mappings;  // its own lock
   SessionStats counters;
   // seedd's keys of resume files read at start, until libtorrent reports the torrent added
   std::unordered_map<std::string, TorrentStatus> pending_extras;
@@ -194,7 +195,7 @@ struct Engine::Impl {
     pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
     pack.set_int(lt::settings_pack::alert_mask,
                  lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
-                     lt::alert_category::file_progress);
+                     lt::alert_category::file_progress | lt::alert_category::port_mapping);
     pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
     pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
     // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
@@ -733,6 +734,8 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         for (auto& [id, e] : torrents) e.need_save_resume = e.handle.is_valid();
       }
+    } else if (port_mappings.record(a)) {
+      log->info("{}", a->message());
     } else if (auto* tr = lt::alert_cast<lt::tracker_error_alert>(a); tr && tr->error == lt::errors::announce_skipped) {
       // A listen socket that cannot reach the tracker (fe80::, or IPv6 for an IPv4 tracker):
       // libtorrent sent nothing from it. Not a failure; torrent.trackers shows the one that answered.
@@ -1509,6 +1512,8 @@ std::vector<std::string> Engine::listen_endpoints() const {
   std::shared_lock lock(m_impl->mutex);
   return m_impl->endpoints;
 }
+
+std::vector<PortMapping> Engine::port_mappings() const { return m_impl->port_mappings.snapshot(); }
 
 uint16_t Engine::listen_port() const { return m_impl->session ? m_impl->session->listen_port() : 0; }
 

@@ -13,6 +13,8 @@
 #include <vector>
 #include <utility>
 
+#include "daemon/engine/port_mapping.hpp"
+
 namespace libtorrent {
 struct plugin;
 }
@@ -297,6 +299,9 @@ class Engine {
   /// Listen endpoints as "ip:port" that the session actually bound.
   std::vector<std::string> listen_endpoints() const;
   uint16_t listen_port() const;
+  /// UPnP and NAT-PMP mappings of the listen port as libtorrent reported them (none while both
+  /// are off).
+  std::vector<PortMapping> port_mappings() const;
   static std::string libtorrent_version();
 
   /// Resolves `path` and checks that it lies under download_dir or a data root; throws
