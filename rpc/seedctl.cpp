@@ -43,7 +43,8 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   resume HASH              start a paused torrent again
   remove HASH [--delete-data]
                            drop a torrent, and with --delete-data its files
-  peers HASH               the torrent's connected peers
+  peers HASH               the torrent's connected peers: progress, rates, tcp/utp, encryption,
+                           direction, client, bytes, seedd address
   files HASH               the torrent's files: index, priority, size, bytes done, path
   trackers HASH            the torrent's trackers with their last result
   recheck HASH [--redownload]
