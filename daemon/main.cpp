@@ -233,6 +233,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   engine.on_event([&bus](const TorrentEvent& e) { events::publish_torrent_event(bus, e); });
   accountant.start();
   engine.start();
+  events::publish_session_started(bus, engine);
   std::vector<WatchFolder> watch_folders;
   for (const auto& item : cfg.get_list("watch_dir")) watch_folders.push_back(WatchFolder::parse(item));
   Watcher watcher(engine, std::move(watch_folders), std::chrono::seconds(cfg.get_int("watch_poll_interval")));

@@ -15,6 +15,7 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
+#include "rpc/display_width.hpp"
 #include "rpc/http_client.hpp"
 #include "rpc/json_input.hpp"
 #include "rpc/seedctl_internal.hpp"
@@ -43,13 +44,23 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   resume HASH              start a paused torrent again
   remove HASH [--delete-data]
                            drop a torrent, and with --delete-data its files
-  peers HASH               the torrent's connected peers
+  peers HASH               the torrent's connected peers: progress, rates, tcp/utp, encryption,
+                           direction, client, bytes, seedd address
   files HASH               the torrent's files: index, priority, size, bytes done, path
   trackers HASH            the torrent's trackers with their last result
   recheck HASH [--redownload]
                            hash the data again; a torrent in missing_data looks for its files
                            (--redownload: fetch what is missing again)
   reannounce HASH          announce to every tracker now
+  set-torrent HASH KEY=VALUE ...
+                           change one torrent (torrent.set): label=L (repeat for more),
+                           labels=A,B, upload_limit=, download_limit= (bytes/s: 500KiB, 2MiB;
+                           0 = none), max_connections=N, seed_ratio_limit=1.5,
+                           seed_idle_limit_minutes=N, tracker=URL (repeat; replaces them all),
+                           trackers= (none), reward_rate=N|default
+  export HASH [--out=FILE|-] [--remote-out=PATH]
+                           the torrent's .torrent file, written to FILE (default HASH.torrent
+                           here; - for stdout), or by the daemon to PATH under its directories
   move HASH PATH [--no-move-data]
                            move the data to PATH (under an allowed directory); --no-move-data:
                            the data is already there
@@ -66,7 +77,8 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   methods                  the methods the daemon offers
   METHOD [key=value ...]   call a JSON-RPC method (e.g. node.info, torrent.get info_hash=...)
                            key=value sends a string, or a number/boolean/array when the value
-                           is valid JSON; key:=JSON always sends raw JSON
+                           is valid JSON; key:=JSON always sends raw JSON; info_hash=HASH
+                           takes a prefix as the commands do
   claim [payout=ADDR] [dry_run=true]
                            claim every unclaimed receipted byte (rewards.claim) and print the
                            nonce, amount, total bytes, receipts and the claim file's path
@@ -145,14 +157,15 @@ int64_t seedctl_as_int(const json& v) {
 }
 
 void seedctl_print_torrent_table(const json& torrents) {
+  // Columns by display width, not bytes: a name in CJK or with accents keeps the columns after
+  // it in place, and a cut lands between characters (display_width.hpp).
   std::cout << std::left << std::setw(10) << "HASH" << std::setw(28) << "NAME" << std::setw(22) << "STATE"
             << std::right << std::setw(7) << "DONE" << std::setw(12) << "UP/s" << std::setw(12) << "UPLOADED" << "\n";
   for (const auto& t : torrents) {
-    std::string name = t.value("name", "");
-    if (name.size() > 26) name = name.substr(0, 25) + "~";
+    const std::string name = pad_to_width(fit_to_width(t.value("name", ""), 26), 28);
     std::ostringstream done;
     done << std::fixed << std::setprecision(1) << t.value("progress", 0.0) * 100 << "%";
-    std::cout << std::left << std::setw(10) << t.value("info_hash", "").substr(0, 8) << std::setw(28) << name
+    std::cout << std::left << std::setw(10) << t.value("info_hash", "").substr(0, 8) << name
               << std::setw(22) << t.value("state", "") << std::right << std::setw(7) << done.str() << std::setw(12)
               << seedctl_human_bytes(seedctl_as_int(t.value("upload_rate", json(0)))) << std::setw(12)
               << seedctl_human_bytes(seedctl_as_int(t.value("uploaded_bytes", json("0")))) << "\n";
@@ -342,7 +355,9 @@ int seedctl_main(std::vector<std::string> args) {
       }
       params[kv.substr(0, raw)] = j;
     } else if (eq != std::string::npos && eq > 0) {
-      params[kv.substr(0, eq)] = parse_value(kv.substr(eq + 1));
+      // An info-hash (or its prefix) stays text even when it is all digits.
+      const auto key = kv.substr(0, eq);
+      params[key] = key == "info_hash" ? json(kv.substr(eq + 1)) : parse_value(kv.substr(eq + 1));
     } else {
       std::cerr << "seedctl: '" << kv << "' is not key=value\n";
       return seedctl_exit::usage;
@@ -377,6 +392,17 @@ int seedctl_main(std::vector<std::string> args) {
       client.credentials.pop_back();
   }
   if (for_people) return seedctl_run_command(client, command, command_args, raw_json);
+  // The named commands take a prefix of an info-hash (list shows 8 characters); so does
+  // info_hash=PREFIX in the METHOD form.
+  if (params.contains("info_hash") && params["info_hash"].is_string()) {
+    const auto text = params["info_hash"].get<std::string>();
+    if (!text.empty() && text.size() < 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+      int rc = seedctl_exit::ok;
+      auto ih = seedctl_resolve_hash(client, method, text, rc);
+      if (!ih) return rc;
+      params["info_hash"] = *ih;
+    }
+  }
 
   json result;
   if (int rc = client.call(method, params, result); rc != seedctl_exit::ok) return rc;

@@ -15,6 +15,7 @@
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
 #include "rpc/auth.hpp"
+#include "rpc/display_width.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -99,22 +100,20 @@ void print_rows(const json& rows, const std::vector<std::string>& preferred = {}
   std::vector<size_t> width;
   for (const auto& c : cols) {
     size_t w = c.size();
-    for (const auto& r : rows) w = std::max(w, scalar_text(r.value(c, json())).size());
+    for (const auto& r : rows) w = std::max(w, display_width(scalar_text(r.value(c, json()))));
     width.push_back(std::min<size_t>(w, 42));
   }
-  auto cell = [](std::string s, size_t w) {
-    if (s.size() > w) s = s.substr(0, w - 1) + "~";
-    return s;
-  };
+  // By display width: a peer's client or a file's path may be CJK (display_width.hpp).
+  auto cell = [](const std::string& s, size_t w) { return pad_to_width(fit_to_width(s, w), w + 2); };
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string head = cols[i];
     std::transform(head.begin(), head.end(), head.begin(), ::toupper);
-    std::cout << std::left << std::setw(static_cast<int>(width[i] + 2)) << cell(head, width[i]);
+    std::cout << cell(head, width[i]);
   }
   std::cout << "\n";
   for (const auto& r : rows) {
     for (size_t i = 0; i < cols.size(); ++i)
-      std::cout << std::left << std::setw(static_cast<int>(width[i] + 2)) << cell(scalar_text(r.value(cols[i], json())), width[i]);
+      std::cout << cell(scalar_text(r.value(cols[i], json())), width[i]);
     std::cout << "\n";
   }
 }
@@ -123,10 +122,10 @@ bool is_hex(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
-/// A full 40-hex info-hash from the argument: itself, or the one torrent whose hash starts with
-/// it (the table shows 8 characters). Prints why not and returns nullopt otherwise.
-std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
-                                        int& exit_code) {
+}  // namespace
+
+std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
+                                                const std::string& arg, int& exit_code) {
   exit_code = seedctl_exit::usage;
   if (!is_hex(arg) || arg.size() > 40) {
     std::cerr << "seedctl: " << cmd << ": '" << arg << "' is not an info-hash (40 hex digits, or a prefix)\n";
@@ -150,6 +149,13 @@ std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::
   std::cerr << "seedctl: " << cmd << ": " << (found.empty() ? "no torrent" : "more than one torrent")
             << " has an info-hash starting with " << arg << "\n";
   return std::nullopt;
+}
+
+namespace {
+
+std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
+                                        int& exit_code) {
+  return seedctl_resolve_hash(client, cmd, arg, exit_code);
 }
 
 int cmd_add(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
@@ -282,7 +288,27 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
   } else if (cmd == "info") {
     print_fields(result);
   } else if (cmd == "peers") {
-    print_rows(result["peers"], {"endpoint", "client", "seedd_address"});
+    // Rates and totals for people; --json has the numbers.
+    json rows = json::array();
+    for (const auto& p : result["peers"]) {
+      std::ostringstream progress;
+      progress << std::fixed << std::setprecision(1) << p.value("progress", 0.0) * 100 << "%";
+      const auto dir = p.value("direction", json());
+      rows.push_back({{"endpoint", p.value("endpoint", json())},
+                      {"client", p.value("client", json())},
+                      {"progress", progress.str()},
+                      {"up/s", seedctl_human_bytes(seedctl_as_int(p.value("upload_rate", json(0))))},
+                      {"down/s", seedctl_human_bytes(seedctl_as_int(p.value("download_rate", json(0))))},
+                      {"conn", p.value("connection", json())},
+                      {"enc", p.value("encrypted", false) ? "yes" : "no"},
+                      {"dir", dir.is_string() ? json(dir.get<std::string>() == "incoming" ? "in" : "out") : dir},
+                      {"sent", seedctl_human_bytes(seedctl_as_int(p.value("sent_bytes", json("0"))))},
+                      {"received", seedctl_human_bytes(seedctl_as_int(p.value("received_bytes", json("0"))))},
+                      {"receipted", seedctl_human_bytes(seedctl_as_int(p.value("receipted_bytes", json("0"))))},
+                      {"seedd_address", p.value("seedd_address", json())}});
+    }
+    print_rows(rows, {"endpoint", "client", "progress", "up/s", "down/s", "conn", "enc", "dir", "sent", "received",
+                      "receipted", "seedd_address"});
   } else if (cmd == "files") {
     print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
   } else if (cmd == "trackers") {
@@ -471,7 +497,7 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set"};
+                                                 "session", "set",     "set-torrent", "export"};
   return commands.count(c) > 0;
 }
 
@@ -491,6 +517,8 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "watch") return cmd_watch(client, args, raw_json);
   if (command == "session") return cmd_session(client, args, raw_json);
   if (command == "set") return cmd_set(client, args, raw_json);
+  if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
+  if (command == "export") return seedctl_export(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

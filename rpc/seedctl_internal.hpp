@@ -33,6 +33,17 @@ bool seedctl_is_chain_command(const std::string& command);
 int seedctl_run_chain_command(const SeedctlClient& client, const std::string& command,
                               const std::vector<std::string>& args, bool raw_json);
 
+/// A full 40-hex info-hash from `arg`: itself, or the one torrent whose hash starts with it
+/// (the table shows 8 characters). Prints why not (naming `cmd`), sets `exit_code` and returns
+/// nullopt otherwise.
+std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
+                                                const std::string& arg, int& exit_code);
+
+/// `set-torrent HASH KEY=VALUE ...` (torrent.set) and `export HASH [--out=FILE|-]
+/// [--remote-out=PATH]` (torrent.export): seedctl_torrent_commands.cpp.
+int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
+int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
+
 /// True when `command` is one of the commands for people (and not the raw METHOD form).
 bool seedctl_is_command(const std::string& command);
 /// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.

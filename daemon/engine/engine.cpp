@@ -45,6 +45,9 @@
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/disk_space.hpp"
 #include "daemon/util/file_writer.hpp"
+#include "daemon/engine/torrent_export.hpp"  // apart: the includes above are edited on other branches
+#include "daemon/engine/tracker_state.hpp"
+#include "daemon/engine/listen_port.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -155,6 +158,7 @@ struct Engine::Impl {
   std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
   void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
   std::vector<std::string> endpoints;
+  PortMappings port_mappings;  // its own lock
   SessionStats counters;
   // seedd's keys of resume files read at start, until libtorrent reports the torrent added
   std::unordered_map<std::string, TorrentStatus> pending_extras;
@@ -192,7 +196,7 @@ struct Engine::Impl {
     pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
     pack.set_int(lt::settings_pack::alert_mask,
                  lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
-                     lt::alert_category::file_progress);
+                     lt::alert_category::file_progress | lt::alert_category::port_mapping);
     pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
     pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
     // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
@@ -633,6 +637,8 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         auto& e = torrents[id];
         if (e.handle.is_valid()) return;
+        // Restored from its resume file: no news (main.cpp publishes one session.started).
+        const bool restored = e.restoring;
         if (e.restoring) {
           e.restoring = false;
           --restores_in_flight;
@@ -659,7 +665,7 @@ struct Engine::Impl {
         }
         e.info = at->params.ti;
         // Under the lock, as the RPC threads do: torrent.added is always numbered first.
-        emit(TorrentEvent::Kind::added, id, e.status.name);
+        if (!restored) emit(TorrentEvent::Kind::added, id, e.status.name);
       }
     } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
       if (sc->state == lt::torrent_status::checking_files) {
@@ -727,6 +733,7 @@ struct Engine::Impl {
       }
       log->info("listening on {} ({})", lt_util::endpoint_string(ls->address, ls->port),
                 ls->socket_type == lt::socket_type_t::tcp ? "tcp" : "udp");
+      if (auto moved = port_moved_warning(settings.listen, ls->port)) log->warn("{}", *moved);
     } else if (auto* lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
       log->error("cannot listen on {}: {}", lt_util::endpoint_string(lf->address, lf->port),
                  lf->error.message());
@@ -740,6 +747,12 @@ struct Engine::Impl {
         std::unique_lock lock(mutex);
         for (auto& [id, e] : torrents) e.need_save_resume = e.handle.is_valid();
       }
+    } else if (port_mappings.record(a)) {
+      log->info("{}", a->message());
+    } else if (auto* tr = lt::alert_cast<lt::tracker_error_alert>(a); tr && tr->error == lt::errors::announce_skipped) {
+      // A listen socket that cannot reach the tracker (fe80::, or IPv6 for an IPv4 tracker):
+      // libtorrent sent nothing from it. Not a failure; torrent.trackers shows the one that answered.
+      log->debug("{}", a->message());
     } else if (a->category() & lt::alert_category::error) {
       log->warn("{}", a->message());
     }
@@ -1212,6 +1225,18 @@ void Engine::resume(const std::string& info_hash) {
     spdlog::get("engine")->info("{}: resumed by hand, seeding limits lifted", e->status.info_hash);
   }
   m_impl->request_save(e->handle);
+  // As pause does, show the new state now rather than at the next state update (up to a
+  // second): libtorrent runs handle calls in order, so this status() sees the resume. Asked
+  // without the mutex (it waits for libtorrent's thread); a pause meanwhile wins.
+  const auto h = e->handle;
+  lock.unlock();
+  const auto st = h.status();
+  lock.lock();
+  e = m_impl->find(info_hash);
+  if (e && e->handle == h && !e->status.paused && e->status.state != state_name(st)) {
+    e->status.state = state_name(st);
+    m_impl->touch(*e);
+  }
 }
 
 void Engine::remove(const std::string& info_hash, bool delete_data) {
@@ -1363,6 +1388,20 @@ std::optional<TorrentDetails> Engine::details(const std::string& info_hash) cons
   return d;
 }
 
+std::string Engine::torrent_file(const std::string& info_hash) const {
+  std::shared_ptr<const lt::torrent_info> ti;
+  const auto id = lt_util::normalize_id(info_hash);
+  {
+    std::shared_lock lock(m_impl->mutex);
+    auto it = m_impl->torrents.find(id);
+    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
+    ti = it->second.info;
+  }
+  auto bytes = export_torrent_bytes(m_impl->torrent_file(id), ti);
+  if (!bytes) throw EngineError(EngineError::Kind::invalid_argument, "torrent " + id + " has no metadata yet");
+  return std::move(*bytes);
+}
+
 std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
   const auto [h, ti] = m_impl->live(info_hash);
   if (!ti || !ti->is_valid()) return {};
@@ -1423,28 +1462,7 @@ std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const 
   const auto now_unix = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<TrackerStatus> out;
-  for (const auto& ae : entries) {
-    TrackerStatus t;
-    t.url = ae.url;
-    t.tier = ae.tier;
-    t.verified = ae.verified;
-    for (const auto& ep : ae.endpoints)
-      for (const auto& ih : ep.info_hashes) {
-        t.updating = t.updating || ih.updating;
-        t.fails = std::max(t.fails, static_cast<int>(ih.fails));
-        if (ih.last_error) t.message = ih.last_error.message();
-        else if (!ih.message.empty() && t.message.empty()) t.message = ih.message;
-        t.seeds = std::max<int64_t>(t.seeds, ih.scrape_complete);
-        t.peers = std::max<int64_t>(t.peers, ih.scrape_incomplete);
-        t.downloaded = std::max<int64_t>(t.downloaded, ih.scrape_downloaded);
-        if (ih.next_announce > (lt::time_point32::min)()) {
-          const auto in = std::chrono::duration_cast<std::chrono::seconds>(ih.next_announce - now_lt).count();
-          const int64_t when = now_unix + in;
-          if (t.next_announce_time == 0 || when < t.next_announce_time) t.next_announce_time = when;
-        }
-      }
-    out.push_back(std::move(t));
-  }
+  for (const auto& ae : entries) out.push_back(tracker_status_of(ae, now_lt, now_unix));
   return out;
 }
 
@@ -1514,6 +1532,8 @@ std::vector<std::string> Engine::listen_endpoints() const {
   std::shared_lock lock(m_impl->mutex);
   return m_impl->endpoints;
 }
+
+std::vector<PortMapping> Engine::port_mappings() const { return m_impl->port_mappings.snapshot(); }
 
 uint16_t Engine::listen_port() const { return m_impl->session ? m_impl->session->listen_port() : 0; }
 

@@ -13,6 +13,8 @@
 #include <vector>
 #include <utility>
 
+#include "daemon/engine/port_mapping.hpp"
+
 namespace libtorrent {
 struct plugin;
 }
@@ -144,6 +146,7 @@ struct TrackerStatus {
   int fails = 0;        // failed announces in a row
   bool updating = false;
   bool verified = false;  // answered at least once
+  std::string endpoint;   // the local endpoint whose result this is ("" before any announce)
   int64_t seeds = -1, peers = -1, downloaded = -1;  // from the last scrape, -1 = unknown
   int64_t next_announce_time = 0;  // unix seconds, 0 = none scheduled
 };
@@ -273,6 +276,9 @@ class Engine {
   void set_torrent(const std::string& info_hash, const TorrentSettings& settings);
   /// The .torrent's facts; nullopt when there is no such torrent or no metadata yet.
   std::optional<TorrentDetails> details(const std::string& info_hash) const;
+  /// The torrent's .torrent file (the kept one, or made from its metadata); throws
+  /// EngineError(not_found) for no such torrent and (invalid_argument) before its metadata came.
+  std::string torrent_file(const std::string& info_hash) const;
   /// Every file with its progress and priority (asks libtorrent: not for every torrent at once).
   std::vector<FileStatus> files(const std::string& info_hash) const;
   /// Sets file priorities (libtorrent's 0 = skip .. 7), as (file index, priority) pairs.
@@ -293,6 +299,9 @@ class Engine {
   /// Listen endpoints as "ip:port" that the session actually bound.
   std::vector<std::string> listen_endpoints() const;
   uint16_t listen_port() const;
+  /// UPnP and NAT-PMP mappings of the listen port as libtorrent reported them (none while both
+  /// are off).
+  std::vector<PortMapping> port_mappings() const;
   static std::string libtorrent_version();
 
   /// Resolves `path` and checks that it lies under download_dir or a data root; throws

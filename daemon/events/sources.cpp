@@ -19,6 +19,14 @@ void publish_torrent_event(EventBus& bus, const TorrentEvent& event) {
   }
 }
 
+void publish_session_started(EventBus& bus, const Engine& engine) {
+  size_t torrents = 0;
+  engine.visit([&torrents](const TorrentStatus&) { ++torrents; });
+  // A first start has nothing to restore: its first event stays the first torrent.added.
+  if (torrents == 0) return;
+  bus.publish("session.started", {{"torrents", torrents}, {"version", SEEDD_VERSION}});
+}
+
 ReceiptEvents::ReceiptEvents(const Accountant& accountant, EventBus& bus) : m_accountant(accountant), m_bus(bus) {
   m_accepted = accountant.receipts_accepted();
   for (const auto& [ih, books] : accountant.all_books()) m_verified[ih] = books.verified_bytes;

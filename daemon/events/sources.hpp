@@ -13,6 +13,11 @@ namespace seedd::events {
 /// torrent.added / torrent.finished / torrent.removed / torrent.error.
 void publish_torrent_event(EventBus& bus, const TorrentEvent& event);
 
+/// session.started {torrents, version}: right after the engine started, when it restored
+/// torrents from resume files (a restart), with their number; sent instead of a torrent.added
+/// for every torrent that was there already. Nothing when there was none.
+void publish_session_started(EventBus& bus, const Engine& engine);
+
 /// receipts.accepted, aggregated: call tick() about once a second; it publishes one event with
 /// what was committed since the last tick (receipts, verified bytes in all and per torrent),
 /// and nothing when nothing was.

@@ -10,6 +10,7 @@
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/peer_rows.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -152,18 +153,12 @@ json peers(const json& params, Context& ctx) {
   const auto ih = info_hash_bytes(params);
   if (!ctx.engine->get(param_string(params, "info_hash")))
     throw RpcError(code::not_found, "info_hash: no torrent " + param_string(params, "info_hash"));
-  json rows = json::array();
-  for (const auto& p : acc.peers(ih)) {
-    rows.push_back({{"endpoint", p.endpoint},
-                    {"client", p.client},
-                    {"seedd_address", p.address ? json(crypto::to_checksum_address(*p.address)) : json(nullptr)},
-                    {"sent_bytes", dec(p.sent_bytes)},
-                    {"received_bytes", dec(p.received_bytes)},
-                    {"receipted_bytes", dec(p.receipted_bytes)},
-                    {"unreceipted_bytes", dec(p.sent_bytes - std::min(p.sent_bytes, p.receipted_bytes))},
-                    {"choked", p.choked},
-                    {"interested", p.interested}});
+  std::vector<PeerStatus> live;
+  try {
+    live = ctx.engine->peers(param_string(params, "info_hash"));
+  } catch (const EngineError&) {  // parked (missing_data): no connections
   }
+  const json rows = peer_rows(acc.peers(ih), live);
   return {{"peers", rows}};
 }
 
@@ -363,7 +358,9 @@ void register_accounting_methods(MethodTable& table) {
   table.add({"torrent.peers",
              "The torrent's connected peers: client, seedd address (null for vanilla peers), bytes sent and "
              "received, bytes receipted, unreceipted credit, whether we choke it (choked: it may not download "
-             "from us now) and whether it is interested in our pieces.",
+             "from us now) and whether it is interested in our pieces; upload_rate and download_rate (bytes per "
+             "second to and from it), its progress (0 to 1), connection (tcp or utp), encrypted, and direction "
+             "(incoming or outgoing).",
              {kInfoHash}, "{peers: [...]}", false, peers});
   table.add({"torrent.set",
              "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "

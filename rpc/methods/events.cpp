@@ -10,7 +10,7 @@ namespace seedd::rpc {
 void register_events_methods(MethodTable& table) {
   table.add({"events.poll",
              "Events after sequence number `since` (the same notifications as the /ws WebSocket: "
-             "torrent.added, torrent.finished, torrent.removed, torrent.error, receipts.accepted, "
+             "session.started, torrent.added, torrent.finished, torrent.removed, torrent.error, receipts.accepted, "
              "claim.created). Without `since`, only events from now on. With `timeout_ms` > 0 in a single "
              "request, waits up to that long (at most 60000) for one; in a batch it answers at once. "
              "`missed` is true when events after `since` were dropped from the bounded history (or "

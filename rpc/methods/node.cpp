@@ -1,5 +1,6 @@
 // node.* : facts about this node.
 #include "daemon/engine/engine.hpp"
+#include "daemon/engine/listen_port.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -7,15 +8,21 @@ namespace seedd::rpc {
 void register_node_methods(MethodTable& table) {
   table.add({"node.info",
              "Version, libtorrent version, node address, reward pool domain, data directory, listen "
-             "endpoints, uptime, and warnings about the configuration (such as a plain-HTTP RPC bound to "
-             "the network).",
+             "endpoints, the BitTorrent port bound and the one asked for (libtorrent takes the next free port "
+             "when that one is taken: a warning says so), uptime, and warnings about the configuration (such "
+             "as a plain-HTTP RPC bound to the network).",
              {},
              "{version, libtorrent_version, node_address, pool_chain_id, pool_contract, data_dir, "
-             "listen, rpc, uptime_seconds, warnings: [string]}",
+             "listen, listen_port, listen_port_requested, rpc, uptime_seconds, warnings: [string]}",
              false,
              [](const json&, Context& ctx) {
                const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::steady_clock::now() - ctx.node->started);
+               const auto& listen = ctx.engine->settings().listen;
+               const auto requested = requested_listen_port(listen);
+               const auto bound = ctx.engine->listen_port();
+               auto warnings = ctx.node->warnings;
+               if (auto moved = port_moved_warning(listen, bound)) warnings.push_back(*moved);
                return json{{"version", SEEDD_VERSION},
                            {"libtorrent_version", Engine::libtorrent_version()},
                            {"node_address", ctx.node->address},
@@ -23,10 +30,11 @@ void register_node_methods(MethodTable& table) {
                            {"pool_contract", ctx.node->pool_contract},
                            {"data_dir", ctx.node->data_dir.string()},
                            {"listen", ctx.engine->listen_endpoints()},
-                           {"listen_port", ctx.engine->listen_port()},
+                           {"listen_port", bound},
+                           {"listen_port_requested", requested ? json(*requested) : json(nullptr)},
                            {"rpc", ctx.node->rpc_endpoint},
                            {"uptime_seconds", uptime.count()},
-                           {"warnings", ctx.node->warnings}};
+                           {"warnings", warnings}};
              }});
 }
 

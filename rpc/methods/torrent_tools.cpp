@@ -1,6 +1,10 @@
 // torrent.* detail views and controls (issue 7's toolset): recheck, reannounce, move, files,
-// trackers. They call the engine's operations, which ask libtorrent: one torrent at a time.
+// trackers, export. They call the engine's operations, which ask libtorrent: one torrent at a time.
+#include <filesystem>
+
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/atomic_file.hpp"
+#include "daemon/util/base64.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -32,11 +36,35 @@ json trackers(const json& p, Context& ctx) {
                    {"fails", t.fails},
                    {"updating", t.updating},
                    {"verified", t.verified},
+                   {"endpoint", t.endpoint},
                    {"seeds", t.seeds},
                    {"peers", t.peers},
                    {"downloaded", t.downloaded},
                    {"next_announce_at", t.next_announce_time}});
   return {{"info_hash", ih(p)}, {"trackers", std::move(out)}};
+}
+
+/// torrent.export: the .torrent as base64, or written to `out` under download_dir or a data
+/// root (never over a file that is there: it could be some torrent's data).
+json export_torrent(const json& p, Context& ctx) {
+  const auto bytes = ctx.engine->torrent_file(ih(p));
+  const auto name = ctx.engine->get(ih(p));
+  json out = {{"info_hash", ih(p)}, {"name", name ? name->name : ih(p)}, {"size_bytes", bytes.size()}};
+  if (!has_param(p, "out")) {
+    out["torrent"] = util::base64_encode(bytes);
+    return out;
+  }
+  const auto path = ctx.engine->confine_path(param_string(p, "out"), "out");
+  std::error_code ec;
+  if (std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found)
+    throw invalid_params("param 'out': " + path.string() + " exists already");
+  try {
+    util::write_file_atomic(path, bytes);
+  } catch (const std::exception& e) {
+    throw RpcError(code::io_error, "param 'out': cannot write " + path.string() + ": " + e.what());
+  }
+  out["file"] = path.string();
+  return out;
 }
 
 }  // namespace
@@ -63,7 +91,18 @@ void register_torrent_tool_methods(MethodTable& table) {
              "The torrent's files with size, bytes done, priority (0 = skip .. 7, 4 = normal) and piece range; "
              "index is what torrent.set's files takes.",
              {kIH}, "{info_hash, files: [...]}", false, files});
-  table.add({"torrent.trackers", "The torrent's trackers with tier, last message, failures and scrape counts.",
+  table.add({"torrent.export",
+             "The torrent's .torrent file, as kept in data_dir/torrents/ (made from its metadata until that is "
+             "written): its info dict unchanged, so any client sees the same info-hash. As base64 in `torrent`, "
+             "or with `out` written to that path under download_dir or data_roots (which must not exist yet) "
+             "and named in `file`. A magnet without its metadata yet has none.",
+             {kIH, {"out", ParamType::string, false, "a new file under download_dir or data_roots"}},
+             "{info_hash, name, size_bytes, torrent | file}", true, export_torrent});
+  table.add({"torrent.trackers",
+             "The torrent's trackers with tier, last message, failures and scrape counts. libtorrent announces "
+             "from each listen address: the state shown is the one of the local `endpoint` that got an answer, "
+             "else of those that failed (an announce skipped as unreachable from an address counts only when "
+             "every one was).",
              {kIH}, "{info_hash, trackers: [...]}", false, trackers});
 }
 

@@ -161,7 +161,7 @@ class EventsTest(unittest.TestCase):
         self.assertEqual(missed[0]["params"]["seq"], last_seen + 1)
         self.assertEqual(missed[1]["params"]["seq"], last_seen + 2)
 
-    def test_1b_a_restart_says_added_but_not_finished_again(self):
+    def test_1b_a_restart_says_session_started_not_added_or_finished_again(self):
         # libtorrent reports every complete torrent it restores as finished; that is no news.
         d = Daemon("restart")
         self.addCleanup(d.stop)
@@ -175,9 +175,22 @@ class EventsTest(unittest.TestCase):
         d.start()
         d.wait_for(lambda: d.torrent(ih)["state"] == "seeding", timeout=10, what="seeding after the restart")
         time.sleep(1.5)  # a finished event would follow within the alert loop's next turns
-        names = [(e["method"], e["params"].get("info_hash")) for e in d.call("events.poll", since=0)["events"]]
-        self.assertIn(("torrent.added", ih), names)
+        events = d.call("events.poll", since=0)["events"]
+        names = [(e["method"], e["params"].get("info_hash")) for e in events]
+        # Issue 19 item 6: a client that follows events saw this torrent added in the first run;
+        # the restart says how many torrents it brought back, once, instead.
+        self.assertNotIn(("torrent.added", ih), names)
         self.assertNotIn(("torrent.finished", ih), names)
+        self.assertEqual(events[0]["method"], "session.started", events)
+        self.assertEqual(events[0]["params"]["torrents"], 1)
+        self.assertEqual(events[0]["params"]["seq"], 1)
+        self.assertEqual([e["method"] for e in events].count("session.started"), 1)
+        # A torrent added after the restart is news again.
+        src2 = os.path.join(d.download_dir, "new.bin")
+        make_file(src2, 100_000, seed=14)
+        ih2 = d.call("torrent.create", path=src2)["info_hash"]
+        names = [(e["method"], e["params"].get("info_hash")) for e in d.call("events.poll", since=0)["events"]]
+        self.assertIn(("torrent.added", ih2), names)
 
     def test_2_a_since_that_is_too_old_or_from_another_run_is_told(self):
         ws = self.ws(self.leecher, "/ws?since=999999999")

@@ -1,0 +1,63 @@
+#include "rpc/peer_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "daemon/crypto/hex.hpp"
+
+namespace seedd::rpc {
+
+using json = nlohmann::json;
+
+std::string peer_endpoint(const PeerStatus& p) {
+  const bool v6 = p.ip.find(':') != std::string::npos;
+  return (v6 ? "[" + p.ip + "]" : p.ip) + ":" + std::to_string(p.port);
+}
+
+namespace {
+
+void add_live_fields(json& row, const PeerStatus* p) {
+  row["upload_rate"] = p ? p->upload_rate : 0;
+  row["download_rate"] = p ? p->download_rate : 0;
+  // Rounded to 0.1 %: libtorrent's float shows as 0.30000001 otherwise.
+  row["progress"] = p ? std::round(p->progress * 1000) / 1000 : 0.0;
+  row["connection"] = p ? json(p->utp ? "utp" : "tcp") : json(nullptr);
+  row["encrypted"] = p ? p->encrypted : false;
+  row["direction"] = p ? json(p->incoming ? "incoming" : "outgoing") : json(nullptr);
+}
+
+}  // namespace
+
+json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vector<PeerStatus>& live) {
+  std::map<std::string, const PeerStatus*> by_endpoint;
+  for (const auto& p : live) by_endpoint[peer_endpoint(p)] = &p;
+  json rows = json::array();
+  for (const auto& b : booked) {
+    auto it = by_endpoint.find(b.endpoint);
+    const PeerStatus* p = it == by_endpoint.end() ? nullptr : it->second;
+    json row = {{"endpoint", b.endpoint},
+                {"client", !b.client.empty() || !p ? b.client : p->client},
+                {"seedd_address", b.address ? json(crypto::to_checksum_address(*b.address)) : json(nullptr)},
+                {"sent_bytes", std::to_string(b.sent_bytes)},
+                {"received_bytes", std::to_string(b.received_bytes)},
+                {"receipted_bytes", std::to_string(b.receipted_bytes)},
+                {"unreceipted_bytes", std::to_string(b.sent_bytes - std::min(b.sent_bytes, b.receipted_bytes))},
+                {"choked", b.choked},
+                {"interested", b.interested}};
+    add_live_fields(row, p);
+    rows.push_back(std::move(row));
+    if (p) by_endpoint.erase(it);
+  }
+  for (const auto& p : live) {
+    if (!by_endpoint.count(peer_endpoint(p))) continue;  // shown above
+    json row = {{"endpoint", peer_endpoint(p)},  {"client", p.client},       {"seedd_address", nullptr},
+                {"sent_bytes", "0"},              {"received_bytes", "0"},    {"receipted_bytes", "0"},
+                {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested}};
+    add_live_fields(row, &p);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace seedd::rpc

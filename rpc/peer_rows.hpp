@@ -1,0 +1,22 @@
+#pragma once
+// torrent.peers' rows: the accountant's view of each connection (seedd address, bytes sent,
+// received and receipted) joined with libtorrent's (rates, progress, TCP or uTP, encryption,
+// direction, client) by endpoint.
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/accountant/accountant.hpp"
+#include "daemon/engine/engine.hpp"
+
+namespace seedd::rpc {
+
+/// One row per connected peer, in the accountant's order, then peers only libtorrent lists.
+/// Fields only one side knows take their zero values (a peer libtorrent no longer lists has
+/// rates 0 and connection null).
+nlohmann::json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vector<PeerStatus>& live);
+
+/// "ip:port", IPv6 in brackets: how the accountant names a connection.
+std::string peer_endpoint(const PeerStatus& p);
+
+}  // namespace seedd::rpc
