@@ -1,5 +1,5 @@
 """The bounded work queue (issue 5, limits): with one RPC worker busy on a slow call
-(torrent.create hashing 512 MiB), more requests than the queue holds (MAX_QUEUED_REQUESTS, 256)
+(torrent.create hashing 512 MiB as a hybrid, SHA-1 and SHA-256: v1 alone is too quick), more requests than the queue holds (MAX_QUEUED_REQUESTS, 256)
 are answered 503 with a JSON body and Retry-After at once, the queued ones are answered in
 turn, and the daemon serves normally afterwards. A SIGTERM while a call runs lets it finish (the
 engine is stopped only after it), answers the calls still queued 503, and exits cleanly."""
@@ -44,7 +44,7 @@ class WorkQueueTest(unittest.TestCase):
         make_file(src, 512 << 20, seed=5)
 
         slow = {}
-        worker = threading.Thread(target=lambda: slow.update(r=d.call("torrent.create", path=src)))
+        worker = threading.Thread(target=lambda: slow.update(r=d.call("torrent.create", path=src, version="hybrid")))
         extra = MAX_QUEUED_REQUESTS + 64
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"}).encode()
         request = (f"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {d.auth_header()}\r\n"
@@ -87,7 +87,7 @@ class WorkQueueTest(unittest.TestCase):
             except Exception as e:  # noqa: BLE001 - what the call met is what is checked
                 out["e"] = e
 
-        creating = threading.Thread(target=call_into, args=(slow, "torrent.create"), kwargs={"path": src})
+        creating = threading.Thread(target=call_into, args=(slow, "torrent.create"), kwargs={"path": src, "version": "hybrid"})
         creating.start()
         time.sleep(0.3)  # hashing 512 MiB now, in the only worker
         waiting = threading.Thread(target=call_into, args=(queued, "torrent.list"))

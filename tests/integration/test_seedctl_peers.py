@@ -28,7 +28,10 @@ class Peers(DaemonTestCase):
         self.assertTrue(peer["client"], peer)
         self.assertLess(peer["progress"], 1.0)
         self.assertGreater(peer["upload_rate"], 0)
-        self.assertLess(peer["download_rate"], peer["upload_rate"])  # receipts and requests only
+        self.assertGreaterEqual(peer["download_rate"], 0)
+        # What came back from the leecher is receipts and requests only (rates are too jumpy at
+        # 400 kB/s on a busy machine to compare one reading of each).
+        self.assertLess(int(peer["received_bytes"]), int(peer["sent_bytes"]))
         self.assertIsNotNone(peer["seedd_address"])
 
         def downloading():
