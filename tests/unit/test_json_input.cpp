@@ -47,7 +47,7 @@ TEST_CASE("invalid JSON is refused as invalid, and trailing bytes make it invali
   CHECK(parse_untrusted_json(" {\"a\": [1, 2.5, \"x\", null, true]} ").ok());
 }
 
-TEST_CASE("16 MiB of '[' is refused at once, without building anything") {
+TEST_CASE("16 MiB of opening brackets is refused at once, without building anything") {
   const std::string body(16 << 20, '[');
   const auto start = std::chrono::steady_clock::now();
   CHECK(parse_untrusted_json(body).status == JsonInput::Status::too_deep);
