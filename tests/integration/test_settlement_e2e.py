@@ -289,16 +289,16 @@ class SettlementEndToEnd(DaemonTestCase):
 
         # ---- kill -9 of a seeder at random moments around settlement, one claim a round
         rng = random.Random(int(os.environ.get("SEEDD_SETTLE_SEED", "1313")))
-        todo = [(s1, int(n)) for n in s1_claims[1:-1]] + [(s2, int(n)) for n in s2_claims if int(n) > tamper]
-        todo.sort(key=lambda t: (t[1], t[0].name))  # the last of seeder 1 is for the chain-down part
-        print(f"[settlement] kill -9 rounds over {len(todo)} claims (target {KILL_ROUNDS})")
+        claims_to_kill_around = [(s1, int(n)) for n in s1_claims[1:-1]] + [(s2, int(n)) for n in s2_claims if int(n) > tamper]
+        claims_to_kill_around.sort(key=lambda t: (t[1], t[0].name))  # the last of seeder 1 is for the chain-down part
+        print(f"[settlement] kill -9 rounds over {len(claims_to_kill_around)} claims (target {KILL_ROUNDS})")
         # Seeder 2's edited claim (its last settlement skipped items, so it may be sent again) would
         # pay nothing now: nothing is sent, and the error says why.
         e = s2.call_error("rewards.settle", nonce=tamper)
         self.assertEqual(e.code, ALREADY_SETTLED, e.message)
         self.assertIn("would be paid nothing", e.message)
         kill_log = []
-        for d, nonce in todo[:KILL_ROUNDS]:
+        for d, nonce in claims_to_kill_around[:KILL_ROUNDS]:
             env = dict(os.environ, SEEDD_DATA_DIR=d.data_dir, SEEDD_RPC_URL=d.url)
             cli = subprocess.Popen([os.path.abspath(os.environ.get("SEEDCTL_BIN", "build/seedctl")), "settle", str(nonce)],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -317,7 +317,7 @@ class SettlementEndToEnd(DaemonTestCase):
             if st is None or st["state"] != "confirmed":
                 self.settle_cli(d, str(nonce))
         print(f"[settlement] {len(kill_log)} kill -9 rounds (seeder, nonce, delay s, state at restart, after following): {kill_log}")
-        for d, n in todo:
+        for d, n in claims_to_kill_around:
             st = self.settled_claims(d)[str(n)]
             if st is None or st["state"] != "confirmed":
                 self.settle_cli(d, str(n))
