@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -410,8 +411,12 @@ struct HttpServer::Impl {
     void watch_client() {
       lowest().socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
         if (ec || !self->m_deferred) return;
-        beast::error_code aec;
-        if (self->lowest().socket().available(aec) > 0 && !aec) return;  // a pipelined request: later
+        // The reactor may report readiness left over from the request's own bytes, which a
+        // speculative read took before this wait began: ask the socket itself.
+        char byte;
+        const auto n = ::recv(self->lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) return;  // a pipelined request: later
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_client();
         self->end_deferred();  // closed by the client (or failed)
         self->close();
       });
