@@ -64,6 +64,9 @@ struct PeerConnection {
   std::atomic<uint64_t> downloaded{0};
   std::atomic<uint64_t> receipts_signed{0};  // leecher role: latest b we signed for the peer
   std::atomic<bool> receipt_seen{false};     // seeder role: the peer sent at least one receipt message
+  // Seeder role: the peer's `seedd.pass` verified for this connection's infohash and leecher
+  // (docs/protocol.md section 9) and has not expired. Puts it in the first lane (fast lane).
+  std::atomic<bool> pass_holder{false};
   std::atomic<bool> closed{false};
   std::atomic<bool> choked{true};       // we choke it (it may not download from us); BitTorrent starts so
   std::atomic<bool> interested{false};  // it said it wants pieces we have
