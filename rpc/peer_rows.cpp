@@ -44,7 +44,8 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
                 {"receipted_bytes", std::to_string(b.receipted_bytes)},
                 {"unreceipted_bytes", std::to_string(b.sent_bytes - std::min(b.sent_bytes, b.receipted_bytes))},
                 {"choked", b.choked},
-                {"interested", b.interested}};
+                {"interested", b.interested},
+                {"lane", accountant::lane_name(b.lane)}};
     add_live_fields(row, p);
     rows.push_back(std::move(row));
     if (p) by_endpoint.erase(it);
@@ -53,7 +54,8 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
     if (!by_endpoint.count(peer_endpoint(p))) continue;  // shown above
     json row = {{"endpoint", peer_endpoint(p)},  {"client", p.client},       {"seedd_address", nullptr},
                 {"sent_bytes", "0"},              {"received_bytes", "0"},    {"receipted_bytes", "0"},
-                {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested}};
+                {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested},
+                {"lane", accountant::lane_name(accountant::Lane::vanilla)}};
     add_live_fields(row, &p);
     rows.push_back(std::move(row));
   }

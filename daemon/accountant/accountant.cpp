@@ -33,7 +33,8 @@ Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::fil
       m_ctx(std::make_shared<ExtensionContext>(std::move(key))),
       m_commit_log(std::make_unique<util::LogThrottle>(kCommitErrorLogInterval)) {
   m_ctx->policy = std::move(policy);
-  apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit);
+  apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit,
+                       m_ctx->policy.lane_weights);
   m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
   for (const auto& [ih, t] : m_ledger->totals_by_torrent()) m_books[ih] = {t.verified_bytes, t.unverified_bytes};
   util::ensure_directory(claims_dir(), 0755);
@@ -190,14 +191,22 @@ Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
 }
 
 void Accountant::apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla,
-                                      uint64_t vanilla_upload_limit) {
+                                      uint64_t vanilla_upload_limit, const accountant::LaneWeights& lane_weights) {
   m_ctx->credit_window = credit_window;
   m_ctx->vanilla = vanilla;
   m_ctx->vanilla_upload_limit = vanilla_upload_limit;
+  for (size_t i = 0; i < LANE_COUNT; ++i) m_ctx->lane_weights[i] = lane_weights[i];
 }
 
 Accountant::RuntimePolicy Accountant::runtime_policy() const {
-  return {m_ctx->credit_window.load(), m_ctx->vanilla.load(), m_ctx->vanilla_upload_limit.load()};
+  return {m_ctx->credit_window.load(), m_ctx->vanilla.load(), m_ctx->vanilla_upload_limit.load(),
+          m_ctx->current_lane_weights()};
+}
+
+void Accountant::set_lane_limits(uint64_t upload_limit, bool rate_limit_lan, int upload_slots) {
+  m_ctx->lane_capacity = upload_limit;
+  m_ctx->lanes_cover_lan = rate_limit_lan;
+  m_ctx->upload_slots = upload_slots;
 }
 
 std::map<crypto::InfoHash20, Accountant::Books> Accountant::all_books() const {
@@ -218,6 +227,7 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.receipted_bytes = c->accepted_bytes.load();
     v.choked = c->choked.load();
     v.interested = c->interested.load();
+    v.lane = lane_of(*c);
     out.push_back(std::move(v));
   }
   return out;

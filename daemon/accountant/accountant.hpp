@@ -45,13 +45,19 @@ class Accountant {
   Books books(const crypto::InfoHash20& infohash) const;
   /// Changes the policies that may change while peers are connected (SIGHUP); new values
   /// apply to the next message of every connection.
-  void apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla, uint64_t vanilla_upload_limit);
+  void apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla, uint64_t vanilla_upload_limit,
+                            const accountant::LaneWeights& lane_weights);
   struct RuntimePolicy {
     uint64_t credit_window;
     accountant::VanillaPolicy vanilla;
     uint64_t vanilla_upload_limit;
+    accountant::LaneWeights lane_weights;
   };
   RuntimePolicy runtime_policy() const;
+  /// The network settings the lanes work within (docs/architecture.md "Lanes"): the upload limit
+  /// in force that they divide (0: none, no caps), whether it covers LAN peers (rate_limit_lan),
+  /// and the upload slots (0: no limit). Called whenever the engine's network settings change.
+  void set_lane_limits(uint64_t upload_limit, bool rate_limit_lan, int upload_slots);
 
   /// Every torrent's books (committed only), from memory.
   std::map<crypto::InfoHash20, Books> all_books() const;
@@ -65,6 +71,7 @@ class Accountant {
     uint64_t receipted_bytes = 0;  // the latest accepted receipt on this connection
     bool choked = true;            // we choke it: it may not download from us now
     bool interested = false;       // it wants pieces we have
+    accountant::Lane lane = accountant::Lane::vanilla;  // the lane it is served in now
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
 

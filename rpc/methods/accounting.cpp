@@ -360,7 +360,7 @@ void register_accounting_methods(MethodTable& table) {
              "received, bytes receipted, unreceipted credit, whether we choke it (choked: it may not download "
              "from us now) and whether it is interested in our pieces; upload_rate and download_rate (bytes per "
              "second to and from it), its progress (0 to 1), connection (tcp or utp), encrypted, and direction "
-             "(incoming or outgoing).",
+             "(incoming or outgoing); lane: the lane it is served in (pass, receipt or vanilla; lane_weights).",
              {kInfoHash}, "{peers: [...]}", false, peers});
   table.add({"torrent.set",
              "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "

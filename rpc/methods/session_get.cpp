@@ -66,6 +66,7 @@ json settings_in_force(Context& ctx) {
                                                                                : "serve";
     out["vanilla_upload_limit"] = p.vanilla_upload_limit;
     out["credit_window"] = p.credit_window;
+    out["lane_weights"] = accountant::to_string(p.lane_weights);
   }
   return out;
 }
@@ -75,7 +76,7 @@ const char* kSettingsResult =
     "upload_slots, rate_limit_lan, dht, lsd, upnp, natpmp, encryption, proxy (password masked), log_level, "
     "alt_upload_limit, alt_download_limit, alt_speed, alt_schedule, alt_speed_active (alt_speed, or "
     "alt_schedule's window now), ip_filter, ip_filter_rules, ip_filter_skipped_lines, "
-    "ip_filter_error (only when the file could not be read), vanilla_peers, vanilla_upload_limit, credit_window}";
+    "ip_filter_error (only when the file could not be read), vanilla_peers, vanilla_upload_limit, credit_window, lane_weights}";
 
 // session.set's params: every runtime option of the registry, so a new one cannot be missed.
 std::vector<ParamSpec> settable_params() {
@@ -128,7 +129,7 @@ void register_session_get_method(MethodTable& table) {
              "slots (0 = no limit), whether the limits apply to LAN peers, the DHT/LSD/UPnP/NAT-PMP "
              "switches, encryption, the SOCKS5 proxy (password masked), the log level, the IP filter "
              "file with the ranges it blocks and the lines it skipped, and the receipt policies from "
-             "the accountant (vanilla_peers, vanilla_upload_limit, credit_window).",
+             "the accountant (vanilla_peers, vanilla_upload_limit, credit_window, lane_weights).",
              {},
              kSettingsResult,
              false,

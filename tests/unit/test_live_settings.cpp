@@ -106,6 +106,20 @@ TEST_CASE("credit_window and the vanilla policy reach the accountant", "[live_se
   CHECK(p.vanilla_upload_limit == 65536);
 }
 
+TEST_CASE("lane_weights reach the accountant, and a bad value is refused with what is allowed", "[live_settings]") {
+  World w;
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{6, 3, 1});
+  w.set("lane_weights", " 8 : 2 : 1 ");
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{8, 2, 1});
+  CHECK(w.live->current().get_string("lane_weights") == "8:2:1");
+  for (const char* bad : {"6:3", "6:0:1", "a:b:c", "1001:1:1"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH(w.set("lane_weights", bad), Catch::Contains("option 'lane_weights'") &&
+                                                      Catch::Contains("pass:receipt:vanilla"));
+  }
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{8, 2, 1});
+}
+
 TEST_CASE("log_level changes the loggers' level", "[live_settings]") {
   World w;
   w.set("log_level", "debug");
@@ -180,13 +194,14 @@ TEST_CASE("alt_schedule switches the limits when its window opens and closes", "
   CHECK_THROWS_WITH(w.set("alt_schedule", "weekdays 9-17"), Catch::Contains("DAYS HH:MM-HH:MM"));
 }
 
-TEST_CASE("every runtime option is one of the twenty-two this file knows", "[live_settings]") {
+TEST_CASE("every runtime option is one of the twenty-three this file knows", "[live_settings]") {
   // A new runtime option needs a case above (or the note at the top): this fails until then.
   const std::vector<std::string> known = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                           "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
                                           "proxy", "ip_filter", "vanilla_peers", "vanilla_upload_limit",
                                           "credit_window", "log_level", "alt_upload_limit", "alt_download_limit",
-                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval"};
+                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval",
+                                          "lane_weights"};
   auto runtime = LiveSettings::runtime_options();
   std::sort(runtime.begin(), runtime.end());
   auto expected = known;

@@ -1,0 +1,88 @@
+#pragma once
+// The fast lane (issue 14, docs/architecture.md "Lanes"): peers are served in three lanes, pass
+// holders first, then other receipting peers, then vanilla peers, with weights a user sets
+// (`lane_weights`). This file is the arithmetic only, with no libtorrent in it: which share of
+// the upload limit each peer may take, and which peers hold the upload slots. The receipt
+// extension measures the peers, calls these once a second and applies the results.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seedd::accountant {
+
+enum class Lane : uint8_t { pass = 0, receipt = 1, vanilla = 2 };
+constexpr size_t LANE_COUNT = 3;
+
+/// "pass", "receipt" or "vanilla": the `lane` field of torrent.peers.
+const char* lane_name(Lane lane);
+
+/// Relative weights of the lanes, in lane order. Every weight is at least 1: a lane with weight
+/// 0 would be starved, which the issue rules out.
+using LaneWeights = std::array<uint32_t, LANE_COUNT>;
+constexpr LaneWeights DEFAULT_LANE_WEIGHTS = {6, 3, 1};
+constexpr uint32_t MAX_LANE_WEIGHT = 1000;
+
+/// "P:R:V", three integers from 1 to MAX_LANE_WEIGHT (spaces around them allowed); nullopt
+/// otherwise.
+std::optional<LaneWeights> parse_lane_weights(std::string_view text);
+std::string to_string(const LaneWeights& w);
+
+/// No per-peer cap goes below this (bytes per second): a peer whose lane share rounds to nothing
+/// still moves, and libtorrent treats a limit of 0 as "no limit".
+constexpr uint64_t MIN_LANE_CAP = 1024;
+/// While the peers together take less than this fraction (percent) of the upload limit, a peer
+/// that used less than this fraction of its cap over the last second is not held back by it: its
+/// demand is what it took (plus headroom), and the rest of its share goes to the peers that can
+/// use it. A peer at its cap may want more: its demand is unbounded. While the limit is in full
+/// use, every peer's demand is unbounded and the shares are the weights'.
+constexpr uint64_t SATURATED_PERCENT = 80;
+/// Headroom over the last second's rate that a peer below its cap keeps (percent of the rate,
+/// and at least PROBE_BYTES_PER_SECOND), so a peer speeding up reaches its cap within a second
+/// or two and is then seen as wanting more.
+constexpr uint64_t HEADROOM_PERCENT = 50;
+constexpr uint64_t PROBE_BYTES_PER_SECOND = 64 * 1024;
+
+/// One connection as the bandwidth allocator sees it.
+struct LanePeer {
+  Lane lane = Lane::vanilla;
+  bool wants = false;  // unchoked and interested: it can take upload now
+  uint64_t rate = 0;   // bytes per second sent to it over the last period
+  uint64_t cap = 0;    // the cap it had over that period; 0: none yet
+};
+
+/// Per-peer upload caps in bytes per second, in the order of `peers`, dividing `capacity` (the
+/// upload limit in force) among the lanes by weight and inside a lane equally. Only lanes with a
+/// peer that wants upload take part, so an empty lane's share goes to the others; a peer that
+/// cannot use its share (below its cap) leaves the rest to the others (weighted max-min
+/// fairness). A peer that does not want upload now gets the cap it would have as one more peer
+/// of its lane, so that it does not burst when it is unchoked before the next period.
+/// `capacity` 0 (no upload limit): every cap is 0, which libtorrent reads as none.
+std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, std::span<const LanePeer> peers);
+
+/// One peer that asks for an upload slot (it is interested) as the slot allocator sees it.
+struct SlotPeer {
+  Lane lane = Lane::vanilla;
+  bool unchoked = false;  // it holds a slot now: kept first inside its lane, so slots do not churn
+  uint64_t served = 0;    // bytes sent to it so far: among the others, the least served go first
+};
+
+/// How many slots each lane gets out of `slots` (the upload_slots limit; <= 0: no limit, every
+/// peer gets one). When there are at least as many slots as lanes asking, every such lane gets
+/// one first (no lane is starved of slots), the rest go by weight (largest remainder; ties to
+/// the higher lane); a lane never gets more than it has peers, and what it cannot use goes to
+/// the other lanes in lane order. With fewer slots than lanes asking, they go in lane order.
+std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
+                                             const std::array<int, LANE_COUNT>& asking);
+
+/// Which of `peers` may hold an upload slot, in their order: each lane's count from
+/// lane_slot_counts, given inside a lane to the peers unchoked now first, then to the least
+/// served. When libtorrent's choker moves a slot inside a lane (it chokes one peer and unchokes
+/// another), the peer it chose is the less served one and gets the slot: the lanes do not stop
+/// the choker's rotation, they bound how many slots each lane holds.
+std::vector<bool> lane_slots(int slots, const LaneWeights& weights, std::span<const SlotPeer> peers);
+
+}  // namespace seedd::accountant
