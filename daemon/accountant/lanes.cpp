@@ -149,6 +149,16 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
   return caps;
 }
 
+std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers) {
+  std::optional<Lane> only;
+  for (const auto& p : peers) {
+    if (!p.wants) continue;
+    if (only && *only != p.lane) return std::nullopt;
+    only = p.lane;
+  }
+  return only;
+}
+
 std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
                                              const std::array<int, LANE_COUNT>& asking) {
   std::array<int, LANE_COUNT> out{};

@@ -63,6 +63,14 @@ struct LanePeer {
 /// `capacity` 0 (no upload limit): every cap is 0, which libtorrent reads as none.
 std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, std::span<const LanePeer> peers);
 
+/// The lane whose peers are left unpaced: the only lane with a peer that wants upload, if there
+/// is one lane such; nullopt otherwise. With one lane in use there is nothing to divide among
+/// lanes, and libtorrent's rate limiter already shares the limit equally inside it, so those
+/// peers are spared the pacer's choke cycles. (Leaving the heaviest lane of several unpaced was
+/// tried: a paced peer whose cap is near its equal part of libtorrent's limiter cannot make up a
+/// pause, so at 1:1 it got 30 % instead of 50 %.)
+std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers);
+
 /// One peer that asks for an upload slot (it is interested) as the slot allocator sees it.
 struct SlotPeer {
   Lane lane = Lane::vanilla;

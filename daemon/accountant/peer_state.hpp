@@ -81,6 +81,7 @@ struct PeerConnection {
 
   // Written by the lane allocator (network thread, once a second); the extension applies them.
   std::atomic<uint64_t> lane_cap{0};       // upload cap in bytes/s; 0 = none
+  std::atomic<bool> lane_paced{false};     // the extension holds the peer to lane_cap (not the unpaced lane)
   std::atomic<bool> slot_granted{true};    // may hold an upload slot (docs/architecture.md "Lanes")
   // Written by the extension: choked by the lane pacer for now (at its cap); it still counts as
   // a peer that wants upload and holds its slot.

@@ -330,8 +330,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   /// slot. A peer of a lower lane that holds a slot a higher lane is owed is choked; a peer owed a
   /// slot is offered one (libtorrent unchokes it if a slot is free).
   void apply_lane() {
-    if (m_conn->lane_cap.load() == 0 && m_choked_for_pace) {
-      m_choked_for_pace = false;  // the caps are off (no upload limit now)
+    if (!m_conn->lane_paced.load() && m_choked_for_pace) {
+      m_choked_for_pace = false;  // no longer paced (no upload limit now, or its lane is the unpaced one)
       m_conn->pace_held = false;
     }
     if (held()) {
@@ -362,7 +362,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   /// bucket holds a quarter of a second of its cap again (libtorrent 2.0.8 has no per-peer rate
   /// limit a plugin can set; docs/architecture.md "Lanes").
   void pace(int bytes) {
-    const auto cap = m_conn->lane_cap.load();
+    const auto cap = m_conn->lane_paced.load() ? m_conn->lane_cap.load() : 0;
     if (cap == 0) {
       m_pace_at = {};
       return;
@@ -397,7 +397,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
 
   void on_pace_timer() {
     if (!m_choked_for_pace) return;
-    const auto cap = m_conn->lane_cap.load();
+    const auto cap = m_conn->lane_paced.load() ? m_conn->lane_cap.load() : 0;
     if (cap > 0) {
       refill_pace(Clock::now(), cap);
       const double resume = std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
@@ -595,6 +595,7 @@ class ReceiptPlugin final : public lt::plugin {
       if (c->local && !cover_lan) {
         // libtorrent's local class: outside the upload limit and the slot count.
         c->lane_cap = 0;
+        c->lane_paced = false;
         c->slot_granted = true;
         continue;
       }
@@ -611,7 +612,11 @@ class ReceiptPlugin final : public lt::plugin {
       }
     }
     const auto caps = lane_caps(m_ctx->lane_capacity.load(), weights, demand);
-    for (size_t i = 0; i < shaped.size(); ++i) shaped[i]->lane_cap = caps[i];
+    const auto free_lane = unpaced_lane(demand);
+    for (size_t i = 0; i < shaped.size(); ++i) {
+      shaped[i]->lane_cap = caps[i];
+      shaped[i]->lane_paced = caps[i] > 0 && demand[i].lane != free_lane;
+    }
     const auto granted = lane_slots(m_ctx->upload_slots.load(), weights, asking);
     for (size_t i = 0; i < asking_conns.size(); ++i) asking_conns[i]->slot_granted = granted[i];
   }

@@ -110,6 +110,16 @@ TEST_CASE("a tiny upload limit still leaves every peer a cap of at least MIN_LAN
   for (auto c : lane_caps(100, DEFAULT_LANE_WEIGHTS, peers)) CHECK(c == MIN_LANE_CAP);
 }
 
+TEST_CASE("a lane is left unpaced only while it is the one lane in use", "[lanes]") {
+  const std::vector<LanePeer> three = {wanting(Lane::vanilla), wanting(Lane::receipt), wanting(Lane::pass)};
+  CHECK_FALSE(unpaced_lane(three).has_value());
+  // Peers of other lanes that want nothing now do not count.
+  const std::vector<LanePeer> one = {wanting(Lane::receipt), wanting(Lane::receipt), {Lane::pass, false, 0, 0}};
+  CHECK(unpaced_lane(one) == Lane::receipt);
+  const std::vector<LanePeer> none = {{Lane::pass, false, 0, 0}};
+  CHECK_FALSE(unpaced_lane(none).has_value());
+}
+
 TEST_CASE("upload slots go one to each asking lane first, the rest by weight", "[lanes]") {
   CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {10, 10, 10}) == std::array<int, 3>{4, 3, 1});
   CHECK(lane_slot_counts(10, DEFAULT_LANE_WEIGHTS, {10, 10, 10}) == std::array<int, 3>{5, 3, 2});
