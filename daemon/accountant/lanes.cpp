@@ -56,7 +56,7 @@ std::vector<uint64_t> water_fill(uint64_t capacity, std::span<const uint64_t> we
 /// limit is in full use, every peer may want its whole share: a peer below its cap then is one
 /// that lost to the others in libtorrent's rate limiter for a moment, not one that cannot take more.
 uint64_t demand_of(const LanePeer& p, bool limit_in_use) {
-  if (limit_in_use || p.cap == 0 || p.rate * 100 >= p.cap * SATURATED_PERCENT) return kUnbounded;
+  if (limit_in_use || p.held || p.cap == 0 || p.rate * 100 >= p.cap * SATURATED_PERCENT) return kUnbounded;
   return p.rate + std::max(p.rate * HEADROOM_PERCENT / 100, PROBE_BYTES_PER_SECOND);
 }
 
@@ -212,10 +212,46 @@ std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weigh
   return out;
 }
 
-std::vector<bool> lane_slots(int slots, const LaneWeights& weights, std::span<const SlotPeer> peers) {
+std::array<int, LANE_COUNT> SlotRounds::counts(int slots, const LaneWeights& weights,
+                                               const std::array<int, LANE_COUNT>& asking) {
+  int lanes_asking = 0;
+  int64_t total_weight = 0;
+  for (size_t l = 0; l < LANE_COUNT; ++l) {
+    if (asking[l] == 0) continue;
+    ++lanes_asking;
+    total_weight += weights[l];
+  }
+  if (slots <= 0 || lanes_asking <= slots) {
+    m_ticks_left = 0;
+    return lane_slot_counts(slots, weights, asking);
+  }
+  bool turn_valid = m_ticks_left > 0;
+  for (size_t l = 0; l < LANE_COUNT; ++l)
+    if (m_turn[l] > 0 && asking[l] == 0) turn_valid = false;  // a lane of the turn has left
+  if (!turn_valid) {
+    for (size_t l = 0; l < LANE_COUNT; ++l)
+      if (asking[l] > 0) m_credit[l] += weights[l];
+    m_turn = {};
+    for (int k = 0; k < slots; ++k) {
+      size_t best = LANE_COUNT;
+      for (size_t l = 0; l < LANE_COUNT; ++l)
+        if (asking[l] > 0 && m_turn[l] == 0 && (best == LANE_COUNT || m_credit[l] > m_credit[best])) best = l;
+      m_turn[best] = 1;
+      m_credit[best] -= total_weight;
+    }
+    m_ticks_left = SLOT_ROUND_TICKS;
+  }
+  --m_ticks_left;
+  return m_turn;
+}
+
+std::array<int, LANE_COUNT> slots_asked(std::span<const SlotPeer> peers) {
   std::array<int, LANE_COUNT> asking{};
   for (const auto& p : peers) ++asking[static_cast<size_t>(p.lane)];
-  auto counts = lane_slot_counts(slots, weights, asking);
+  return asking;
+}
+
+std::vector<bool> lane_slots(std::array<int, LANE_COUNT> counts, std::span<const SlotPeer> peers) {
   std::vector<size_t> order(peers.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {

@@ -52,6 +52,7 @@ struct LanePeer {
   bool wants = false;  // unchoked and interested: it can take upload now
   uint64_t rate = 0;   // bytes per second sent to it over the last period
   uint64_t cap = 0;    // the cap it had over that period; 0: none yet
+  bool held = false;   // paused by the pacer now: it wants more than its cap, whatever it took
 };
 
 /// Per-peer upload caps in bytes per second, in the order of `peers`, dividing `capacity` (the
@@ -86,11 +87,33 @@ struct SlotPeer {
 std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
                                              const std::array<int, LANE_COUNT>& asking);
 
+/// How long (in allocations, one a second) the lanes chosen to hold the slots stay chosen while
+/// there are fewer slots than lanes asking: about libtorrent's unchoke interval (15 s), so that
+/// turns do not churn the choker.
+constexpr int SLOT_ROUND_TICKS = 15;
+
+/// The slot counts over time. With at least as many slots as lanes asking, lane_slot_counts.
+/// With fewer, the slots go to lanes in turns (smooth weighted round robin, one turn every
+/// SLOT_ROUND_TICKS calls): over many turns each lane asking holds a slot in proportion to its
+/// weight, so even then no lane is starved. One instance per session, network thread only.
+class SlotRounds {
+ public:
+  /// The counts for the next second; call once a second.
+  std::array<int, LANE_COUNT> counts(int slots, const LaneWeights& weights, const std::array<int, LANE_COUNT>& asking);
+
+ private:
+  std::array<int64_t, LANE_COUNT> m_credit{};
+  std::array<int, LANE_COUNT> m_turn{};  // the lanes holding the slots this turn
+  int m_ticks_left = 0;
+};
+
 /// Which of `peers` may hold an upload slot, in their order: each lane's count from
-/// lane_slot_counts, given inside a lane to the peers unchoked now first, then to the least
+/// SlotRounds (or lane_slot_counts), given inside a lane to the peers unchoked now first, then to the least
 /// served. When libtorrent's choker moves a slot inside a lane (it chokes one peer and unchokes
 /// another), the peer it chose is the less served one and gets the slot: the lanes do not stop
 /// the choker's rotation, they bound how many slots each lane holds.
-std::vector<bool> lane_slots(int slots, const LaneWeights& weights, std::span<const SlotPeer> peers);
+std::vector<bool> lane_slots(std::array<int, LANE_COUNT> counts, std::span<const SlotPeer> peers);
+/// How many of `peers` ask in each lane.
+std::array<int, LANE_COUNT> slots_asked(std::span<const SlotPeer> peers);
 
 }  // namespace seedd::accountant

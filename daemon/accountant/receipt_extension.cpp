@@ -57,6 +57,7 @@ constexpr auto UNCHOKE_POLL_FOR = std::chrono::seconds(2);
 constexpr double PACE_BURST_SECONDS = 0.5;
 constexpr double PACE_MIN_BURST_BYTES = 64 * 1024;
 constexpr double PACE_RESUME_SECONDS = 0.25;
+constexpr double PACE_MAX_DEBT_SECONDS = 1.0;
 constexpr double PACE_MIN_RESUME_BYTES = 16 * 1024;
 
 class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_shared_from_this<ReceiptPeerPlugin> {
@@ -369,7 +370,10 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     }
     const auto now = Clock::now();
     refill_pace(now, cap);
-    m_pace_tokens -= bytes;
+    // Bytes already queued when the peer was choked still go out and are owed; a debt past a
+    // second of the cap (a cap that just fell) is forgiven, so the peer is not held for long.
+    m_pace_tokens = std::max(m_pace_tokens - bytes, -std::max(static_cast<double>(cap) * PACE_MAX_DEBT_SECONDS,
+                                                              PACE_MIN_BURST_BYTES));
     if (m_pace_tokens < 0 && !m_choked_for_pace) {
       m_choked_for_pace = true;
       m_conn->pace_held = true;
@@ -602,7 +606,8 @@ class ReceiptPlugin final : public lt::plugin {
       const Lane lane = lane_of(*c);
       const bool interested = c->interested.load();
       const bool served = !c->choked.load() || c->pace_held.load();  // unchoked, or only paused by the pacer
-      demand.push_back({lane, interested && served, static_cast<uint64_t>(took / seconds), c->lane_cap.load()});
+      demand.push_back({lane, interested && served, static_cast<uint64_t>(took / seconds), c->lane_cap.load(),
+                        c->pace_held.load()});
       shaped.push_back(c);
       if (interested) {
         asking.push_back({lane, served, uploaded});
@@ -617,13 +622,15 @@ class ReceiptPlugin final : public lt::plugin {
       shaped[i]->lane_cap = caps[i];
       shaped[i]->lane_paced = caps[i] > 0 && demand[i].lane != free_lane;
     }
-    const auto granted = lane_slots(m_ctx->upload_slots.load(), weights, asking);
+    const auto granted =
+        lane_slots(m_slot_rounds.counts(m_ctx->upload_slots.load(), weights, slots_asked(asking)), asking);
     for (size_t i = 0; i < asking_conns.size(); ++i) asking_conns[i]->slot_granted = granted[i];
   }
 
   std::shared_ptr<ExtensionContext> m_ctx;
   lt::io_context* m_ioc = nullptr;  // set in added(), before any torrent
   Clock::time_point m_last_allocation{};  // network thread only
+  SlotRounds m_slot_rounds;               // network thread only
 };
 
 }  // namespace

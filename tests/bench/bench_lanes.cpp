@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -177,7 +178,24 @@ int main(int argc, char** argv) {
     std::array<uint64_t, 3> before{}, moved{};
     for (size_t i = 0; i < 3; ++i) before[i] = conns[i]->uploaded.load();
     const auto t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(WINDOW);
+    if (std::getenv("BENCH_LANES_TRACE")) {
+      // Each second: what each lane's peer took, and its cap (KiB/s).
+      std::array<uint64_t, 3> last = before;
+      for (int sec = 0; sec < WINDOW.count(); ++sec) {
+        std::this_thread::sleep_for(1s);
+        std::printf("  t=%2d", sec + 1);
+        for (size_t i = 0; i < 3; ++i) {
+          const auto now = conns[i]->uploaded.load();
+          std::printf("  %s %5llu/%5llu%s", names[i], static_cast<unsigned long long>((now - last[i]) / 1024),
+                      static_cast<unsigned long long>(conns[i]->lane_cap.load() / 1024),
+                      conns[i]->choked.load() ? (conns[i]->pace_held.load() ? " P" : " C") : "  ");
+          last[i] = now;
+        }
+        std::printf("\n");
+      }
+    } else {
+      std::this_thread::sleep_for(WINDOW);
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     uint64_t total = 0;
     for (size_t i = 0; i < 3; ++i) total += moved[i] = conns[i]->uploaded.load() - before[i];

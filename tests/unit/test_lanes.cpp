@@ -69,6 +69,10 @@ TEST_CASE("a peer that cannot use its share leaves the rest to the others", "[la
   const std::vector<LanePeer> at_cap = {wanting(Lane::pass, cap * 9 / 10, cap), wanting(Lane::receipt),
                                         wanting(Lane::vanilla)};
   CHECK(lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, at_cap)[0] == cap);
+  // So may a peer the pacer holds now, though it took nothing in the last second (it was paying
+  // off bytes that were queued when it was choked).
+  const std::vector<LanePeer> held = {wanting(Lane::pass), wanting(Lane::receipt), {Lane::vanilla, true, 0, 64 * 1024, true}};
+  CHECK(lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, held)[2] == 4 * MiB / 10);
 }
 
 TEST_CASE("while the upload limit is in full use, a peer below its cap keeps its whole share", "[lanes]") {
@@ -139,7 +143,8 @@ TEST_CASE("inside a lane the peers that hold a slot keep it", "[lanes]") {
   const std::vector<SlotPeer> peers = {{Lane::vanilla, false, 0}, {Lane::vanilla, true, 5}, {Lane::pass, false, 0},
                                        {Lane::receipt, false, 0}, {Lane::receipt, true, 9}};
   // 3 slots, three lanes asking: one each; the vanilla and receipt slots stay with the unchoked.
-  CHECK(lane_slots(3, DEFAULT_LANE_WEIGHTS, peers) == std::vector<bool>{false, true, true, false, true});
+  CHECK(lane_slots(lane_slot_counts(3, DEFAULT_LANE_WEIGHTS, slots_asked(peers)), peers) ==
+        std::vector<bool>{false, true, true, false, true});
 }
 
 TEST_CASE("a free slot of a lane goes to its least served peer, so the choker's rotation goes on", "[lanes]") {
@@ -147,5 +152,26 @@ TEST_CASE("a free slot of a lane goes to its least served peer, so the choker's 
   // choked the second back (it had no grant then). Both are choked now: the less served one
   // (the choker's choice) gets the slot.
   const std::vector<SlotPeer> peers = {{Lane::receipt, false, 50 << 20}, {Lane::receipt, false, 0}};
-  CHECK(lane_slots(1, DEFAULT_LANE_WEIGHTS, peers) == std::vector<bool>{false, true});
+  CHECK(lane_slots(lane_slot_counts(1, DEFAULT_LANE_WEIGHTS, slots_asked(peers)), peers) ==
+        std::vector<bool>{false, true});
+}
+
+TEST_CASE("with fewer slots than lanes asking, the lanes take turns by weight and none is starved", "[lanes]") {
+  SlotRounds rounds;
+  std::array<int, 3> seconds_held{};
+  const int turns = 20;
+  for (int s = 0; s < turns * SLOT_ROUND_TICKS; ++s) {
+    const auto c = rounds.counts(1, DEFAULT_LANE_WEIGHTS, {2, 2, 2});
+    REQUIRE(c[0] + c[1] + c[2] == 1);
+    for (size_t l = 0; l < 3; ++l) seconds_held[l] += c[l];
+  }
+  // 6:3:1 of 20 turns: 12, 6 and 2, each turn SLOT_ROUND_TICKS seconds long.
+  CHECK(seconds_held == std::array<int, 3>{12 * SLOT_ROUND_TICKS, 6 * SLOT_ROUND_TICKS, 2 * SLOT_ROUND_TICKS});
+  // A turn lasts SLOT_ROUND_TICKS seconds, unless its lane leaves.
+  SlotRounds r2;
+  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
+  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
+  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {0, 1, 1}) == std::array<int, 3>{0, 1, 0});
+  // Enough slots again: every lane asking holds some at once.
+  CHECK(r2.counts(3, DEFAULT_LANE_WEIGHTS, {1, 1, 1}) == std::array<int, 3>{1, 1, 1});
 }
