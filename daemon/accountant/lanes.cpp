@@ -162,9 +162,9 @@ std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers) {
 std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
                                              const std::array<int, LANE_COUNT>& asking) {
   std::array<int, LANE_COUNT> out{};
-  if (slots <= 0) return asking;
   int lanes_asking = 0;
   for (size_t l = 0; l < LANE_COUNT; ++l) lanes_asking += asking[l] > 0 ? 1 : 0;
+  if (slots <= 0 || lanes_asking <= 1) return asking;
   int left = slots;
   if (lanes_asking > slots) {
     for (size_t l = 0; l < LANE_COUNT && left > 0; ++l)

@@ -80,7 +80,8 @@ struct SlotPeer {
 };
 
 /// How many slots each lane gets out of `slots` (the upload_slots limit; <= 0: no limit, every
-/// peer gets one). When there are at least as many slots as lanes asking, every such lane gets
+/// peer gets one; one lane asking: every peer too, since there is nothing to divide among lanes
+/// and libtorrent's choker, optimistic unchokes included, alone decides as it would without lanes). When there are at least as many slots as lanes asking, every such lane gets
 /// one first (no lane is starved of slots), the rest go by weight (largest remainder; ties to
 /// the higher lane); a lane never gets more than it has peers, and what it cannot use goes to
 /// the other lanes in lane order. With fewer slots than lanes asking, they go in lane order.
