@@ -248,17 +248,13 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     // libtorrent's choker may unchoke a peer we hold choked; take it back at once. Not from
     // inside this hook: libtorrent calls it before it marks the peer unchoked, so a choke here
     // is a no-op (the peer is still "choked"). Right after, on the network thread.
-    if (held() && m_rechoke_timer && !m_rechoke_armed) {
-      m_rechoke_armed = true;
-      m_rechoke_timer->expires_after(std::chrono::milliseconds(0));
-      m_rechoke_timer->async_wait([weak = weak_from_this()](boost::system::error_code const& ec) {
-        auto self = weak.lock();
-        if (!self) return;
-        self->m_rechoke_armed = false;
-        if (ec || self->m_disconnecting || self->m_pc.is_disconnecting()) return;
-        if (self->held() && !self->m_pc.is_choked()) self->m_pc.choke_this_peer();
-      });
-    }
+    if (held())
+      arm(&ReceiptPeerPlugin::m_rechoke_timer, &ReceiptPeerPlugin::m_rechoke_armed, std::chrono::microseconds(0),
+          &ReceiptPeerPlugin::rechoke);
+  }
+
+  void rechoke() {
+    if (held() && !m_pc.is_choked()) m_pc.choke_this_peer();
   }
   void sent_choke() override { m_conn->choked = true; }
   bool on_interested() override {
@@ -302,15 +298,22 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   /// One timer per connection, on libtorrent's network thread: it sends a receipt held back
   /// by the 10 ms gap (leecher) and unchokes a peer whose receipt was booked (seeder).
   void arm_timer(std::chrono::milliseconds after) {
-    if (!m_timer || m_timer_armed || m_disconnecting) return;
-    m_timer_armed = true;
-    m_timer->expires_after(after);
-    m_timer->async_wait([weak = weak_from_this()](boost::system::error_code const& ec) {
+    arm(&ReceiptPeerPlugin::m_timer, &ReceiptPeerPlugin::m_timer_armed, after, &ReceiptPeerPlugin::on_timer);
+  }
+
+  /// Arms one of the connection's timers (unless it is armed already) to call `then` after
+  /// `after` on the network thread, unless the connection is closing by then.
+  void arm(std::unique_ptr<boost::asio::steady_timer> ReceiptPeerPlugin::*timer, bool ReceiptPeerPlugin::*armed,
+           std::chrono::microseconds after, void (ReceiptPeerPlugin::*then)()) {
+    if (!(this->*timer) || this->*armed || m_disconnecting) return;
+    this->*armed = true;
+    (this->*timer)->expires_after(after);
+    (this->*timer)->async_wait([weak = weak_from_this(), armed, then](boost::system::error_code const& ec) {
       auto self = weak.lock();
       if (!self) return;
-      self->m_timer_armed = false;
+      (*self).*armed = false;
       if (ec || self->m_disconnecting || self->m_pc.is_disconnecting()) return;
-      self->on_timer();
+      ((*self).*then)();
     });
   }
 
@@ -384,19 +387,16 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     if (m_choked_for_pace) arm_pace_timer(cap);
   }
 
+  /// What the bucket must hold again before a peer choked at its cap is unchoked.
+  static double pace_resume_bytes(uint64_t cap) {
+    return std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
+  }
+
   void arm_pace_timer(uint64_t cap) {
-    if (!m_pace_timer || m_pace_timer_armed || m_disconnecting) return;
-    const double resume = std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
+    const double resume = pace_resume_bytes(cap);
     const double wait_s = std::max(0.001, (resume - m_pace_tokens) / static_cast<double>(cap));
-    m_pace_timer_armed = true;
-    m_pace_timer->expires_after(std::chrono::microseconds(static_cast<int64_t>(wait_s * 1e6)));
-    m_pace_timer->async_wait([weak = weak_from_this()](boost::system::error_code const& ec) {
-      auto self = weak.lock();
-      if (!self) return;
-      self->m_pace_timer_armed = false;
-      if (ec || self->m_disconnecting || self->m_pc.is_disconnecting()) return;
-      self->on_pace_timer();
-    });
+    arm(&ReceiptPeerPlugin::m_pace_timer, &ReceiptPeerPlugin::m_pace_timer_armed,
+        std::chrono::microseconds(static_cast<int64_t>(wait_s * 1e6)), &ReceiptPeerPlugin::on_pace_timer);
   }
 
   void on_pace_timer() {
@@ -404,7 +404,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     const auto cap = m_conn->lane_paced.load() ? m_conn->lane_cap.load() : 0;
     if (cap > 0) {
       refill_pace(Clock::now(), cap);
-      const double resume = std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
+      const double resume = pace_resume_bytes(cap);
       if (m_pace_tokens < resume) {
         arm_pace_timer(cap);
         return;
