@@ -354,7 +354,10 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   void refill_pace(Clock::time_point now, uint64_t cap) {
     const double depth = std::max(static_cast<double>(cap) * PACE_BURST_SECONDS, PACE_MIN_BURST_BYTES);
     if (m_pace_at == Clock::time_point{}) {
-      m_pace_tokens = depth;  // a new cap starts with a full bucket
+      // Pacing starts (or starts again: a lane alone in use is not paced) with what an unchoke
+      // would give, not a full bucket: a peer whose pacing flickers off and on must not collect
+      // a free burst each time.
+      m_pace_tokens = pace_resume_bytes(cap);
     } else {
       m_pace_tokens = std::min(depth, m_pace_tokens + static_cast<double>(cap) *
                                                           std::chrono::duration<double>(now - m_pace_at).count());

@@ -23,10 +23,10 @@ from harness import DaemonTestCase
 
 MiB = 1024 * 1024
 LIMIT = 4 * MiB
-SIZE = 320 * MiB      # enough that no leecher finishes: the whole run moves about 4 MiB/s * 60 s
+SIZE = 384 * MiB      # enough that no leecher finishes: the whole run moves about 4 MiB/s * 70 s
 WARMUP_S = 5.0        # the first unchokes, the rate limiter's first burst and a lane allocation
 WINDOW_S = 30.0       # the measurement
-SHORT_WINDOW_S = 15.0  # after session.set
+SHORT_WINDOW_S = 20.0  # after session.set
 TOLERANCE = 0.05      # 5 points
 
 
@@ -113,9 +113,10 @@ class FastLane(DaemonTestCase):
         shares, moved, rate = self.measure(seeder, ih, lanes, WINDOW_S)
         self.check_split(f"lane_weights 6:3:1, {WINDOW_S:.0f} s", shares, moved, rate, (6, 3, 1), lanes)
 
-        # Runtime: the running seeder takes new weights; the split follows within a second or two.
+        # Runtime: the running seeder takes new weights; the split follows within a second or two
+        # (5 s are left for the pacer's buckets to settle at the new caps).
         self.assertEqual(seeder.call("session.set", lane_weights="1:1:1")["lane_weights"], "1:1:1")
-        time.sleep(3.0)
+        time.sleep(5.0)
         shares, moved, rate = self.measure(seeder, ih, lanes, SHORT_WINDOW_S)
         self.check_split(f"after session.set lane_weights 1:1:1, {SHORT_WINDOW_S:.0f} s", shares, moved, rate,
                          (1, 1, 1), lanes)
