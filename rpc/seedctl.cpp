@@ -91,6 +91,10 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   fund HASH --amount=UNITS --rate=UNITS_PER_GIB --expires=UNIX|--days=N
        [--cap=BYTES] [--pass-signer=ADDR]
                            fund a bounty for a torrent from the node account's tokens
+  top-up BOUNTY_ID --amount=UNITS
+                           add tokens to a bounty from the node account (bounty.top_up)
+  withdraw BOUNTY_ID       take the rest of an expired bounty this node funded back
+                           (bounty.withdraw)
   balance                  the node account on the pool's chain: ETH for gas, tokens (chain.info)
   verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
                            check a claim file offline, without a daemon (docs/protocol.md 7): prints

@@ -423,6 +423,35 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("no claim 5", p.stderr)
 
+    def test_a_creator_tops_up_and_withdraws_what_is_left_after_expiry(self):
+        creator = self.daemon("creator", *self.chain_args())
+        address = creator.call("node.info")["node_address"]
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {address: "5000"}, "eth": {address: str(ETH)}})
+        expires = int(time.time()) + 25
+        p = creator.seedctl("fund", "cd" * 20, "--amount=3000", "--rate=7", f"--expires={expires}")
+        self.assertIn("funded", p.stdout)
+        bounty_id = creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["bounty_id"]
+        p = creator.seedctl("top-up", bounty_id, "--amount=1500")
+        print("\n[settlement] seedctl top-up:\n" + p.stdout)
+        self.assertIn("topped up", p.stdout)
+        (b,) = creator.call("bounty.list", info_hash="cd" * 20)["bounties"]
+        self.assertEqual(b["balance"], "4500")
+        self.assertEqual(creator.call("chain.info")["token_balance"], "500")
+        # More than the account holds, an unknown bounty, and a withdraw before expiry: refused.
+        self.assertIn("holds 500", creator.call_error("bounty.top_up", bounty_id=bounty_id, amount="501").message)
+        self.assertIn("no bounty 99", creator.call_error("bounty.withdraw", bounty_id="99").message)
+        p = creator.seedctl("withdraw", bounty_id, check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("withdraw only after", p.stderr)
+        self.assertEqual(creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["balance"], "4500")
+        # After expiry the rest comes back to the node account.
+        time.sleep(max(0.0, expires + 2 - time.time()))
+        p = creator.seedctl("withdraw", bounty_id)
+        print("[settlement] seedctl withdraw:\n" + p.stdout)
+        self.assertIn("went back", p.stdout)
+        self.assertEqual(creator.call("chain.info")["token_balance"], "5000")
+        self.assertEqual(creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["balance"], "0")
+
     def test_auto_settle_claims_and_settles_once_the_expected_payout_passes_the_minimum(self):
         creator = self.daemon("creator", *self.chain_args(), "--pex=false")
         seeder = self.daemon("seeder", *self.chain_args(), "--auto-settle=true", f"--settle-min-amount={RATE // 1000}",
