@@ -497,7 +497,8 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent", "export"};
+                                                 "session", "set",     "set-torrent", "export",
+                                                 "pass"};
   return commands.count(c) > 0;
 }
 
@@ -519,6 +520,7 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "set") return cmd_set(client, args, raw_json);
   if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
   if (command == "export") return seedctl_export(client, args, raw_json);
+  if (command == "pass") return seedctl_pass(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 
