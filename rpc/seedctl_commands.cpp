@@ -305,10 +305,12 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
                       {"sent", seedctl_human_bytes(seedctl_as_int(p.value("sent_bytes", json("0"))))},
                       {"received", seedctl_human_bytes(seedctl_as_int(p.value("received_bytes", json("0"))))},
                       {"receipted", seedctl_human_bytes(seedctl_as_int(p.value("receipted_bytes", json("0"))))},
+                      {"lane", p.value("lane", json())},
+                      {"pass", p.value("pass", json())},
                       {"seedd_address", p.value("seedd_address", json())}});
     }
     print_rows(rows, {"endpoint", "client", "progress", "up/s", "down/s", "conn", "enc", "dir", "sent", "received",
-                      "receipted", "seedd_address"});
+                      "receipted", "lane", "pass", "seedd_address"});
   } else if (cmd == "files") {
     print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
   } else if (cmd == "trackers") {
