@@ -84,6 +84,12 @@ class Passes(DaemonTestCase):
         bulk = creator.call("pass.issue", info_hash=ih, leechers=[viewer_addr, other_addr], expires_at=now + 3600)["passes"]
         self.assertEqual([d["leecher"] for d in bulk], [viewer_addr, other_addr])
         self.assertTrue(all(d["signer"] == creator_addr for d in bulk))
+        # At most 1000 leechers a call (kMaxPassesPerIssue): 1000 are signed, 1001 refused.
+        many = [random_address() for _ in range(1001)]
+        self.assertEqual(len(creator.call("pass.issue", info_hash=ih, leechers=many[:1000], expires_at=now + 60)["passes"]), 1000)
+        e = creator.call_error("pass.issue", info_hash=ih, leechers=many, expires_at=now + 60)
+        self.assertEqual(e.code, INVALID_PARAMS)
+        self.assertIn("at most 1000", e.message)
         # pass.issue's own bad input
         for params, needle in (({"leecher": viewer_addr, "expires_at": now - 10}, "expires_at"),
                                ({"leecher": viewer_addr, "leechers": [other_addr], "expires_at": now + 60}, "one of"),
