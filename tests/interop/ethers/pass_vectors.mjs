@@ -3,7 +3,8 @@
 // tests/vectors/eip712.json, with its keys. seedd's unit tests reproduce every byte of it, and
 // the contract tests check RewardPool.passDigest against it.
 //
-//   node pass_vectors.mjs ../../vectors/eip712.json > ../../vectors/pass.json
+//   node pass_vectors.mjs tests/vectors/eip712.json > tests/vectors/pass.json
+// (ctest interop.pass_vectors reruns it and compares.)
 import { readFileSync } from "node:fs";
 
 import { TypedDataEncoder, Wallet, keccak256, toUtf8Bytes, version } from "ethers";
