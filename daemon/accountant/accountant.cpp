@@ -186,7 +186,9 @@ void Accountant::check_pass(const InboundPass& item, LedgerBatch& batch, int64_t
     batch.rejections.push_back(*reason);
     conn.violations.fetch_add(1);
     ++m_rejected;
-    conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
+    // A bad pass in a later handshake of the connection leaves a valid earlier one as it was.
+    if (!conn.pass) conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
+    else conn.pass_state.store(PassState::valid);
     spdlog::get("ledger")->debug("rejected the pass of {}: {} (exp={})", conn.endpoint, to_string(*reason), item.expires_at);
     return;
   }
