@@ -184,7 +184,10 @@ void Accountant::check_pass(const InboundPass& item, LedgerBatch& batch, int64_t
   }
   if (reason) {
     batch.rejections.push_back(*reason);
-    conn.violations.fetch_add(1);
+    // A pass by a signer this seeder does not know may be an honest viewer's pass for a bounty
+    // this node does not follow (another pool, one that ran dry): counted, but not held against
+    // the connection. The other reasons are the peer's own fault.
+    if (*reason != RejectReason::pass_unknown_signer) conn.violations.fetch_add(1);
     ++m_rejected;
     // A bad pass in a later handshake of the connection leaves a valid earlier one as it was.
     if (!conn.pass) conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
