@@ -272,7 +272,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   rpc::transmission::Server transmission;
   if (cfg.get_bool("transmission_rpc"))
     router.set_transmission_handler(
-        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); });
+        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); },
+        rpc::transmission::Server::runs_inline);
   rpc::HttpServerOptions ho;
   ho.bind = endpoint_vector(cfg.get_endpoints("rpc_bind"));
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
@@ -280,6 +281,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   ho.tls_key = cfg.get_string("rpc_tls_key");
   // Connections from outside rpc_allow_ip are closed before they take a slot (issue 16).
   ho.address_allowed = [g = rpc::RequestGuard(guard)](const std::string& a) { return g.address_allowed(a); };
+  ho.answer_inline = [&router](const rpc::HttpRequest& r) { return router.handle_inline(r); };
   // Basic auth over plain HTTP sends the password as is: say so wherever someone looks.
   const bool tls = !ho.tls_cert.empty() && !ho.tls_key.empty();
   for (const auto& ep : cfg.get_endpoints("rpc_bind")) {

@@ -164,9 +164,11 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
 
-  HttpResponse run_handler(const HttpRequest& req) {
+  // A handler that throws gets its request a 500, and the server goes on.
+  template <class Result, class Call>
+  Result guarded(Call&& call) {
     try {
-      return handler(req);
+      return call();
     } catch (const std::exception& e) {
       log->error("request handler failed: {}", e.what());
       HttpResponse res;
@@ -174,6 +176,12 @@ struct HttpServer::Impl {
       res.body = R"({"error":"internal error"})";
       return res;
     }
+  }
+  HttpResponse run_handler(const HttpRequest& req) {
+    return guarded<HttpResponse>([&] { return handler(req); });
+  }
+  std::optional<HttpResponse> run_inline(const HttpRequest& req) {
+    return guarded<std::optional<HttpResponse>>([&] { return options.answer_inline(req); });
   }
 
   // Stream: beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> when RPC is served over TLS.
@@ -362,6 +370,8 @@ struct HttpServer::Impl {
       if (req->websocket_upgrade) m_upgrade_request = msg;  // the handshake needs it whole
       req->body = std::move(msg.body());
       if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
+      if (m_server.options.answer_inline)
+        if (auto res = m_server.run_inline(*req)) return respond(std::move(*res));
       const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
         // Queued before the interrupt, run after it: the daemon is stopping what handlers use.
         auto res = std::make_shared<HttpResponse>(self->m_server.interrupted

@@ -47,11 +47,15 @@ struct MethodSpec {
   bool changes_state;  // read-scope callers may not call it
   Handler handler;  // or, instead:
   TextHandler text_handler = nullptr;
+  /// Reads memory only and answers in microseconds: run on the HTTP network thread that read
+  /// the request, without the hand-over to a worker (Router::handle_inline).
+  bool runs_inline = false;
 };
 
 class MethodTable {
  public:
-  void add(MethodSpec spec);
+  /// Adds a method; the reference (valid until the next add) sets its optional flags.
+  MethodSpec& add(MethodSpec spec);
   const MethodSpec* find(std::string_view name) const;
   const std::vector<MethodSpec>& all() const { return m_methods; }
 

@@ -141,6 +141,18 @@ HttpResponse Router::handle(const HttpRequest& req) {
   return json_response(404, R"({"error":"not found"})");
 }
 
+std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
+  // A larger body is not a request for a few fields of memory; parsing it twice would cost.
+  if (req.method != "POST" || req.body.size() > MAX_INLINE_BODY_BYTES) return std::nullopt;
+  const auto path = path_of(req.target);
+  if (path == "/rpc") {
+    if (!jsonrpc_runs_inline(req.body, method_table())) return std::nullopt;
+  } else if (!is_transmission_path(path) || !m_transmission_inline || !m_transmission_inline(req.body)) {
+    return std::nullopt;
+  }
+  return handle(req);
+}
+
 std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
   const auto auth_header = req.header("authorization");
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");

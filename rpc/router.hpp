@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "rpc/auth.hpp"
 #include "rpc/events.hpp"
@@ -17,10 +18,17 @@ namespace seedd::rpc {
 /// caller's context after the guards and authentication passed.
 using EndpointHandler = std::function<HttpResponse(const HttpRequest&, Context&)>;
 
+/// The largest request body handle_inline() looks at.
+constexpr size_t MAX_INLINE_BODY_BYTES = 4096;
+
 class Router {
  public:
   /// Serves `handler` at /transmission/rpc and /transmission/rpc/ (any method, any body type).
-  void set_transmission_handler(EndpointHandler handler) { m_transmission = std::move(handler); }
+  /// `runs_inline` says which of its request bodies handle_inline() may answer.
+  void set_transmission_handler(EndpointHandler handler, std::function<bool(std::string_view body)> runs_inline) {
+    m_transmission = std::move(handler);
+    m_transmission_inline = std::move(runs_inline);
+  }
   /// metrics_auth = none: /metrics answers callers on loopback without a password (a local
   /// Prometheus); every other caller still needs one.
   void set_metrics_open_on_loopback(bool open) { m_metrics_open_on_loopback = open; }
@@ -33,6 +41,10 @@ class Router {
   std::optional<HttpResponse> check_header(const HttpRequest& req);
   /// The whole request; check_header() has passed it.
   HttpResponse handle(const HttpRequest& req);
+  /// HttpServer's inline handler: handle() on the network thread for a request that only reads
+  /// memory (a method marked runs_inline, Transmission's session-get and session-stats), else
+  /// nothing and a worker takes the request.
+  std::optional<HttpResponse> handle_inline(const HttpRequest& req);
 
  private:
   HttpResponse handle_rpc(const HttpRequest& req);
@@ -51,6 +63,7 @@ class Router {
   LogRateLimit m_auth_log{AUTH_LOG_LINES_PER_INTERVAL, AUTH_LOG_INTERVAL};
   std::function<Health()> m_health;
   EndpointHandler m_transmission;
+  std::function<bool(std::string_view body)> m_transmission_inline;
   bool m_metrics_open_on_loopback = false;  // set before the server starts, read-only after
   /// /metrics needs no password for this request (metrics_auth = none, a loopback caller).
   bool metrics_open(const HttpRequest& req) const;
