@@ -129,13 +129,20 @@ class Browser:
         self.driver.save_screenshot(path)
         return path
 
+    # The table redraws its rows on every update: read and click them in one step in the page,
+    # or an element found a moment before may be gone (stale).
     def row(self, info_hash):
-        found = self.find_all(f'#torrent-rows .row[data-hash="{info_hash}"]')
-        return found[0] if found else None
+        """The row's text, or None while it is not drawn."""
+        return self.js("const r = document.querySelector(`#torrent-rows .row[data-hash='${arguments[0]}']`);"
+                       "return r ? r.textContent : null;", info_hash)
 
     def row_state(self, info_hash):
-        r = self.row(info_hash)
-        return r.find_element(By.CSS_SELECTOR, ".c-state").text if r else None
+        return self.js("const r = document.querySelector(`#torrent-rows .row[data-hash='${arguments[0]}'] .c-state`);"
+                       "return r ? r.textContent : null;", info_hash)
+
+    def click_row(self, info_hash):
+        self.wait(lambda _: self.js("const r = document.querySelector(`#torrent-rows .row[data-hash='${arguments[0]}']`);"
+                                    "if (r) r.click(); return !!r;", info_hash), 10, f"the row of {info_hash}")
 
     def filter_name(self, text):
         self.type("#filter-name", text)

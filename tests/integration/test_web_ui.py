@@ -11,10 +11,9 @@ import json
 import os
 import threading
 import unittest
-import urllib.request
 
-from harness import Daemon, DaemonTestCase, bencode, make_file
-from browser import PHONE, Browser, b64, rpc_auth_entry, wait_until
+from harness import DaemonTestCase, bencode, http_raw, make_file
+from browser import PHONE, Browser, b64, rpc_auth_entry
 
 ADMIN = ("alice", "alice-secret-1")
 READER = ("bob", "bob-secret-2")
@@ -40,7 +39,8 @@ class WebPage(DaemonTestCase):
         super().tearDown()
 
     def start_daemon(self, name="web"):
-        return self.daemon(name, f"--rpc-auth={rpc_auth_entry(*ADMIN)}", f"--rpc-auth={rpc_auth_entry(*READER, 'read')}")
+        users = ",".join([rpc_auth_entry(*ADMIN), rpc_auth_entry(*READER, "read")])
+        return self.daemon(name, f"--rpc-auth={users}")
 
     def base(self, d):
         return f"http://127.0.0.1:{d.rpc_port}"
@@ -110,8 +110,10 @@ class WebPage(DaemonTestCase):
         b.find("#add-file").send_keys(big)
         b.click("#add-file-go")
         b.wait_text("#add-message.error", "the largest .torrent the page can upload is 12.0 MiB")
-        status, _, raw = d.post(b"{" + b" " * (17 * 1024 * 1024) + b"}",
-                                {"Authorization": d.auth_header(), "Content-Type": "application/json"})
+        size = 17 * 1024 * 1024
+        status, _, raw = http_raw(d.rpc_port, b"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
+                                  d.auth_header().encode() + b"\r\nContent-Type: application/json\r\n" +
+                                  b"Content-Length: %d\r\n\r\n" % size + b" " * size)
         self.assertEqual(status, 413)
         self.assertIn(b"request body too large", raw)
 
@@ -136,7 +138,7 @@ class WebPage(DaemonTestCase):
         # Pause and resume from the details.
         b.filter_name("uploaded")
         b.wait(lambda _: len(b.find_all("#torrent-rows .row")) == 1, 10, "the filter to leave one row")
-        b.row(ih).click()
+        b.click_row(ih)
         b.wait_visible("#details .pause")
         b.wait_text("#details .d-files", "uploaded.bin")
         b.screenshot("details")
@@ -197,7 +199,7 @@ class WebPage(DaemonTestCase):
         b.wait_visible(f'#torrent-rows .row[data-hash="{ih}"]')
         self.assertIn("read only", b.find("#who").text)
         self.assertFalse(b.find("#add-open").is_displayed())
-        b.row(ih).click()
+        b.click_row(ih)
         b.wait_text("#details .d-files", "r.bin")
         for css in (".pause", ".resume", ".recheck", ".remove", ".remove-data"):
             self.assertFalse(b.find(f"#details {css}").is_displayed(), f"{css} shows for a read-only user")
@@ -256,6 +258,7 @@ class WebPage(DaemonTestCase):
             self.assertFalse(d.torrent(ih)["paused"], "the cross-origin form paused the torrent")
         finally:
             evil.shutdown()
+            evil.server_close()
 
         # The same checks, by hand: the session cookie with a foreign Origin, or without the token.
         cookie = b.driver.get_cookie("seedd_session")["value"]
