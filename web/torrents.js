@@ -24,6 +24,8 @@ const COLUMNS = [
   { key: 'uploaded_verified_bytes', title: 'Verified', text: (t) => bytes(t.uploaded_verified_bytes), numeric: true },
   { key: 'labels', title: 'Labels', text: (t) => (t.labels || []).join(', '), narrow: true },
 ];
+/** File priorities as torrent.set takes them (0 = skip .. 7). */
+const PRIORITIES = { 0: 'skip', 1: 'low', 4: 'normal', 7: 'high' };
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function readFileBase64(file) {
@@ -237,7 +239,6 @@ export class Torrents {
     box.hidden = false;
     fill(box, el('p', { class: 'muted', text: 'loading…' }));
     await this.refreshDetails(true);
-    box.scrollIntoView({ block: 'nearest' });
   }
 
   async refreshDetails(rebuild = false) {
@@ -261,18 +262,36 @@ export class Torrents {
       `up ${rate(t.upload_rate)} · ${t.peers} peers${t.error ? ' · ' + t.error : ''}`);
     box.querySelector('.pause').hidden = t.paused;
     box.querySelector('.resume').hidden = !t.paused;
+    const admin = this.ctx.isAdmin();
     fill(box.querySelector('.d-files'), table(files.files || [], [
       { key: 'path', title: 'File' }, { key: 'size_bytes', title: 'Size', format: bytes },
-      { key: 'done_bytes', title: 'Done', format: bytes }, { key: 'priority', title: 'Priority' }]));
+      { key: 'done_bytes', title: 'Done', format: bytes },
+      { key: 'priority', title: 'Priority', format: (p, f) => (admin ? this.prioritySelect(hash, f) : PRIORITIES[p] || String(p)) }]));
     fill(box.querySelector('.d-peers'), table(peers.peers || [], [
       { key: 'endpoint', title: 'Peer' }, { key: 'client', title: 'Client' },
       { key: 'upload_rate', title: 'Up', format: rate }, { key: 'download_rate', title: 'Down', format: rate },
-      { key: 'seedd_address', title: 'seedd address', format: (v) => v || 'vanilla' },
-      { key: 'receipted_bytes', title: 'Receipted', format: bytes }, { key: 'credit_bytes', title: 'Credit', format: bytes }],
+      { key: 'seedd_address', title: 'Receipts', format: (v) => (v ? `seedd ${v.slice(0, 10)}…` : 'vanilla (none)') },
+      { key: 'receipted_bytes', title: 'Receipted', format: bytes },
+      { key: 'unreceipted_bytes', title: 'Not yet receipted', format: bytes }],
       'no peers connected'));
     fill(box.querySelector('.d-trackers'), table(trackers.trackers || [], [
-      { key: 'tier', title: 'Tier' }, { key: 'url', title: 'Tracker' }, { key: 'message', title: 'Last message' }],
+      { key: 'tier', title: 'Tier' }, { key: 'url', title: 'Tracker' }, { key: 'seeds', title: 'Seeds' },
+      { key: 'peers', title: 'Peers' }, { key: 'message', title: 'Last message' }],
       'no trackers'));
+  }
+
+  prioritySelect(hash, file) {
+    const select = el('select', { class: 'priority', 'aria-label': `priority of ${file.path}` },
+      Object.entries(PRIORITIES).map(([v, text]) => el('option', { value: v, text, selected: Number(v) === file.priority })));
+    select.addEventListener('change', async () => {
+      try {
+        await this.ctx.call('torrent.set', { info_hash: hash, files: [{ index: file.index, priority: Number(select.value) }] });
+        this.detailMessage(`${file.path}: priority ${PRIORITIES[select.value]}`, true);
+      } catch (e) {
+        this.detailMessage(e.message, false);
+      }
+    });
+    return select;
   }
 
   detailsFrame(t) {

@@ -54,6 +54,22 @@ class Browser:
         self.driver.set_page_load_timeout(30)
         self.shots = screenshot_dir()
 
+    def record_websockets(self):
+        """From the next page load on, keeps every WebSocket the page opens in window.__sockets,
+        each with the messages it received in .__got (the test's instrument, injected through
+        DevTools; the page itself has no hook for it)."""
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+            window.__sockets = [];
+            const Real = window.WebSocket;
+            window.WebSocket = function (...args) {
+              const s = new Real(...args);
+              s.__got = [];
+              s.addEventListener('message', (m) => s.__got.push(m.data));
+              window.__sockets.push(s);
+              return s;
+            };
+            window.WebSocket.prototype = Real.prototype;"""})
+
     def quit(self):
         try:
             self.driver.quit()

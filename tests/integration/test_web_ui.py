@@ -281,15 +281,36 @@ class WebPage(DaemonTestCase):
         self.assertEqual(status, 200, raw)
         self.assertTrue(d.torrent(ih)["paused"], "the page's own call did not pause")
 
-    def test_seedctl_ui_link_logs_in_once(self):
+    def test_seedctl_ui_link_logs_in_once_and_the_page_reconnects_with_since(self):
         d = self.start_daemon()
         out = d.seedctl("ui").stdout
         link = out.strip().splitlines()[-1]
         self.assertTrue(link.startswith(f"http://127.0.0.1:{d.rpc_port}/ui/login?token="), out)
         b = self.browser = Browser()
+        b.record_websockets()
         b.get(link)
         b.wait_visible("#torrent-scroll")
         self.assertIn("admin", b.find("#who").text)
+
+        # Live: the connection drops, the page says so, and reconnects from the last event it saw,
+        # so that an event of the gap still arrives.
+        first = os.path.join(d.download_dir, "before.bin")
+        make_file(first, 20_000)
+        d.call("torrent.create", path=first)
+        b.wait(lambda _: b.js("return window.__sockets[0].__got.some(m => m.includes('torrent.added'))"), 10,
+               "the first torrent.added on the WebSocket")
+        seen = b.js("return Math.max(...window.__sockets[0].__got.map(m => JSON.parse(m).params.seq || 0))")
+        b.js("window.__sockets[0].close()")
+        b.wait_text("#live", "connection lost")
+        second = os.path.join(d.download_dir, "during.bin")
+        make_file(second, 20_000)
+        ih = d.call("torrent.create", path=second)["info_hash"]
+        b.wait_text("#live", "live", timeout=20)
+        url = b.js("return window.__sockets[window.__sockets.length - 1].url")
+        self.assertTrue(url.endswith(f"/ws?since={seen}"), url)
+        b.wait(lambda _: b.js("return window.__sockets[window.__sockets.length - 1].__got.some("
+                              "m => m.includes('torrent.added') && m.includes(arguments[0]))", ih), 10,
+               "the gap's torrent.added on the new WebSocket")
         b.click("#logout")
         b.wait_text("#login-error", "logged out")
         # Logged out means the cookie no longer opens /rpc.

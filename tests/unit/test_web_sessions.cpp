@@ -161,14 +161,14 @@ TEST_CASE("a page login sets an HttpOnly SameSite=Strict cookie with an expiry, 
 
 TEST_CASE("a wrong page login is refused with the back-off's delay and no browser password dialog", "[web]") {
   PageRouter p;
-  auto r = p.login("alice", "wrong", "192.0.2.9");
+  auto r = p.login("alice", "wrong", "127.0.0.9");
   CHECK(r.status == 401);
   CHECK(nlohmann::json::parse(r.body)["error"] == "wrong user or password");
   CHECK(r.delay >= BASE_AUTH_DELAY);
   CHECK(header_of(r, "WWW-Authenticate").empty());
   CHECK(header_of(r, "Set-Cookie").empty());
   // Locked until the delay passed: even the right password is not checked.
-  auto locked = p.login("alice", "pw-a", "192.0.2.9");
+  auto locked = p.login("alice", "pw-a", "127.0.0.9");
   CHECK(locked.status == 429);
   CHECK_FALSE(header_of(locked, "Retry-After").empty());
 }
