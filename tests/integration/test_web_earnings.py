@@ -62,6 +62,16 @@ class EarningsChart(DaemonTestCase):
         b.click('#page-earnings .seg button[data-days="30"]')
         b.wait(lambda _: len(b.find_all("#chart circle.pt.verified")) >= 1 and
                b.find("#chart svg").get_attribute("data-baseline"), 10, "the 30-day chart")
+        # Claim now: the claim of the receipted bytes shows on the Rewards page.
+        b.click('nav a[data-page="rewards"]')
+        b.wait_text("#claims", "no claims yet")
+        b.click("#claim-now")
+        b.wait_text("#claim-message.ok", "claim 1:")
+        claims = seeder.call("rewards.list")["claims"]
+        self.assertEqual(len(claims), 1)
+        self.assertEqual(int(claims[0]["total_bytes"]), verified)
+        b.wait(lambda _: b.find_all('#claims td[data-key="total_bytes"]'), 10, "the claim in the table")
+        b.screenshot("rewards")
         errors = b.console_errors()
         self.assertEqual(errors, [], f"console errors: {errors}")
 

@@ -128,6 +128,21 @@ class WebPage(DaemonTestCase):
         b.wait(lambda _: b.row_state(cih) == "seeding", 30, "the created torrent to show seeding")
         self.assertEqual(d.torrent(cih)["name"], "album")
 
+        # A magnet, and a .torrent by its path on the server.
+        magnet_ih = "c" * 40
+        b.type("#add-magnet", f"magnet:?xt=urn:btih:{magnet_ih}&dn=from-a-magnet")
+        b.click("#add-magnet-go")
+        b.wait_text("#add-message.ok", magnet_ih)
+        b.wait(lambda _: b.row(magnet_ih), 20, "the magnet's row")
+        on_server = os.path.join(d.download_dir, "on-server.torrent")
+        with open(on_server, "wb") as f:
+            f.write(torrent_of(folder + "/track0.flac")[0])
+        path_ih = torrent_of(folder + "/track0.flac")[1]
+        b.type("#add-path", on_server)
+        b.click("#add-path-go")
+        b.wait_text("#add-message.ok", path_ih)
+        b.wait(lambda _: b.row(path_ih), 20, "the row of the torrent added by path")
+
         # A path outside download_dir and data_roots: refused, the message on the page and in the JSON.
         b.type("#create-path", "/etc")
         b.click("#create-go")
@@ -148,7 +163,34 @@ class WebPage(DaemonTestCase):
         b.click("#details .resume")
         b.wait(lambda _: b.row_state(ih) == "seeding", 30, "the row to show seeding again")
         self.assertFalse(d.torrent(ih)["paused"])
+        # Labels and limits from the details; the label then filters the table.
+        b.type("#details .labels-input", "tv, hd")
+        b.click("#details .save-labels")
+        b.wait_text("#details .detail-message.ok", "labels saved")
+        b.type("#details .limit-upload_limit", "65536")
+        b.click("#details .save-limits")
+        b.wait_text("#details .detail-message.ok", "limits saved")
+        t = d.torrent(ih)
+        self.assertEqual(t["labels"], ["tv", "hd"])
+        self.assertEqual(t["upload_limit"], 65536)
+        b.click("#details .detail-head .link")
         b.filter_name("")
+        b.wait(lambda _: "hd" in b.js("return [...document.querySelectorAll('#filter-label option')].map(o => o.value)"),
+               10, "the label in the label filter")
+        b.js("const s = document.getElementById('filter-label'); s.value = 'hd'; s.dispatchEvent(new Event('change'));")
+        b.wait(lambda _: [r.get_attribute("data-hash") for r in b.find_all("#torrent-rows .row")] == [ih], 10,
+               "only the labelled torrent")
+        b.js("const s = document.getElementById('filter-label'); s.value = ''; s.dispatchEvent(new Event('change'));")
+
+        # Remove, after the confirmation, keeping the data (the magnet's torrent has none).
+        b.click_row(magnet_ih)
+        b.click("#details .remove")
+        alert = b.wait(lambda drv: drv.switch_to.alert, 10, "the confirmation")
+        self.assertIn("from-a-magnet", alert.text)
+        alert.accept()
+        b.wait(lambda _: not b.row(magnet_ih), 20, "the removed torrent's row to go")
+        d.wait_for(lambda: magnet_ih not in [t["info_hash"] for t in d.call("torrent.list")["torrents"]], 10,
+                   what="the removal on the server")
 
         # The other pages load, and nothing so far logged an error in the console.
         b.click('nav a[data-page="earnings"]')
@@ -244,7 +286,9 @@ class WebPage(DaemonTestCase):
             def log_message(self, *a):
                 pass
 
-        evil = http.server.HTTPServer(("127.0.0.1", 0), Evil)
+        # Threads: the browser may hold a second, idle connection open, which must not block the page.
+        evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        evil.daemon_threads = True
         threading.Thread(target=evil.serve_forever, daemon=True).start()
         try:
             b = self.browser = Browser()
