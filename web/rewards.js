@@ -19,8 +19,10 @@ export class Rewards {
 
   async claim() {
     try {
-      const c = await this.ctx.call('rewards.claim', {});
-      this.message(`claim ${c.nonce}: ${bytes(c.total_bytes)} in ${c.receipt_count} receipts, ${c.amount} base units`, true);
+      const made = await this.ctx.call('rewards.claim', {});
+      const c = made.claim;
+      this.message(`claim ${made.nonce}: ${bytes(c.totalBytes)} in ${c.receiptCount} receipts, ${c.amount} base units` +
+        ` (${made.file})`, true);
       this.load();
     } catch (e) {
       this.message(e.message, false);

@@ -14,7 +14,7 @@ const STATES = ['checking', 'downloading_metadata', 'downloading', 'finished', '
   'missing_data'];
 const COLUMNS = [
   { key: 'name', title: 'Name', text: (t) => t.name || t.info_hash },
-  { key: 'state', title: 'State', text: (t) => t.state.replace('_', ' ') },
+  { key: 'state', title: 'State', text: (t) => stateText(t.state) },
   { key: 'progress', title: 'Done', text: (t) => percent(t.progress), numeric: true },
   { key: 'size_bytes', title: 'Size', text: (t) => bytes(t.size_bytes), numeric: true },
   { key: 'upload_rate', title: 'Up', text: (t) => rate(t.upload_rate), numeric: true },
@@ -26,6 +26,8 @@ const COLUMNS = [
 ];
 /** File priorities as torrent.set takes them (0 = skip .. 7). */
 const PRIORITIES = { 0: 'skip', 1: 'low', 4: 'normal', 7: 'high' };
+/** A state as the table shows it: short enough for its column. */
+const stateText = (s) => (s === 'downloading_metadata' ? 'metadata' : s.replace('_', ' '));
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function readFileBase64(file) {
@@ -50,7 +52,7 @@ export class Torrents {
     this.firstScreen = false;
     this.drawScheduled = false;
     this.buildHead();
-    for (const s of STATES) $('filter-state').append(el('option', { value: s, text: s.replace('_', ' ') }));
+    for (const s of STATES) $('filter-state').append(el('option', { value: s, text: stateText(s) }));
     $('filter-name').addEventListener('input', () => this.recompute());
     $('filter-state').addEventListener('change', () => this.recompute());
     $('filter-label').addEventListener('change', () => this.recompute());
@@ -174,6 +176,8 @@ export class Torrents {
     }, COLUMNS.map((c) => el('span', {
       class: `cell c-${c.key}${c.numeric ? ' num' : ''}${c.narrow ? ' narrow' : ''}`, text: c.text(t), title: c.key === 'name' ? t.name : null,
     }))));
+    // The header lines up with the rows, whose box loses the scrollbar's width.
+    $('torrent-head').style.paddingRight = `${scroll.offsetWidth - scroll.clientWidth}px`;
     const box = $('torrent-rows');
     box.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     fill(box, rows);
@@ -258,7 +262,7 @@ export class Torrents {
     if (this.selected !== hash) return;
     const box = $('details');
     if (rebuild || !box.querySelector('.detail-title')) fill(box, this.detailsFrame(t));
-    fill(box.querySelector('.detail-state'), `${t.state.replace('_', ' ')} · ${percent(t.progress)} · ${bytes(t.size_bytes)} · ` +
+    fill(box.querySelector('.detail-state'), `${stateText(t.state)} · ${percent(t.progress)} · ${bytes(t.size_bytes)} · ` +
       `up ${rate(t.upload_rate)} · ${t.peers} peers${t.error ? ' · ' + t.error : ''}`);
     box.querySelector('.pause').hidden = t.paused;
     box.querySelector('.resume').hidden = !t.paused;

@@ -26,7 +26,7 @@ export function bytes(n) {
   return (i === 0 ? String(v) : v.toFixed(v < 10 ? 2 : 1)) + ' ' + UNITS[i];
 }
 export const rate = (n) => (Number(n || 0) > 0 ? bytes(n) + '/s' : '–');
-export const percent = (p) => (Math.floor(Number(p || 0) * 1000) / 10).toFixed(1) + ' %';
+export const percent = (p) => (Number(p) >= 1 ? '100' : (Math.floor(Number(p || 0) * 1000) / 10).toFixed(1)) + ' %';
 export function when(unix) {
   if (!unix) return '–';
   return new Date(unix * 1000).toLocaleString();

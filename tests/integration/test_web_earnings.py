@@ -66,10 +66,11 @@ class EarningsChart(DaemonTestCase):
         b.click('nav a[data-page="rewards"]')
         b.wait_text("#claims", "no claims yet")
         b.click("#claim-now")
-        b.wait_text("#claim-message.ok", "claim 1:")
+        message = b.wait_text("#claim-message.ok", "claim 1:")
         claims = seeder.call("rewards.list")["claims"]
         self.assertEqual(len(claims), 1)
         self.assertEqual(int(claims[0]["total_bytes"]), verified)
+        self.assertIn(f"in {claims[0]['receipt_count']} receipts, {claims[0]['amount']} base units", message)
         b.wait(lambda _: b.find_all('#claims td[data-key="total_bytes"]'), 10, "the claim in the table")
         b.screenshot("rewards")
         errors = b.console_errors()

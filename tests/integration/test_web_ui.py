@@ -196,7 +196,6 @@ class WebPage(DaemonTestCase):
         b.click('nav a[data-page="earnings"]')
         b.wait_visible("#chart svg")
         b.wait(lambda _: b.find("#node-address").text.startswith("0x"), 10, "the node address")
-        b.screenshot("earnings-empty")
         b.click('nav a[data-page="rewards"]')
         b.wait_text("#claims", "no claims yet")
         b.click('nav a[data-page="settings"]')
@@ -245,11 +244,11 @@ class WebPage(DaemonTestCase):
         b.wait_text("#details .d-files", "r.bin")
         for css in (".pause", ".resume", ".recheck", ".remove", ".remove-data"):
             self.assertFalse(b.find(f"#details {css}").is_displayed(), f"{css} shows for a read-only user")
+        b.screenshot("read-only")
         b.click('nav a[data-page="settings"]')
         b.wait_visible('[data-option="upload_limit"] input')
         self.assertFalse(b.find('[data-option="upload_limit"] input').is_enabled())
         self.assertFalse(b.find('[data-option="upload_limit"] .apply').is_displayed())
-        b.screenshot("read-only")
         # And the server refuses anyway, a call made by the page itself with its session and token.
         for method, params in (("torrent.pause", {"info_hash": ih}), ("torrent.remove", {"info_hash": ih}),
                                ("session.set", {"upload_limit": 1000}), ("rewards.claim", {}),
