@@ -7,6 +7,7 @@
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/settings/live_settings.hpp"
+#include "daemon/settings/settings_of.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -118,27 +119,11 @@ std::string option_text_of(const std::string& name, const json& v) {
   throw invalid_params(name + ": expected a number or a string");
 }
 
-// An option's value as text, as a config file would give it (a secret that is set is masked).
+// An option's value as shown to read-scope callers: a proxy password and any secret masked.
 json option_value_text(const config::Config& cfg, const config::OptionDef& def) {
-  using config::OptionType;
-  switch (def.type) {
-    case OptionType::boolean:
-      return cfg.get_bool(def.name) ? "true" : "false";
-    case OptionType::integer:
-      return std::to_string(cfg.get_int(def.name));
-    case OptionType::bytes:
-      return std::to_string(cfg.get_bytes(def.name));
-    case OptionType::endpoints:
-    case OptionType::string_list: {
-      std::string out;
-      for (const auto& item : cfg.get_list(def.name)) out += (out.empty() ? "" : ",") + item;
-      return out;
-    }
-    default: {
-      const auto v = def.name == "proxy" ? masked_proxy(cfg.get_string(def.name)) : cfg.get_string(def.name);
-      return def.secret && !v.empty() ? std::string("********") : v;
-    }
-  }
+  const auto v = option_text(cfg, def);
+  if (def.name == "proxy") return masked_proxy(v);
+  return def.secret && !v.empty() ? std::string("********") : v;
 }
 
 // session.options: the registry's runtime options with their values and sources, for forms

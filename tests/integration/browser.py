@@ -4,13 +4,12 @@ the web page (issue 17). Every page the browser opens is on 127.0.0.1."""
 import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import shutil
 import tempfile
-import time
 
+from harness import DaemonTestCase
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -164,19 +163,18 @@ class Browser:
         self.type("#filter-name", text)
 
 
-def wait_until(predicate, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        got = predicate()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+class BrowserTestCase(DaemonTestCase):
+    """A test case with daemons and at most one browser (self.browser), all stopped afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        self.browser = None
+
+    def tearDown(self):
+        if self.browser:
+            self.browser.quit()
+        super().tearDown()
 
 
 def b64(data):
     return base64.b64encode(data).decode()
-
-
-def dumps(obj):
-    return json.dumps(obj)

@@ -1,26 +1,16 @@
 """Issue 17: after a receipted transfer between two seedd nodes, the seeder's web page plots it:
 its Earnings chart has a point above zero for the hour of the transfer, as earnings.history has.
 The browser logs in with the one-time link `seedctl ui` prints."""
-import os
 import time
 import unittest
 
-from harness import DaemonTestCase, make_file
-from browser import Browser
+
+from browser import Browser, BrowserTestCase
 
 SIZE = 8 * 1024 * 1024
 
 
-class EarningsChart(DaemonTestCase):
-    def setUp(self):
-        super().setUp()
-        self.browser = None
-
-    def tearDown(self):
-        if self.browser:
-            self.browser.quit()
-        super().tearDown()
-
+class EarningsChart(BrowserTestCase):
     def test_a_receipted_transfer_shows_as_a_point_on_the_chart(self):
         seeder = self.daemon("seeder", "--reward-rate=1000000000")
         leecher = self.daemon("leecher")

@@ -8,8 +8,8 @@ import os
 import time
 import unittest
 
-from harness import DaemonTestCase, bencode
-from browser import Browser, rpc_auth_entry
+from harness import bencode
+from browser import Browser, BrowserTestCase, rpc_auth_entry
 
 COUNT = int(os.environ.get("SEEDD_WEB_SCALE_COUNT", "10000"))
 BATCH = 100  # MAX_BATCH_LENGTH of the JSON-RPC layer
@@ -25,16 +25,7 @@ def torrents(count):
     return out
 
 
-class WebScale(DaemonTestCase):
-    def setUp(self):
-        super().setUp()
-        self.browser = None
-
-    def tearDown(self):
-        if self.browser:
-            self.browser.quit()
-        super().tearDown()
-
+class WebScale(BrowserTestCase):
     def test_ten_thousand_torrents(self):
         d = self.daemon("scale", f"--rpc-auth={rpc_auth_entry('admin', 'pw')}")
         made = torrents(COUNT)

@@ -12,8 +12,8 @@ import os
 import threading
 import unittest
 
-from harness import DaemonTestCase, bencode, http_raw, make_file
-from browser import PHONE, Browser, b64, rpc_auth_entry
+from harness import bencode, http_raw, make_file
+from browser import PHONE, Browser, BrowserTestCase, b64, rpc_auth_entry
 
 ADMIN = ("alice", "alice-secret-1")
 READER = ("bob", "bob-secret-2")
@@ -28,16 +28,7 @@ def torrent_of(path, piece=16384):
     return bencode({"info": info}), hashlib.sha1(bencode(info)).hexdigest()
 
 
-class WebPage(DaemonTestCase):
-    def setUp(self):
-        super().setUp()
-        self.browser = None
-
-    def tearDown(self):
-        if self.browser:
-            self.browser.quit()
-        super().tearDown()
-
+class WebPage(BrowserTestCase):
     def start_daemon(self, name="web"):
         users = ",".join([rpc_auth_entry(*ADMIN), rpc_auth_entry(*READER, "read")])
         return self.daemon(name, f"--rpc-auth={users}")
@@ -231,9 +222,7 @@ class WebPage(DaemonTestCase):
 
     def test_read_only_user_cannot_change_anything(self):
         d = self.start_daemon()
-        src = os.path.join(d.download_dir, "r.bin")
-        make_file(src, 50_000)
-        made = d.call("torrent.create", path=src)
+        made, _ = self.seed(d, 50_000, name="r.bin")
         ih = made["info_hash"]
         b = self.browser = Browser()
         b.login(self.base(d), *READER)
@@ -262,9 +251,7 @@ class WebPage(DaemonTestCase):
 
     def test_cross_origin_form_post_is_refused(self):
         d = self.start_daemon()
-        src = os.path.join(d.download_dir, "x.bin")
-        make_file(src, 50_000)
-        made = d.call("torrent.create", path=src)
+        made, _ = self.seed(d, 50_000, name="x.bin")
         ih = made["info_hash"]
         # Another origin of the same site (127.0.0.1, another port): a SameSite=Strict cookie still
         # goes along, so only the Origin check and the CSRF token stop its form.
