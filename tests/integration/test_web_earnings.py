@@ -4,7 +4,6 @@ The browser logs in with the one-time link `seedctl ui` prints."""
 import time
 import unittest
 
-
 from browser import Browser, BrowserTestCase
 
 SIZE = 8 * 1024 * 1024
