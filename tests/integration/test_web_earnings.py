@@ -47,6 +47,16 @@ class EarningsChart(BrowserTestCase):
         b.wait(lambda _: "episode.mkv" in b.find("#earn-torrents").text, 10, "the torrent in the per-torrent table")
         address = seeder.call("node.info")["node_address"]
         self.assertEqual(b.find("#node-address").text, address)
+        # Copy: to the clipboard where the browser allows it, else the address is selected.
+        b.click("#copy-address")
+        note = b.wait(lambda _: b.find("#copy-note").text, 10, "the copy button's note")
+        if note == "copied":
+            b.driver.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["clipboardReadWrite"]})
+            self.assertEqual(b.js("return await navigator.clipboard.readText()"), address)
+        else:
+            self.assertIn("selected", note)
+            self.assertEqual(b.js("return getSelection().toString()"), address)
+        print(f"web_earnings: copy button: {note}")
         b.screenshot("earnings")
         b.click('#page-earnings .seg button[data-days="30"]')
         b.wait(lambda _: len(b.find_all("#chart circle.pt.verified")) >= 1 and
