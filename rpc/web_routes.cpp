@@ -22,13 +22,15 @@ constexpr const char* CONTENT_SECURITY_POLICY =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-HttpResponse page_response(HttpResponse r) {
+/// `r` with the page's security headers; answers about the session are never cached, the page's
+/// files are revalidated (no-cache) so an upgraded seedd serves its own at once.
+HttpResponse page_response(HttpResponse r, const char* cache_control = "no-store") {
   r.headers.emplace_back("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   // A login link carries its token in the URL: no page may pass it on as a Referer.
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
-  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Cache-Control", cache_control);
   return r;
 }
 
@@ -144,9 +146,7 @@ HttpResponse Router::handle_ui(const HttpRequest& req, const std::string& path) 
   HttpResponse r;
   r.content_type = std::string(asset->content_type);
   r.body = std::string(asset->body);
-  r = page_response(std::move(r));
-  if (name != "index.html") r.headers.back() = {"Cache-Control", "no-cache"};
-  return r;
+  return page_response(std::move(r), name == "index.html" ? "no-store" : "no-cache");
 }
 
 std::string Router::session_cookie(const std::string& token, std::chrono::seconds max_age) const {
