@@ -166,6 +166,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   policy.domain.chain_id = facts.pool_chain_id;
   policy.domain.verifying_contract = crypto::parse_address(facts.pool_contract).value();
   policy.default_rate = crypto::parse_decimal_u256(cfg.get_string("reward_rate")).value();
+  for (const auto& signer : cfg.get_list("trusted_pass_signers"))
+    policy.trusted_pass_signers.push_back(crypto::parse_address(signer).value());
   facts.payout_address = cfg.get_string("payout_address").empty()
                              ? facts.address
                              : crypto::to_checksum_address(crypto::parse_address(cfg.get_string("payout_address")).value());
@@ -202,6 +204,19 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     } catch (const chain::RpcError& e) {
       log->warn("chain endpoint {} answered the start check with an error ({}): settlement waits", settler->endpoint(), e.what());
     }
+  }
+
+  // A pass counts when its signer is the passSigner of a live bounty of the torrent (docs/protocol.md 9),
+  // as the bounty cache last read them.
+  if (settler) {
+    accountant.set_pass_signer_check([s = settler.get()](const crypto::InfoHash20& infohash, const crypto::Address& signer,
+                                                         int64_t now) {
+      for (const auto& b : s->bounties())
+        if (b.state.infohash == infohash && b.state.pass_signer == signer && b.state.balance > 0 &&
+            b.state.expires_at >= static_cast<uint64_t>(now))
+          return true;
+      return false;
+    });
   }
 
   std::vector<rpc::RpcAuthEntry> users;

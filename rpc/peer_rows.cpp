@@ -29,6 +29,22 @@ void add_live_fields(json& row, const PeerStatus* p) {
 
 }  // namespace
 
+std::string_view lane_of(const Accountant::PeerView& peer) {
+  if (peer.pass_holder) return "pass";
+  return peer.is_seedd ? "receipt" : "vanilla";
+}
+
+std::string_view pass_state_name(accountant::PassState state) {
+  switch (state) {
+    case accountant::PassState::none: return "none";
+    case accountant::PassState::checking: return "checking";
+    case accountant::PassState::valid: return "valid";
+    case accountant::PassState::expired: return "expired";
+    case accountant::PassState::invalid: return "invalid";
+  }
+  return "none";
+}
+
 json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vector<PeerStatus>& live) {
   std::map<std::string, const PeerStatus*> by_endpoint;
   for (const auto& p : live) by_endpoint[peer_endpoint(p)] = &p;
@@ -44,7 +60,10 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
                 {"receipted_bytes", std::to_string(b.receipted_bytes)},
                 {"unreceipted_bytes", std::to_string(b.sent_bytes - std::min(b.sent_bytes, b.receipted_bytes))},
                 {"choked", b.choked},
-                {"interested", b.interested}};
+                {"interested", b.interested},
+                {"lane", lane_of(b)},
+                {"pass", pass_state_name(b.pass_state)},
+                {"pass_expires_at", b.pass_holder ? json(b.pass_expires_at) : json(nullptr)}};
     add_live_fields(row, p);
     rows.push_back(std::move(row));
     if (p) by_endpoint.erase(it);
@@ -53,7 +72,8 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
     if (!by_endpoint.count(peer_endpoint(p))) continue;  // shown above
     json row = {{"endpoint", peer_endpoint(p)},  {"client", p.client},       {"seedd_address", nullptr},
                 {"sent_bytes", "0"},              {"received_bytes", "0"},    {"receipted_bytes", "0"},
-                {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested}};
+                {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested},
+                {"lane", "vanilla"},              {"pass", "none"},           {"pass_expires_at", nullptr}};
     add_live_fields(row, &p);
     rows.push_back(std::move(row));
   }

@@ -305,10 +305,12 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
                       {"sent", seedctl_human_bytes(seedctl_as_int(p.value("sent_bytes", json("0"))))},
                       {"received", seedctl_human_bytes(seedctl_as_int(p.value("received_bytes", json("0"))))},
                       {"receipted", seedctl_human_bytes(seedctl_as_int(p.value("receipted_bytes", json("0"))))},
+                      {"lane", p.value("lane", json())},
+                      {"pass", p.value("pass", json())},
                       {"seedd_address", p.value("seedd_address", json())}});
     }
     print_rows(rows, {"endpoint", "client", "progress", "up/s", "down/s", "conn", "enc", "dir", "sent", "received",
-                      "receipted", "seedd_address"});
+                      "receipted", "lane", "pass", "seedd_address"});
   } else if (cmd == "files") {
     print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
   } else if (cmd == "trackers") {
@@ -516,7 +518,8 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent", "export", "ui"};
+                                                 "session", "set",     "set-torrent", "export",
+                                                 "pass",    "ui"};
   return commands.count(c) > 0;
 }
 
@@ -539,6 +542,7 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "set") return cmd_set(client, args, raw_json);
   if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
   if (command == "export") return seedctl_export(client, args, raw_json);
+  if (command == "pass") return seedctl_pass(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

@@ -274,7 +274,8 @@ export class Torrents {
     fill(box.querySelector('.d-peers'), table(peers.peers || [], [
       { key: 'endpoint', title: 'Peer' }, { key: 'client', title: 'Client' },
       { key: 'upload_rate', title: 'Up', format: rate }, { key: 'download_rate', title: 'Down', format: rate },
-      { key: 'seedd_address', title: 'Receipts', format: (v) => (v ? `seedd ${v.slice(0, 10)}…` : 'vanilla (none)') },
+      { key: 'lane', title: 'Lane', format: (lane, p) => (p.seedd_address ? `${lane} · ${p.seedd_address.slice(0, 10)}…` : lane) },
+      { key: 'pass', title: 'Pass' },
       { key: 'receipted_bytes', title: 'Receipted', format: bytes },
       { key: 'unreceipted_bytes', title: 'Not yet receipted', format: bytes }],
       'no peers connected'));

@@ -30,6 +30,7 @@ RULES = {
     3: {"duplicate_receipt"},
     4: {"receipts_root", "receipt_count", "total_bytes", "amount", "receipt_proof"},
     5: {"nonce", "prev_claimed_bytes"},
+    6: {"pass"},
 }
 
 
