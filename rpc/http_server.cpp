@@ -650,6 +650,4 @@ void HttpServer::stop() {
 
 std::vector<std::string> HttpServer::bound_endpoints() const { return m_impl->bound; }
 
-int HttpServer::open_connections() const { return m_impl->limiter->open(); }
-
 }  // namespace seedd::rpc

@@ -113,7 +113,6 @@ class HttpServer {
   void stop();
   /// "ip:port" actually bound (port 0 resolved).
   std::vector<std::string> bound_endpoints() const;
-  int open_connections() const;
 
  private:
   struct Impl;

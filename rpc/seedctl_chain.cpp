@@ -7,6 +7,7 @@
 #include <set>
 
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -183,7 +184,7 @@ int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bo
       std::cerr << "seedctl: fund: --days must be 1 to 36500, got '" << a->values["days"] << "'\n";
       return seedctl_exit::usage;
     }
-    expires = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+    expires = util::unix_now() +
               static_cast<int64_t>(*d) * 86400;
   }
   json params = {{"info_hash", a->pos[0]}, {"amount", a->values["amount"]}, {"rate_per_gib", a->values["rate"]},

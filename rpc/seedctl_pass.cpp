@@ -6,6 +6,7 @@
 
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -24,9 +25,7 @@ int usage_error(const std::string& message) {
   return seedctl_exit::usage;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 /// `pass issue HASH LEECHER... --expires=UNIX|--days=N`: one pass document per line (JSON), so
 /// that each line can go to its viewer as it is.

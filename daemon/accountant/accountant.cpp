@@ -10,6 +10,7 @@
 #include "daemon/accountant/verifier.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/clock.hpp"
 #include "daemon/util/io_error.hpp"
 
 namespace seedd {
@@ -17,9 +18,8 @@ using namespace accountant;
 using namespace std::chrono_literals;
 
 namespace {
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
+
 constexpr auto kUnverifiedFlushInterval = 1s;
 constexpr auto kBatchWait = 100ms;
 constexpr auto kCommitRetryDelay = 500ms;

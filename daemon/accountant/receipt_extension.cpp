@@ -17,15 +17,14 @@
 
 #include "daemon/accountant/peer_state.hpp"
 #include "daemon/engine/lt_util.hpp"
+#include "daemon/util/clock.hpp"
 
 namespace seedd::accountant {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 uint64_t random_channel() {
   uint64_t v = 0;

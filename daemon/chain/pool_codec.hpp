@@ -25,7 +25,7 @@ inline constexpr std::string_view kTopUpSignature = "topUp(uint256,uint256)";
 inline constexpr std::string_view kWithdrawSignature = "withdraw(uint256)";
 inline constexpr std::string_view kBountySignature = "bounty(uint256)";
 inline constexpr std::string_view kTokenSignature = "token()";
-/// Not in PROTOCOL.md 8; contracts/RewardPool.sol has it: the highest bounty id so far.
+/// Not in docs/protocol.md 8; contracts/RewardPool.sol has it: the highest bounty id so far.
 inline constexpr std::string_view kLastBountyIdSignature = "lastBountyId()";
 /// bounty()'s return tuple: funder, infohash, balance, ratePerGiB, maxBytesPerLeecher,
 /// passSigner, expiresAt.
@@ -35,7 +35,7 @@ inline constexpr std::string_view kBountyFundedEvent =
     "BountyFunded(uint256,bytes20,address,uint256,uint256,uint64,address,uint64)";
 inline constexpr std::string_view kSettledEvent = "Settled(address,uint64,address,uint256,uint64,uint32,uint32)";
 inline constexpr std::string_view kItemSkippedEvent = "ItemSkipped(address,uint64,uint32,uint8)";
-/// Not in PROTOCOL.md 8; contracts/RewardPool.sol emits them so that balances can be followed.
+/// Not in docs/protocol.md 8; contracts/RewardPool.sol emits them so that balances can be followed.
 inline constexpr std::string_view kBountyToppedUpEvent = "BountyToppedUp(uint256,address,uint256)";
 inline constexpr std::string_view kBountyWithdrawnEvent = "BountyWithdrawn(uint256,address,uint256)";
 

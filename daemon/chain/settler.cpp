@@ -11,6 +11,7 @@
 #include "daemon/chain/settle_items.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/bounded_read.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/json_input.hpp"
 
 namespace seedd::chain {
@@ -70,9 +71,7 @@ json bounty_json(const KnownBounty& b) {
           {"funded_block", b.funded_block}};
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/peer_rows.hpp"
 
@@ -29,9 +30,7 @@ crypto::InfoHash20 info_hash_bytes(const json& params, const char* name = "info_
   return *ih;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 std::pair<int64_t, int64_t> time_range(const json& params) {
   const int64_t since = param_int(params, "since", 0);

@@ -5,6 +5,7 @@
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -18,9 +19,7 @@ Accountant& accountant(Context& ctx) {
   return *ctx.accountant;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 crypto::Address leecher_param(const std::string& text, const std::string& name) {
   auto a = crypto::parse_address(text);

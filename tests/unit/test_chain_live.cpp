@@ -1,7 +1,7 @@
 // The chain client against a real chain and the real contracts/RewardPool.sol: a creator
 // approves and funds a bounty, the bounty cache finds it, a seeder settles a two-receipt claim
 // (signed with seedd's own EIP-712 code) with a transaction seedd built and signed, and the
-// Settled, ItemSkipped and balances are what PROTOCOL.md 8 says. Hidden ([.]): it needs a local
+// Settled, ItemSkipped and balances are what docs/protocol.md 8 says. Hidden ([.]): it needs a local
 // Hardhat node with the pool and TestToken deployed (contracts/README.md), named by
 //   SEEDD_TEST_CHAIN_RPC=http://127.0.0.1:PORT SEEDD_TEST_POOL=0x... SEEDD_TEST_TOKEN=0x...
 //   SEEDD_TEST_DEPLOY_BLOCK=N  build/tests/seedd_unit_tests "[chain-live]"

@@ -38,7 +38,7 @@ const POOL_ABI = [
   "event BountyFunded(uint256 indexed bountyId, bytes20 indexed infohash, address indexed funder, uint256 amount, uint256 ratePerGiB, uint64 maxBytesPerLeecher, address passSigner, uint64 expiresAt)",
   "event Settled(address indexed claimant, uint64 indexed nonce, address payout, uint256 paid, uint64 bytesPaid, uint32 itemsPaid, uint32 itemsSkipped)",
   "event ItemSkipped(address indexed claimant, uint64 indexed nonce, uint32 index, uint8 reason)",
-  // Not in PROTOCOL.md 8: contracts/RewardPool.sol's additions.
+  // Not in docs/protocol.md 8: contracts/RewardPool.sol's additions.
   "function lastBountyId() view returns (uint256)",
   "event BountyToppedUp(uint256 indexed bountyId, address indexed from, uint256 amount)",
   "event BountyWithdrawn(uint256 indexed bountyId, address indexed funder, uint256 amount)",
