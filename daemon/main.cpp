@@ -292,6 +292,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
                              "set rpc_tls_cert and rpc_tls_key");
   }
   for (const auto& w : facts.warnings) log->warn("{}", w);
+  router.set_tls(tls);
   rpc::HttpServer server(
       ho, [&router](const rpc::HttpRequest& r) { return router.handle(r); },
       [&router](const rpc::HttpRequest& r) { return router.check_header(r); });

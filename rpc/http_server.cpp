@@ -340,18 +340,14 @@ struct HttpServer::Impl {
       http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
+    // A request that cannot be read is answered in JSON like every other refusal, so that a
+    // client (the web page's upload) can show why.
     void on_error(beast::error_code ec) {
-      if (auto answer = answer_to_parse_error(ec)) return reply_plain(answer->first, answer->second);
+      if (auto answer = answer_to_parse_error(ec)) {
+        m_version = 11;
+        return refuse(json_error(answer->first, answer->second, true));
+      }
       close();
-    }
-
-    void reply_plain(int status, const char* text) {
-      HttpResponse r;
-      r.status = status;
-      r.content_type = "text/plain";
-      r.body = std::string(text) + "\n";
-      m_version = 11;
-      refuse(std::move(r));
     }
 
     // Answers and closes without reading the rest of the request.

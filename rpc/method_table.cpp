@@ -28,6 +28,7 @@ const MethodTable& method_table() {
     register_chain_methods(t);
     register_bounty_methods(t);
     register_pass_methods(t);
+    register_ui_methods(t);
     register_rpc_methods(t);
     return t;
   }();

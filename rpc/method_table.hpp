@@ -84,6 +84,7 @@ void register_events_methods(MethodTable& table);      // rpc/methods/events.cpp
 void register_chain_methods(MethodTable& table);       // rpc/methods/chain.cpp: chain.info, rewards.settle
 void register_bounty_methods(MethodTable& table);      // rpc/methods/bounty.cpp
 void register_pass_methods(MethodTable& table);        // rpc/methods/pass.cpp
+void register_ui_methods(MethodTable& table);          // rpc/methods/ui.cpp: ui.login_link
 
 // Param access helpers for handlers (params were validated already).
 std::string param_string(const json& params, const char* name, const std::string& fallback = {});

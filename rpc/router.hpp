@@ -1,5 +1,6 @@
 #pragma once
-// Routes HTTP requests: /rpc (JSON-RPC, authenticated), /healthz (no auth).
+// Routes HTTP requests: /rpc (JSON-RPC, authenticated), /healthz (no auth), /ui/ (the web page,
+// rpc/web_routes.cpp).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "rpc/guards.hpp"
 #include "rpc/health.hpp"
 #include "rpc/http_server.hpp"
+#include "rpc/web_sessions.hpp"
 
 namespace seedd::rpc {
 
@@ -32,6 +34,8 @@ class Router {
   /// metrics_auth = none: /metrics answers callers on loopback without a password (a local
   /// Prometheus); every other caller still needs one.
   void set_metrics_open_on_loopback(bool open) { m_metrics_open_on_loopback = open; }
+  /// RPC is served over TLS: the web page's session cookie is marked Secure.
+  void set_tls(bool tls) { m_tls = tls; }
 
   /// `health` is what /healthz reports (check_health() in seedd).
   Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health);
@@ -56,6 +60,18 @@ class Router {
   std::optional<Scope> authenticate(const HttpRequest& req, HttpResponse& unauthorized);
   /// The scope of credentials authenticate() accepted in check_header(), or the 401.
   std::optional<Scope> scope_of(const HttpRequest& req, HttpResponse& unauthorized) const;
+  /// The scope of the web page's session cookie (a request with no Authorization header), or
+  /// the refusal: 401 for a session that ended, 403 for a changing call (POST) or a WebSocket
+  /// whose Origin is not the page's own, or a POST without the session's CSRF token.
+  std::optional<Scope> page_scope(const HttpRequest& req, HttpResponse& refused) const;
+  // The web page (rpc/web_routes.cpp).
+  std::optional<HttpResponse> check_ui_header(const HttpRequest& req, const std::string& path);
+  HttpResponse handle_ui(const HttpRequest& req, const std::string& path);
+  HttpResponse ui_login(const HttpRequest& req);
+  HttpResponse ui_login_link(const HttpRequest& req);
+  HttpResponse ui_logout(const HttpRequest& req);
+  HttpResponse ui_session(const HttpRequest& req) const;
+  std::string session_cookie(const std::string& token, std::chrono::seconds max_age) const;
   Context m_base;
   Authenticator m_auth;
   RequestGuard m_guard;
@@ -65,6 +81,8 @@ class Router {
   EndpointHandler m_transmission;
   std::function<bool(std::string_view body)> m_transmission_inline;
   bool m_metrics_open_on_loopback = false;  // set before the server starts, read-only after
+  bool m_tls = false;                       // likewise
+  mutable WebSessions m_sessions;  // find() forgets expired sessions
   /// /metrics needs no password for this request (metrics_auth = none, a loopback caller).
   bool metrics_open(const HttpRequest& req) const;
 };

@@ -70,6 +70,8 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
                            follow the daemon's events (events.poll long poll), one line each
                            (--json: one JSON object a line); --count stops after N events
   session                  the runtime settings in force (session.get)
+  ui                       print a one-time link that logs a browser in to the web page
+                           (/ui/) as the admin; it works once, within 10 minutes
   set KEY=VALUE ...        change runtime settings of the running daemon (session.set), e.g.
                            set upload_limit=2MiB dht=false; all or none; not written to seedd.conf
   rpcauth USER [--scope=read|admin]

@@ -426,6 +426,25 @@ int cmd_session(const SeedctlClient& client, const std::vector<std::string>& in,
   return seedctl_exit::ok;
 }
 
+/// `ui`: a one-time login link to the web page (ui.login_link), on the endpoint seedctl uses.
+int cmd_ui(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  auto a = parse_args("ui", in, 0, 0, {}, {});
+  if (!a) return seedctl_exit::usage;
+  json result;
+  if (int rc = client.call("ui.login_link", json::object(), result); rc != seedctl_exit::ok) return rc;
+  auto base = client.url;
+  if (base.ends_with("/rpc")) base.resize(base.size() - 4);
+  const auto url = base + result.value("path", std::string());
+  if (raw_json) {
+    std::cout << json{{"url", url}, {"expires_in_s", result.value("expires_in_s", 0)}}.dump(2) << "\n";
+  } else {
+    std::cout << "Open this link in a browser to log in to seedd's web page as the admin (it works once, within "
+              << result.value("expires_in_s", 0) / 60 << " minutes):\n"
+              << url << "\n";
+  }
+  return seedctl_exit::ok;
+}
+
 /// `set KEY=VALUE ...`: changes runtime settings of the running daemon (session.set), all at
 /// once or none. A value that reads as a JSON number or boolean is sent as one, anything else
 /// as a string ("2MiB", "forced", a path); names may use dashes.
@@ -500,7 +519,7 @@ bool seedctl_is_command(const std::string& c) {
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
                                                  "session", "set",     "set-torrent", "export",
-                                                 "pass"};
+                                                 "pass",    "ui"};
   return commands.count(c) > 0;
 }
 
@@ -519,6 +538,7 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "earnings") return cmd_earnings(client, args, raw_json);
   if (command == "watch") return cmd_watch(client, args, raw_json);
   if (command == "session") return cmd_session(client, args, raw_json);
+  if (command == "ui") return cmd_ui(client, args, raw_json);
   if (command == "set") return cmd_set(client, args, raw_json);
   if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
   if (command == "export") return seedctl_export(client, args, raw_json);
