@@ -115,6 +115,13 @@ std::optional<std::string> absolute_path_only(std::string_view value) {
   return absolute_path(value);
 }
 
+/// An item of an address list (trusted_pass_signers): 0x + 40 hex digits, lower-cased so that
+/// addresses compare as text (EIP-55 mixed case is for display only).
+std::optional<std::string> address_item(std::string_view value) {
+  if (value.size() != 42 || to_lower(value.substr(0, 2)) != "0x" || !is_hex(value.substr(2))) return std::nullopt;
+  return to_lower(value);
+}
+
 /// blocklist_url: http:// only (the HTTP client has no TLS), with a host; no whitespace.
 std::optional<std::string> http_url(std::string_view value) {
   constexpr std::string_view scheme = "http://";
@@ -484,6 +491,15 @@ std::vector<OptionDef> make_table() {
        .default_value = "",
        .help = "address that claims ask rewards to be paid to (default: the node address)",
        .group = rewards},
+      {.name = "trusted_pass_signers",
+       .type = T::string_list,
+       .default_value = "",
+       .help = "addresses whose passes count when a leecher shows one, as if they were the "
+               "pass signer of a live bounty of the torrent (for use without a chain, or to "
+               "serve a creator's viewers first)",
+       .group = rewards,
+       .rule = address_item,
+       .expected = "expected 0x addresses (0x + 40 hex digits) separated by commas"},
       {.name = "chain_rpc",
        .type = T::string,
        .default_value = "",

@@ -167,6 +167,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   policy.domain.chain_id = facts.pool_chain_id;
   policy.domain.verifying_contract = crypto::parse_address(facts.pool_contract).value();
   policy.default_rate = crypto::parse_decimal_u256(cfg.get_string("reward_rate")).value();
+  for (const auto& signer : cfg.get_list("trusted_pass_signers"))
+    policy.trusted_pass_signers.push_back(crypto::parse_address(signer).value());
   facts.payout_address = cfg.get_string("payout_address").empty()
                              ? facts.address
                              : crypto::to_checksum_address(crypto::parse_address(cfg.get_string("payout_address")).value());
@@ -203,6 +205,19 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     } catch (const chain::RpcError& e) {
       log->warn("chain endpoint {} answered the start check with an error ({}): settlement waits", settler->endpoint(), e.what());
     }
+  }
+
+  // A pass counts when its signer is the passSigner of a live bounty of the torrent (docs/protocol.md 9),
+  // as the bounty cache last read them.
+  if (settler) {
+    accountant.set_pass_signer_check([s = settler.get()](const crypto::InfoHash20& infohash, const crypto::Address& signer,
+                                                         int64_t now) {
+      for (const auto& b : s->bounties())
+        if (b.state.infohash == infohash && b.state.pass_signer == signer && b.state.balance > 0 &&
+            b.state.expires_at >= static_cast<uint64_t>(now))
+          return true;
+      return false;
+    });
   }
 
   std::vector<rpc::RpcAuthEntry> users;
@@ -258,7 +273,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   rpc::transmission::Server transmission;
   if (cfg.get_bool("transmission_rpc"))
     router.set_transmission_handler(
-        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); });
+        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); },
+        rpc::transmission::Server::runs_inline);
   rpc::HttpServerOptions ho;
   ho.bind = endpoint_vector(cfg.get_endpoints("rpc_bind"));
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
@@ -266,6 +282,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   ho.tls_key = cfg.get_string("rpc_tls_key");
   // Connections from outside rpc_allow_ip are closed before they take a slot (issue 16).
   ho.address_allowed = [g = rpc::RequestGuard(guard)](const std::string& a) { return g.address_allowed(a); };
+  ho.answer_inline = [&router](const rpc::HttpRequest& r) { return router.handle_inline(r); };
   // Basic auth over plain HTTP sends the password as is: say so wherever someone looks.
   const bool tls = !ho.tls_cert.empty() && !ho.tls_key.empty();
   for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
@@ -276,6 +293,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
                              "set rpc_tls_cert and rpc_tls_key");
   }
   for (const auto& w : facts.warnings) log->warn("{}", w);
+  router.set_tls(tls);
   rpc::HttpServer server(
       ho, [&router](const rpc::HttpRequest& r) { return router.handle(r); },
       [&router](const rpc::HttpRequest& r) { return router.check_header(r); });

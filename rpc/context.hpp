@@ -21,6 +21,7 @@ class Settler;
 }
 
 namespace rpc {
+class WebSessions;
 
 /// Facts about this node fixed at start.
 struct NodeFacts {
@@ -44,6 +45,7 @@ struct Context {
   events::EventBus* events = nullptr;  // null in tests without one
   LiveSettings* settings = nullptr;    // null in tests without one: session.set then refuses
   chain::Settler* settler = nullptr;   // null when chain_rpc is empty: settlement is off
+  WebSessions* web = nullptr;          // the web page's logins; the Router sets it
   Scope scope = Scope::admin;  // of the authenticated caller
 };
 

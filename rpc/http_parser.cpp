@@ -62,9 +62,11 @@ std::optional<HttpResponse> check_framing(const http::request_header<>& header) 
   return r;
 }
 
+static_assert(MAX_BODY_BYTES == 16 * 1024 * 1024, "the 413 answer below names the limit");
+
 std::optional<std::pair<int, const char*>> answer_to_parse_error(const boost::beast::error_code& ec) {
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
-  if (ec == http::error::body_limit) return std::pair{413, "request body too large"};
+  if (ec == http::error::body_limit) return std::pair{413, "request body too large: at most 16 MiB"};
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
     return std::pair{431, "request header, chunk extensions or trailer too large"};
   if (ec.category() == boost::beast::error_code(http::error::bad_method).category())

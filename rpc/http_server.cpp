@@ -164,9 +164,11 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
 
-  HttpResponse run_handler(const HttpRequest& req) {
+  // A handler that throws gets its request a 500, and the server goes on.
+  template <class Result, class Call>
+  Result guarded(Call&& call) {
     try {
-      return handler(req);
+      return call();
     } catch (const std::exception& e) {
       log->error("request handler failed: {}", e.what());
       HttpResponse res;
@@ -174,6 +176,12 @@ struct HttpServer::Impl {
       res.body = R"({"error":"internal error"})";
       return res;
     }
+  }
+  HttpResponse run_handler(const HttpRequest& req) {
+    return guarded<HttpResponse>([&] { return handler(req); });
+  }
+  std::optional<HttpResponse> run_inline(const HttpRequest& req) {
+    return guarded<std::optional<HttpResponse>>([&] { return options.answer_inline(req); });
   }
 
   // Stream: beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> when RPC is served over TLS.
@@ -332,18 +340,14 @@ struct HttpServer::Impl {
       http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
+    // A request that cannot be read is answered in JSON like every other refusal, so that a
+    // client (the web page's upload) can show why.
     void on_error(beast::error_code ec) {
-      if (auto answer = answer_to_parse_error(ec)) return reply_plain(answer->first, answer->second);
+      if (auto answer = answer_to_parse_error(ec)) {
+        m_version = 11;
+        return refuse(json_error(answer->first, answer->second, true));
+      }
       close();
-    }
-
-    void reply_plain(int status, const char* text) {
-      HttpResponse r;
-      r.status = status;
-      r.content_type = "text/plain";
-      r.body = std::string(text) + "\n";
-      m_version = 11;
-      refuse(std::move(r));
     }
 
     // Answers and closes without reading the rest of the request.
@@ -362,6 +366,8 @@ struct HttpServer::Impl {
       if (req->websocket_upgrade) m_upgrade_request = msg;  // the handshake needs it whole
       req->body = std::move(msg.body());
       if (m_server.interrupted) return write(json_error(503, "seedd is shutting down", true));
+      if (m_server.options.answer_inline)
+        if (auto res = m_server.run_inline(*req)) return respond(std::move(*res));
       const bool queued = m_server.workers.submit([self = shared_from_this(), req] {
         // Queued before the interrupt, run after it: the daemon is stopping what handlers use.
         auto res = std::make_shared<HttpResponse>(self->m_server.interrupted
@@ -653,7 +659,5 @@ void HttpServer::stop() {
 }
 
 std::vector<std::string> HttpServer::bound_endpoints() const { return m_impl->bound; }
-
-int HttpServer::open_connections() const { return m_impl->limiter->open(); }
 
 }  // namespace seedd::rpc

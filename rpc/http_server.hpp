@@ -94,6 +94,10 @@ struct HttpServerOptions {
   /// Connections from an address this refuses are closed at once and take no slot; null
   /// accepts every address.
   std::function<bool(const std::string& address)> address_allowed;
+  /// Runs on the network thread once a whole request is in: an answer is written at once,
+  /// without the hand-over to a worker (for what only reads memory); nothing hands the request
+  /// to a worker. Null: every request goes to a worker.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> answer_inline;
 };
 
 class HttpServer {
@@ -113,7 +117,6 @@ class HttpServer {
   void stop();
   /// "ip:port" actually bound (port 0 resolved).
   std::vector<std::string> bound_endpoints() const;
-  int open_connections() const;
 
  private:
   struct Impl;

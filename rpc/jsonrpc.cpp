@@ -120,6 +120,15 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
 
 }  // namespace
 
+bool jsonrpc_runs_inline(std::string_view body, const MethodTable& table) {
+  auto in = parse_untrusted_json(body);
+  if (!in.ok() || !in.value.is_object()) return false;
+  const auto method = in.value.find("method");
+  if (method == in.value.end() || !method->is_string()) return false;
+  const auto* spec = table.find(method->get_ref<const std::string&>());
+  return spec && spec->runs_inline;
+}
+
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
   auto in = parse_untrusted_json(body);
   if (in.status == JsonInput::Status::invalid)

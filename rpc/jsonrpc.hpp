@@ -18,4 +18,8 @@ constexpr size_t MAX_BATCH_LENGTH = 100;
 /// a notification (the HTTP layer then answers 204 with no body).
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table);
 
+/// Whether `body` is one request (not a batch) for a method marked `runs_inline`; anything
+/// else, invalid JSON included, is for a worker (which answers it as handle_jsonrpc does).
+bool jsonrpc_runs_inline(std::string_view body, const MethodTable& table);
+
 }  // namespace seedd::rpc

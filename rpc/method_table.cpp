@@ -5,9 +5,9 @@
 
 namespace seedd::rpc {
 
-void MethodTable::add(MethodSpec spec) {
+MethodSpec& MethodTable::add(MethodSpec spec) {
   if (find(spec.name)) throw std::logic_error("method declared twice: " + spec.name);
-  m_methods.push_back(std::move(spec));
+  return m_methods.emplace_back(std::move(spec));
 }
 
 const MethodSpec* MethodTable::find(std::string_view name) const {
@@ -27,6 +27,8 @@ const MethodTable& method_table() {
     register_events_methods(t);
     register_chain_methods(t);
     register_bounty_methods(t);
+    register_pass_methods(t);
+    register_ui_methods(t);
     register_rpc_methods(t);
     return t;
   }();

@@ -47,11 +47,15 @@ struct MethodSpec {
   bool changes_state;  // read-scope callers may not call it
   Handler handler;  // or, instead:
   TextHandler text_handler = nullptr;
+  /// Reads memory only and answers in microseconds: run on the HTTP network thread that read
+  /// the request, without the hand-over to a worker (Router::handle_inline).
+  bool runs_inline = false;
 };
 
 class MethodTable {
  public:
-  void add(MethodSpec spec);
+  /// Adds a method; the reference (valid until the next add) sets its optional flags.
+  MethodSpec& add(MethodSpec spec);
   const MethodSpec* find(std::string_view name) const;
   const std::vector<MethodSpec>& all() const { return m_methods; }
 
@@ -79,6 +83,8 @@ void register_session_get_method(MethodTable& table);  // rpc/methods/session_ge
 void register_events_methods(MethodTable& table);      // rpc/methods/events.cpp
 void register_chain_methods(MethodTable& table);       // rpc/methods/chain.cpp: chain.info, rewards.settle
 void register_bounty_methods(MethodTable& table);      // rpc/methods/bounty.cpp
+void register_pass_methods(MethodTable& table);        // rpc/methods/pass.cpp
+void register_ui_methods(MethodTable& table);          // rpc/methods/ui.cpp: ui.login_link
 
 // Param access helpers for handlers (params were validated already).
 std::string param_string(const json& params, const char* name, const std::string& fallback = {});

@@ -98,7 +98,7 @@ std::string render_metrics(Context& ctx) {
           "Ledger transactions (receipt batches, claims) that failed to commit since start: a full or failing disk.",
           static_cast<double>(ctx.accountant->ledger_commit_failures()), "counter");
     const auto summary = ctx.accountant->ledger().summary(0, INT64_MAX / 2, ctx.accountant->policy().default_rate);
-    o << "# HELP seedd_receipts_rejected_total Receipts rejected, by reason (all time, from the ledger).\n"
+    o << "# HELP seedd_receipts_rejected_total Receipts, and passes shown in handshakes (pass_*), rejected, by reason (all time, from the ledger).\n"
       << "# TYPE seedd_receipts_rejected_total counter\n";
     for (const auto& [reason, n] : summary.rejected)
       o << "seedd_receipts_rejected_total{reason=\"" << reason << "\"} " << n << "\n";

@@ -29,6 +29,19 @@ void add_live_fields(json& row, const PeerStatus* p) {
 
 }  // namespace
 
+std::string_view lane_of(const Accountant::PeerView& peer) { return accountant::lane_name(peer.lane); }
+
+std::string_view pass_state_name(accountant::PassState state) {
+  switch (state) {
+    case accountant::PassState::none: return "none";
+    case accountant::PassState::checking: return "checking";
+    case accountant::PassState::valid: return "valid";
+    case accountant::PassState::expired: return "expired";
+    case accountant::PassState::invalid: return "invalid";
+  }
+  return "none";
+}
+
 json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vector<PeerStatus>& live) {
   std::map<std::string, const PeerStatus*> by_endpoint;
   for (const auto& p : live) by_endpoint[peer_endpoint(p)] = &p;
@@ -45,7 +58,9 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
                 {"unreceipted_bytes", std::to_string(b.sent_bytes - std::min(b.sent_bytes, b.receipted_bytes))},
                 {"choked", b.choked},
                 {"interested", b.interested},
-                {"lane", accountant::lane_name(b.lane)}};
+                {"lane", lane_of(b)},
+                {"pass", pass_state_name(b.pass_state)},
+                {"pass_expires_at", b.pass_holder ? json(b.pass_expires_at) : json(nullptr)}};
     add_live_fields(row, p);
     rows.push_back(std::move(row));
     if (p) by_endpoint.erase(it);
@@ -55,7 +70,7 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
     json row = {{"endpoint", peer_endpoint(p)},  {"client", p.client},       {"seedd_address", nullptr},
                 {"sent_bytes", "0"},              {"received_bytes", "0"},    {"receipted_bytes", "0"},
                 {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested},
-                {"lane", accountant::lane_name(accountant::Lane::vanilla)}};
+                {"lane", "vanilla"},              {"pass", "none"},           {"pass_expires_at", nullptr}};
     add_live_fields(row, &p);
     rows.push_back(std::move(row));
   }

@@ -8,9 +8,10 @@
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/metrics.hpp"
+#include "rpc/router_internal.hpp"
+#include "rpc/web_sessions.hpp"
 
 namespace seedd::rpc {
-namespace {
 
 HttpResponse json_response(int status, std::string body) {
   HttpResponse r;
@@ -26,7 +27,6 @@ bool has_body(const HttpRequest& req) {
   return !req.header("transfer-encoding").empty() || (!length.empty() && length != "0");
 }
 
-/// "application/json" in any case, with or without parameters ("; charset=utf-8").
 bool is_json_media_type(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
   const auto first = type.find_first_not_of(" \t");
@@ -36,10 +36,10 @@ bool is_json_media_type(const std::string& content_type) {
   return type == "application/json";
 }
 
-}  // namespace
-
 Router::Router(Context base, Authenticator auth, RequestGuard guard, std::function<Health()> health)
-    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_health(std::move(health)) {}
+    : m_base(base), m_auth(std::move(auth)), m_guard(std::move(guard)), m_health(std::move(health)) {
+  m_base.web = &m_sessions;
+}
 
 std::optional<HttpResponse> Router::check_guards(const HttpRequest& req) const {
   if (!m_guard.address_allowed(req.remote_address)) {
@@ -66,6 +66,7 @@ bool Router::metrics_open(const HttpRequest& req) const {
 std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
   if (auto refused = check_guards(req)) return refused;
   const auto path = path_of(req.target);
+  if (path == "/ui" || path.starts_with("/ui/")) return check_ui_header(req, path);
   const bool reads_body = (path == "/rpc" && req.method == "POST") || is_transmission_path(path);
   HttpResponse unauthorized;
   if (!reads_body) {
@@ -130,6 +131,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
     r.websocket = std::move(accept);
     return r;
   }
+  if (path == "/ui" || path.starts_with("/ui/")) return handle_ui(req, path);
   if (is_transmission_path(path)) {
     HttpResponse unauthorized;
     auto scope = scope_of(req, unauthorized);
@@ -141,8 +143,22 @@ HttpResponse Router::handle(const HttpRequest& req) {
   return json_response(404, R"({"error":"not found"})");
 }
 
+std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
+  // A larger body is not a request for a few fields of memory; parsing it twice would cost.
+  if (req.method != "POST" || req.body.size() > MAX_INLINE_BODY_BYTES) return std::nullopt;
+  const auto path = path_of(req.target);
+  if (path == "/rpc") {
+    if (!jsonrpc_runs_inline(req.body, method_table())) return std::nullopt;
+  } else if (!is_transmission_path(path) || !m_transmission_inline || !m_transmission_inline(req.body)) {
+    return std::nullopt;
+  }
+  return handle(req);
+}
+
 std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
   const auto auth_header = req.header("authorization");
+  if (auth_header.empty() && !cookie_value(req.header("cookie"), SESSION_COOKIE).empty())
+    return page_scope(req, unauthorized);
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
   unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
   // No credentials at all is a client asking for the challenge (curl's --anyauth, which
@@ -179,6 +195,8 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
 }
 
 std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unauthorized) const {
+  if (req.header("authorization").empty() && !cookie_value(req.header("cookie"), SESSION_COOKIE).empty())
+    return page_scope(req, unauthorized);
   if (auto scope = m_auth.check(req.header("authorization"))) return scope;
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
   unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");

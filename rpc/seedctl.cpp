@@ -70,6 +70,8 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
                            follow the daemon's events (events.poll long poll), one line each
                            (--json: one JSON object a line); --count stops after N events
   session                  the runtime settings in force (session.get)
+  ui                       print a one-time link that logs a browser in to the web page
+                           (/ui/) as the admin; it works once, within 10 minutes
   set KEY=VALUE ...        change runtime settings of the running daemon (session.set), e.g.
                            set upload_limit=2MiB dht=false; all or none; not written to seedd.conf
   rpcauth USER [--scope=read|admin]
@@ -91,7 +93,17 @@ Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters 
   fund HASH --amount=UNITS --rate=UNITS_PER_GIB --expires=UNIX|--days=N
        [--cap=BYTES] [--pass-signer=ADDR]
                            fund a bounty for a torrent from the node account's tokens
+  top-up BOUNTY_ID --amount=UNITS
+                           add tokens to a bounty from the node account (bounty.top_up)
+  withdraw BOUNTY_ID       take the rest of an expired bounty this node funded back
+                           (bounty.withdraw)
   balance                  the node account on the pool's chain: ETH for gas, tokens (chain.info)
+  pass issue HASH LEECHER... --expires=UNIX|--days=N
+                           sign passes for viewers with the node key (pass.issue): one pass
+                           document a line, to hand each viewer
+  pass add FILE|-          load pass documents for this node as the viewer (pass.add): one, a
+                           JSON array, or one a line; shown to seeders in the handshake
+  pass list [HASH]         the passes this node holds (pass.list)
   verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
                            check a claim file offline, without a daemon (docs/protocol.md 7): prints
                            "valid", or every failed rule with its detail. The verifier's domain

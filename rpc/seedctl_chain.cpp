@@ -7,6 +7,7 @@
 #include <set>
 
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -183,7 +184,7 @@ int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bo
       std::cerr << "seedctl: fund: --days must be 1 to 36500, got '" << a->values["days"] << "'\n";
       return seedctl_exit::usage;
     }
-    expires = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+    expires = util::unix_now() +
               static_cast<int64_t>(*d) * 86400;
   }
   json params = {{"info_hash", a->pos[0]}, {"amount", a->values["amount"]}, {"rate_per_gib", a->values["rate"]},
@@ -200,6 +201,43 @@ int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bo
   return seedctl_exit::ok;
 }
 
+int cmd_top_up(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  auto a = parse("top-up", in, 1, {}, {"amount"});
+  if (!a) return seedctl_exit::usage;
+  if (a->pos.size() != 1 || !a->values.count("amount")) {
+    std::cerr << "seedctl: top-up: usage: top-up BOUNTY_ID --amount=UNITS\n";
+    return seedctl_exit::usage;
+  }
+  json result;
+  if (int rc = client.call("bounty.top_up", {{"bounty_id", a->pos[0]}, {"amount", a->values["amount"]}}, result,
+                           kChainCommandTimeoutMs);
+      rc != seedctl_exit::ok)
+    return rc;
+  if (raw_json) std::cout << result.dump(2) << "\n";
+  else
+    std::cout << "bounty " << str(result["bounty_id"]) << " topped up with " << a->values["amount"] << "\ntx "
+              << str(result["tx"]) << " in block " << str(result["block"]) << "\n";
+  return seedctl_exit::ok;
+}
+
+int cmd_withdraw(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  auto a = parse("withdraw", in, 1, {}, {});
+  if (!a) return seedctl_exit::usage;
+  if (a->pos.size() != 1) {
+    std::cerr << "seedctl: withdraw: usage: withdraw BOUNTY_ID\n";
+    return seedctl_exit::usage;
+  }
+  json result;
+  if (int rc = client.call("bounty.withdraw", {{"bounty_id", a->pos[0]}}, result, kChainCommandTimeoutMs);
+      rc != seedctl_exit::ok)
+    return rc;
+  if (raw_json) std::cout << result.dump(2) << "\n";
+  else
+    std::cout << "bounty " << str(result["bounty_id"]) << ": the rest went back to the node account\ntx "
+              << str(result["tx"]) << " in block " << str(result["block"]) << "\n";
+  return seedctl_exit::ok;
+}
+
 int cmd_balance(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   auto a = parse("balance", in, 0, {}, {});
   if (!a) return seedctl_exit::usage;
@@ -213,7 +251,7 @@ int cmd_balance(const SeedctlClient& client, const std::vector<std::string>& in,
 }  // namespace
 
 bool seedctl_is_chain_command(const std::string& c) {
-  return c == "settle" || c == "bounties" || c == "fund" || c == "balance";
+  return c == "settle" || c == "bounties" || c == "fund" || c == "top-up" || c == "withdraw" || c == "balance";
 }
 
 int seedctl_run_chain_command(const SeedctlClient& client, const std::string& command,
@@ -221,6 +259,8 @@ int seedctl_run_chain_command(const SeedctlClient& client, const std::string& co
   if (command == "settle") return cmd_settle(client, args, raw_json);
   if (command == "bounties") return cmd_bounties(client, args, raw_json);
   if (command == "fund") return cmd_fund(client, args, raw_json);
+  if (command == "top-up") return cmd_top_up(client, args, raw_json);
+  if (command == "withdraw") return cmd_withdraw(client, args, raw_json);
   return cmd_balance(client, args, raw_json);
 }
 

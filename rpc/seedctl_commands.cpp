@@ -305,10 +305,12 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
                       {"sent", seedctl_human_bytes(seedctl_as_int(p.value("sent_bytes", json("0"))))},
                       {"received", seedctl_human_bytes(seedctl_as_int(p.value("received_bytes", json("0"))))},
                       {"receipted", seedctl_human_bytes(seedctl_as_int(p.value("receipted_bytes", json("0"))))},
+                      {"lane", p.value("lane", json())},
+                      {"pass", p.value("pass", json())},
                       {"seedd_address", p.value("seedd_address", json())}});
     }
     print_rows(rows, {"endpoint", "client", "progress", "up/s", "down/s", "conn", "enc", "dir", "sent", "received",
-                      "receipted", "seedd_address"});
+                      "receipted", "lane", "pass", "seedd_address"});
   } else if (cmd == "files") {
     print_rows(result["files"], {"index", "priority", "size_bytes", "done_bytes", "path"});
   } else if (cmd == "trackers") {
@@ -424,6 +426,25 @@ int cmd_session(const SeedctlClient& client, const std::vector<std::string>& in,
   return seedctl_exit::ok;
 }
 
+/// `ui`: a one-time login link to the web page (ui.login_link), on the endpoint seedctl uses.
+int cmd_ui(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+  auto a = parse_args("ui", in, 0, 0, {}, {});
+  if (!a) return seedctl_exit::usage;
+  json result;
+  if (int rc = client.call("ui.login_link", json::object(), result); rc != seedctl_exit::ok) return rc;
+  auto base = client.url;
+  if (base.ends_with("/rpc")) base.resize(base.size() - 4);
+  const auto url = base + result.value("path", std::string());
+  if (raw_json) {
+    std::cout << json{{"url", url}, {"expires_in_s", result.value("expires_in_s", 0)}}.dump(2) << "\n";
+  } else {
+    std::cout << "Open this link in a browser to log in to seedd's web page as the admin (it works once, within "
+              << result.value("expires_in_s", 0) / 60 << " minutes):\n"
+              << url << "\n";
+  }
+  return seedctl_exit::ok;
+}
+
 /// `set KEY=VALUE ...`: changes runtime settings of the running daemon (session.set), all at
 /// once or none. A value that reads as a JSON number or boolean is sent as one, anything else
 /// as a string ("2MiB", "forced", a path); names may use dashes.
@@ -497,7 +518,8 @@ bool seedctl_is_command(const std::string& c) {
   static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
                                                  "resume",  "remove",   "peers",      "files",    "trackers",
                                                  "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent", "export"};
+                                                 "session", "set",     "set-torrent", "export",
+                                                 "pass",    "ui"};
   return commands.count(c) > 0;
 }
 
@@ -516,9 +538,11 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   if (command == "earnings") return cmd_earnings(client, args, raw_json);
   if (command == "watch") return cmd_watch(client, args, raw_json);
   if (command == "session") return cmd_session(client, args, raw_json);
+  if (command == "ui") return cmd_ui(client, args, raw_json);
   if (command == "set") return cmd_set(client, args, raw_json);
   if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
   if (command == "export") return seedctl_export(client, args, raw_json);
+  if (command == "pass") return seedctl_pass(client, args, raw_json);
   return cmd_one_torrent(client, command, args, raw_json);
 }
 

@@ -44,6 +44,9 @@ std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, con
 int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
 int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
 
+/// `pass issue|add|list ...` (pass.*): seedctl_pass.cpp.
+int seedctl_pass(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
+
 /// True when `command` is one of the commands for people (and not the raw METHOD form).
 bool seedctl_is_command(const std::string& command);
 /// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.

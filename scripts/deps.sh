@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what seedd needs from Debian 12's packages. `deps.sh build` for building and running,
-# `deps.sh test` adds what the test suite drives (other BitTorrent clients, Node for the
+# `deps.sh test` adds what the test suite drives (other BitTorrent clients, a headless browser, Node for the
 # independent ethers.js check, Hardhat for contracts/). Only calls apt-get or npm when something
 # is missing.
 set -euo pipefail
@@ -8,7 +8,8 @@ BUILD_PKGS=(build-essential cmake pkg-config ccache
   libtorrent-rasterbar-dev libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev
   libsecp256k1-dev libsqlite3-dev libcrypto++-dev libssl-dev zlib1g-dev catch2)
 TEST_PKGS=(python3 python3-libtorrent curl openssl sqlite3 clang libclang-rt-14-dev transmission-cli transmission-daemon python3-transmissionrpc aria2 opentracker qbittorrent-nox nodejs npm
-  systemd systemd-container python3-seccomp podman debootstrap lintian python3-yaml)  # tests/ops: unit, boot, image, package, compose
+  systemd systemd-container python3-seccomp podman debootstrap lintian python3-yaml  # tests/ops: unit, boot, image, package, compose
+  chromium chromium-driver python3-selenium)  # the web page's browser tests (tests/integration/test_web_*.py)
 
 want=("${BUILD_PKGS[@]}")
 [[ ${1:-build} == test ]] && want+=("${TEST_PKGS[@]}")

@@ -70,13 +70,14 @@ contract RewardPool is EIP712, ReentrancyGuard {
 
     // ---- State ------------------------------------------------------------------------------
     struct Bounty {
-        address funder; // 0: no such bounty
-        uint64 expiresAt;
+        // Laid out for settle(): an item reads the first four slots, never `funder`.
         bytes20 infohash;
-        uint64 maxBytesPerLeecher; // 0: no cap
+        uint64 expiresAt; // never 0 for a bounty that exists (fund: > block.timestamp)
         address passSigner; // 0: open bounty
+        uint64 maxBytesPerLeecher; // 0: no cap
         uint256 balance;
         uint256 ratePerGiB;
+        address funder;
     }
 
     IERC20 private immutable _token;
@@ -263,40 +264,56 @@ contract RewardPool is EIP712, ReentrancyGuard {
         bytes32 digest = receiptDigest(r);
         // 1. the receipt is one of the claim's
         if (!MerkleProof.verifyCalldata(item.proof, claim.receiptsRoot, digest)) return (SKIP_PROOF, 0, 0);
-        // 2. parties
-        if (r.seeder != claim.claimant || r.leecher == r.seeder || r.channel == 0) return (SKIP_PARTIES, 0, 0);
+        // 2. parties (each field read from calldata once: a read checks its value's width)
+        address leecher = r.leecher;
+        address seeder = r.seeder;
+        uint64 channel = r.channel;
+        if (seeder != claim.claimant || leecher == seeder || channel == 0) return (SKIP_PARTIES, 0, 0);
         // 3. the leecher signed it
-        if (!_signedBy(digest, item.sig, r.leecher)) return (SKIP_SIGNATURE, 0, 0);
+        if (!_signedBy(digest, item.sig, leecher)) return (SKIP_SIGNATURE, 0, 0);
         // 4. the bounty
-        Bounty storage b = _bounties[item.bountyId];
-        if (b.funder == address(0) || b.infohash != r.infohash || r.timestamp > b.expiresAt) {
-            return (SKIP_BOUNTY, 0, 0);
-        }
+        uint256 bountyId = item.bountyId;
+        Bounty storage b = _bounties[bountyId];
+        bytes20 infohash = r.infohash;
+        uint64 timestamp = r.timestamp;
+        if (b.expiresAt == 0 || b.infohash != infohash || timestamp > b.expiresAt) return (SKIP_BOUNTY, 0, 0);
         // 5. the pass, where the bounty asks for one
         address passSigner = b.passSigner;
         if (passSigner != address(0)) {
-            if (r.timestamp > item.passExp) return (SKIP_PASS, 0, 0);
-            if (!_signedBy(passDigest(r.infohash, r.leecher, item.passExp), item.passSig, passSigner)) {
-                return (SKIP_PASS, 0, 0);
-            }
+            uint64 passExp = item.passExp;
+            if (timestamp > passExp) return (SKIP_PASS, 0, 0);
+            if (!_signedBy(passDigest(infohash, leecher, passExp), item.passSig, passSigner)) return (SKIP_PASS, 0, 0);
         }
-        return _pay(item.bountyId, b, r);
+        return _pay(b, leecherPaidBytes[bountyId], channelKey(leecher, seeder, infohash, channel), leecher, r.bytes_);
     }
 
-    /// @dev Rules 6 and 7 and the bookkeeping of a paid item.
-    function _pay(uint256 bountyId, Bounty storage b, Receipt calldata r)
-        private
-        returns (uint8 reason, uint256 amount, uint64 delta)
-    {
+    /// @dev Rules 6 and 7 and the bookkeeping of a paid item: `leecherPaid` is the bounty's
+    /// count per leecher, `ck` the channel's key, `total` the receipt's bytes.
+    function _pay(
+        Bounty storage b,
+        mapping(address => uint64) storage leecherPaid,
+        bytes32 ck,
+        address leecher,
+        uint64 total
+    ) private returns (uint8 reason, uint256 amount, uint64 delta) {
         // 6. bytes not paid yet on the channel
-        bytes32 ck = channelKey(r.leecher, r.seeder, r.infohash, r.channel);
         uint64 before = paidBytes[ck];
-        if (r.bytes_ <= before) return (SKIP_NOTHING_NEW, 0, 0);
+        if (total <= before) return (SKIP_NOTHING_NEW, 0, 0);
         // 7. delta cut to the leecher's cap, then to the balance
         uint256 balance = b.balance;
         if (balance == 0) return (SKIP_EXHAUSTED, 0, 0);
-        delta = _capped(bountyId, b.maxBytesPerLeecher, r.leecher, r.bytes_ - before);
-        if (delta == 0) return (SKIP_EXHAUSTED, 0, 0);
+        unchecked {
+            delta = total - before; // total > before
+        }
+        uint64 cap = b.maxBytesPerLeecher;
+        uint64 done;
+        if (cap != 0) {
+            done = leecherPaid[leecher];
+            if (done >= cap) return (SKIP_EXHAUSTED, 0, 0);
+            unchecked {
+                if (delta > cap - done) delta = cap - done; // cap > done
+            }
+        }
         uint256 rate = b.ratePerGiB;
         amount = (uint256(delta) * rate) >> 30; // rate < 2^192 (fund): no overflow
         if (amount > balance) {
@@ -305,18 +322,13 @@ contract RewardPool is EIP712, ReentrancyGuard {
             if (delta == 0) return (SKIP_EXHAUSTED, 0, 0);
             amount = (uint256(delta) * rate) >> 30;
         }
-        paidBytes[ck] = before + delta;
-        if (b.maxBytesPerLeecher != 0) leecherPaidBytes[bountyId][r.leecher] += delta;
-        b.balance = balance - amount;
+        unchecked {
+            // before + delta <= total, done + delta <= cap, amount <= balance
+            paidBytes[ck] = before + delta;
+            if (cap != 0) leecherPaid[leecher] = done + delta;
+            b.balance = balance - amount;
+        }
         return (0, amount, delta);
-    }
-
-    /// @dev `delta` cut to what is left of the leecher's cap on the bounty (cap 0: no cap).
-    function _capped(uint256 bountyId, uint64 cap, address leecher, uint64 delta) private view returns (uint64) {
-        if (cap == 0) return delta;
-        uint64 done = leecherPaidBytes[bountyId][leecher];
-        uint64 left = cap > done ? cap - done : 0;
-        return delta < left ? delta : left;
     }
 
     /// @dev Valid (65 bytes, low s, v 27/28: OpenZeppelin's ECDSA) and recovers `who`.

@@ -108,3 +108,54 @@ describe("the protocol's vectors (tests/vectors/eip712.json)", function () {
     expect(again.paid).to.equal(0n);
   });
 });
+
+// The Pass vectors (tests/vectors/pass.json, made with ethers.js, reproduced byte for byte by
+// seedd's C++ in tests/unit/test_passes.cpp) against the pool: its passDigest is the vectors'
+// digest, and settle() takes a vector pass of the bounty's passSigner and skips one by another.
+describe("the protocol's pass vectors (tests/vectors/pass.json)", function () {
+  const P = JSON.parse(fs.readFileSync(path.join(path.dirname(findVectors()), "pass.json"), "utf8"));
+  let pool, token;
+
+  before(async function () {
+    await reset();
+    const [deployer] = await ethers.getSigners();
+    const tokenAddr = ethers.getCreateAddress({ from: deployer.address, nonce: 1 });
+    pool = await ethers.deployContract("RewardPool", [tokenAddr]);
+    token = await ethers.deployContract("TestToken");
+    expect(await pool.getAddress()).to.equal(P.domain.verifyingContract);
+  });
+
+  it("PASS_TYPEHASH and passDigest equal the vectors'", async function () {
+    expect(await pool.PASS_TYPEHASH()).to.equal(P.type_hash);
+    for (const p of P.passes) {
+      const m = p.message;
+      expect(await pool.passDigest(m.infohash, m.leecher, BigInt(m.expiresAt))).to.equal(p.digest);
+      expect(ethers.verifyTypedData(P.domain, h.PASS_TYPES, m, p.signature)).to.equal(p.signer);
+    }
+  });
+
+  it("settle() pays a receipt with the vector pass of the bounty's passSigner, not one by another key", async function () {
+    const RATE = 10n ** 18n;
+    const [, funder] = await ethers.getSigners();
+    await token.mint(funder.address, 10n ** 24n);
+    await token.connect(funder).approve(await pool.getAddress(), ethers.MaxUint256);
+    const exp = BigInt(await time.latest()) + 86400n;
+    const r1 = V.receipts[1];  // leecher key 1, torrent ih0, signed before pass 0 expires
+    const good = P.passes[0];  // by key 2
+    const other = P.passes[3]; // the same pass, by key 0
+    expect(good.message.leecher).to.equal(r1.message.leecher);
+    expect(BigInt(r1.message.timestamp)).to.be.lessThanOrEqual(BigInt(good.message.expiresAt));
+    await pool.connect(funder).fund(r1.message.infohash, 10n ** 21n, RATE, 0n, good.signer, exp); // 1
+    const tree = SimpleMerkleTree.of(V.merkle.leaves);
+    const c = { claim: { ...V.claim.message }, claimSig: V.claim.signature };
+    for (const k of ["receiptCount", "totalBytes", "amount", "nonce", "createdAt"]) c.claim[k] = BigInt(c.claim[k]);
+    const proof = tree.getProof(r1.digest);
+    const passExp = BigInt(good.message.expiresAt);
+    const r = await h.settle(pool, c, [
+      h.item(asReceipt(r1.message), r1.signature, proof, 1n, passExp, other.signature), // wrong signer: 5
+      h.item(asReceipt(r1.message), r1.signature, proof, 1n, passExp, good.signature),
+    ]);
+    expect(r.skipped).to.deep.equal([[0, h.REASON.PASS]]);
+    expect(r.paid).to.equal(h.pay(50n * h.MiB, RATE));
+  });
+});

@@ -1,5 +1,6 @@
 #include "daemon/accountant/accountant.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -7,7 +8,9 @@
 
 #include "daemon/accountant/receipt_extension.hpp"
 #include "daemon/accountant/verifier.hpp"
+#include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/clock.hpp"
 #include "daemon/util/io_error.hpp"
 
 namespace seedd {
@@ -15,9 +18,8 @@ using namespace accountant;
 using namespace std::chrono_literals;
 
 namespace {
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
+
 constexpr auto kUnverifiedFlushInterval = 1s;
 constexpr auto kBatchWait = 100ms;
 constexpr auto kCommitRetryDelay = 500ms;
@@ -46,6 +48,7 @@ Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::fil
                                                          : "moved it to claims/orphaned/");
   }
   m_ledger->write_missing_claim_files(claims_dir());
+  load_held_passes();
 }
 
 Accountant::~Accountant() { stop(); }
@@ -66,9 +69,16 @@ void Accountant::stop() {
   m_thread.join();
 }
 
-void Accountant::book_unverified(LedgerBatch& batch) {
+void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
   std::map<crypto::InfoHash20, uint64_t> by_torrent;
   for (const auto& c : m_ctx->registry.all()) {
+    // A pass runs out while its holder is connected: the peer leaves the pass lane. Its channel
+    // keeps the pass for the receipts it covered.
+    if (c->pass && c->pass->expires_at < static_cast<uint64_t>(std::max<int64_t>(now, 0))) {
+      c->pass.reset();
+      c->pass_holder.store(false);
+      c->pass_state.store(PassState::expired);
+    }
     if (!c->is_seedd.load(std::memory_order_acquire)) {
       const uint64_t up = c->uploaded.load();
       if (up > c->unverified_booked) {
@@ -88,8 +98,11 @@ void Accountant::run() {
   auto next_flush = std::chrono::steady_clock::now() + kUnverifiedFlushInterval;
   for (;;) {
     const bool stopping = m_stopping.load();
-    auto items = m_ctx->queue.drain(kBatchWait);
+    auto inbound = m_ctx->queue.drain(kBatchWait);
+    auto& items = inbound.receipts;
     const int64_t now = unix_now();
+    // Passes first: one arrives in the handshake, before any receipt of its connection.
+    for (const auto& pass : inbound.passes) check_pass(pass, pending, now);
     // Receipts are cumulative: of a connection's well-formed receipts in this batch only the
     // newest is verified (docs/protocol.md 4), so a fast cadence costs one verification per channel
     // per batch (at most one every kBatchWait). Malformed ones still count as violations.
@@ -111,11 +124,11 @@ void Accountant::run() {
                    item.bytes, item.timestamp, item.uploaded_then);
         continue;
       }
-      pending.receipts.emplace_back(receipt_of(item, conn, m_ctx->address), item.signature);
+      pending.receipts.push_back({receipt_of(item, conn, m_ctx->address), item.signature, conn.pass});
       pending_accepts.emplace_back(item.conn, item.bytes);
     }
     if (stopping || std::chrono::steady_clock::now() >= next_flush) {
-      book_unverified(pending);
+      book_unverified(pending, now);
       next_flush = std::chrono::steady_clock::now() + kUnverifiedFlushInterval;
     }
     if (!pending.receipts.empty() || !pending.rejections.empty() || !pending.unverified.empty()) {
@@ -129,7 +142,7 @@ void Accountant::run() {
         // Only now do these receipts count anywhere.
         std::lock_guard lock(m_books_mutex);
         for (size_t i = 0; i < pending.receipts.size(); ++i)
-          m_books[pending.receipts[i].first.infohash].verified_bytes += result.verified_delta.at(i);
+          m_books[pending.receipts[i].receipt.infohash].verified_bytes += result.verified_delta.at(i);
         for (const auto& u : pending.unverified) m_books[u.infohash].unverified_bytes += u.bytes;
         for (const auto& [conn, b] : pending_accepts)
           if (conn->accepted_bytes.load() < b) conn->accepted_bytes = b;
@@ -143,8 +156,76 @@ void Accountant::run() {
         std::this_thread::sleep_for(kCommitRetryDelay);
       }
     }
-    if (stopping && items.empty()) break;
+    if (stopping && inbound.empty()) break;
   }
+}
+
+bool Accountant::pass_signer_counts(const crypto::InfoHash20& infohash, const crypto::Address& signer,
+                                    int64_t now) const {
+  const auto& trusted = m_ctx->policy.trusted_pass_signers;
+  if (std::find(trusted.begin(), trusted.end(), signer) != trusted.end()) return true;
+  return m_pass_signer_check && m_pass_signer_check(infohash, signer, now);
+}
+
+void Accountant::check_pass(const InboundPass& item, LedgerBatch& batch, int64_t now) {
+  auto& conn = *item.conn;
+  std::optional<RejectReason> reason;
+  std::optional<crypto::Address> signer;
+  // The leecher of this connection and its torrent come from the connection, not the message:
+  // a pass shown by another peer, or for another torrent, recovers another signer.
+  const crypto::Pass pass{conn.infohash, conn.peer_address, item.expires_at};
+  if (item.malformed || !conn.is_seedd.load(std::memory_order_acquire)) {
+    reason = RejectReason::pass_malformed;
+  } else if (!(signer = recover_pass_signer(m_ctx->policy.domain, pass, item.signature))) {
+    reason = RejectReason::pass_bad_signature;
+  } else if (now < 0 || item.expires_at < static_cast<uint64_t>(now)) {
+    reason = RejectReason::pass_expired;
+  } else if (!pass_signer_counts(conn.infohash, *signer, now)) {
+    reason = RejectReason::pass_unknown_signer;
+  }
+  if (reason) {
+    batch.rejections.push_back(*reason);
+    // A pass by a signer this seeder does not know may be an honest viewer's pass for a bounty
+    // this node does not follow (another pool, one that ran dry): counted, but not held against
+    // the connection. The other reasons are the peer's own fault.
+    if (*reason != RejectReason::pass_unknown_signer) conn.violations.fetch_add(1);
+    ++m_rejected;
+    // A bad pass in a later handshake of the connection leaves a valid earlier one as it was.
+    if (!conn.pass) conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
+    else conn.pass_state.store(PassState::valid);
+    spdlog::get("ledger")->debug("rejected the pass of {}: {} (exp={})", conn.endpoint, to_string(*reason), item.expires_at);
+    return;
+  }
+  conn.pass = ChannelPass{item.expires_at, item.signature, *signer};
+  conn.pass_expires_at.store(item.expires_at);
+  conn.pass_state.store(PassState::valid);
+  conn.pass_holder.store(true);
+  spdlog::get("ledger")->debug("{} holds a pass by {} until {}", conn.endpoint, crypto::to_checksum_address(*signer),
+                               item.expires_at);
+}
+
+void Accountant::load_held_passes() {
+  HeldPasses::Map map;
+  for (auto& held : m_ledger->passes()) map[held.document.pass.infohash].push_back(std::move(held.document));
+  m_ctx->held_passes.replace(std::move(map));
+}
+
+bool Accountant::add_pass(const PassDocument& doc) {
+  if (auto problem = pass_problem(doc, m_ctx->policy.domain, m_ctx->address, unix_now())) throw PassRefused(*problem);
+  bool added = false;
+  try {
+    std::lock_guard lock(m_write_mutex);
+    added = m_ledger->add_pass(doc, unix_now());
+  } catch (const util::IoError& e) {
+    commit_failed(e.what());
+    throw;
+  }
+  load_held_passes();
+  return added;
+}
+
+std::vector<HeldPass> Accountant::passes(std::optional<crypto::InfoHash20> infohash) const {
+  return m_ledger->passes(infohash);
 }
 
 void Accountant::commit_failed(const std::string& error) {
@@ -227,6 +308,10 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.receipted_bytes = c->accepted_bytes.load();
     v.choked = c->choked.load();
     v.interested = c->interested.load();
+    v.is_seedd = c->is_seedd.load(std::memory_order_acquire);
+    v.pass_holder = c->pass_holder.load();
+    v.pass_state = c->pass_state.load();
+    v.pass_expires_at = c->pass_expires_at.load();
     v.lane = lane_of(*c);
     out.push_back(std::move(v));
   }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,10 @@ class Accountant {
     uint64_t receipted_bytes = 0;  // the latest accepted receipt on this connection
     bool choked = true;            // we choke it: it may not download from us now
     bool interested = false;       // it wants pieces we have
+    bool is_seedd = false;         // it signs receipts (or may: a seedd peer not yet found silent)
+    bool pass_holder = false;      // its pass counts: the first lane
+    accountant::PassState pass_state = accountant::PassState::none;
+    uint64_t pass_expires_at = 0;  // of a valid pass
     accountant::Lane lane = accountant::Lane::vanilla;  // the lane it is served in now
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
@@ -78,6 +83,20 @@ class Accountant {
   /// The torrent's reward rate (its override, else the default) in base units per GiB.
   crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
   void set_reward_rate(const crypto::InfoHash20& infohash, std::optional<crypto::uint256> rate);
+
+  /// Who else may sign passes that count (docs/protocol.md 9), besides `trusted_pass_signers`:
+  /// true when `signer` is the passSigner of a live bounty of `infohash` at `now`. Set it before
+  /// start() (the worker calls it); main wires it to the chain client's bounty cache.
+  using PassSignerCheck = std::function<bool(const crypto::InfoHash20& infohash, const crypto::Address& signer, int64_t now)>;
+  void set_pass_signer_check(PassSignerCheck check) { m_pass_signer_check = std::move(check); }
+
+  /// Checks a pass document for this node as its leecher (accountant::pass_problem) and keeps it
+  /// in the ledger; from then on this node shows it in its handshakes for that torrent. Throws
+  /// accountant::PassRefused naming what is wrong. Returns false when an equal or longer pass of
+  /// the same signer was held already (kept as it was).
+  bool add_pass(const accountant::PassDocument& doc);
+  /// The passes this node holds as a leecher.
+  std::vector<accountant::HeldPass> passes(std::optional<crypto::InfoHash20> infohash = std::nullopt) const;
 
   /// Makes a claim (docs/protocol.md 6); throws accountant::NothingToClaim.
   accountant::MadeClaim claim(const crypto::Address& payout, bool dry_run);
@@ -101,13 +120,17 @@ class Accountant {
 
  private:
   void run();
-  void book_unverified(accountant::LedgerBatch& batch);
+  void book_unverified(accountant::LedgerBatch& batch, int64_t now);
+  void check_pass(const accountant::InboundPass& item, accountant::LedgerBatch& batch, int64_t now);
+  bool pass_signer_counts(const crypto::InfoHash20& infohash, const crypto::Address& signer, int64_t now) const;
+  void load_held_passes();
   void commit_failed(const std::string& error);
   void commit_succeeded();
 
   std::filesystem::path m_data_dir;
   std::shared_ptr<accountant::ExtensionContext> m_ctx;
   std::unique_ptr<accountant::Ledger> m_ledger;
+  PassSignerCheck m_pass_signer_check;  // set before start(); called by the worker only
   std::mutex m_write_mutex;  // one writer at a time: the worker's commits and claims
   mutable std::mutex m_books_mutex;
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "daemon/accountant/claims.hpp"
+#include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/merkle.hpp"
@@ -158,6 +159,11 @@ struct ParsedEntry {
   std::optional<uint64_t> prev_claimed_bytes;
   std::optional<crypto::uint256> rate_per_gib;
   std::optional<std::vector<crypto::Bytes32>> proof;
+  // passExp, passSig and passSigner, where the leecher showed a pass (docs/protocol.md 6, 9).
+  bool has_pass = false;
+  std::optional<uint64_t> pass_exp;
+  std::optional<crypto::Signature> pass_sig;
+  std::optional<crypto::Address> pass_signer;
 };
 
 ParsedEntry read_entry(const Reader& in, const json& entry, const std::string& path) {
@@ -185,6 +191,13 @@ ParsedEntry read_entry(const Reader& in, const json& entry, const std::string& p
       }
       if (ok) out.proof = std::move(nodes);
     }
+  }
+  // A pass is all three fields or none: one alone is malformed (the missing ones are reported).
+  if (entry.contains("passExp") || entry.contains("passSig") || entry.contains("passSigner")) {
+    out.has_pass = true;
+    out.pass_exp = in.u64(entry, "passExp", path + ".passExp");
+    out.pass_sig = in.fixed<65>(entry, "passSig", path + ".passSig");
+    out.pass_signer = in.address(entry, "passSigner", path + ".passSigner");
   }
   return out;
 }
@@ -265,6 +278,7 @@ class Verification {
     check_duplicates(entries);                                         // rule 3
     if (have_entries) check_recomputed(domain, claim, entries);       // rule 4
     check_history(claim, entries);                                     // rule 5
+    for (size_t i = 0; i < entries.size(); ++i) check_pass(domain, entries[i], i);  // rule 6
     return finish();
   }
 
@@ -370,6 +384,27 @@ class Verification {
       fail("bytes_below_prev_claimed", path + ".message.bytes " + std::to_string(r.bytes) +
                                            " is below " + path + ".prevClaimedBytes " +
                                            std::to_string(*entry.prev_claimed_bytes));
+    }
+  }
+
+  /// Rule 6: a pass beside a receipt is the passSigner's signature over (infohash, leecher,
+  /// passExp) in the claim's domain, and covers the receipt (timestamp ≤ passExp).
+  void check_pass(const crypto::Domain& domain, const ParsedEntry& entry, size_t i) {
+    if (!entry.has_pass || !entry.receipt || !entry.pass_exp || !entry.pass_sig || !entry.pass_signer) return;
+    const crypto::Receipt& r = *entry.receipt;
+    const std::string path = receipt_path(i);
+    const auto signer =
+        recover_pass_signer(domain, crypto::Pass{r.infohash, r.leecher, *entry.pass_exp}, *entry.pass_sig);
+    if (!signer) {
+      fail("pass", path + ".passSig is not a valid signature (65 bytes, v 27/28, low s)");
+    } else if (*signer != *entry.pass_signer) {
+      fail("pass", path + ".passSig recovers " + crypto::to_checksum_address(*signer) + " for (infohash, leecher " +
+                       crypto::to_checksum_address(r.leecher) + ", passExp " + std::to_string(*entry.pass_exp) +
+                       "), not " + path + ".passSigner " + crypto::to_checksum_address(*entry.pass_signer));
+    }
+    if (r.timestamp > *entry.pass_exp) {
+      fail("pass", path + ".message.timestamp " + std::to_string(r.timestamp) + " is after " + path + ".passExp " +
+                       std::to_string(*entry.pass_exp) + ": the pass does not cover the receipt");
     }
   }
 

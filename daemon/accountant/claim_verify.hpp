@@ -54,7 +54,8 @@ inline constexpr std::string_view kVerifyRules[] = {
     "claim_signature",   "domain",        "receipt_signature", "seeder_is_claimant",
     "leecher_is_seeder", "zero_channel",  "bytes_below_prev_claimed", "duplicate_receipt",
     "receipts_root",     "receipt_count", "total_bytes",       "amount",
-    "receipt_proof",     "nonce",         "prev_claimed_bytes", "malformed"};
+    "receipt_proof",     "nonce",         "prev_claimed_bytes", "pass",
+    "malformed"};
 
 /// Checks a claim file (docs/protocol.md 6) against every rule of docs/protocol.md 7 and reports each one
 /// that fails, not only the first. Signatures and the Merkle root are computed in the file's own

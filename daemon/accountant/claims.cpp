@@ -115,6 +115,12 @@ nlohmann::json claim_document(const crypto::Domain& domain, const crypto::Claim&
                         {"prevClaimedBytes", dec(entry.prev_claimed_bytes)},
                         {"ratePerGiB", crypto::to_decimal(entry.rate_per_gib)},
                         {"proof", std::move(proof)}});
+    if (entry.pass) {
+      auto& row = receipts.back();
+      row["passExp"] = dec(entry.pass->expires_at);
+      row["passSig"] = crypto::to_hex(entry.pass->signature);
+      row["passSigner"] = crypto::to_checksum_address(entry.pass->signer);
+    }
   }
   return {{"version", kClaimFileVersion},
           {"domain", domain_to_json(domain)},

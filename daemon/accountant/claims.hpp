@@ -3,6 +3,7 @@
 // file a pool pays from. The pure parts live here so that the ledger (which picks the channels
 // in one transaction), the verifier and the tests build and read claims through the same code.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/eip712.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/merkle.hpp"
@@ -53,6 +55,9 @@ struct ClaimEntry {
   crypto::Signature signature{};
   uint64_t prev_claimed_bytes = 0;
   crypto::uint256 rate_per_gib = 0;
+  /// The pass the leecher showed on the channel, where it covers the receipt (timestamp ≤
+  /// expiresAt): written as passExp, passSig and passSigner (docs/protocol.md 6, 9).
+  std::optional<ChannelPass> pass;
 };
 
 /// floor(delta_bytes × rate_per_gib / 2^30), exact (the product is formed in 512 bits, so a

@@ -101,6 +101,12 @@ class Stmt {
                            static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)))
              : std::string();
   }
+  bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+  /// A channel's pass from the columns pass_exp, pass_sig, pass_signer starting at `column`.
+  std::optional<ChannelPass> channel_pass(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return ChannelPass{u64(column), blob<65>(column + 1), blob<20>(column + 2)};
+  }
   template <size_t N>
   std::array<uint8_t, N> blob(int column) const {
     std::array<uint8_t, N> out{};
@@ -218,12 +224,16 @@ void create_or_check_schema(sqlite3* db, const std::filesystem::path& file) {
                                ": it holds tables but no seedd schema version");
     }
     exec(db, kSchemaV1);
-    exec(db, ("PRAGMA user_version = " + std::to_string(Ledger::kSchemaVersion)).c_str());
-  } else if (found != Ledger::kSchemaVersion) {
+  } else if (found > Ledger::kSchemaVersion) {
     throw std::runtime_error("cannot open ledger " + file.string() + ": schema version " +
-                             std::to_string(found) + " is not the supported " +
+                             std::to_string(found) + " is newer than the supported " +
                              std::to_string(Ledger::kSchemaVersion));
   }
+  // Each migration, from the version found, in the same transaction: a failure leaves the file
+  // at the version it had.
+  if (found < 2) exec(db, kMigrateV1ToV2);
+  if (found != Ledger::kSchemaVersion)
+    exec(db, ("PRAGMA user_version = " + std::to_string(Ledger::kSchemaVersion)).c_str());
   tx.commit();
 }
 
@@ -259,6 +269,10 @@ std::string_view to_string(RejectReason reason) {
     case RejectReason::stale_timestamp: return "stale_timestamp";
     case RejectReason::over_claim: return "over_claim";
     case RejectReason::malformed: return "malformed";
+    case RejectReason::pass_malformed: return "pass_malformed";
+    case RejectReason::pass_bad_signature: return "pass_bad_signature";
+    case RejectReason::pass_expired: return "pass_expired";
+    case RejectReason::pass_unknown_signer: return "pass_unknown_signer";
   }
   return "unknown";
 }
@@ -344,11 +358,12 @@ Ledger::~Ledger() {
 CommitResult Ledger::commit(const LedgerBatch& batch) {
   // Validate first so that a refused batch writes nothing and says which value was wrong.
   for (size_t i = 0; i < batch.receipts.size(); ++i) {
-    const crypto::Receipt& r = batch.receipts[i].first;
+    const crypto::Receipt& r = batch.receipts[i].receipt;
     const std::string which = "receipt " + std::to_string(i);
     if (r.channel == 0) throw std::invalid_argument("ledger: " + which + " has channel 0");
     check_fits(r.bytes, which + " bytes");
     check_fits(r.timestamp, which + " timestamp");
+    if (batch.receipts[i].pass) check_fits(batch.receipts[i].pass->expires_at, which + " pass expiresAt");
   }
   for (const UnverifiedUpload& u : batch.unverified) check_fits(u.bytes, "unverified bytes");
 
@@ -359,7 +374,10 @@ CommitResult Ledger::commit(const LedgerBatch& batch) {
   }
 
   const int64_t hour = hour_of(batch.now);
-  std::map<crypto::InfoHash20, std::pair<uint64_t, uint64_t>> upload;  // verified, unverified
+  struct Upload {
+    uint64_t verified = 0, unverified = 0, pass = 0;
+  };
+  std::map<crypto::InfoHash20, Upload> upload;
   std::map<std::string_view, int64_t> rejected;
 
   std::lock_guard lock(m_write_mutex);
@@ -369,12 +387,13 @@ CommitResult Ledger::commit(const LedgerBatch& batch) {
               "channel = ?3");
   Stmt insert(m_db,
               "INSERT INTO receipts (leecher, infohash, channel, seeder, bytes, timestamp, "
-              "signature, claimed_bytes, created_at, updated_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)");
+              "signature, claimed_bytes, created_at, updated_at, pass_exp, pass_sig, pass_signer) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8, ?9, ?10, ?11)");
   Stmt update(m_db,
               "UPDATE receipts SET seeder = ?2, bytes = ?3, timestamp = ?4, signature = ?5, "
               "updated_at = ?6 WHERE id = ?1");
-  for (const auto& [r, signature] : batch.receipts) {
+  Stmt keep_pass(m_db, "UPDATE receipts SET pass_exp = ?2, pass_sig = ?3, pass_signer = ?4 WHERE id = ?1");
+  for (const auto& [r, signature, pass] : batch.receipts) {
     const auto channel = channel_blob(r.channel);
     select.bind(1, r.leecher).bind(2, r.infohash).bind(3, channel);
     uint64_t delta = 0;
@@ -391,6 +410,13 @@ CommitResult Ledger::commit(const LedgerBatch& batch) {
             .bind(5, signature)
             .bind(6, batch.now)
             .run();
+        if (pass) {
+          keep_pass.bind(1, id)
+              .bind(2, static_cast<int64_t>(pass->expires_at))
+              .bind(3, pass->signature)
+              .bind(4, pass->signer)
+              .run();
+        }
       }
     } else {
       select.reset();
@@ -402,29 +428,38 @@ CommitResult Ledger::commit(const LedgerBatch& batch) {
           .bind(5, static_cast<int64_t>(r.bytes))
           .bind(6, static_cast<int64_t>(r.timestamp))
           .bind(7, signature)
-          .bind(8, batch.now)
-          .run();
+          .bind(8, batch.now);
+      if (pass) {
+        insert.bind(9, static_cast<int64_t>(pass->expires_at)).bind(10, pass->signature).bind(11, pass->signer);
+      }
+      insert.run();
     }
     result.verified_delta.push_back(delta);
-    if (delta > 0) upload[r.infohash].first = add_checked(upload[r.infohash].first, delta);
+    if (delta > 0) {
+      Upload& u = upload[r.infohash];
+      u.verified = add_checked(u.verified, delta);
+      if (pass && r.timestamp <= pass->expires_at) u.pass = add_checked(u.pass, delta);
+    }
   }
   for (const UnverifiedUpload& u : batch.unverified) {
-    if (u.bytes > 0) upload[u.infohash].second = add_checked(upload[u.infohash].second, u.bytes);
+    if (u.bytes > 0) upload[u.infohash].unverified = add_checked(upload[u.infohash].unverified, u.bytes);
   }
   for (RejectReason reason : batch.rejections) ++rejected[to_string(reason)];
 
   Stmt rollup(m_db,
-              "INSERT INTO upload_hourly (hour, infohash, verified_bytes, unverified_bytes) "
-              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hour, infohash) DO UPDATE SET "
+              "INSERT INTO upload_hourly (hour, infohash, verified_bytes, unverified_bytes, pass_bytes) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hour, infohash) DO UPDATE SET "
               "verified_bytes = verified_bytes + excluded.verified_bytes, "
-              "unverified_bytes = unverified_bytes + excluded.unverified_bytes");
+              "unverified_bytes = unverified_bytes + excluded.unverified_bytes, "
+              "pass_bytes = pass_bytes + excluded.pass_bytes");
   for (const auto& [infohash, bytes] : upload) {
-    check_fits(bytes.first, "verified bytes of one torrent in one batch");
-    check_fits(bytes.second, "unverified bytes of one torrent in one batch");
+    check_fits(bytes.verified, "verified bytes of one torrent in one batch");
+    check_fits(bytes.unverified, "unverified bytes of one torrent in one batch");
     rollup.bind(1, hour)
         .bind(2, infohash)
-        .bind(3, static_cast<int64_t>(bytes.first))
-        .bind(4, static_cast<int64_t>(bytes.second))
+        .bind(3, static_cast<int64_t>(bytes.verified))
+        .bind(4, static_cast<int64_t>(bytes.unverified))
+        .bind(5, static_cast<int64_t>(bytes.pass))
         .run();
   }
   Stmt reject(m_db,
@@ -475,11 +510,12 @@ Ledger::Summary Ledger::summary(int64_t since, int64_t until,
   for (RejectReason reason : kAllRejectReasons) out.rejected[std::string(to_string(reason))] = 0;
   {
     Stmt stmt(db,
-              "SELECT COALESCE(SUM(verified_bytes), 0), COALESCE(SUM(unverified_bytes), 0) "
-              "FROM upload_hourly WHERE hour >= ?1 AND hour < ?2");
+              "SELECT COALESCE(SUM(verified_bytes), 0), COALESCE(SUM(unverified_bytes), 0), "
+              "COALESCE(SUM(pass_bytes), 0) FROM upload_hourly WHERE hour >= ?1 AND hour < ?2");
     stmt.bind(1, since).bind(2, until).step();
     out.verified_bytes = stmt.u64(0);
     out.unverified_bytes = stmt.u64(1);
+    out.pass_bytes = stmt.u64(2);
   }
   {
     Stmt stmt(db,
@@ -530,13 +566,14 @@ std::vector<Ledger::TorrentEarnings> Ledger::by_torrent(int64_t since, int64_t u
   };
   {
     Stmt stmt(db,
-              "SELECT infohash, SUM(verified_bytes), SUM(unverified_bytes) FROM upload_hourly "
-              "WHERE hour >= ?1 AND hour < ?2 GROUP BY infohash");
+              "SELECT infohash, SUM(verified_bytes), SUM(unverified_bytes), SUM(pass_bytes) "
+              "FROM upload_hourly WHERE hour >= ?1 AND hour < ?2 GROUP BY infohash");
     stmt.bind(1, since).bind(2, until);
     while (stmt.step()) {
       TorrentEarnings& r = row(stmt.blob<20>(0));
       r.verified_bytes = stmt.u64(1);
       r.unverified_bytes = stmt.u64(2);
+      r.pass_bytes = stmt.u64(3);
     }
   }
   {
@@ -603,7 +640,7 @@ std::vector<Ledger::ReceiptRow> Ledger::receipts(std::optional<crypto::InfoHash2
   if (limit < 0) throw std::invalid_argument("receipts limit must not be negative");
   std::string sql =
       "SELECT id, infohash, seeder, leecher, channel, bytes, timestamp, signature, "
-      "claimed_bytes, updated_at FROM receipts WHERE id > ?1";
+      "claimed_bytes, updated_at, pass_exp, pass_sig, pass_signer FROM receipts WHERE id > ?1";
   if (infohash) sql += " AND infohash = ?2";
   if (leecher) sql += " AND leecher = ?3";
   sql += " ORDER BY id LIMIT ?4";
@@ -625,6 +662,7 @@ std::vector<Ledger::ReceiptRow> Ledger::receipts(std::optional<crypto::InfoHash2
     row.signature = stmt.blob<65>(7);
     row.claimed_bytes = stmt.u64(8);
     row.updated_at = stmt.i64(9);
+    row.pass = stmt.channel_pass(10);
     out.push_back(row);
   }
   return out;
@@ -638,6 +676,49 @@ uint64_t Ledger::receipted_bytes(const crypto::InfoHash20& infohash,
   uint64_t total = 0;
   while (stmt.step()) total = add_checked(total, stmt.u64(0));
   return total;
+}
+
+// --- passes held as a leecher ----------------------------------------------------------------
+
+bool Ledger::add_pass(const PassDocument& doc, int64_t now) {
+  check_fits(doc.pass.expires_at, "pass expiresAt");
+  std::lock_guard lock(m_write_mutex);
+  Transaction tx(m_db, "BEGIN IMMEDIATE");
+  Stmt stmt(m_db,
+            "INSERT INTO passes (infohash, leecher, signer, expires_at, signature, added_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (infohash, leecher, signer) DO UPDATE SET "
+            "expires_at = excluded.expires_at, signature = excluded.signature, added_at = excluded.added_at "
+            "WHERE excluded.expires_at > passes.expires_at");
+  stmt.bind(1, doc.pass.infohash)
+      .bind(2, doc.pass.leecher)
+      .bind(3, doc.signer)
+      .bind(4, static_cast<int64_t>(doc.pass.expires_at))
+      .bind(5, doc.signature)
+      .bind(6, now)
+      .run();
+  const bool changed = sqlite3_changes(m_db) > 0;
+  tx.commit();
+  return changed;
+}
+
+std::vector<HeldPass> Ledger::passes(std::optional<crypto::InfoHash20> infohash) const {
+  ReadLease lease = read();
+  Stmt stmt(lease.db(),
+            std::string("SELECT infohash, leecher, signer, expires_at, signature, added_at FROM passes") +
+                (infohash ? " WHERE infohash = ?1" : "") + " ORDER BY infohash, signer");
+  if (infohash) stmt.bind(1, *infohash);
+  std::vector<HeldPass> out;
+  while (stmt.step()) {
+    HeldPass p;
+    p.document.pass.infohash = stmt.blob<20>(0);
+    p.document.pass.leecher = stmt.blob<20>(1);
+    p.document.signer = stmt.blob<20>(2);
+    p.document.pass.expires_at = stmt.u64(3);
+    p.document.signature = stmt.blob<65>(4);
+    p.added_at = stmt.i64(5);
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 // --- claims ---------------------------------------------------------------------------------
@@ -657,7 +738,8 @@ MadeClaim Ledger::make_claim(const ClaimRequest& request, const crypto::PrivateK
   {
     Stmt pick(m_db,
               "SELECT id, infohash, seeder, leecher, channel, bytes, timestamp, signature, "
-              "claimed_bytes FROM receipts WHERE bytes > claimed_bytes ORDER BY id");
+              "claimed_bytes, pass_exp, pass_sig, pass_signer FROM receipts "
+              "WHERE bytes > claimed_bytes ORDER BY id");
     while (pick.step()) {
       ClaimEntry entry;
       entry.receipt.infohash = pick.blob<20>(1);
@@ -668,6 +750,10 @@ MadeClaim Ledger::make_claim(const ClaimRequest& request, const crypto::PrivateK
       entry.receipt.timestamp = pick.u64(6);
       entry.signature = pick.blob<65>(7);
       entry.prev_claimed_bytes = pick.u64(8);
+      // The channel's pass goes beside the receipt only where it covers it (docs/protocol.md 7,
+      // rule 6: timestamp ≤ passExp); a receipt signed after the pass ran out is claimed without.
+      entry.pass = pick.channel_pass(9);
+      if (entry.pass && entry.receipt.timestamp > entry.pass->expires_at) entry.pass.reset();
       // A receipt made out to another key, or signed in another pool's domain, would make the
       // whole claim fail verification (docs/protocol.md 7, rules 1-2): leave it for a claim it fits.
       if (entry.receipt.seeder != claimant) continue;

@@ -30,6 +30,7 @@
 
 #include "daemon/accountant/claim_verify.hpp"
 #include "daemon/accountant/claims.hpp"
+#include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/eip712.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/types.hpp"
@@ -38,7 +39,8 @@ struct sqlite3;
 
 namespace seedd::accountant {
 
-/// Why the seeder dropped a receipt (docs/protocol.md section 4, seeder rules).
+/// Why the seeder dropped a receipt (docs/protocol.md section 4, seeder rules), or a pass a peer
+/// showed in its handshake (section 9; the pass_* reasons).
 enum class RejectReason {
   bad_signature,
   wrong_signer,
@@ -46,7 +48,12 @@ enum class RejectReason {
   not_monotonic,
   stale_timestamp,
   over_claim,
-  malformed
+  malformed,
+  pass_malformed,       // `seedd.pass` is not {exp: int >= 0, sig: 65 bytes}
+  pass_bad_signature,   // not a valid signature (v 27/28, low s)
+  pass_expired,         // exp is in the past
+  pass_unknown_signer,  // recovers no trusted or funding signer for this peer and torrent: forged,
+                        // for another torrent or leecher, replayed, or by a signer that funds nothing
 };
 
 /// The snake_case name of `reason` (as stored, and as RPC and metrics show it).
@@ -56,9 +63,10 @@ std::string_view to_string(RejectReason reason);
 std::optional<RejectReason> reject_reason_from_string(std::string_view name);
 
 inline constexpr RejectReason kAllRejectReasons[] = {
-    RejectReason::bad_signature,   RejectReason::wrong_signer, RejectReason::channel_changed,
-    RejectReason::not_monotonic,   RejectReason::stale_timestamp, RejectReason::over_claim,
-    RejectReason::malformed};
+    RejectReason::bad_signature,      RejectReason::wrong_signer, RejectReason::channel_changed,
+    RejectReason::not_monotonic,      RejectReason::stale_timestamp, RejectReason::over_claim,
+    RejectReason::malformed,          RejectReason::pass_malformed, RejectReason::pass_bad_signature,
+    RejectReason::pass_expired,       RejectReason::pass_unknown_signer};
 
 /// Bytes sent to a peer without the receipt extension: shown, never claimed.
 struct UnverifiedUpload {
@@ -66,9 +74,16 @@ struct UnverifiedUpload {
   uint64_t bytes = 0;
 };
 
+/// An accepted receipt, with the pass its leecher showed on the connection (if any).
+struct BookedReceipt {
+  crypto::Receipt receipt;
+  crypto::Signature signature{};
+  std::optional<ChannelPass> pass;
+};
+
 /// What the writer thread hands to one commit(): one transaction.
 struct LedgerBatch {
-  std::vector<std::pair<crypto::Receipt, crypto::Signature>> receipts;  // already verified by the caller
+  std::vector<BookedReceipt> receipts;  // already verified by the caller
   std::vector<RejectReason> rejections;
   std::vector<UnverifiedUpload> unverified;  // bytes sent to peers without the extension
   int64_t now = 0;                           // unix seconds; the hour bucket of everything in the batch
@@ -79,11 +94,17 @@ struct CommitResult {
   std::vector<uint64_t> verified_delta;
 };
 
+/// A pass this node holds as a leecher, as pass.list shows it.
+struct HeldPass {
+  PassDocument document;
+  int64_t added_at = 0;
+};
+
 /// The SQLite ledger. See the top of this header for the thread model.
 class Ledger {
  public:
   /// Schema version written to PRAGMA user_version.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   /// How long a connection waits for a lock before failing (SQLite busy_timeout).
   static constexpr int kBusyTimeoutMs = 5000;
   /// Read connections kept open between calls; more may be open at once, extra ones are closed.
@@ -99,8 +120,10 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   /// Writes one batch in one transaction: upserts the latest receipt per (leecher, infohash,
-  /// channel) keeping only a higher b, adds the deltas and the unverified bytes to the hour of
-  /// `batch.now`, and counts the rejections per reason. Throws std::invalid_argument (nothing
+  /// channel) keeping only a higher b (with the pass it carries, kept with the channel), adds the
+  /// deltas and the unverified bytes to the hour of `batch.now` (a delta whose receipt a pass
+  /// covers, timestamp ≤ expiresAt, also to the hour's pass bytes), and counts the rejections
+  /// per reason. Throws std::invalid_argument (nothing
   /// written) for a receipt with channel 0, or bytes, timestamp or unverified bytes above
   /// INT64_MAX; std::runtime_error on a database error (nothing written either).
   CommitResult commit(const LedgerBatch& batch);
@@ -120,6 +143,7 @@ class Ledger {
 
   struct Summary {
     uint64_t verified_bytes = 0, unverified_bytes = 0;
+    uint64_t pass_bytes = 0;  // of verified_bytes: from leechers whose pass covered the receipt
     uint64_t receipts = 0;  // channels whose latest receipt was stored in [since, until)
     uint64_t unclaimed_bytes = 0;  // all channels, not time-filtered (like pending_amount)
     uint64_t claimed_bytes = 0;  // by claims created in [since, until)
@@ -135,6 +159,7 @@ class Ledger {
     crypto::InfoHash20 infohash{};
     uint64_t verified_bytes = 0, unverified_bytes = 0, unclaimed_bytes = 0, claimed_bytes = 0,
              receipts = 0;
+    uint64_t pass_bytes = 0;  // of verified_bytes: from leechers whose pass covered the receipt
     crypto::uint256 rate_per_gib = 0, pending_amount = 0;
   };
   /// summary() per torrent, ordered by infohash; a torrent appears when it has a roll-up in the
@@ -157,6 +182,7 @@ class Ledger {
     crypto::Signature signature;
     uint64_t claimed_bytes;
     int64_t updated_at;
+    std::optional<ChannelPass> pass;  // the pass kept with the channel
   };
   /// The latest receipt of each channel, optionally of one torrent and/or leecher, with id >
   /// `after_id` (a cursor; 0 = from the start), ordered by id, at most `limit` rows. A channel
@@ -169,6 +195,15 @@ class Ledger {
   /// Σ over the channels of (leecher, infohash) of their latest receipted bytes (torrent.peers).
   uint64_t receipted_bytes(const crypto::InfoHash20& infohash,
                            const crypto::Address& leecher) const;
+
+  // --- passes this node holds as a leecher (docs/protocol.md 9) ---
+
+  /// Stores a pass (the caller has checked it), keyed by (infohash, leecher, signer): a pass of
+  /// the same key is replaced by one that expires later, and kept over one that does not.
+  /// Returns false when the stored pass was kept.
+  bool add_pass(const PassDocument& doc, int64_t now);
+  /// The passes held, optionally of one torrent, by infohash then signer.
+  std::vector<HeldPass> passes(std::optional<crypto::InfoHash20> infohash = std::nullopt) const;
 
   // --- claims (docs/protocol.md section 6) ---
 

@@ -1,5 +1,6 @@
 #pragma once
-// The ledger's SQLite schema (ledger.cpp's only), kept apart so the code reads on its own.
+// The ledger's SQLite schema (ledger.cpp's only), kept apart so the code reads on its own:
+// version 1, then the migrations to each later version, applied in order.
 
 namespace seedd::accountant {
 
@@ -70,6 +71,31 @@ CREATE TABLE claim_receipts (
   PRIMARY KEY (nonce, receipt_id)
 ) WITHOUT ROWID;
 CREATE INDEX claim_receipts_by_receipt ON claim_receipts (receipt_id);
+)sql";
+
+// Version 1 -> 2 (passes, docs/protocol.md 9). A new ledger is made as version 1 and then
+// migrated, so that every ledger, old or new, has the same schema through the same statements.
+// - receipts: the pass the leecher showed on the channel (NULL when none), kept for the claim;
+// - upload_hourly: the verified bytes whose receipt a pass covered (part of verified_bytes);
+// - passes: the passes this node holds as a leecher (pass.add), shown in its handshakes.
+constexpr const char* kMigrateV1ToV2 = R"sql(
+ALTER TABLE receipts ADD COLUMN pass_exp INTEGER
+  CHECK (pass_exp IS NULL OR (typeof(pass_exp) = 'integer' AND pass_exp >= 0));
+ALTER TABLE receipts ADD COLUMN pass_sig BLOB CHECK (pass_sig IS NULL OR length(pass_sig) = 65);
+ALTER TABLE receipts ADD COLUMN pass_signer BLOB
+  CHECK (pass_signer IS NULL OR length(pass_signer) = 20);
+ALTER TABLE upload_hourly ADD COLUMN pass_bytes INTEGER NOT NULL DEFAULT 0
+  CHECK (typeof(pass_bytes) = 'integer' AND pass_bytes >= 0);
+
+CREATE TABLE passes (
+  infohash BLOB NOT NULL CHECK (length(infohash) = 20),
+  leecher BLOB NOT NULL CHECK (length(leecher) = 20),
+  signer BLOB NOT NULL CHECK (length(signer) = 20),
+  expires_at INTEGER NOT NULL CHECK (typeof(expires_at) = 'integer' AND expires_at >= 0),
+  signature BLOB NOT NULL CHECK (length(signature) = 65),
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (infohash, leecher, signer)
+) WITHOUT ROWID;
 )sql";
 
 }  // namespace seedd::accountant

@@ -9,10 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/accountant/lanes.hpp"
+#include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/eip712.hpp"
 #include "daemon/crypto/types.hpp"
@@ -31,6 +33,8 @@ struct AccountingPolicy {
   crypto::Domain domain;
   crypto::uint256 default_rate = 0;
   LaneWeights lane_weights = DEFAULT_LANE_WEIGHTS;
+  // Pass signers whose passes count without a bounty on chain (`trusted_pass_signers`).
+  std::vector<crypto::Address> trusted_pass_signers;
 };
 
 /// Protocol constants of docs/protocol.md section 4.
@@ -49,6 +53,15 @@ constexpr uint64_t MIN_RECEIPT_INTERVAL_BYTES = 16 * 1024;
 /// min(ri, cw/4) bytes and at least one every 30 s, so it never gets here.
 constexpr int NON_SIGNER_GRACE_MS = MAX_RECEIPT_SILENCE_MS;
 constexpr size_t MAX_RECEIPT_MESSAGE_BYTES = 512;
+
+/// Where a connection's `seedd.pass` stands (seeder role), as torrent.peers shows it.
+enum class PassState : uint8_t {
+  none,      // the peer showed no pass
+  checking,  // shown, not verified yet (the worker verifies it in its next batch)
+  valid,     // it counts: the peer is in the pass lane
+  expired,   // it counted, or would have, but expiresAt has passed
+  invalid,   // malformed, or no trusted signer recovers it for this peer and torrent
+};
 
 /// One peer connection of one torrent.
 struct PeerConnection {
@@ -73,6 +86,8 @@ struct PeerConnection {
   // Seeder role: the peer's `seedd.pass` verified for this connection's infohash and leecher
   // (docs/protocol.md section 9) and has not expired. Puts it in the first lane (fast lane).
   std::atomic<bool> pass_holder{false};
+  std::atomic<PassState> pass_state{PassState::none};  // written by the network thread, then the worker
+  std::atomic<uint64_t> pass_expires_at{0};  // of a valid pass, for display
   std::atomic<bool> closed{false};
   std::atomic<bool> choked{true};       // we choke it (it may not download from us); BitTorrent starts so
   std::atomic<bool> interested{false};  // it said it wants pieces we have
@@ -100,6 +115,7 @@ struct PeerConnection {
   uint64_t last_ts = 0;
   bool has_receipt = false;
   uint64_t unverified_booked = 0;  // bytes of `uploaded` already booked as unverified
+  std::optional<ChannelPass> pass;  // the verified pass, kept with each receipt of the channel
 };
 
 /// The lane a connection is served in now: a seedd peer that signs receipts is in the receipt
@@ -121,19 +137,41 @@ struct InboundReceipt {
   uint64_t uploaded_then = 0;  // conn->queued when the message arrived
 };
 
+/// A `seedd.pass` as it came off the wire in the peer's extended handshake (docs/protocol.md 4, 9).
+struct InboundPass {
+  std::shared_ptr<PeerConnection> conn;
+  bool malformed = false;
+  uint64_t expires_at = 0;
+  crypto::Signature signature{};
+};
+
+/// What the worker takes from the queue at once.
+struct InboundBatch {
+  std::vector<InboundReceipt> receipts;
+  std::vector<InboundPass> passes;
+  bool empty() const { return receipts.empty() && passes.empty(); }
+};
+
 /// Hand-over from the network thread to the worker.
 class ReceiptQueue {
  public:
   void push(InboundReceipt r) {
     {
       std::lock_guard lock(m_mutex);
-      m_items.push_back(std::move(r));
+      m_items.receipts.push_back(std::move(r));
+    }
+    m_cv.notify_one();
+  }
+  void push(InboundPass p) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_items.passes.push_back(std::move(p));
     }
     m_cv.notify_one();
   }
   /// Waits up to `timeout` for items, then takes all of them.
   template <class Duration>
-  std::vector<InboundReceipt> drain(Duration timeout) {
+  InboundBatch drain(Duration timeout) {
     std::unique_lock lock(m_mutex);
     m_cv.wait_for(lock, timeout, [this] { return !m_items.empty() || m_woken; });
     m_woken = false;
@@ -150,8 +188,41 @@ class ReceiptQueue {
  private:
   std::mutex m_mutex;
   std::condition_variable m_cv;
-  std::vector<InboundReceipt> m_items;
+  InboundBatch m_items;
   bool m_woken = false;
+};
+
+/// The passes this node holds as a leecher (pass.add), by torrent: what the extension sends in
+/// its handshake. Replaced whole on a change; the network thread holds the lock only to copy a
+/// shared_ptr.
+class HeldPasses {
+ public:
+  using Map = std::map<crypto::InfoHash20, std::vector<PassDocument>>;
+  void replace(Map passes) {
+    auto next = std::make_shared<const Map>(std::move(passes));
+    std::lock_guard lock(m_mutex);
+    m_passes = std::move(next);
+  }
+  /// The pass to show for `infohash` at `now`: of those not expired, the one that lasts longest.
+  std::optional<PassDocument> best(const crypto::InfoHash20& infohash, int64_t now) const {
+    std::shared_ptr<const Map> passes;
+    {
+      std::lock_guard lock(m_mutex);
+      passes = m_passes;
+    }
+    if (!passes) return std::nullopt;
+    const auto it = passes->find(infohash);
+    if (it == passes->end()) return std::nullopt;
+    std::optional<PassDocument> out;
+    for (const auto& p : it->second)
+      if (now >= 0 && p.pass.expires_at >= static_cast<uint64_t>(now) && (!out || p.pass.expires_at > out->pass.expires_at))
+        out = p;
+    return out;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::shared_ptr<const Map> m_passes;  // guarded by m_mutex
 };
 
 /// Every live connection (and closed ones until the worker has booked their last bytes).
@@ -185,6 +256,7 @@ struct ExtensionContext {
   crypto::Address address{};
   ReceiptQueue queue;
   ConnectionRegistry registry;
+  HeldPasses held_passes;
   std::atomic<uint64_t> next_connection_id{1};
   // Token bucket for vanilla peers under `throttle` (bytes; refilled once a second).
   std::atomic<int64_t> vanilla_tokens{0};

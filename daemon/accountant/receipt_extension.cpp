@@ -17,15 +17,14 @@
 
 #include "daemon/accountant/peer_state.hpp"
 #include "daemon/engine/lt_util.hpp"
+#include "daemon/util/clock.hpp"
 
 namespace seedd::accountant {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 uint64_t random_channel() {
   uint64_t v = 0;
@@ -86,6 +85,13 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     // Our credit window, so that a leecher receipts often enough to keep it open (cadence:
     // min(ri, cw / 4)). Past libtorrent's int64 it is capped: any window that large is open.
     s["cw"] = static_cast<std::int64_t>(std::min<uint64_t>(m_ctx->credit_window.load(), INT64_MAX));
+    // Leecher role: the pass we hold for this torrent (docs/protocol.md 9), so that a seeder serves
+    // us in its pass lane and can claim our bytes from a bounty that asks for passes.
+    if (auto held = m_ctx->held_passes.best(m_conn->infohash, unix_now())) {
+      lt::entry& pass = s["pass"];
+      pass["exp"] = static_cast<std::int64_t>(std::min<uint64_t>(held->pass.expires_at, INT64_MAX));
+      pass["sig"] = std::string(held->signature.begin(), held->signature.end());
+    }
   }
 
   bool on_extension_handshake(lt::bdecode_node const& h) override {
@@ -122,6 +128,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     if (cw > 0) m_peer_credit_window = static_cast<uint64_t>(cw);
     m_channel = random_channel();
     m_conn->is_seedd.store(true, std::memory_order_release);
+    if (auto pass = s.dict_find("pass")) queue_pass(pass);
     return true;
   }
 
@@ -428,6 +435,23 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     if (m_choked_vanilla) return;
     m_choked_vanilla = true;
     m_pc.choke_this_peer();
+  }
+
+  /// Hands the peer's `seedd.pass` to the worker, which verifies it (never here: a signature
+  /// recovery does not belong on the network thread). A malformed one is a counted violation.
+  void queue_pass(lt::bdecode_node const& node) {
+    InboundPass p;
+    p.conn = m_conn;
+    const auto exp = node.type() == lt::bdecode_node::dict_t ? node.dict_find_int("exp") : lt::bdecode_node();
+    const auto sig = node.type() == lt::bdecode_node::dict_t ? node.dict_find_string("sig") : lt::bdecode_node();
+    if (!exp || exp.int_value() < 0 || !sig || sig.string_length() != 65) {
+      p.malformed = true;
+    } else {
+      p.expires_at = static_cast<uint64_t>(exp.int_value());
+      std::memcpy(p.signature.data(), sig.string_ptr(), 65);
+    }
+    m_conn->pass_state.store(PassState::checking);
+    m_ctx->queue.push(std::move(p));
   }
 
   void queue_malformed() {

@@ -86,6 +86,8 @@ std::vector<uint8_t> bounty_calldata(const uint256& bounty_id) {
 
 std::vector<uint8_t> token_calldata() { return abi::encode_call(kTokenSignature, {}); }
 
+std::vector<uint8_t> last_bounty_id_calldata() { return abi::encode_call(kLastBountyIdSignature, {}); }
+
 Bounty decode_bounty(std::span<const uint8_t> data) {
   const Value v = abi::decode(abi::parse_type(kBountyReturn), data);
   Bounty b;
@@ -112,6 +114,8 @@ Address decode_address(std::span<const uint8_t> data) {
 Bytes32 bounty_funded_topic() { return abi::event_topic(kBountyFundedEvent); }
 Bytes32 settled_topic() { return abi::event_topic(kSettledEvent); }
 Bytes32 item_skipped_topic() { return abi::event_topic(kItemSkippedEvent); }
+Bytes32 bounty_topped_up_topic() { return abi::event_topic(kBountyToppedUpEvent); }
+Bytes32 bounty_withdrawn_topic() { return abi::event_topic(kBountyWithdrawnEvent); }
 
 std::optional<BountyFunded> decode_bounty_funded(const Log& log) {
   if (!is_event(log, bounty_funded_topic())) return std::nullopt;
@@ -151,6 +155,18 @@ std::optional<ItemSkipped> decode_item_skipped(const Log& log) {
   e.index = u32(v[2]);
   e.reason = static_cast<uint8_t>(v[3].as_u64());  // uint8 decoding already bounds it
   return e;
+}
+
+std::optional<BountyToppedUp> decode_bounty_topped_up(const Log& log) {
+  if (!is_event(log, bounty_topped_up_topic())) return std::nullopt;
+  const auto v = abi::decode_event(kBountyToppedUpEvent, {true, true, false}, log.topics, log.data);
+  return BountyToppedUp{v[0].as_uint(), v[1].as_address(), v[2].as_uint()};
+}
+
+std::optional<BountyWithdrawn> decode_bounty_withdrawn(const Log& log) {
+  if (!is_event(log, bounty_withdrawn_topic())) return std::nullopt;
+  const auto v = abi::decode_event(kBountyWithdrawnEvent, {true, true, false}, log.topics, log.data);
+  return BountyWithdrawn{v[0].as_uint(), v[1].as_address(), v[2].as_uint()};
 }
 
 }  // namespace seedd::chain::pool

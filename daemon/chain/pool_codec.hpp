@@ -25,6 +25,8 @@ inline constexpr std::string_view kTopUpSignature = "topUp(uint256,uint256)";
 inline constexpr std::string_view kWithdrawSignature = "withdraw(uint256)";
 inline constexpr std::string_view kBountySignature = "bounty(uint256)";
 inline constexpr std::string_view kTokenSignature = "token()";
+/// Not in docs/protocol.md 8; contracts/RewardPool.sol has it: the highest bounty id so far.
+inline constexpr std::string_view kLastBountyIdSignature = "lastBountyId()";
 /// bounty()'s return tuple: funder, infohash, balance, ratePerGiB, maxBytesPerLeecher,
 /// passSigner, expiresAt.
 inline constexpr std::string_view kBountyReturn = "(address,bytes20,uint256,uint256,uint64,address,uint64)";
@@ -33,6 +35,9 @@ inline constexpr std::string_view kBountyFundedEvent =
     "BountyFunded(uint256,bytes20,address,uint256,uint256,uint64,address,uint64)";
 inline constexpr std::string_view kSettledEvent = "Settled(address,uint64,address,uint256,uint64,uint32,uint32)";
 inline constexpr std::string_view kItemSkippedEvent = "ItemSkipped(address,uint64,uint32,uint8)";
+/// Not in docs/protocol.md 8; contracts/RewardPool.sol emits them so that balances can be followed.
+inline constexpr std::string_view kBountyToppedUpEvent = "BountyToppedUp(uint256,address,uint256)";
+inline constexpr std::string_view kBountyWithdrawnEvent = "BountyWithdrawn(uint256,address,uint256)";
 
 /// ItemSkipped reason codes (docs/protocol.md 8).
 enum class SkipReason : uint8_t {
@@ -70,6 +75,7 @@ std::vector<uint8_t> top_up_calldata(const uint256& bounty_id, const uint256& am
 std::vector<uint8_t> withdraw_calldata(const uint256& bounty_id);
 std::vector<uint8_t> bounty_calldata(const uint256& bounty_id);
 std::vector<uint8_t> token_calldata();
+std::vector<uint8_t> last_bounty_id_calldata();
 
 /// A bounty as bounty() returns it. A funder of zero means no such bounty.
 struct Bounty {
@@ -121,10 +127,25 @@ struct ItemSkipped {
   uint8_t reason = 0;
 };
 
+/// BountyToppedUp(uint256 indexed bountyId, address indexed from, uint256 amount)
+struct BountyToppedUp {
+  uint256 bounty_id = 0;
+  Address from{};
+  uint256 amount = 0;
+};
+/// BountyWithdrawn(uint256 indexed bountyId, address indexed funder, uint256 amount)
+struct BountyWithdrawn {
+  uint256 bounty_id = 0;
+  Address funder{};
+  uint256 amount = 0;
+};
+
 /// topic 0 of each event, for eth_getLogs filters and to tell logs apart.
 Bytes32 bounty_funded_topic();
 Bytes32 settled_topic();
 Bytes32 item_skipped_topic();
+Bytes32 bounty_topped_up_topic();
+Bytes32 bounty_withdrawn_topic();
 
 /// Each decoder returns std::nullopt for a log of another event (topic 0 differs) and throws
 /// abi::AbiError for a log of this event that is malformed (a pool that does not follow the
@@ -132,6 +153,8 @@ Bytes32 item_skipped_topic();
 std::optional<BountyFunded> decode_bounty_funded(const Log& log);
 std::optional<Settled> decode_settled(const Log& log);
 std::optional<ItemSkipped> decode_item_skipped(const Log& log);
+std::optional<BountyToppedUp> decode_bounty_topped_up(const Log& log);
+std::optional<BountyWithdrawn> decode_bounty_withdrawn(const Log& log);
 
 }  // namespace seedd::chain::pool
 

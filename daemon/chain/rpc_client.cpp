@@ -10,6 +10,7 @@
 #include "daemon/chain/abi.hpp"
 #include "daemon/chain/quantity.hpp"
 #include "daemon/crypto/hex.hpp"
+#include "rpc/json_input.hpp"
 
 namespace seedd::chain {
 
@@ -136,20 +137,16 @@ json Client::request(const std::string& method, const json& params) {
   const auto answer = m_impl->transport.post(req.dump());
   const std::string where = endpoint();
 
-  json doc;
-  try {
-    // A callback parse, so that an answer nested thousands deep is refused while it is read.
-    doc = json::parse(answer.body, [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxResponseJsonDepth) throw BadResponse("nested deeper than " + std::to_string(kMaxResponseJsonDepth));
-      return true;
-    });
-  } catch (const std::exception& e) {
+  // The endpoint's answer is outside input like any request body: bounded in depth and values.
+  rpc::JsonInput parsed = rpc::parse_untrusted_json(answer.body);
+  if (!parsed.ok()) {
     if (answer.status != 200)
       throw TransportError(method + ": HTTP " + std::to_string(answer.status) + " from " + where + ": " +
                                clean_for_message(answer.body),
                            false);
-    throw BadResponse(method + ": the answer from " + where + " is not JSON (" + clean_for_message(e.what(), 120) + ")");
+    throw BadResponse(method + ": the answer from " + where + " " + rpc::json_input_problem(parsed));
   }
+  json doc = std::move(parsed.value);
   if (!doc.is_object()) throw BadResponse(method + ": the answer from " + where + " is not a JSON-RPC response");
 
   if (auto err = doc.find("error"); err != doc.end() && !err->is_null()) {

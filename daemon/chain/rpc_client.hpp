@@ -58,8 +58,6 @@ class BadResponse : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Nested JSON deeper than this in an answer is refused (no JSON-RPC result here nests > 5).
-inline constexpr int kMaxResponseJsonDepth = 64;
 /// The most blocks one eth_getLogs asks for in for_each_log_range unless told otherwise: under
 /// the limits of the common hosted endpoints.
 inline constexpr uint64_t kDefaultLogRangeBlocks = 2000;

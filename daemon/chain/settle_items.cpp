@@ -134,10 +134,16 @@ std::vector<ItemForecast> forecast_items(const ParsedClaim& claim, const std::ve
     if (!signer || *signer != r.leecher) { f.reason = 3; continue; }
     const auto& b = bounties[i];
     if (!b || is_zero(b->funder) || b->infohash != r.infohash || r.timestamp > b->expires_at) { f.reason = 4; continue; }
-    if (!is_zero(b->pass_signer) &&
-        (item.pass_sig.empty() || claim.pass_signers[i] != b->pass_signer || r.timestamp > item.pass_exp)) {
-      f.reason = 5;
-      continue;
+    if (!is_zero(b->pass_signer)) {
+      // Rule 5 as the pool checks it: the pass signature itself, not the passSigner the file names.
+      const auto pass_signer = r.timestamp <= item.pass_exp
+                                   ? crypto::recover_signer(crypto::pass_digest(claim.domain, {r.infohash, r.leecher, item.pass_exp}),
+                                                            std::span<const uint8_t>(item.pass_sig))
+                                   : std::nullopt;
+      if (!pass_signer || *pass_signer != b->pass_signer) {
+        f.reason = 5;
+        continue;
+      }
     }
     const auto key = channel_key(r);
     const uint64_t before = channel_paid.count(key) ? channel_paid[key] : paid_bytes[i];

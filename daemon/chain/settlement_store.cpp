@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/clock.hpp"
 
 namespace seedd::chain {
 namespace {
@@ -35,9 +36,7 @@ CREATE INDEX IF NOT EXISTS settlements_by_claim ON settlements (claim_nonce, id)
 CREATE INDEX IF NOT EXISTS settlements_pending ON settlements (id) WHERE state = 'pending';
 )sql";
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 class Stmt {
  public:

@@ -1,6 +1,6 @@
 #include "daemon/chain/settler.hpp"
 
-#include <fstream>
+#include <cstdint>
 #include <future>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +10,9 @@
 #include "daemon/chain/quantity.hpp"
 #include "daemon/chain/settle_items.hpp"
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/bounded_read.hpp"
+#include "daemon/util/clock.hpp"
+#include "rpc/json_input.hpp"
 
 namespace seedd::chain {
 namespace {
@@ -68,9 +71,7 @@ json bounty_json(const KnownBounty& b) {
           {"funded_block", b.funded_block}};
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 }  // namespace
 
@@ -94,32 +95,36 @@ std::optional<std::string> Settler::check_at_start() {
 }
 
 void Settler::start() {
-  m_thread = std::thread([this] { run(); });
+  auto log = logger();
+  m_worker = std::make_unique<ChainWorker>(kMaxQueuedJobs);
+  m_worker->every(
+      std::chrono::duration_cast<std::chrono::milliseconds>(kFollowInterval), [this] { follow_pending(); },
+      [log](const std::exception& e) { log->warn("following pending settlements: {}", e.what()); });
+  m_worker->every(
+      std::chrono::duration_cast<std::chrono::milliseconds>(kRefreshInterval),
+      [this] {
+        ensure_checked();
+        refresh();
+      },
+      [this, log](const std::exception& e) { log->warn("chain refresh ({}): {}", m_client.endpoint(), e.what()); });
+  if (m_options.auto_settle)
+    m_worker->every(
+        std::chrono::duration_cast<std::chrono::milliseconds>(kAutoSettleInterval), [this] { auto_settle(); },
+        [log](const std::exception& e) { log->warn("auto_settle: {}", e.what()); });
 }
 
 void Settler::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_wake.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-  m_jobs.clear();  // their waiters get a broken promise: "stopping"
+  if (m_worker) m_worker->shutdown();  // the waiters of jobs it drops get a broken promise: "stopping"
 }
 
 json Settler::run_job(std::function<json()> job) {
-  auto task = std::make_shared<std::packaged_task<json()>>(
-      [this, job = std::move(job)] { return translated(job, m_client.endpoint()); });
-  auto result = task->get_future();
-  {
-    std::lock_guard lock(m_mutex);
-    if (m_stopping) throw ChainError(ChainErrorKind::busy, "seedd is stopping");
-    if (m_jobs.size() >= kMaxQueuedJobs)
-      throw ChainError(ChainErrorKind::busy, "the chain worker has " + std::to_string(m_jobs.size()) +
-                                                 " jobs queued: try again later");
-    m_jobs.emplace_back([task] { (*task)(); });
+  if (!m_worker) throw ChainError(ChainErrorKind::busy, "settlement has not started");
+  std::future<json> result;
+  try {
+    result = m_worker->submit([this, job = std::move(job)] { return translated(job, m_client.endpoint()); });
+  } catch (const QueueFull& e) {
+    throw ChainError(ChainErrorKind::busy, std::string(e.what()) + ": try again later");
   }
-  m_wake.notify_all();
   if (result.wait_for(kCallWait) != std::future_status::ready)
     throw ChainError(ChainErrorKind::busy, "the chain endpoint " + m_client.endpoint() + " did not answer within " +
                                                std::to_string(kCallWait.count()) +
@@ -128,54 +133,6 @@ json Settler::run_job(std::function<json()> job) {
     return result.get();
   } catch (const std::future_error&) {
     throw ChainError(ChainErrorKind::busy, "seedd is stopping");
-  }
-}
-
-void Settler::run() {
-  auto log = logger();
-  using clock = std::chrono::steady_clock;
-  m_next_follow = clock::now();
-  m_next_refresh = clock::now();
-  m_next_auto = clock::now() + kAutoSettleInterval;
-  for (;;) {
-    std::function<void()> job;
-    {
-      std::unique_lock lock(m_mutex);
-      const auto next = std::min(m_next_follow, m_next_refresh);
-      m_wake.wait_until(lock, next, [&] { return m_stopping || !m_jobs.empty(); });
-      if (m_stopping) return;
-      if (!m_jobs.empty()) {
-        job = std::move(m_jobs.front());
-        m_jobs.pop_front();
-      }
-    }
-    if (job) job();
-    const auto now = clock::now();
-    if (now >= m_next_follow) {
-      m_next_follow = now + kFollowInterval;
-      try {
-        follow_pending();
-      } catch (const std::exception& e) {
-        log->warn("following pending settlements: {}", e.what());
-      }
-    }
-    if (now >= m_next_refresh) {
-      m_next_refresh = now + kRefreshInterval;
-      try {
-        ensure_checked();
-        refresh();
-      } catch (const std::exception& e) {
-        log->warn("chain refresh ({}): {}", m_client.endpoint(), e.what());
-      }
-    }
-    if (m_options.auto_settle && now >= m_next_auto) {
-      m_next_auto = now + kAutoSettleInterval;
-      try {
-        auto_settle();
-      } catch (const std::exception& e) {
-        log->warn("auto_settle: {}", e.what());
-      }
-    }
   }
 }
 
@@ -286,11 +243,18 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
   // The claim: its file (what a person may have handed on), else the ledger's copy.
   std::optional<json> doc;
   const auto file = m_accountant.claims_dir() / (std::to_string(claim_nonce) + ".json");
-  if (std::filesystem::exists(file)) {
-    std::ifstream in(file);
-    auto parsed = json::parse(in, nullptr, false);
-    if (parsed.is_discarded()) throw ChainError(ChainErrorKind::bad_input, "claim file " + file.string() + " is not JSON");
-    doc = std::move(parsed);
+  std::optional<std::string> text;
+  try {
+    text = util::read_regular_file(file, kMaxClaimFileBytes);
+  } catch (const std::exception& e) {
+    throw ChainError(ChainErrorKind::bad_input, "claim file: " + std::string(e.what()));
+  }
+  if (text) {
+    // The user's own file, which may be far larger than an RPC body: the depth bound applies.
+    auto parsed = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
+    if (!parsed.ok())
+      throw ChainError(ChainErrorKind::bad_input, "claim file " + file.string() + " " + rpc::json_input_problem(parsed));
+    doc = std::move(parsed.value);
   } else {
     doc = m_accountant.ledger().claim(claim_nonce);
   }
@@ -476,24 +440,29 @@ json Settler::send_and_wait(const Address& to, std::vector<uint8_t> data, const 
   }
 }
 
+json Settler::approve_pool(const uint256& amount) {
+  const Address tok = token();
+  CallRequest c;
+  c.to = tok;
+  c.data = erc20::balance_of_calldata(m_builder.account());
+  const uint256 balance = pool::decode_uint256(m_client.call(c));
+  if (balance < amount)
+    throw ChainError(ChainErrorKind::insufficient_funds, "the node account " + hex_address(m_builder.account()) + " holds " +
+                                                             to_decimal(balance) + " of token " + hex_address(tok) +
+                                                             ", the bounty needs " + to_decimal(amount));
+  c.data = erc20::allowance_calldata(m_builder.account(), m_options.pool);
+  json out = json::object();
+  if (pool::decode_uint256(m_client.call(c)) < amount)
+    out["approve"] = send_and_wait(tok, erc20::approve_calldata(m_options.pool, amount), "approve");
+  return out;
+}
+
 json Settler::fund(const crypto::InfoHash20& infohash, const uint256& amount, const uint256& rate_per_gib,
                    uint64_t max_bytes_per_leecher, const Address& pass_signer, uint64_t expires_at) {
   return run_job([=, this]() -> json {
     ensure_checked();
     follow_pending();
-    const Address tok = token();
-    CallRequest c;
-    c.to = tok;
-    c.data = erc20::balance_of_calldata(m_builder.account());
-    const uint256 balance = pool::decode_uint256(m_client.call(c));
-    if (balance < amount)
-      throw ChainError(ChainErrorKind::insufficient_funds, "the node account " + hex_address(m_builder.account()) + " holds " +
-                                                               to_decimal(balance) + " of token " + hex_address(tok) +
-                                                               ", the bounty needs " + to_decimal(amount));
-    c.data = erc20::allowance_calldata(m_builder.account(), m_options.pool);
-    json out = json::object();
-    if (pool::decode_uint256(m_client.call(c)) < amount)
-      out["approve"] = send_and_wait(tok, erc20::approve_calldata(m_options.pool, amount), "approve");
+    json out = approve_pool(amount);
     const auto r = send_and_wait(m_options.pool,
                                  pool::fund_calldata(infohash, amount, rate_per_gib, max_bytes_per_leecher, pass_signer, expires_at),
                                  "fund");
@@ -509,13 +478,7 @@ json Settler::top_up(const uint256& bounty_id, const uint256& amount) {
   return run_job([=, this]() -> json {
     ensure_checked();
     follow_pending();
-    const Address tok = token();
-    CallRequest c;
-    c.to = tok;
-    c.data = erc20::allowance_calldata(m_builder.account(), m_options.pool);
-    json out = json::object();
-    if (pool::decode_uint256(m_client.call(c)) < amount)
-      out["approve"] = send_and_wait(tok, erc20::approve_calldata(m_options.pool, amount), "approve");
+    json out = approve_pool(amount);
     const auto r = send_and_wait(m_options.pool, pool::top_up_calldata(bounty_id, amount), "topUp");
     out["tx"] = r["tx"];
     out["block"] = r["block"];

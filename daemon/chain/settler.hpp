@@ -5,21 +5,18 @@
 // kCallWait, and reads (settlement state, bounties, chain.info's last figures) come from memory or
 // the ledger. Pending settlements (settlement_store.hpp) are rebroadcast and followed from start.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "daemon/chain/bounty_cache.hpp"
+#include "daemon/chain/chain_worker.hpp"
 #include "daemon/chain/rpc_client.hpp"
 #include "daemon/chain/settlement_store.hpp"
 #include "daemon/chain/tx_builder.hpp"
@@ -43,6 +40,8 @@ inline constexpr auto kRefreshInterval = std::chrono::seconds(15);
 inline constexpr auto kAutoSettleInterval = std::chrono::seconds(30);
 /// How long a send waits for its receipt before answering "pending".
 inline constexpr auto kReceiptWait = std::chrono::seconds(20);
+/// The largest claim file settle() reads (a claim of about 2 million receipts).
+inline constexpr uint64_t kMaxClaimFileBytes = 1ull << 30;
 /// The transport timeout of chain calls.
 inline constexpr int kChainTimeoutMs = 10000;
 
@@ -122,12 +121,14 @@ class Settler {
 
  private:
   nlohmann::json run_job(std::function<nlohmann::json()> job);
-  void run();
   void ensure_checked();
   void follow_pending();
   void refresh();
   void auto_settle();
   nlohmann::json do_settle(uint64_t claim_nonce, bool dry_run, bool send);
+  /// Checks that the node account holds `amount` of the token and lets the pool take it
+  /// (approve, when the allowance is short); {"approve": ...} when it sent one, else {}.
+  nlohmann::json approve_pool(const uint256& amount);
   nlohmann::json send_and_wait(const Address& to, std::vector<uint8_t> data, const char* what);
   uint64_t next_account_nonce();
   bool finish_if_mined(const SettlementRow& row);
@@ -140,16 +141,11 @@ class Settler {
   TxBuilder m_builder;
   SettlementStore m_store;
 
-  std::mutex m_mutex;  // guards the queue and the flags below
-  std::condition_variable m_wake;
-  std::deque<std::function<void()>> m_jobs;
-  bool m_stopping = false;
-  std::thread m_thread;
-
   // worker thread only:
   bool m_checked = false;
   std::optional<Address> m_token;
-  std::chrono::steady_clock::time_point m_next_refresh{}, m_next_auto{}, m_next_follow{};
+
+  std::unique_ptr<ChainWorker> m_worker;  // from start() to stop(); last, so that it stops first
 };
 
 /// "proof", "nothing_new", ... for a reason code (pool::skip_reason_name).

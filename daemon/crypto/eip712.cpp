@@ -117,4 +117,22 @@ Bytes32 claim_digest(const Domain& domain, const Claim& claim) {
   return typed_data_digest(domain, claim_struct_hash(claim));
 }
 
+Bytes32 pass_type_hash() {
+  static const Bytes32 hash = keccak256(kPassTypeString);
+  return hash;
+}
+
+Bytes32 pass_struct_hash(const Pass& pass) {
+  Encoder enc(4);
+  enc.bytes32(pass_type_hash());
+  enc.bytes20(pass.infohash);
+  enc.address(pass.leecher);
+  enc.uint64(pass.expires_at);
+  return enc.hash();
+}
+
+Bytes32 pass_digest(const Domain& domain, const Pass& pass) {
+  return typed_data_digest(domain, pass_struct_hash(pass));
+}
+
 }  // namespace seedd::crypto

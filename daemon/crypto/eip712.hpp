@@ -1,6 +1,6 @@
 #pragma once
-// EIP-712 typed data of the seedd protocol (docs/protocol.md section 3): the domain, the Receipt a
-// leecher signs and the Claim a seeder signs. Byte-compatible with ethers.js TypedDataEncoder.
+// EIP-712 typed data of the seedd protocol (docs/protocol.md sections 3 and 9): the domain, the
+// Receipt a leecher signs, the Claim a seeder signs and the Pass a creator gives a viewer. Byte-compatible with ethers.js TypedDataEncoder.
 #include <cstdint>
 #include <string_view>
 
@@ -18,6 +18,8 @@ inline constexpr std::string_view kReceiptTypeString =
 inline constexpr std::string_view kClaimTypeString =
     "Claim(address claimant,address payout,bytes32 receiptsRoot,uint64 receiptCount,"
     "uint64 totalBytes,uint256 amount,uint64 nonce,uint64 createdAt)";
+inline constexpr std::string_view kPassTypeString =
+    "Pass(bytes20 infohash,address leecher,uint64 expiresAt)";
 
 /// The reward pool a signature is bound to; name and version are fixed by the protocol.
 /// The defaults (31337, zero address) mean "no pool configured yet".
@@ -65,5 +67,21 @@ Bytes32 claim_type_hash();
 Bytes32 claim_struct_hash(const Claim& claim);
 /// keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(claim)): what the claimant signs.
 Bytes32 claim_digest(const Domain& domain, const Claim& claim);
+
+/// A creator's word that `leecher` is a real viewer of `infohash` until `expires_at` (unix
+/// seconds), signed by a bounty's passSigner (docs/protocol.md section 9).
+struct Pass {
+  InfoHash20 infohash{};
+  Address leecher{};
+  uint64_t expires_at = 0;
+};
+
+/// keccak256 of kPassTypeString (RewardPool.sol's PASS_TYPEHASH).
+Bytes32 pass_type_hash();
+/// hashStruct(Pass).
+Bytes32 pass_struct_hash(const Pass& pass);
+/// keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(pass)): what the pass signer signs, and
+/// what RewardPool.passDigest returns.
+Bytes32 pass_digest(const Domain& domain, const Pass& pass);
 
 }  // namespace seedd::crypto

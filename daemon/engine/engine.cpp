@@ -158,6 +158,9 @@ struct Engine::Impl {
   std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
   void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
   std::vector<std::string> endpoints;
+  // The TCP port of the first listen socket opened, as lt::session::listen_port() says it, but
+  // read without a call into the network thread (node.info asks for it); -1 until it is known.
+  std::atomic<int> first_tcp_port{-1};
   PortMappings port_mappings;  // its own lock
   SessionStats counters;
   // seedd's keys of resume files read at start, until libtorrent reports the torrent added
@@ -730,6 +733,8 @@ struct Engine::Impl {
       if (ls->socket_type == lt::socket_type_t::tcp) {
         std::unique_lock lock(mutex);
         endpoints.push_back(lt_util::endpoint_string(ls->address, ls->port));
+        int unknown = -1;
+        first_tcp_port.compare_exchange_strong(unknown, ls->port);
       }
       log->info("listening on {} ({})", lt_util::endpoint_string(ls->address, ls->port),
                 ls->socket_type == lt::socket_type_t::tcp ? "tcp" : "udp");
@@ -1535,7 +1540,10 @@ std::vector<std::string> Engine::listen_endpoints() const {
 
 std::vector<PortMapping> Engine::port_mappings() const { return m_impl->port_mappings.snapshot(); }
 
-uint16_t Engine::listen_port() const { return m_impl->session ? m_impl->session->listen_port() : 0; }
+uint16_t Engine::listen_port() const {
+  if (const int port = m_impl->first_tcp_port.load(); port >= 0) return static_cast<uint16_t>(port);
+  return m_impl->session ? m_impl->session->listen_port() : 0;
+}
 
 std::string Engine::libtorrent_version() { return LIBTORRENT_VERSION; }
 

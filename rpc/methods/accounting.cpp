@@ -1,4 +1,5 @@
 // earnings.*, receipts.*, rewards.*, claim.* and the accountant's torrent.* methods.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/events/event_bus.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/peer_rows.hpp"
 
@@ -28,9 +30,7 @@ crypto::InfoHash20 info_hash_bytes(const json& params, const char* name = "info_
   return *ih;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::unix_now;
 
 std::pair<int64_t, int64_t> time_range(const json& params) {
   const int64_t since = param_int(params, "since", 0);
@@ -55,6 +55,8 @@ json summary(const json& params, Context& ctx) {
   json out = {{"since", since},
           {"until", until},
           {"verified_bytes", dec(s.verified_bytes)},
+          {"pass_bytes", dec(s.pass_bytes)},
+          {"receipt_bytes", dec(s.verified_bytes - std::min(s.verified_bytes, s.pass_bytes))},
           {"unverified_bytes", dec(s.unverified_bytes)},
           {"receipts", s.receipts},
           {"unclaimed_bytes", dec(s.unclaimed_bytes)},
@@ -80,6 +82,8 @@ json by_torrent(const json& params, Context& ctx) {
   for (const auto& t : acc.ledger().by_torrent(since, until, acc.policy().default_rate)) {
     rows.push_back({{"info_hash", crypto::to_hex(t.infohash, false)},
                     {"verified_bytes", dec(t.verified_bytes)},
+                    {"pass_bytes", dec(t.pass_bytes)},
+                    {"receipt_bytes", dec(t.verified_bytes - std::min(t.verified_bytes, t.pass_bytes))},
                     {"unverified_bytes", dec(t.unverified_bytes)},
                     {"unclaimed_bytes", dec(t.unclaimed_bytes)},
                     {"claimed_bytes", dec(t.claimed_bytes)},
@@ -142,7 +146,10 @@ json receipts_list(const json& params, Context& ctx) {
                     {"message", receipt_message_json(r.receipt)},
                     {"signature", crypto::to_hex(r.signature)},
                     {"claimed_bytes", dec(r.claimed_bytes)},
-                    {"updated_at", r.updated_at}});
+                    {"updated_at", r.updated_at},
+                    {"pass", r.pass ? json{{"expires_at", r.pass->expires_at},
+                                           {"signer", crypto::to_checksum_address(r.pass->signer)}}
+                                    : json(nullptr)}});
   json next = nullptr;
   if (static_cast<int64_t>(found.size()) == limit) next = std::to_string(found.back().id);
   return {{"receipts", rows}, {"next_cursor", next}};
@@ -339,17 +346,19 @@ json claim_verify(const json& params, Context& ctx) {
 
 void register_accounting_methods(MethodTable& table) {
   table.add({"earnings.summary",
-             "Verified and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
+             "Verified upload (split into pass_bytes, from leechers whose pass covered the receipt, and "
+             "receipt_bytes, the other receipted bytes) and unverified upload, receipts, pending and claimed amounts (base units, decimal strings) "
              "and rejected receipts by reason; with a chain configured also expected_bounty_amount (the unclaimed "
              "bytes at each torrent's best live open bounty).",
              {kSince, kUntil}, "summary", false, summary});
-  table.add({"earnings.by_torrent", "The same figures per torrent; with a chain configured also bounty_rate_per_gib "
+  table.add({"earnings.by_torrent", "The same figures per torrent (verified_bytes = pass_bytes + receipt_bytes); with a chain configured also bounty_rate_per_gib "
              "(the best live open bounty) and expected_bounty_amount (the unclaimed bytes at that rate).", {kSince, kUntil}, "{torrents: [...]}", false,
              by_torrent});
   table.add({"earnings.history", "Verified and unverified upload by hour or day.",
              {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, kSince, kUntil},
              "{bucket, rows: [{start, verified_bytes, unverified_bytes}]}", false, history});
-  table.add({"receipts.list", "Accepted receipts (the latest per channel), oldest first, a page at a time.",
+  table.add({"receipts.list", "Accepted receipts (the latest per channel), oldest first, a page at a time; "
+             "pass is the pass the leecher showed on the channel ({expires_at, signer}), null when none.",
              {{"info_hash", ParamType::info_hash, false, "only this torrent"},
               {"leecher", ParamType::string, false, "only this leecher's address"},
               {"limit", ParamType::integer, false, "page size, 1 to 1000 (default 100)"},
@@ -358,7 +367,9 @@ void register_accounting_methods(MethodTable& table) {
   table.add({"torrent.peers",
              "The torrent's connected peers: client, seedd address (null for vanilla peers), bytes sent and "
              "received, bytes receipted, unreceipted credit, whether we choke it (choked: it may not download "
-             "from us now) and whether it is interested in our pieces; upload_rate and download_rate (bytes per "
+             "from us now) and whether it is interested in our pieces; lane (pass: its pass counts, receipt: a "
+             "seedd peer that signs receipts, vanilla: any other client), pass (none, checking, valid, expired "
+             "or invalid: the pass it showed in its handshake) and pass_expires_at (of a valid pass); upload_rate and download_rate (bytes per "
              "second to and from it), its progress (0 to 1), connection (tcp or utp), encrypted, and direction "
              "(incoming or outgoing); lane: the lane it is served in (pass, receipt or vanilla; lane_weights).",
              {kInfoHash}, "{peers: [...]}", false, peers});
@@ -390,7 +401,8 @@ void register_accounting_methods(MethodTable& table) {
   table.add({"rewards.get", "One past claim document; with a chain configured also its `settlement`.", {{"nonce", ParamType::integer, true, "the claim's nonce"}},
              "the claim document", false, rewards_get});
   table.add({"claim.verify",
-             "Checks a claim document against docs/protocol.md section 7 and reports every failed rule by name.",
+             "Checks a claim document against docs/protocol.md section 7 and reports every failed rule by name "
+             "(rule 6, passes beside receipts: \"pass\").",
              {{"claim", ParamType::object, true, "the claim file's JSON"}}, "{valid, failures: [{rule, detail}]}",
              false, claim_verify});
 }

@@ -5,6 +5,7 @@
 #include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/methods/chain_errors.hpp"
 
@@ -52,7 +53,7 @@ json bounty_fund(const json& params, Context& ctx) {
     signer = *a;
   }
   const int64_t expires_at = param_int(params, "expires_at", 0);
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = util::unix_now();
   if (expires_at <= now) throw invalid_params("param 'expires_at' must be a unix time in the future, got " + std::to_string(expires_at));
   try {
     return s.fund(ih, amount, rate, cap, signer, static_cast<uint64_t>(expires_at));
@@ -86,7 +87,7 @@ json bounty_withdraw(const json& params, Context& ctx) {
   const auto id = known_bounty(s, params);
   const auto all = s.bounties();
   const auto b = *std::find_if(all.begin(), all.end(), [&](const chain::KnownBounty& k) { return k.id == id; });
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = util::unix_now();
   if (b.state.funder != s.account())
     throw RpcError(code::bounty_unavailable, "bounty_id: bounty " + crypto::to_decimal(id) + " was funded by " +
                                                  crypto::to_checksum_address(b.state.funder) + ", not this node");
@@ -104,7 +105,7 @@ json bounty_list(const json& params, Context& ctx) {
   auto& s = settler_of(ctx);
   std::optional<crypto::InfoHash20> only;
   if (has_param(params, "info_hash")) only = info_hash_param(params);
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = util::unix_now();
   json rows = json::array();
   for (const auto& b : s.bounties()) {
     if (only && b.state.infohash != *only) continue;

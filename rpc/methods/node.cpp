@@ -35,7 +35,8 @@ void register_node_methods(MethodTable& table) {
                            {"rpc", ctx.node->rpc_endpoint},
                            {"uptime_seconds", uptime.count()},
                            {"warnings", warnings}};
-             }});
+             }})
+      .runs_inline = true;
 }
 
 }  // namespace seedd::rpc

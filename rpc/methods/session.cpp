@@ -20,7 +20,8 @@ void register_session_methods(MethodTable& table) {
                            {"downloaded_bytes", std::to_string(s.downloaded_bytes)},
                            {"torrents", s.num_torrents},
                            {"peers", s.num_peers}};
-             }});
+             }})
+      .runs_inline = true;
   table.add({"session.port_test",
              "Whether peers can reach the BitTorrent port, as far as the node itself can tell: the port "
              "asked for and the one bound (port_moved when libtorrent took the next free one), whether "

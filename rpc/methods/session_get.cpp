@@ -7,6 +7,7 @@
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/settings/live_settings.hpp"
+#include "daemon/settings/settings_of.hpp"
 #include "rpc/method_table.hpp"
 
 namespace seedd::rpc {
@@ -119,9 +120,50 @@ std::string option_text_of(const std::string& name, const json& v) {
   throw invalid_params(name + ": expected a number or a string");
 }
 
+// An option's value as shown to read-scope callers: a proxy password and any secret masked.
+json option_value_text(const config::Config& cfg, const config::OptionDef& def) {
+  const auto v = option_text(cfg, def);
+  if (def.name == "proxy") return masked_proxy(v);
+  return def.secret && !v.empty() ? std::string("********") : v;
+}
+
+// session.options: the registry's runtime options with their values and sources, for forms
+// (the web page's Settings) that must show every option session.set takes.
+json runtime_options(Context& ctx) {
+  if (!ctx.settings) throw RpcError(code::unavailable, "session.options is not available in this build");
+  const auto cfg = ctx.settings->current();
+  json rows = json::array();
+  for (const auto& def : config::option_table()) {
+    if (!def.runtime) continue;
+    json row{{"name", def.name},
+             {"type", config::to_string(def.type)},
+             {"value", option_value_text(cfg, def)},
+             {"default", def.default_value},
+             {"source", config::to_string(cfg.source(def.name))},
+             {"group", def.group},
+             {"help", def.help}};
+    if (!def.choices.empty()) {
+      row["choices"] = json::array();
+      for (const auto& c : def.choices) row["choices"].push_back(c);
+    }
+    if (def.min != INT64_MIN) row["min"] = def.min;
+    if (def.max != INT64_MAX) row["max"] = def.max;
+    rows.push_back(std::move(row));
+  }
+  return {{"options", rows}};
+}
+
 }  // namespace
 
 void register_session_get_method(MethodTable& table) {
+  table.add({"session.options",
+             "Every option session.set changes, in registry order: name, type, value in force (as text; "
+             "a secret masked), default, source (default, file, environment, command line or "
+             "session.set), group, help, and choices or min/max where the option has them.",
+             {},
+             "{options: [{name, type, value, default, source, group, help, choices?, min?, max?}]}",
+             false,
+             [](const json&, Context& ctx) { return runtime_options(ctx); }});
   table.add({"session.get",
              "Runtime settings in force now, read back from the running engine: global upload "
              "and download limits in bytes per second (0 = unlimited; the alternative limits while "

@@ -208,7 +208,8 @@ void register_torrent_methods(MethodTable& table) {
                "removed since then in 'removed'. 'full' is true when the cursor is from another run or too "
                "old, and then 'torrents' holds every torrent"}},
              "{torrents: [torrent], cursor, removed (with since), full (with since)}", false, nullptr, list});
-  table.add({"torrent.get", "One torrent's state, progress, rates and totals.", {kInfoHash}, "torrent", false, get});
+  table.add({"torrent.get", "One torrent's state, progress, rates and totals.", {kInfoHash}, "torrent", false, get})
+      .runs_inline = true;
   table.add({"torrent.pause", "Pauses a torrent (it stays paused across restarts).", {kInfoHash}, "{info_hash}", true,
              [](const json& p, Context& ctx) {
                ctx.engine->pause(info_hash(p));

@@ -54,6 +54,14 @@ json response(const std::string& result, json arguments, const json& tag) {
 
 Server::Server() : m_session_id(random_hex(24)) {}
 
+bool Server::runs_inline(std::string_view body) {
+  auto in = parse_untrusted_json(body);
+  if (!in.ok() || !in.value.is_object()) return false;
+  const auto method = in.value.find("method");
+  return method != in.value.end() && method->is_string() &&
+         (*method == "session-stats" || *method == "session-get");
+}
+
 HttpResponse Server::handle(const HttpRequest& req, Context& ctx) {
   // Transmission's CSRF guard (spec 2.3.1): a page in a browser cannot read this header from
   // another origin, so it cannot send it back. Checked for every HTTP method: clients probe

@@ -3,6 +3,7 @@
 // envelope {"method","arguments","tag"} -> {"result","arguments","tag"}, and dispatch to the
 // method table. The Router has already applied the guards and authentication.
 #include <string>
+#include <string_view>
 
 #include "rpc/context.hpp"
 #include "rpc/http_server.hpp"
@@ -25,6 +26,10 @@ class Server {
 
   /// The JSON answer to one request body (the envelope); the handshake is already done.
   std::string answer(const std::string& body, Context& ctx);
+
+  /// Whether the body asks for a method that only reads memory (session-get, session-stats):
+  /// the Router answers those on the network thread.
+  static bool runs_inline(std::string_view body);
 
   const std::string& session_id() const { return m_session_id; }
   Registry& registry() { return m_registry; }

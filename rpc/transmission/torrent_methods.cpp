@@ -5,6 +5,7 @@
 
 #include "daemon/engine/engine.hpp"
 #include "daemon/util/base64.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/context.hpp"
 #include "rpc/transmission/fields.hpp"
 #include "rpc/transmission/methods.hpp"
@@ -52,7 +53,7 @@ json torrent_get(Call& c) {
 
   auto sel = selected(c);
   SessionFacts facts;
-  facts.now_unix = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  facts.now_unix = util::unix_now();
   facts.torrents_dir = c.ctx.node ? c.ctx.node->data_dir / "torrents" : std::filesystem::path();
   if (seen.count("peer-limit") || seen.count("maxConnectedPeers")) facts.global_peer_limit = c.ctx.engine->rate_limits().max_connections;
 

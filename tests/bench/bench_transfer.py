@@ -9,12 +9,16 @@ is what both daemons used meanwhile (less sensitive than the time to others' loa
 
 Configurations (the seeder is restarted between them, on the same data):
   off           leecher --sign-receipts=false; seeder --credit-window=<large> (otherwise it
-                would choke a leecher that never sends receipts after the window)
+                would serve a leecher that never sends receipts only after a grace period)
   on, large     receipts on; seeder --credit-window=<large>: the same as `off` but receipts
   on, W         receipts on; seeder --credit-window=W for each W in --windows (default: the
                 default window, 16 MiB)
-docs/protocol.md allows at most one receipt a second, and the seeder chokes a peer whose unreceipted
-bytes pass the window, so a window W caps one receipted peer near W per second.
+With --vs-defaults instead (issue 18's target: defaults against tuned, >= 0.97):
+  defaults      both daemons with every setting at its default (uTP, credit window, cadence)
+  tcp, large    --utp=false on both, seeder --credit-window=<large>
+A leecher receipts min(receipt_interval, cw/4) bytes at a time, at most one receipt every
+10 ms (docs/protocol.md 4), and the seeder holds a peer whose unreceipted bytes reach its
+credit window cw until the receipt comes.
 
   /usr/bin/python3 tests/bench/bench_transfer.py --seedd build/seedd [--rounds 3]
 """
@@ -84,8 +88,8 @@ class Bench:
         self.seeder = Daemon("seeder", base_dir=os.path.join(self.root, "seeder"))
         self.seeder_args = None
 
-    def seeder_with(self, window):
-        args = [f"--credit-window={window}", "--log-level=info"]
+    def seeder_with(self, window, extra=()):
+        args = ([f"--credit-window={window}"] if window else []) + list(extra) + ["--log-level=info"]
         if self.seeder_args != args:
             if self.seeder.proc:
                 self.seeder.stop()
@@ -105,12 +109,14 @@ class Bench:
         self.ih, self.torrent = made["info_hash"], made["torrent"]
         print(f"# made {human(self.args.size)} of data and its v1+v2 torrent in {time.time() - t0:.1f} s")
 
-    def run(self, window, sign):
-        self.seeder_with(window)
+    def run(self, window, sign, extra=()):
+        """One transfer: `window` the seeder's credit window (None: its default), `extra` the
+        options both daemons get besides."""
+        self.seeder_with(window, extra)
         base = os.path.join(self.root, "leecher")
         os.makedirs(base)
         leecher = Daemon("leecher", base_dir=base,
-                         extra_args=[f"--sign-receipts={'true' if sign else 'false'}", "--log-level=info"])
+                         extra_args=([] if sign else ["--sign-receipts=false"]) + list(extra) + ["--log-level=info"])
         leecher.start()
         try:
             cpu0 = cpu_seconds(self.seeder.proc.pid) + cpu_seconds(leecher.proc.pid)
@@ -150,6 +156,8 @@ def main():
     p.add_argument("--large-window", type=parse_bytes, default=1 << 40)
     p.add_argument("--windows", default="16MiB", help="comma-separated credit windows to run once each with receipts")
     p.add_argument("--dir", default="/dev/shm")
+    p.add_argument("--vs-defaults", action="store_true",
+                   help="compare all defaults with --utp=false and a large window, instead of receipts on/off")
     args = p.parse_args()
     harness.SEEDD = os.path.abspath(args.seedd)
     windows = [parse_bytes(w) for w in args.windows.split(",") if w.strip()]
@@ -161,14 +169,22 @@ def main():
     try:
         bench.setup()
         plan = []
-        for _ in range(args.rounds):
-            plan += [("off", args.large_window, False), (f"on, window {human(args.large_window)}", args.large_window, True)]
-        plan += [(f"on, window {human(w)}", w, True) for w in windows]
+        if args.vs_defaults:
+            tuned = f"tcp, window {human(args.large_window)}"
+            for _ in range(args.rounds):
+                plan += [(tuned, args.large_window, True, ["--utp=false"]), ("defaults", None, True, [])]
+            baseline = tuned
+        else:
+            for _ in range(args.rounds):
+                plan += [("off", args.large_window, False, []),
+                         (f"on, window {human(args.large_window)}", args.large_window, True, [])]
+            plan += [(f"on, window {human(w)}", w, True, []) for w in windows]
+            baseline = "off"
         # A first transfer runs slower (fresh page cache, first mappings of the file): thrown away.
         seconds, _, _ = bench.run(args.large_window, False)
         print(f"{'warm-up (off, dropped)':>24}: {seconds:7.2f} s, {args.size / seconds / 1e6:7.1f} MB/s", flush=True)
-        for name, window, sign in plan:
-            seconds, cpu, receipted = bench.run(window, sign)
+        for name, window, sign, extra in plan:
+            seconds, cpu, receipted = bench.run(window, sign, extra)
             mbps = args.size / seconds / 1e6
             results.setdefault(name, []).append(mbps)
             cpu_used.setdefault(name, []).append(cpu)
@@ -179,10 +195,10 @@ def main():
         bench.close()
 
     print(f"# medians over the runs; load average now {os.getloadavg()[0]:.2f}")
-    off = statistics.median(results["off"])
+    base = statistics.median(results[baseline])
     for name, runs in results.items():
         med = statistics.median(runs)
-        print(f"{name:>24}: {med:7.1f} MB/s (median of {len(runs)}), ratio to off {med / off:.3f}; "
+        print(f"{name:>24}: {med:7.1f} MB/s (median of {len(runs)}), ratio to {baseline} {med / base:.3f}; "
               f"CPU {statistics.median(cpu_used[name]):.2f} s")
 
 

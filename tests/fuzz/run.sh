@@ -36,7 +36,8 @@ case $target in
              daemon/events/event_bus.cpp rpc/json_input.cpp)
     run_flags=(-max_len=65536) ;;
   http)
-    sources=(tests/fuzz/fuzz_http.cpp rpc/http_server.cpp rpc/http_parser.cpp rpc/router.cpp rpc/auth.cpp rpc/guards.cpp)
+    sources=(tests/fuzz/fuzz_http.cpp rpc/http_server.cpp rpc/http_parser.cpp rpc/router.cpp rpc/auth.cpp rpc/guards.cpp
+             rpc/web_routes.cpp rpc/web_sessions.cpp)
     # Inputs run one at a time over a socket; leaks of the server's threads are not the input's.
     run_flags=(-max_len=65536 -detect_leaks=0) ;;
   json_depth)

@@ -49,12 +49,14 @@ def to_address(raw20):
 class Peer:
     """One connection to a seeder."""
 
-    def __init__(self, port, infohash_hex, key=None, speak_seedd=True, ri=1 << 20):
+    def __init__(self, port, infohash_hex, key=None, speak_seedd=True, ri=1 << 20, address=None, seedd_extra=None):
+        """`address` (0x hex) stands in for the key's address where no receipt is signed;
+        `seedd_extra` adds keys to the handshake's `seedd` dictionary (a `pass`, say)."""
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.infohash = bytes.fromhex(infohash_hex)
         self.infohash_hex = infohash_hex
         self.key = key
-        self.address = address_of(key) if key else None
+        self.address = address_of(key) if key else address
         self.choked = True
         self.received = 0
         self.remote_ext = {}
@@ -68,7 +70,7 @@ class Peer:
         ext = {"m": {"seedd_receipt": OUR_EXT_ID} if speak_seedd else {}, "v": "btpeer"}
         if speak_seedd:
             ext["seedd"] = {"v": 1, "addr": bytes.fromhex(self.address[2:]), "chain": 31337,
-                            "pool": bytes(20), "ri": ri}
+                            "pool": bytes(20), "ri": ri, **(seedd_extra or {})}
         self.send_msg(20, b"\x00" + bencode(ext))
 
     # -- wire

@@ -12,8 +12,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
-from harness import SEEDCTL, make_file
+from harness import SEEDCTL, free_port, make_file
 
 SOURCE_DIR = os.environ.get("SEEDD_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
@@ -30,7 +31,64 @@ RULES = {
     3: {"duplicate_receipt"},
     4: {"receipts_root", "receipt_count", "total_bytes", "amount", "receipt_proof"},
     5: {"nonce", "prev_claimed_bytes"},
+    6: {"pass"},
 }
+
+
+# ---- a chain: Hardhat on 127.0.0.1 with the reward pool ---------------------------------------
+class HardhatChain:
+    """A Hardhat node on 127.0.0.1 (started here, stopped by its pid) with the pool and its token
+    deployed by contracts/scripts/deploy.js: `rpc` is its URL, `chain` deploy.js's answer
+    ({pool, token, deployBlock, ...})."""
+
+    def __init__(self):
+        contracts = os.path.join(SOURCE_DIR, "contracts")
+        subprocess.run([os.path.join(contracts, "install.sh")], check=True, timeout=600)
+        port = free_port()
+        self.log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
+        self.proc = subprocess.Popen(
+            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(port)],
+            cwd=contracts, stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
+        self.rpc = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 120
+        while True:
+            self.log.seek(0)
+            if "Started HTTP" in self.log.read():
+                break
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.log.seek(0)
+                raise RuntimeError("hardhat node did not start:\n" + self.log.read()[-3000:])
+            time.sleep(0.2)
+        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=contracts,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0:
+            self.stop()
+            raise RuntimeError(f"deploy.js failed ({p.returncode}):\n{p.stderr}")
+        self.chain = json.loads(p.stdout.strip().splitlines()[-1])
+
+    def ethers_run(self, mode, data):
+        """tests/interop/ethers/settlement_check.mjs MODE on `data` (with this chain's rpc): its JSON."""
+        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
+        with open(path, "w") as f:
+            json.dump(dict(data, rpc=self.rpc), f)
+        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=ethers_dir(),
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError(f"settlement_check.mjs {mode} failed ({p.returncode}):\n{p.stderr}")
+        return json.loads(p.stdout)
+
+    def pool_args(self):
+        return ["--pool-chain-id=31337", f"--pool-contract={self.chain['pool']}"]
+
+    def stop(self):
+        self.proc.terminate()  # by its pid
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
 
 
 # ---- the ethers.js checker ------------------------------------------------------------------

@@ -9,9 +9,9 @@ exempts them otherwise), and PEX is off so the leechers only ever download from 
 - Two lanes, always: a seedd leecher (receipt lane) and a plain python3-libtorrent session
   (vanilla lane): 3:1 of the weights in use, 75 % and 25 %. Then lane_weights is changed with
   session.set on the running seeder, to 1:1:1, and the split follows (50 % and 50 %).
-- Three lanes, once passes (issue 14 items 1-2) are in: a seedd leecher holding a pass the
-  seeder trusts (pass lane), a seedd leecher without one, and the vanilla session: 60/30/10. The
-  test skips itself, saying so, while the seeder has no pass.issue method."""
+- Three lanes: a seedd leecher holding a pass (pass.issue by a creator node the seeder lists in
+  trusted_pass_signers, pass.add on the leecher), a seedd leecher without one, and the vanilla
+  session: 60/30/10."""
 import base64
 import os
 import tempfile
@@ -126,22 +126,20 @@ class FastLane(DaemonTestCase):
     def test_three_lanes_split_the_upload_by_weight(self):
         # The creator: a seedd node whose key signs the passes, trusted by the seeder.
         creator = self.seedd_leecher("creator")
-        methods = {m["name"] for m in creator.call("rpc.discover")["methods"]}
-        if "pass.issue" not in methods:
-            self.skipTest("passes (issue 14 items 1-2) are not in this build: the pass lane is covered by the "
-                          "unit tests of the allocator and by tests/bench/bench_lanes.cpp until they are")
-        seeder, made = self.start_seeder(f"--trusted-pass-signers={creator.call('node.info')['address']}")
+        seeder, made = self.start_seeder(f"--trusted-pass-signers={creator.call('node.info')['node_address']}")
         ih = made["info_hash"]
         holder = self.seedd_leecher("pass")
-        issued = creator.call("pass.issue", info_hash=ih, leecher=holder.call("node.info")["address"],
+        issued = creator.call("pass.issue", info_hash=ih, leecher=holder.call("node.info")["node_address"],
                               expires_at=int(time.time()) + 3600)
-        holder.call("pass.add", **{"pass": issued.get("pass", issued)})
+        holder.call("pass.add", **{"pass": issued["passes"][0]})
         self.add_to(holder, seeder, made)
         receipt = self.seedd_leecher("receipt")
         self.add_to(receipt, seeder, made)
         self.vanilla_leecher(seeder, made)
         lanes = ["pass", "receipt", "vanilla"]
         self.wait_for_lanes(seeder, ih, lanes)
+        pass_row = self.peers_by_lane(seeder, ih)["pass"][0]
+        self.assertEqual(pass_row["pass"], "valid", pass_row)
         time.sleep(WARMUP_S)
         shares, moved, rate = self.measure(seeder, ih, lanes, WINDOW_S)
         self.check_split(f"three lanes, lane_weights 6:3:1, {WINDOW_S:.0f} s", shares, moved, rate, (6, 3, 1), lanes)

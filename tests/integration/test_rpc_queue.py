@@ -1,7 +1,9 @@
 """The bounded work queue (issue 5, limits): with one RPC worker busy on a slow call
 (torrent.create hashing 512 MiB as a hybrid, SHA-1 and SHA-256: v1 alone is too quick), more requests than the queue holds (MAX_QUEUED_REQUESTS, 256)
 are answered 503 with a JSON body and Retry-After at once, the queued ones are answered in
-turn, and the daemon serves normally afterwards. A SIGTERM while a call runs lets it finish (the
+turn, and the daemon serves normally afterwards. Methods that only read memory (node.info,
+session.stats, torrent.get: `runs_inline`, issue 18) skip the queue: they answer 200 while it is
+full. A SIGTERM while a call runs lets it finish (the
 engine is stopped only after it), answers the calls still queued 503, and exits cleanly."""
 import json
 import os
@@ -46,14 +48,23 @@ class WorkQueueTest(unittest.TestCase):
         slow = {}
         worker = threading.Thread(target=lambda: slow.update(r=d.call("torrent.create", path=src, version="hybrid")))
         extra = MAX_QUEUED_REQUESTS + 64
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"}).encode()
-        request = (f"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {d.auth_header()}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        def request(method):
+            body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method}).encode()
+            return (f"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {d.auth_header()}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
         socks = [socket.create_connection(("127.0.0.1", d.rpc_port), timeout=60) for _ in range(extra)]
         worker.start()
         time.sleep(0.3)  # the worker is hashing now (512 MiB takes well over a second here)
         for s in socks:
-            s.sendall(request)
+            s.sendall(request("earnings.summary"))  # reads the ledger: a worker's job
+        # The queue is full now; what only reads memory is answered on the network thread.
+        for method in ("node.info", "session.stats"):
+            with socket.create_connection(("127.0.0.1", d.rpc_port), timeout=60) as s:
+                s.sendall(request(method))
+                status, text = read_response(s)
+                self.assertEqual(status, 200, f"{method} while the queue is full: {text}")
+        self.assertEqual(slow, {}, "the slow call ended before the inline calls: nothing was shown")
         statuses = []
         for s in socks:
             status, text = read_response(s)

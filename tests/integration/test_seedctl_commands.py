@@ -301,7 +301,10 @@ class Completion(Base):
         d = self.daemon("completion")
         make_file(os.path.join(d.download_dir, "c.bin"), 20_000, seed=5)
         ih = d.call("torrent.create", path="c.bin")["info_hash"]
-        self.assertEqual(self.complete(d, "seedctl", "pa"), ["pause"])
+        self.assertEqual(self.complete(d, "seedctl", "pa"), ["pass", "pause"])
+        self.assertEqual(self.complete(d, "seedctl", "pass", ""), ["add", "issue", "list"])
+        self.assertEqual(self.complete(d, "seedctl", "pass", "issue", ih[:3]), [ih])
+        self.assertEqual(self.complete(d, "seedctl", "pass", "issue", ih, "0xabc", "--d"), ["--days="])
         self.assertEqual(self.complete(d, "seedctl", "re"), ["reannounce", "recheck", "remove", "resume"])
         self.assertEqual(self.complete(d, "seedctl", "recheck", "--r"), ["--redownload"])
         self.assertEqual(self.complete(d, "seedctl", "files", ""), [ih])

@@ -18,7 +18,6 @@ import os
 import random
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -27,7 +26,6 @@ import urllib.request
 import claimkit as ck
 from harness import DaemonTestCase, free_port
 
-CONTRACTS = os.path.join(ck.SOURCE_DIR, "contracts")
 RATE = 1000000007 * 10**9      # base units per GiB, odd: every floor() matters
 BOUNTY = 10**30                # enough that no item is cut by the balance
 SIZE = 32 * ck.MiB         # at 2 MiB/s a seeder: long enough for 20+ claims along the way
@@ -94,53 +92,21 @@ class ChainRelay:
 class SettlementEndToEnd(DaemonTestCase):
     def setUp(self):
         super().setUp()
-        self.ethers = ck.ethers_dir()
-        subprocess.run([os.path.join(CONTRACTS, "install.sh")], check=True, timeout=600)
-        self.hh_port = free_port()
-        self.hh_log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
-        self.hardhat = subprocess.Popen(
-            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(self.hh_port)],
-            cwd=CONTRACTS, stdout=self.hh_log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
-        self.rpc = f"http://127.0.0.1:{self.hh_port}"
-        deadline = time.time() + 120
-        while True:
-            self.hh_log.seek(0)
-            if "Started HTTP" in self.hh_log.read():
-                break
-            if self.hardhat.poll() is not None or time.time() > deadline:
-                self.hh_log.seek(0)
-                raise RuntimeError("hardhat node did not start:\n" + self.hh_log.read()[-3000:])
-            time.sleep(0.2)
-        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=CONTRACTS,
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.chain = json.loads(p.stdout.strip().splitlines()[-1])
+        self.hardhat = ck.HardhatChain()
+        self.rpc, self.chain = self.hardhat.rpc, self.hardhat.chain
         self.relay = ChainRelay(self.rpc)
 
     def tearDown(self):
         super().tearDown()
         self.relay.down()
-        self.hardhat.terminate()  # by its pid
-        try:
-            self.hardhat.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.hardhat.kill()
-            self.hardhat.wait()
-        self.hh_log.close()
+        self.hardhat.stop()
 
     # -- helpers
     def ethers_run(self, mode, data):
-        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
-        with open(path, "w") as f:
-            json.dump(dict(data, rpc=self.rpc), f)
-        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=self.ethers,
-                           capture_output=True, text=True, timeout=120)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return json.loads(p.stdout)
+        return self.hardhat.ethers_run(mode, data)
 
     def pool_args(self):
-        return ["--pool-chain-id=31337", f"--pool-contract={self.chain['pool']}"]
+        return self.hardhat.pool_args()
 
     def chain_args(self):
         return self.pool_args() + [f"--chain-rpc={self.relay.url}", f"--pool-deploy-block={self.chain['deployBlock']}"]
@@ -423,6 +389,35 @@ class SettlementEndToEnd(DaemonTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("no claim 5", p.stderr)
 
+    def test_a_creator_tops_up_and_withdraws_what_is_left_after_expiry(self):
+        creator = self.daemon("creator", *self.chain_args())
+        address = creator.call("node.info")["node_address"]
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {address: "5000"}, "eth": {address: str(ETH)}})
+        expires = int(time.time()) + 25
+        p = creator.seedctl("fund", "cd" * 20, "--amount=3000", "--rate=7", f"--expires={expires}")
+        self.assertIn("funded", p.stdout)
+        bounty_id = creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["bounty_id"]
+        p = creator.seedctl("top-up", bounty_id, "--amount=1500")
+        print("\n[settlement] seedctl top-up:\n" + p.stdout)
+        self.assertIn("topped up", p.stdout)
+        (b,) = creator.call("bounty.list", info_hash="cd" * 20)["bounties"]
+        self.assertEqual(b["balance"], "4500")
+        self.assertEqual(creator.call("chain.info")["token_balance"], "500")
+        # More than the account holds, an unknown bounty, and a withdraw before expiry: refused.
+        self.assertIn("holds 500", creator.call_error("bounty.top_up", bounty_id=bounty_id, amount="501").message)
+        self.assertIn("no bounty 99", creator.call_error("bounty.withdraw", bounty_id="99").message)
+        p = creator.seedctl("withdraw", bounty_id, check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("withdraw only after", p.stderr)
+        self.assertEqual(creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["balance"], "4500")
+        # After expiry the rest comes back to the node account.
+        time.sleep(max(0.0, expires + 2 - time.time()))
+        p = creator.seedctl("withdraw", bounty_id)
+        print("[settlement] seedctl withdraw:\n" + p.stdout)
+        self.assertIn("went back", p.stdout)
+        self.assertEqual(creator.call("chain.info")["token_balance"], "5000")
+        self.assertEqual(creator.call("bounty.list", info_hash="cd" * 20)["bounties"][0]["balance"], "0")
+
     def test_auto_settle_claims_and_settles_once_the_expected_payout_passes_the_minimum(self):
         creator = self.daemon("creator", *self.chain_args(), "--pex=false")
         seeder = self.daemon("seeder", *self.chain_args(), "--auto-settle=true", f"--settle-min-amount={RATE // 1000}",
@@ -447,6 +442,81 @@ class SettlementEndToEnd(DaemonTestCase):
         rows = seeder.call("earnings.by_torrent")["torrents"]
         self.assertEqual([r["bounty_rate_per_gib"] for r in rows if r["info_hash"] == ih], [str(RATE)])
         self.assertIn("expected_bounty_amount", seeder.call("earnings.summary"))
+
+    def test_a_pass_bounty_pays_only_pass_holders_and_an_open_bounty_pays_all_verified_bytes(self):
+        # Issue 14: the creator funds a bounty whose passSigner is its node address and gives
+        # one viewer a pass; the seeder learns the bounty from the chain (no trusted_pass_signers)
+        # and serves the viewer in the pass lane; its claim carries the pass beside the viewer's
+        # receipts. Settled: the pool pays the viewer's bytes only (the other leecher's items are
+        # skipped, reason 5). Then an open bounty: settled again, it pays the other's bytes.
+        creator = self.daemon("creator", *self.chain_args(), "--pex=false")
+        seeder = self.daemon("seeder", *self.chain_args(), "--pex=false", "--rate-limit-lan=true", "--upload-limit=2MiB")
+        viewer = self.daemon("viewer", *self.pool_args(), "--pex=false")
+        other = self.daemon("other", *self.pool_args(), "--pex=false")
+        addr = {d.name: d.call("node.info")["node_address"] for d in (creator, seeder, viewer, other)}
+        self.ethers_run("fund", {"token": self.chain["token"], "mint": {addr["creator"]: str(2 * BOUNTY)},
+                                 "eth": {addr["creator"]: str(ETH), addr["seeder"]: str(ETH)}})
+        made = ck.seed_torrent(seeder, "passes.bin", 4 * ck.MiB, seed=21)
+        ih = made["info_hash"]
+        seeder.wait_for(lambda: seeder.torrent(ih)["state"] == "seeding", timeout=30, what="seeding")
+        pass_rate, open_rate = RATE, RATE // 7
+        p = creator.seedctl("fund", ih, f"--amount={BOUNTY}", f"--rate={pass_rate}", "--days=2",
+                            f"--pass-signer={addr['creator']}")
+        self.assertIn("funded", p.stdout)
+        issued = creator.call("pass.issue", info_hash=ih, leecher=addr["viewer"], expires_at=int(time.time()) + 86400)
+        viewer.call("pass.add", **{"pass": issued["passes"][0]})
+        seeder.wait_for(lambda: [b for b in seeder.call("bounty.list", info_hash=ih)["bounties"]
+                                 if b["pass_signer"] == addr["creator"] and b["live"]],
+                        timeout=90, interval=1, what="the seeder to know the pass bounty")
+
+        for leecher in (viewer, other):
+            leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
+        lanes = {}
+
+        def both_seen():
+            for row in seeder.call("torrent.peers", info_hash=ih)["peers"]:
+                if row["seedd_address"] in (addr["viewer"], addr["other"]):
+                    lanes[row["seedd_address"]] = row["lane"]
+            return len(lanes) == 2
+        seeder.wait_for(both_seen, timeout=60, what="both leechers connected")
+        self.assertEqual(lanes, {addr["viewer"]: "pass", addr["other"]: "receipt"})
+        for leecher in (viewer, other):
+            got = ck.download(seeder, leecher, made)
+            self.assertGreater(got, 0)
+
+        seeder.call("rewards.claim")
+        doc = ck.load(ck.claim_file(seeder, 1))
+        self.assertEqual(seeder.call("claim.verify", claim=doc)["valid"], True)
+        self.assertEqual(ck.ethers_verify(ck.claim_file(seeder, 1), pool=self.chain["pool"])["failures"], [])
+        for e in doc["receipts"]:
+            self.assertEqual("passSig" in e, e["message"]["leecher"] == addr["viewer"], e)
+        viewer_items = [e for e in doc["receipts"] if e["message"]["leecher"] == addr["viewer"]]
+        other_items = [e for e in doc["receipts"] if e["message"]["leecher"] == addr["other"]]
+        self.assertTrue(viewer_items and other_items)
+
+        # The pass bounty pays the viewer's items and skips the other's (reason 5, pass).
+        first = seeder.call("rewards.settle", nonce=1)
+        reasons = {i["leecher"]: set() for i in first["items"]}
+        for i in first["items"]:
+            reasons[i["leecher"]].add(i["skip_reason"])
+        self.assertEqual(reasons, {addr["viewer"]: {None}, addr["other"]: {5}}, first["items"])
+        expected_first = sum((int(e["message"]["bytes"]) * pass_rate) >> 30 for e in viewer_items)
+        self.assertEqual(first["settlement"]["state"], "confirmed", first)
+        self.assertEqual(int(first["settlement"]["paid"]), expected_first)
+
+        # An open bounty: settled again, the claim pays the other leecher's bytes, and nothing twice.
+        creator.call("bounty.fund", info_hash=ih, amount=str(BOUNTY), rate_per_gib=str(open_rate),
+                     expires_at=int(time.time()) + 86400)
+        seeder.wait_for(lambda: len([b for b in seeder.call("bounty.list", info_hash=ih)["bounties"] if b["live"]]) == 2,
+                        timeout=90, interval=1, what="the seeder to know the open bounty")
+        second = seeder.call("rewards.settle", nonce=1)
+        self.assertEqual(second["settlement"]["state"], "confirmed", second)
+        for i in second["items"]:
+            self.assertEqual(i["skip_reason"], None if i["leecher"] == addr["other"] else 6, i)
+        expected_second = sum((int(e["message"]["bytes"]) * open_rate) >> 30 for e in other_items)
+        self.assertEqual(int(second["settlement"]["paid"]), expected_second)
+        # Paid to the claim's payout, the seeder's node address: the token balance says so.
+        self.assertEqual(int(seeder.call("chain.info")["token_balance"]), expected_first + expected_second)
 
 
 if __name__ == "__main__":

@@ -128,7 +128,8 @@ TEST_CASE("function selectors and event topics equal ethers.js's", "[chain]") {
   const auto& s = vectors().at("selectors");
   for (auto sig : {pool::kSettleSignature, pool::kFundSignature, pool::kTopUpSignature, pool::kWithdrawSignature,
                    pool::kBountySignature, pool::kTokenSignature, pool::kBountyFundedEvent, pool::kSettledEvent,
-                   pool::kItemSkippedEvent, erc20::kApproveSignature, erc20::kAllowanceSignature,
+                   pool::kItemSkippedEvent, pool::kLastBountyIdSignature, pool::kBountyToppedUpEvent,
+                   pool::kBountyWithdrawnEvent, erc20::kApproveSignature, erc20::kAllowanceSignature,
                    erc20::kBalanceOfSignature}) {
     INFO(sig);
     CHECK(s.contains(std::string(sig)));
@@ -171,6 +172,7 @@ TEST_CASE("fund, topUp, withdraw, bounty, token and ERC-20 calldata equal ethers
   CHECK(hex(pool::withdraw_calldata(u256(c["withdraw"]["bountyId"]))) == c["withdraw"]["calldata"]);
   CHECK(hex(pool::bounty_calldata(u256(c["bounty"]["bountyId"]))) == c["bounty"]["calldata"]);
   CHECK(hex(pool::token_calldata()) == c["token"]["calldata"]);
+  CHECK(hex(pool::last_bounty_id_calldata()) == c["last_bounty_id"]["calldata"]);
   CHECK(hex(erc20::approve_calldata(addr(c["approve"]["spender"]), u256(c["approve"]["amount"]))) == c["approve"]["calldata"]);
   CHECK(hex(erc20::allowance_calldata(addr(c["allowance"]["owner"]), addr(c["allowance"]["spender"]))) ==
         c["allowance"]["calldata"]);
@@ -229,6 +231,22 @@ TEST_CASE("BountyFunded, Settled and ItemSkipped logs decode as ethers.js encode
     CHECK(e->index == u64(v.at("index")));
     CHECK(e->reason == u64(v.at("reason")));
     CHECK_FALSE(pool::decode_bounty_funded(log_of(v)));
+  }
+  for (const auto& v : logs.at("bounty_topped_up")) {
+    const auto e = pool::decode_bounty_topped_up(log_of(v));
+    REQUIRE(e);
+    CHECK(e->bounty_id == u256(v.at("bountyId")));
+    CHECK(e->from == addr(v.at("from")));
+    CHECK(e->amount == u256(v.at("amount")));
+    CHECK_FALSE(pool::decode_bounty_withdrawn(log_of(v)));
+  }
+  for (const auto& v : logs.at("bounty_withdrawn")) {
+    const auto e = pool::decode_bounty_withdrawn(log_of(v));
+    REQUIRE(e);
+    CHECK(e->bounty_id == u256(v.at("bountyId")));
+    CHECK(e->funder == addr(v.at("funder")));
+    CHECK(e->amount == u256(v.at("amount")));
+    CHECK_FALSE(pool::decode_bounty_topped_up(log_of(v)));
   }
   CHECK(pool::skip_reason_name(1) == "proof");
   CHECK(pool::skip_reason_name(7) == "exhausted");

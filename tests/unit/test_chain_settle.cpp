@@ -127,3 +127,33 @@ TEST_CASE("the forecast cuts the last paid item to what the balance still pays f
   CHECK(out[1].amount == 500);
   CHECK(out[1].delta_bytes == (1u << 29));
 }
+
+TEST_CASE("the forecast pays an item under a pass bounty only with a pass its passSigner signed that covers the receipt") {
+  Fixture f({1000, 2000, 3000, 4000});
+  const PrivateKey creator = key('3'), stranger = key('4');
+  auto b = f.bounty(crypto::uint256(1) << 100, 1u << 30);
+  b.pass_signer = creator.address();
+  auto give = [&](size_t i, const PrivateKey& signer, uint64_t exp) {
+    auto& item = f.claim.items[i];
+    const auto sig = signer.sign(crypto::pass_digest(f.domain, {item.receipt.infohash, item.receipt.leecher, exp}));
+    item.pass_exp = exp;
+    item.pass_sig.assign(sig.begin(), sig.end());
+    f.claim.pass_signers[i] = signer.address();
+  };
+  give(0, creator, 1000);   // covers the receipt (timestamp 1000 ≤ passExp)
+  give(1, stranger, 5000);  // by another key
+  give(2, creator, 999);    // expired before the receipt
+  // Item 3: no pass at all.
+  // The file naming the creator as signer does not make a stranger's pass count: the signature does.
+  f.claim.pass_signers[1] = creator.address();
+  const std::vector<std::optional<chain::pool::Bounty>> bounties(4, b);
+  const auto out = chain::forecast_items(f.claim, {0, 0, 0, 0}, bounties, {0, 0, 0, 0});
+  CHECK(out[0].reason == 0);
+  CHECK(out[0].amount == 1000);
+  CHECK(out[1].reason == 5);
+  CHECK(out[2].reason == 5);
+  CHECK(out[3].reason == 5);
+  // An open bounty pays them all, pass or not.
+  const std::vector<std::optional<chain::pool::Bounty>> open(4, f.bounty(crypto::uint256(1) << 100, 1u << 30));
+  for (const auto& o : chain::forecast_items(f.claim, {0, 0, 0, 0}, open, {0, 0, 0, 0})) CHECK(o.reason == 0);
+}

@@ -114,7 +114,7 @@ struct Node {
 
   void commit(std::vector<std::pair<Receipt, Signature>> receipts, int64_t now = 1795305600) {
     LedgerBatch batch;
-    batch.receipts = std::move(receipts);
+    for (auto& [r, signature] : receipts) batch.receipts.push_back({r, signature});
     batch.now = now;
     ledger->commit(batch);
   }

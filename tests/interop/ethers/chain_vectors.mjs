@@ -38,6 +38,10 @@ const POOL_ABI = [
   "event BountyFunded(uint256 indexed bountyId, bytes20 indexed infohash, address indexed funder, uint256 amount, uint256 ratePerGiB, uint64 maxBytesPerLeecher, address passSigner, uint64 expiresAt)",
   "event Settled(address indexed claimant, uint64 indexed nonce, address payout, uint256 paid, uint64 bytesPaid, uint32 itemsPaid, uint32 itemsSkipped)",
   "event ItemSkipped(address indexed claimant, uint64 indexed nonce, uint32 index, uint8 reason)",
+  // Not in docs/protocol.md 8: contracts/RewardPool.sol's additions.
+  "function lastBountyId() view returns (uint256)",
+  "event BountyToppedUp(uint256 indexed bountyId, address indexed from, uint256 amount)",
+  "event BountyWithdrawn(uint256 indexed bountyId, address indexed funder, uint256 amount)",
 ];
 const ERC20_ABI = [
   "function approve(address spender, uint256 amount) returns (bool)",
@@ -150,6 +154,7 @@ const calls = {
   withdraw: { bountyId: dec(MAX_U256), calldata: pool.encodeFunctionData("withdraw", [MAX_U256]) },
   bounty: { bountyId: "1", calldata: pool.encodeFunctionData("bounty", [1n]) },
   token: { calldata: pool.encodeFunctionData("token", []) },
+  last_bounty_id: { calldata: pool.encodeFunctionData("lastBountyId", []) },
   approve: { spender: POOL, amount: dec(MAX_U256), calldata: erc20.encodeFunctionData("approve", [POOL, MAX_U256]) },
   allowance: { owner: funder.address, spender: POOL, calldata: erc20.encodeFunctionData("allowance", [funder.address, POOL]) },
   balance_of: { owner: seeder.address, calldata: erc20.encodeFunctionData("balanceOf", [seeder.address]) },
@@ -190,6 +195,12 @@ const logs = {
             [seeder.address, MAX_U64, seeder.address, 0n, 0n, 0n, 4294967295n]].map((v) => ({
     claimant: v[0], nonce: dec(v[1]), payout: v[2], paid: dec(v[3]), bytesPaid: dec(v[4]), itemsPaid: dec(v[5]),
     itemsSkipped: dec(v[6]), ...log("Settled", v),
+  })),
+  bounty_topped_up: [[7n, sender.address, 5n * 10n ** 20n], [MAX_U256, funder.address, MAX_U256]].map((v) => ({
+    bountyId: dec(v[0]), from: v[1], amount: dec(v[2]), ...log("BountyToppedUp", v),
+  })),
+  bounty_withdrawn: [[1n, funder.address, 0n], [2n, funder.address, 123456789n]].map((v) => ({
+    bountyId: dec(v[0]), funder: v[1], amount: dec(v[2]), ...log("BountyWithdrawn", v),
   })),
   item_skipped: [1, 7].map((reason, i) => ({
     claimant: seeder.address, nonce: "3", index: String(i), reason: String(reason),

@@ -23,3 +23,11 @@ export const CLAIM_TYPES = {
     { name: "createdAt", type: "uint64" },
   ],
 };
+
+export const PASS_TYPES = {
+  Pass: [
+    { name: "infohash", type: "bytes20" },
+    { name: "leecher", type: "address" },
+    { name: "expiresAt", type: "uint64" },
+  ],
+};

@@ -3,7 +3,7 @@
 //
 //   node verify_claim.mjs CLAIM.json [--chain-id N] [--pool ADDR] [--state STATE.json]
 //
-// Rules 1-4 always; rule 5 only with --state (the verifier state file format of seedctl
+// Rules 1-4 and 6 (passes) always; rule 5 only with --state (the verifier state file format of seedctl
 // verify-claim: {"last_nonce": "N" | null, "paid": [{leecher, infohash, channel, bytes}]}).
 // Prints one JSON report on stdout: what it recovered and recomputed, and `failures`, a list of
 // {rule, detail} with seedd's rule names (claim_verify.hpp kVerifyRules). Exit 0 when the claim
@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { Signature, TypedDataEncoder, getAddress, recoverAddress } from "ethers";
 
-import { CLAIM_TYPES, RECEIPT_TYPES } from "./eip712_types.mjs";
+import { CLAIM_TYPES, PASS_TYPES, RECEIPT_TYPES } from "./eip712_types.mjs";
 
 // Bounds of docs/protocol.md section 3.
 const GIB_SHIFT = 30n;
@@ -202,7 +202,17 @@ const entries = (haveEntries ? list : []).map((entry, i) => {
     prev: uint(entry, "prevClaimedBytes", `${p}.prevClaimedBytes`, U64_MAX),
     rate: uint(entry, "ratePerGiB", `${p}.ratePerGiB`, U256_MAX),
     proof: undefined,
+    pass: undefined,
   };
+  // Rule 6's fields: all three or none (docs/protocol.md 6, 9).
+  if ("passExp" in entry || "passSig" in entry || "passSigner" in entry) {
+    const pass = {
+      expiresAt: uint(entry, "passExp", `${p}.passExp`, U64_MAX),
+      signature: hexField(entry, "passSig", `${p}.passSig`, 65),
+      signer: address(entry, "passSigner", `${p}.passSigner`),
+    };
+    if (Object.values(pass).every((v) => v !== undefined)) out.pass = pass;
+  }
   const proof = field(entry, "proof", `${p}.proof`);
   if (proof !== undefined) {
     if (!Array.isArray(proof)) fail("malformed", `${p}.proof: expected an array`);
@@ -301,6 +311,17 @@ if (haveEntries) {
     else if (claim.amount !== undefined && claim.amount !== amount) fail("amount", `claim.amount is ${claim.amount}, the receipts give ${amount}`);
   }
 }
+
+// --- rule 6: each pass is its passSigner's Pass(infohash, leecher, passExp) and covers the receipt
+entries.forEach((e, i) => {
+  if (e.pass === undefined || e.message === undefined) return;
+  const message = { infohash: e.message.infohash, leecher: e.message.leecher, expiresAt: e.pass.expiresAt };
+  const r = recover(TypedDataEncoder.hash(domain, PASS_TYPES, message), e.pass.signature);
+  report.receipts[i].passSigner = r.signer ?? null;
+  if (r.error) fail("pass", `receipts[${i}].passSig ${r.error}`);
+  else if (r.signer !== e.pass.signer) fail("pass", `receipts[${i}].passSig recovers ${r.signer}, not passSigner ${e.pass.signer}`);
+  if (e.message.timestamp > e.pass.expiresAt) fail("pass", `receipts[${i}]: timestamp ${e.message.timestamp} is after passExp ${e.pass.expiresAt}`);
+});
 
 // --- rule 5, with the verifier's record ---------------------------------------------------
 if (stateFile !== null) {
