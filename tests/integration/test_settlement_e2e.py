@@ -18,7 +18,6 @@ import os
 import random
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -27,7 +26,6 @@ import urllib.request
 import claimkit as ck
 from harness import DaemonTestCase, free_port
 
-CONTRACTS = os.path.join(ck.SOURCE_DIR, "contracts")
 RATE = 1000000007 * 10**9      # base units per GiB, odd: every floor() matters
 BOUNTY = 10**30                # enough that no item is cut by the balance
 SIZE = 32 * ck.MiB         # at 2 MiB/s a seeder: long enough for 20+ claims along the way
@@ -94,56 +92,25 @@ class ChainRelay:
 class SettlementEndToEnd(DaemonTestCase):
     def setUp(self):
         super().setUp()
-        self.ethers = ck.ethers_dir()
-        subprocess.run([os.path.join(CONTRACTS, "install.sh")], check=True, timeout=600)
-        self.hh_port = free_port()
-        self.hh_log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
-        self.hardhat = subprocess.Popen(
-            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(self.hh_port)],
-            cwd=CONTRACTS, stdout=self.hh_log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
-        self.rpc = f"http://127.0.0.1:{self.hh_port}"
-        deadline = time.time() + 120
-        while True:
-            self.hh_log.seek(0)
-            if "Started HTTP" in self.hh_log.read():
-                break
-            if self.hardhat.poll() is not None or time.time() > deadline:
-                self.hh_log.seek(0)
-                raise RuntimeError("hardhat node did not start:\n" + self.hh_log.read()[-3000:])
-            time.sleep(0.2)
-        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=CONTRACTS,
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.chain = json.loads(p.stdout.strip().splitlines()[-1])
+        self.local = ck.LocalChain()
+        self.rpc = self.local.rpc
+        self.chain = self.local.deployed
         self.relay = ChainRelay(self.rpc)
 
     def tearDown(self):
         super().tearDown()
         self.relay.down()
-        self.hardhat.terminate()  # by its pid
-        try:
-            self.hardhat.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.hardhat.kill()
-            self.hardhat.wait()
-        self.hh_log.close()
+        self.local.stop()
 
     # -- helpers
     def ethers_run(self, mode, data):
-        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
-        with open(path, "w") as f:
-            json.dump(dict(data, rpc=self.rpc), f)
-        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=self.ethers,
-                           capture_output=True, text=True, timeout=120)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return json.loads(p.stdout)
+        return self.local.run(mode, data)
 
     def pool_args(self):
-        return ["--pool-chain-id=31337", f"--pool-contract={self.chain['pool']}"]
+        return self.local.pool_args()
 
     def chain_args(self):
-        return self.pool_args() + [f"--chain-rpc={self.relay.url}", f"--pool-deploy-block={self.chain['deployBlock']}"]
+        return self.local.chain_args(self.relay.url)
 
     def settle_cli(self, daemon, *args, check=True):
         p = daemon.seedctl("settle", *args, check=False)
