@@ -220,6 +220,14 @@ class SwarmReconciles(DaemonTestCase):
         for l in others:
             self.assertEqual(passes_seen[l.name], {None}, l.name)
 
+        # Each seeder's earnings split its verified bytes into the pass holders' and the others'.
+        holder_addrs = {addr[l.name] for l in holders}
+        for s in seeders:
+            summary = s.call("earnings.summary")
+            mine = {k: b for k, b in booked.items() if k[0] == s.name}
+            self.assertEqual(int(summary["pass_bytes"]), sum(b for k, b in mine.items() if k[2] in holder_addrs), s.name)
+            self.assertEqual(int(summary["receipt_bytes"]), sum(b for k, b in mine.items() if k[2] not in holder_addrs), s.name)
+
         # For no seeder, torrent and leecher is more booked than was sent, or received.
         for (s, t, la), b in booked.items():
             self.assertLessEqual(b, sent.get((s, t, la), 0), f"{s} booked more than it sent to {by_addr[la]} on T{t}")
@@ -286,7 +294,6 @@ class SwarmReconciles(DaemonTestCase):
             s.wait_for(lambda s=s: len([b for t in (0, 1) for b in s.call("bounty.list", info_hash=ih_of[t])["bounties"]
                                         if b["live"]]) == 2, timeout=90, interval=1, what="both bounties")
         ih_to_t = {ih_of[t]: t for t in ih_of}
-        holder_addrs = {addr[l.name] for l in holders}
         expected = {}   # seeder name -> tokens
         by_bounty = {0: 0, 1: 0}  # torrent -> tokens its bounty paid
         pass_bytes_paid = 0
