@@ -2,6 +2,7 @@
 // State shared between the receipt extension (libtorrent's network thread) and the accountant's
 // worker (verifier + ledger writer). The network thread never blocks on it: it writes atomics
 // and pushes to a queue whose lock is held for a vector push only.
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -124,6 +125,15 @@ struct PeerConnection {
 inline Lane lane_of(const PeerConnection& c) {
   if (!c.is_seedd.load(std::memory_order_acquire)) return Lane::vanilla;
   return c.pass_holder.load(std::memory_order_acquire) ? Lane::pass : Lane::receipt;
+}
+
+/// Seeder role: whether the peer's accepted receipts cover everything this connection gave it,
+/// so that the connection may close without losing a receipt. Every block handed to the socket
+/// counts (`queued`), not only the writes libtorrent has reported complete (`uploaded`): those
+/// trail what the peer may already have received, and a connection closed on `uploaded` alone
+/// lost the receipt of its last blocks (issue 14's swarm test: up to 11 blocks per connection).
+inline bool receipts_cover_upload(const PeerConnection& c) {
+  return c.accepted_bytes.load() >= std::max(c.uploaded.load(), c.queued.load());
 }
 
 /// A receipt message as it came off the wire, with what the seeder knew at that moment.
