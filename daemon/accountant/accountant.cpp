@@ -68,6 +68,14 @@ void Accountant::stop() {
   m_thread.join();
 }
 
+namespace {
+/// Which peer_totals row a connection counts in: its node's address, or the vanilla row.
+std::optional<crypto::Address> peer_total_key(const PeerConnection& c) {
+  if (c.is_seedd.load(std::memory_order_acquire)) return c.peer_address;
+  return std::nullopt;
+}
+}  // namespace
+
 void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
   std::map<crypto::InfoHash20, uint64_t> by_torrent;
   for (const auto& c : m_ctx->registry.all()) {
@@ -85,7 +93,14 @@ void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
         c->unverified_booked = up;
       }
     }
-    if (c->closed.load()) m_ctx->registry.erase(c->id);
+    if (c->closed.load()) {
+      std::lock_guard lock(m_totals_mutex);
+      auto& t = m_closed_totals[{c->infohash, peer_total_key(*c)}];
+      t.sent_bytes += c->uploaded.load();
+      t.received_bytes += c->downloaded.load();
+      t.connections += 1;
+      m_ctx->registry.erase(c->id);
+    }
   }
   for (const auto& [ih, bytes] : by_torrent) batch.unverified.push_back({ih, bytes});
 }
@@ -304,6 +319,27 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.pass_state = c->pass_state.load();
     v.pass_expires_at = c->pass_expires_at.load();
     out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<Accountant::PeerTotal> Accountant::peer_totals(const crypto::InfoHash20& infohash) const {
+  std::map<std::optional<crypto::Address>, PeerTotal> by_peer;
+  std::lock_guard lock(m_totals_mutex);  // the worker folds and erases under it: no connection twice
+  for (auto it = m_closed_totals.lower_bound({infohash, std::nullopt});
+       it != m_closed_totals.end() && it->first.first == infohash; ++it)
+    by_peer[it->first.second] = it->second;
+  for (const auto& c : m_ctx->registry.all()) {
+    if (c->infohash != infohash) continue;
+    auto& t = by_peer[peer_total_key(*c)];
+    t.sent_bytes += c->uploaded.load();
+    t.received_bytes += c->downloaded.load();
+    t.connections += 1;
+  }
+  std::vector<PeerTotal> out;
+  for (auto& [address, t] : by_peer) {
+    t.address = address;
+    out.push_back(t);
   }
   return out;
 }

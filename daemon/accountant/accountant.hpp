@@ -73,6 +73,18 @@ class Accountant {
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
 
+  /// All-time payload bytes sent to and received from each peer of a torrent since this process
+  /// started, closed connections included (torrent.peers shows live connections only, so a
+  /// peer's figures vanish when it disconnects). One row per seedd address (every connection
+  /// of that node), and one without an address for all vanilla peers together.
+  struct PeerTotal {
+    std::optional<crypto::Address> address;
+    uint64_t sent_bytes = 0;
+    uint64_t received_bytes = 0;
+    uint64_t connections = 0;
+  };
+  std::vector<PeerTotal> peer_totals(const crypto::InfoHash20& infohash) const;
+
   /// The torrent's reward rate (its override, else the default) in base units per GiB.
   crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
   void set_reward_rate(const crypto::InfoHash20& infohash, std::optional<crypto::uint256> rate);
@@ -127,6 +139,10 @@ class Accountant {
   std::mutex m_write_mutex;  // one writer at a time: the worker's commits and claims
   mutable std::mutex m_books_mutex;
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
+  // Closed connections' counters, folded in by the worker as it drops each from the registry
+  // (under this mutex, so that a reader sees every connection exactly once).
+  mutable std::mutex m_totals_mutex;
+  std::map<std::pair<crypto::InfoHash20, std::optional<crypto::Address>>, PeerTotal> m_closed_totals;  // guarded by m_totals_mutex
   std::thread m_thread;
   std::atomic<bool> m_stopping{false};
   std::atomic<uint64_t> m_accepted{0}, m_rejected{0}, m_superseded{0};

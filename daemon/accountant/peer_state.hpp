@@ -2,6 +2,7 @@
 // State shared between the receipt extension (libtorrent's network thread) and the accountant's
 // worker (verifier + ledger writer). The network thread never blocks on it: it writes atomics
 // and pushes to a queue whose lock is held for a vector push only.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -100,6 +101,15 @@ struct PeerConnection {
   uint64_t unverified_booked = 0;  // bytes of `uploaded` already booked as unverified
   std::optional<ChannelPass> pass;  // the verified pass, kept with each receipt of the channel
 };
+
+/// Seeder role: whether the peer's accepted receipts cover everything this connection gave it,
+/// so that the connection may close without losing a receipt. Every block handed to the socket
+/// counts (`queued`), not only the writes libtorrent has reported complete (`uploaded`): those
+/// trail what the peer may already have received, and a connection closed on `uploaded` alone
+/// lost the receipt of its last blocks (issue 14's swarm test: up to 11 blocks per connection).
+inline bool receipts_cover_upload(const PeerConnection& c) {
+  return c.accepted_bytes.load() >= std::max(c.uploaded.load(), c.queued.load());
+}
 
 /// A receipt message as it came off the wire, with what the seeder knew at that moment.
 struct InboundReceipt {

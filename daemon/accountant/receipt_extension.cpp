@@ -276,8 +276,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
                              m_conn->receipts_signed.load() < m_conn->downloaded.load();
     const bool flushed = m_last_receipt == Clock::time_point{} || Clock::now() - m_last_receipt >= kFlushGrace ||
                          m_conn->downloaded.load() == 0;
-    const bool booked = m_conn->accepted_bytes.load() >= m_conn->uploaded.load();
-    return !owe_receipt && flushed && booked;
+    // A block that was queued and never leaves keeps the hold until kMaxHold.
+    return !owe_receipt && flushed && receipts_cover_upload(*m_conn);
   }
 
   /// One timer per connection, on libtorrent's network thread: it sends a receipt held back

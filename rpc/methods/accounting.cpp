@@ -169,6 +169,20 @@ json peers(const json& params, Context& ctx) {
   return {{"peers", rows}};
 }
 
+json peer_totals(const json& params, Context& ctx) {
+  auto& acc = accountant(ctx);
+  const auto ih = info_hash_bytes(params);
+  if (!ctx.engine->get(param_string(params, "info_hash")))
+    throw RpcError(code::not_found, "info_hash: no torrent " + param_string(params, "info_hash"));
+  json rows = json::array();
+  for (const auto& t : acc.peer_totals(ih))
+    rows.push_back({{"seedd_address", t.address ? json(crypto::to_checksum_address(*t.address)) : json(nullptr)},
+                    {"sent_bytes", std::to_string(t.sent_bytes)},
+                    {"received_bytes", std::to_string(t.received_bytes)},
+                    {"connections", t.connections}});
+  return {{"peers", rows}};
+}
+
 /// torrent.set's engine part: labels, limits, seeding limits, file priorities, trackers. Every
 /// param is read and type-checked before anything changes.
 void torrent_set_engine(const json& params, Context& ctx) {
@@ -373,6 +387,12 @@ void register_accounting_methods(MethodTable& table) {
              "second to and from it), its progress (0 to 1), connection (tcp or utp), encrypted, and direction "
              "(incoming or outgoing).",
              {kInfoHash}, "{peers: [...]}", false, peers});
+  table.add({"torrent.peer_totals",
+             "Payload bytes sent to and received from each peer of the torrent since seedd started, closed "
+             "connections included (torrent.peers lists live connections only): one row per seedd address "
+             "(all of that node's connections), and one with seedd_address null for every vanilla peer together; "
+             "connections is how many connections a row sums.",
+             {kInfoHash}, "{peers: [{seedd_address, sent_bytes, received_bytes, connections}]}", false, peer_totals});
   table.add({"torrent.set",
              "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "
              "priorities, trackers, reward_rate. Each is kept across restarts; an absent param is left as it is.",

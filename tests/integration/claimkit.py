@@ -19,6 +19,7 @@ from harness import SEEDCTL, free_port, make_file
 SOURCE_DIR = os.environ.get("SEEDD_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 ETHERS_SRC = os.path.join(SOURCE_DIR, "tests", "interop", "ethers")
+CONTRACTS = os.path.join(SOURCE_DIR, "contracts")
 ZERO_ADDRESS = "0x" + "00" * 20
 MiB = 1024 * 1024
 GIB_SHIFT = 30
@@ -33,62 +34,6 @@ RULES = {
     5: {"nonce", "prev_claimed_bytes"},
     6: {"pass"},
 }
-
-
-# ---- a chain: Hardhat on 127.0.0.1 with the reward pool ---------------------------------------
-class HardhatChain:
-    """A Hardhat node on 127.0.0.1 (started here, stopped by its pid) with the pool and its token
-    deployed by contracts/scripts/deploy.js: `rpc` is its URL, `chain` deploy.js's answer
-    ({pool, token, deployBlock, ...})."""
-
-    def __init__(self):
-        contracts = os.path.join(SOURCE_DIR, "contracts")
-        subprocess.run([os.path.join(contracts, "install.sh")], check=True, timeout=600)
-        port = free_port()
-        self.log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
-        self.proc = subprocess.Popen(
-            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(port)],
-            cwd=contracts, stdout=self.log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
-        self.rpc = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 120
-        while True:
-            self.log.seek(0)
-            if "Started HTTP" in self.log.read():
-                break
-            if self.proc.poll() is not None or time.time() > deadline:
-                self.log.seek(0)
-                raise RuntimeError("hardhat node did not start:\n" + self.log.read()[-3000:])
-            time.sleep(0.2)
-        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=contracts,
-                           capture_output=True, text=True, timeout=300)
-        if p.returncode != 0:
-            self.stop()
-            raise RuntimeError(f"deploy.js failed ({p.returncode}):\n{p.stderr}")
-        self.chain = json.loads(p.stdout.strip().splitlines()[-1])
-
-    def ethers_run(self, mode, data):
-        """tests/interop/ethers/settlement_check.mjs MODE on `data` (with this chain's rpc): its JSON."""
-        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
-        with open(path, "w") as f:
-            json.dump(dict(data, rpc=self.rpc), f)
-        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=ethers_dir(),
-                           capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            raise AssertionError(f"settlement_check.mjs {mode} failed ({p.returncode}):\n{p.stderr}")
-        return json.loads(p.stdout)
-
-    def pool_args(self):
-        return ["--pool-chain-id=31337", f"--pool-contract={self.chain['pool']}"]
-
-    def stop(self):
-        self.proc.terminate()  # by its pid
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
 
 
 # ---- the ethers.js checker ------------------------------------------------------------------
@@ -165,14 +110,17 @@ def forge(doc, key_file, sign_only=False):
 
 
 # ---- seedd's two verifiers --------------------------------------------------------------------
-def seedctl_verify(path, state=None):
-    """`seedctl --json verify-claim PATH [--state S]`, offline: no daemon URL is needed (a dead
-    one is given to prove it). Returns (exit code, {valid, failures})."""
+def seedctl_verify(path, state=None, pool=None, chain_id=31337):
+    """`seedctl --json verify-claim PATH [--state S] [--chain-id N --pool ADDR]`, offline: no
+    daemon URL is needed (a dead one is given to prove it). `pool`: the domain's
+    verifyingContract, when not seedctl's default. Returns (exit code, {valid, failures})."""
     env = dict(os.environ)
     env["SEEDD_RPC_URL"] = "http://127.0.0.1:9/rpc"  # nothing listens there
     env["SEEDD_DATA_DIR"] = tempfile.gettempdir()
     with tempfile.TemporaryDirectory() as tmp:
         args = [SEEDCTL, "--json", "verify-claim", path]
+        if pool is not None:
+            args += ["--chain-id", str(chain_id), "--pool", pool]
         if state is not None:
             state_path = os.path.join(tmp, "state.json")
             with open(state_path, "w") as f:
@@ -277,3 +225,76 @@ def download(seeder, leecher, made, timeout=120):
     seeder.wait_for(lambda: receipted_bytes(seeder, ih, address) >= received, timeout=30,
                     what="the final receipt")
     return receipted_bytes(seeder, ih, address)
+
+
+# ---- a local chain ----------------------------------------------------------------------------
+class LocalChain:
+    """A Hardhat node on 127.0.0.1 (started here, stopped by its pid) with the pool and its token
+    deployed by contracts/scripts/deploy.js; `run` drives tests/interop/ethers/
+    settlement_check.mjs (fund, send, check, balances) against it."""
+
+    def __init__(self):
+        self.ethers = ethers_dir()
+        subprocess.run([os.path.join(CONTRACTS, "install.sh")], check=True, timeout=600)
+        self.port = free_port()
+        self.log = open(os.path.join(tempfile.mkdtemp(prefix="seedd-hardhat-"), "hardhat.log"), "w+")
+        self.proc = subprocess.Popen(
+            ["node", "scripts/hardhat-offline.js", "node", "--hostname", "127.0.0.1", "--port", str(self.port)],
+            cwd=CONTRACTS, stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"))
+        self.rpc = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 120
+        while True:
+            self.log.seek(0)
+            if "Started HTTP" in self.log.read():
+                break
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.log.seek(0)
+                text = self.log.read()[-3000:]
+                self.stop()
+                raise RuntimeError("hardhat node did not start:\n" + text)
+            time.sleep(0.2)
+        p = subprocess.run(["node", "scripts/deploy.js", "--rpc", self.rpc], cwd=CONTRACTS,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0:
+            self.stop()
+            raise RuntimeError(f"deploy.js failed ({p.returncode}):\n{p.stderr}")
+        self.deployed = json.loads(p.stdout.strip().splitlines()[-1])  # pool, token, deployBlock
+
+    @property
+    def pool(self):
+        return self.deployed["pool"]
+
+    @property
+    def token(self):
+        return self.deployed["token"]
+
+    def pool_args(self):
+        """seedd's options for the pool's EIP-712 domain (receipts, claims, passes)."""
+        return ["--pool-chain-id=31337", f"--pool-contract={self.pool}"]
+
+    def chain_args(self, rpc_url=None):
+        """pool_args and the chain client, through `rpc_url` (a relay) or straight to the node."""
+        return self.pool_args() + [f"--chain-rpc={rpc_url or self.rpc}",
+                                   f"--pool-deploy-block={self.deployed['deployBlock']}"]
+
+    def run(self, mode, data):
+        """settlement_check.mjs MODE with `data` (and this chain's rpc); returns its report."""
+        path = os.path.join(tempfile.mkdtemp(prefix="seedd-settle-"), f"{mode}.json")
+        with open(path, "w") as f:
+            json.dump(dict(data, rpc=self.rpc), f)
+        p = subprocess.run(["node", "settlement_check.mjs", mode, path], cwd=self.ethers,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError(f"settlement_check.mjs {mode} exited {p.returncode}:\n{p.stderr}")
+        return json.loads(p.stdout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()  # by its pid
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()

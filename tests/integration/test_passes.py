@@ -100,8 +100,9 @@ class Passes(DaemonTestCase):
 
         # ---- the viewer refuses every bad pass with a clear error, and keeps none of them
         forged = dict(viewer_pass, expiresAt=str(int(viewer_pass["expiresAt"]) + 86400))
-        short = self.issue(creator, ih, viewer_addr, int(time.time()) + 1)
-        viewer.wait_for(lambda: time.time() > int(short["expiresAt"]) + 1, timeout=10, what="the short pass to expire")
+        # pass.issue wants an expiry in the future: +1 could be gone before the call arrives.
+        short = self.issue(creator, ih, viewer_addr, int(time.time()) + 3)
+        viewer.wait_for(lambda: time.time() > int(short["expiresAt"]) + 1, timeout=15, what="the short pass to expire")
         for doc, needle in ((forged, "not pass.signer"),
                             (bulk[1], "pass.leecher"),      # the other leecher's pass
                             (short, "pass.expiresAt"),      # expired
@@ -152,8 +153,8 @@ class Passes(DaemonTestCase):
         # Forged: the creator's signature with a later expiry (it recovers someone else).
         forged_peer = show(dict(wire_pass(good_x), exp=int(good_x["expiresAt"]) + 86400), x)
         z = random_address()
-        soon = self.issue(creator, ih, z, int(time.time()) + 1)
-        seeder.wait_for(lambda: time.time() > int(soon["expiresAt"]) + 1, timeout=10, what="z's pass to expire")
+        soon = self.issue(creator, ih, z, int(time.time()) + 3)
+        seeder.wait_for(lambda: time.time() > int(soon["expiresAt"]) + 1, timeout=15, what="z's pass to expire")
         expired = show(wire_pass(soon), z)
         malformed_sig = show({"exp": 5, "sig": b"short"})
         malformed_type = show(b"not a dictionary")

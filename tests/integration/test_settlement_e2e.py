@@ -92,24 +92,25 @@ class ChainRelay:
 class SettlementEndToEnd(DaemonTestCase):
     def setUp(self):
         super().setUp()
-        self.hardhat = ck.HardhatChain()
-        self.rpc, self.chain = self.hardhat.rpc, self.hardhat.chain
+        self.local = ck.LocalChain()
+        self.rpc = self.local.rpc
+        self.chain = self.local.deployed
         self.relay = ChainRelay(self.rpc)
 
     def tearDown(self):
         super().tearDown()
         self.relay.down()
-        self.hardhat.stop()
+        self.local.stop()
 
     # -- helpers
     def ethers_run(self, mode, data):
-        return self.hardhat.ethers_run(mode, data)
+        return self.local.run(mode, data)
 
     def pool_args(self):
-        return self.hardhat.pool_args()
+        return self.local.pool_args()
 
     def chain_args(self):
-        return self.pool_args() + [f"--chain-rpc={self.relay.url}", f"--pool-deploy-block={self.chain['deployBlock']}"]
+        return self.local.chain_args(self.relay.url)
 
     def settle_cli(self, daemon, *args, check=True):
         p = daemon.seedctl("settle", *args, check=False)

@@ -17,7 +17,7 @@ SIZE = 4 * ck.MiB
 class RewardsOnChain(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        self.hardhat = ck.HardhatChain()
+        self.hardhat = ck.LocalChain()
 
     def tearDown(self):
         super().tearDown()
@@ -28,11 +28,11 @@ class RewardsOnChain(BrowserTestCase):
 
     def test_claim_and_settle_from_the_page(self):
         h = self.hardhat
-        chain_args = h.pool_args() + [f"--chain-rpc={h.rpc}", f"--pool-deploy-block={h.chain['deployBlock']}"]
+        chain_args = h.chain_args()
         seeder = self.daemon("seeder", *chain_args, f"--reward-rate={RATE}")
         leecher = self.daemon("leecher", *h.pool_args())
         address = seeder.call("node.info")["node_address"]
-        h.ethers_run("fund", {"token": h.chain["token"], "mint": {address: str(BOUNTY)}, "eth": {address: str(ETH)}})
+        h.run("fund", {"token": h.token, "mint": {address: str(BOUNTY)}, "eth": {address: str(ETH)}})
         made, _ = self.seed(seeder, SIZE, seed=21, name="film.mkv")
         ih = made["info_hash"]
         seeder.seedctl("fund", ih, f"--amount={BOUNTY // 2}", f"--rate={RATE}", "--days=2")

@@ -6,6 +6,9 @@
 //                                                an unlocked account, print the Settled event
 //   node settlement_check.mjs check INPUT.json   recompute payouts from the claim files and compare
 //                                                with token balances, the bounty and Settled logs
+//   node settlement_check.mjs balances INPUT.json  token balances of `addresses` and the state of
+//                                                `bountyIds` (balance, rate, passSigner), as read
+//                                                from the chain
 // INPUT.json and the report (stdout) are JSON; integers are decimal strings.
 import fs from "node:fs";
 import { ethers } from "ethers";
@@ -83,9 +86,22 @@ async function check() {
   return report;
 }
 
-const run = { fund, send, check }[mode];
+async function balances() {
+  const pool = new ethers.Contract(input.pool, POOL_ABI, provider);
+  const token = new ethers.Contract(input.token, TOKEN_ABI, provider);
+  const out = { tokens: {}, bounties: {} };
+  for (const a of input.addresses || []) out.tokens[a] = (await token.balanceOf(a)).toString();
+  for (const id of input.bountyIds || []) {
+    const b = await pool.bounty(BigInt(id));
+    out.bounties[id] = { infohash: b.infohash, balance: b.balance.toString(), ratePerGiB: b.ratePerGiB.toString(),
+                         passSigner: b.passSigner };
+  }
+  return out;
+}
+
+const run = { fund, send, check, balances }[mode];
 if (!run) {
-  process.stderr.write("usage: node settlement_check.mjs fund|send|check INPUT.json\n");
+  process.stderr.write("usage: node settlement_check.mjs fund|send|check|balances INPUT.json\n");
   process.exit(2);
 }
 run().then((r) => { process.stdout.write(JSON.stringify(r) + "\n"); provider.destroy(); })
