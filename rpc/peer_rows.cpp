@@ -59,8 +59,11 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
                 {"received_bytes", std::to_string(b.received_bytes)},
                 {"receipted_bytes", std::to_string(b.receipted_bytes)},
                 {"unreceipted_bytes", std::to_string(b.sent_bytes - std::min(b.sent_bytes, b.receipted_bytes))},
-                {"choked", b.choked},
-                {"interested", b.interested},
+                // libtorrent's own flag where the peer is in its list: the plugin's copy follows
+                // the choke and unchoke hooks, which libtorrent may call in an order that leaves
+                // it stale (an unchoked peer shown choked).
+                {"choked", p ? p->choked : b.choked},
+                {"interested", p ? p->interested : b.interested},
                 {"lane", lane_of(b)},
                 {"pass", pass_state_name(b.pass_state)},
                 {"pass_expires_at", b.pass_holder ? json(b.pass_expires_at) : json(nullptr)}};

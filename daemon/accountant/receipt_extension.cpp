@@ -192,6 +192,9 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   void on_piece_failed(lt::piece_index_t) override { m_tainted = true; }
 
   void tick() override {
+    // The choke hooks keep `choked` as a copy; libtorrent's own flag is the truth (the lane
+    // allocator once saw every peer choked while one was served, and gave the slot elsewhere).
+    m_conn->choked = m_pc.is_choked();
     // While a finished download holds this connection for its last receipt, blocks that were in
     // flight when that receipt went out are receipted too, whatever the cadence.
     maybe_send_receipt(m_holding);
