@@ -26,10 +26,8 @@ using namespace seedd::chain;
 using crypto::from_hex;
 using crypto::to_hex;
 
-using seedd::test::test_vectors;
-using seedd::test::addr;
-using seedd::test::u64;
-using seedd::test::u256;
+using namespace seedd::test;
+
 namespace {
 
 std::vector<uint8_t> bytes(const json& v) {

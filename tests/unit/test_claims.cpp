@@ -33,23 +33,9 @@ using json = nlohmann::json;
 using namespace seedd::accountant;
 using namespace seedd::crypto;
 
-using seedd::test::test_vectors;
-using seedd::test::hex_n;
-using seedd::test::addr;
-using seedd::test::u64;
-using seedd::test::u256;
+using namespace seedd::test;
+
 namespace {
-
-Domain vector_domain() {
-  const json& d = test_vectors("eip712.json").at("domain");
-  return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))};
-}
-
-PrivateKey vector_key(size_t i) {
-  auto key = PrivateKey::from_hex(test_vectors("eip712.json").at("keys").at(i).at("private_key").get<std::string>());
-  REQUIRE(key);
-  return *key;
-}
 
 Receipt vector_receipt(size_t i) {
   const json& m = test_vectors("eip712.json").at("receipts").at(i).at("message");
@@ -64,7 +50,6 @@ Claim vector_claim() {
                u64(m.at("nonce")),        u64(m.at("createdAt"))};
 }
 
-using seedd::test::ScratchDir;
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 const InfoHash20 kTorrentA = {0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};

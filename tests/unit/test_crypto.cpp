@@ -30,21 +30,12 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace seedd::crypto;
 
-using seedd::test::test_vectors;
-using seedd::test::hex_n;
-using seedd::test::addr;
-using seedd::test::u64;
+using namespace seedd::test;
+
 namespace {
 
 Bytes32 b32(const json& value) { return hex_n<32>(value); }
 Signature sig65(const json& value) { return hex_n<65>(value); }
-
-Domain vector_domain() {
-  const json& d = test_vectors("eip712.json").at("domain");
-  REQUIRE(d.at("name").get<std::string>() == kDomainName);
-  REQUIRE(d.at("version").get<std::string>() == kDomainVersion);
-  return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))};
-}
 
 Receipt receipt_from(const json& m) {
   return Receipt{hex_n<20>(m.at("infohash")), addr(m.at("seeder")), addr(m.at("leecher")),
@@ -96,7 +87,6 @@ Signature malleate(const Signature& sig) {
   return out;
 }
 
-using seedd::test::ScratchDir;
 
 unsigned file_mode(const fs::path& p) {
   struct stat st {};

@@ -25,25 +25,13 @@
 using json = nlohmann::json;
 using namespace seedd::accountant;
 using namespace seedd::crypto;
-using seedd::test::ScratchDir;
+using namespace seedd::test;
 
-using seedd::test::test_vectors;
-using seedd::test::hex_n;
-using seedd::test::addr;
+
 namespace {
 
-Domain domain_of(const json& d) { return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))}; }
-
-PrivateKey vector_key(size_t i) {
-  auto key = PrivateKey::from_hex(test_vectors("eip712.json").at("keys").at(i).at("private_key").get<std::string>());
-  REQUIRE(key);
-  return *key;
-}
-
 Pass pass_of(const json& m) {
-  auto exp = parse_decimal_u64(m.at("expiresAt").get<std::string>());
-  REQUIRE(exp);
-  return Pass{hex_n<20>(m.at("infohash")), addr(m.at("leecher")), *exp};
+  return Pass{hex_n<20>(m.at("infohash")), addr(m.at("leecher")), u64(m.at("expiresAt"))};
 }
 
 const Domain kDomain = [] {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "daemon/crypto/eip712.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/types.hpp"
@@ -59,6 +60,19 @@ inline crypto::uint256 u256(const nlohmann::json& value) {
   auto parsed = crypto::parse_decimal_u256(value.get<std::string>());
   REQUIRE(parsed);
   return *parsed;
+}
+
+/// An EIP-712 domain as the vector files write it: {chainId, verifyingContract}.
+inline crypto::Domain domain_of(const nlohmann::json& d) {
+  return crypto::Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))};
+}
+
+/// eip712.json's domain, and its i-th key.
+inline crypto::Domain vector_domain() { return domain_of(test_vectors("eip712.json").at("domain")); }
+inline crypto::PrivateKey vector_key(size_t i) {
+  auto key = crypto::PrivateKey::from_hex(test_vectors("eip712.json").at("keys").at(i).at("private_key").get<std::string>());
+  REQUIRE(key);
+  return *key;
 }
 
 }  // namespace seedd::test
