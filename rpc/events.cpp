@@ -67,19 +67,18 @@ std::shared_ptr<WebSocketAccept> accept_event_socket(events::EventBus& bus, cons
   return accept;
 }
 
-std::optional<LongPoll> long_poll_of(const std::string& body, const events::EventBus& bus) {
-  auto in = parse_untrusted_json(body);  // a refused body is answered by handle_jsonrpc
-  if (!in.ok() || !in.value.is_object()) return std::nullopt;
-  auto& j = in.value;
-  auto m = j.find("method");
-  if (m == j.end() || !m->is_string() || *m != "events.poll") return std::nullopt;
-  auto p = j.find("params");
-  if (p == j.end() || !p->is_object()) return std::nullopt;
+std::optional<LongPoll> long_poll_of(const nlohmann::json& request, const events::EventBus& bus) {
+  if (!request.is_object()) return std::nullopt;
+  auto m = request.find("method");
+  if (m == request.end() || !m->is_string() || *m != "events.poll") return std::nullopt;
+  auto p = request.find("params");
+  if (p == request.end() || !p->is_object()) return std::nullopt;
   auto t = p->find("timeout_ms");
   if (t == p->end() || !t->is_number_integer() || t->get<int64_t>() <= 0) return std::nullopt;
   const auto timeout = std::min(std::chrono::milliseconds(t->get<int64_t>()), MAX_LONG_POLL);
-  if (!p->contains("since")) (*p)["since"] = bus.last();
-  return LongPoll{j.dump(), timeout};
+  auto pinned = request;
+  if (!p->contains("since")) pinned["params"]["since"] = bus.last();
+  return LongPoll{pinned.dump(), timeout};
 }
 
 bool poll_answer_is_empty(const std::string& answer) {

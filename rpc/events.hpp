@@ -38,7 +38,7 @@ struct LongPoll {
   std::string body;
   std::chrono::milliseconds timeout;
 };
-std::optional<LongPoll> long_poll_of(const std::string& body, const events::EventBus& bus);
+std::optional<LongPoll> long_poll_of(const nlohmann::json& request, const events::EventBus& bus);
 
 /// True if the JSON-RPC answer to events.poll carries no events (so a long poll keeps waiting).
 bool poll_answer_is_empty(const std::string& answer);

@@ -120,8 +120,7 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
 
 }  // namespace
 
-bool jsonrpc_runs_inline(std::string_view body, const MethodTable& table) {
-  auto in = parse_untrusted_json(body);
+bool jsonrpc_runs_inline(const JsonInput& in, const MethodTable& table) {
   if (!in.ok() || !in.value.is_object()) return false;
   const auto method = in.value.find("method");
   if (method == in.value.end() || !method->is_string()) return false;
@@ -130,7 +129,10 @@ bool jsonrpc_runs_inline(std::string_view body, const MethodTable& table) {
 }
 
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
-  auto in = parse_untrusted_json(body);
+  return handle_jsonrpc(parse_untrusted_json(body), ctx, table);
+}
+
+std::optional<std::string> handle_jsonrpc(JsonInput in, Context& ctx, const MethodTable& table) {
   if (in.status == JsonInput::Status::invalid)
     return dump(error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON"));
   if (!in.ok())  // too deep, too many values

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "rpc/context.hpp"
+#include "rpc/json_input.hpp"
 
 namespace seedd::rpc {
 
@@ -17,9 +18,11 @@ constexpr size_t MAX_BATCH_LENGTH = 100;
 /// Handles one POST body. Returns the response body, or nullopt when every request in it was
 /// a notification (the HTTP layer then answers 204 with no body).
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table);
+/// The same for a body parse_untrusted_json() has already read (refused ones answered as above).
+std::optional<std::string> handle_jsonrpc(JsonInput in, Context& ctx, const MethodTable& table);
 
-/// Whether `body` is one request (not a batch) for a method marked `runs_inline`; anything
-/// else, invalid JSON included, is for a worker (which answers it as handle_jsonrpc does).
-bool jsonrpc_runs_inline(std::string_view body, const MethodTable& table);
+/// Whether the parsed body is one request (not a batch) for a method marked `runs_inline`;
+/// anything else, a refused body included, is for a worker.
+bool jsonrpc_runs_inline(const JsonInput& in, const MethodTable& table);
 
 }  // namespace seedd::rpc

@@ -104,7 +104,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
-    return handle_rpc(req);
+    return handle_rpc(req, parse_untrusted_json(req.body));
   }
   if (path == "/metrics") {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
@@ -148,10 +148,12 @@ std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
   if (req.method != "POST" || req.body.size() > MAX_INLINE_BODY_BYTES) return std::nullopt;
   const auto path = path_of(req.target);
   if (path == "/rpc") {
-    if (!jsonrpc_runs_inline(req.body, method_table())) return std::nullopt;
-  } else if (!is_transmission_path(path) || !m_transmission_inline || !m_transmission_inline(req.body)) {
-    return std::nullopt;
+    auto in = parse_untrusted_json(req.body);
+    if (!jsonrpc_runs_inline(in, method_table())) return std::nullopt;  // a worker parses it again
+    if (auto refused = check_guards(req)) return *refused;  // as handle() does
+    return handle_rpc(req, std::move(in));
   }
+  if (!is_transmission_path(path) || !m_transmission_inline || !m_transmission_inline(req.body)) return std::nullopt;
   return handle(req);
 }
 
@@ -204,15 +206,15 @@ std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unau
   return std::nullopt;
 }
 
-HttpResponse Router::handle_rpc(const HttpRequest& req) {
+HttpResponse Router::handle_rpc(const HttpRequest& req, JsonInput in) {
   HttpResponse unauthorized;
   auto scope = scope_of(req, unauthorized);
   if (!scope) return unauthorized;
   Context ctx = m_base;
   ctx.scope = *scope;
-  if (m_base.events)
-    if (auto poll = long_poll_of(req.body, *m_base.events)) return long_poll(std::move(*poll), ctx);
-  auto body = handle_jsonrpc(req.body, ctx, method_table());
+  if (m_base.events && in.ok())
+    if (auto poll = long_poll_of(in.value, *m_base.events)) return long_poll(std::move(*poll), ctx);
+  auto body = handle_jsonrpc(std::move(in), ctx, method_table());
   if (!body) {
     HttpResponse r;
     r.status = 204;

@@ -12,6 +12,7 @@
 #include "rpc/guards.hpp"
 #include "rpc/health.hpp"
 #include "rpc/http_server.hpp"
+#include "rpc/json_input.hpp"
 #include "rpc/web_sessions.hpp"
 
 namespace seedd::rpc {
@@ -51,7 +52,8 @@ class Router {
   std::optional<HttpResponse> handle_inline(const HttpRequest& req);
 
  private:
-  HttpResponse handle_rpc(const HttpRequest& req);
+  /// /rpc, its body parsed once (`in`) for the long poll, the dispatch and the inline check.
+  HttpResponse handle_rpc(const HttpRequest& req, JsonInput in);
   /// The allow-list, Host and Origin; the 403 to answer, or nothing.
   std::optional<HttpResponse> check_guards(const HttpRequest& req) const;
   bool is_transmission_path(const std::string& path) const;

@@ -1,13 +1,9 @@
 // seedctl's chain commands (issue 13): settle, bounties, fund, balance. Tables by default, the
 // daemon's JSON with --json. Amounts stay decimal strings end to end: never a float.
-#include <chrono>
 #include <ctime>
 #include <iostream>
-#include <map>
-#include <set>
 
 #include "daemon/crypto/hex.hpp"
-#include "daemon/util/clock.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -19,44 +15,6 @@ using json = nlohmann::json;
 // A settlement waits for its receipt (up to a minute on the daemon's side).
 constexpr int kChainCommandTimeoutMs = 90000;
 
-struct ChainArgs {
-  std::vector<std::string> pos;
-  std::set<std::string> flags;
-  std::map<std::string, std::string> values;
-};
-
-std::optional<ChainArgs> parse(const std::string& cmd, const std::vector<std::string>& in, size_t max_pos,
-                               const std::set<std::string>& bool_flags, const std::set<std::string>& value_flags) {
-  ChainArgs out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto& a = in[i];
-    if (a.rfind("--", 0) != 0) {
-      out.pos.push_back(a);
-      continue;
-    }
-    const auto eq = a.find('=');
-    const auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (bool_flags.count(name) && eq == std::string::npos) {
-      out.flags.insert(name);
-    } else if (value_flags.count(name)) {
-      if (eq != std::string::npos) out.values[name] = a.substr(eq + 1);
-      else if (i + 1 < in.size()) out.values[name] = in[++i];
-      else {
-        std::cerr << "seedctl: " << cmd << ": --" << name << " needs a value\n";
-        return std::nullopt;
-      }
-    } else {
-      std::cerr << "seedctl: " << cmd << ": unknown option " << a << " (seedctl --help)\n";
-      return std::nullopt;
-    }
-  }
-  if (out.pos.size() > max_pos) {
-    std::cerr << "seedctl: " << cmd << ": expected at most " << max_pos << " argument" << (max_pos == 1 ? "" : "s")
-              << ", got " << out.pos.size() << " (seedctl --help)\n";
-    return std::nullopt;
-  }
-  return out;
-}
 
 std::string utc_date(int64_t unix_s) {
   std::time_t t = static_cast<std::time_t>(unix_s);
@@ -74,7 +32,7 @@ std::string str(const json& v) {
 }
 
 int cmd_settle(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("settle", in, 1, {"claim", "dry-run", "print-tx"}, {});
+  auto a = seedctl_parse_args("settle", in, 1, {"claim", "dry-run", "print-tx"}, {});
   if (!a) return seedctl_exit::usage;
   json result;
   uint64_t nonce = 0;
@@ -136,7 +94,7 @@ int cmd_settle(const SeedctlClient& client, const std::vector<std::string>& in, 
 }
 
 int cmd_bounties(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("bounties", in, 1, {}, {});
+  auto a = seedctl_parse_args("bounties", in, 1, {}, {});
   if (!a) return seedctl_exit::usage;
   json params = json::object();
   if (!a->pos.empty()) params["info_hash"] = a->pos[0];
@@ -162,7 +120,7 @@ int cmd_bounties(const SeedctlClient& client, const std::vector<std::string>& in
 }
 
 int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("fund", in, 1, {}, {"amount", "rate", "expires", "days", "cap", "pass-signer"});
+  auto a = seedctl_parse_args("fund", in, 1, {}, {"amount", "rate", "expires", "days", "cap", "pass-signer"});
   if (!a) return seedctl_exit::usage;
   if (a->pos.size() != 1 || !a->values.count("amount") || !a->values.count("rate") ||
       (!a->values.count("expires") && !a->values.count("days"))) {
@@ -170,23 +128,13 @@ int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bo
                  "[--cap=BYTES] [--pass-signer=ADDR]\n";
     return seedctl_exit::usage;
   }
-  int64_t expires = 0;
-  if (a->values.count("expires")) {
-    auto n = crypto::parse_decimal_u64(a->values["expires"]);
-    if (!n) {
-      std::cerr << "seedctl: fund: --expires must be unix seconds, got '" << a->values["expires"] << "'\n";
-      return seedctl_exit::usage;
-    }
-    expires = static_cast<int64_t>(*n);
-  } else {
-    auto d = crypto::parse_decimal_u64(a->values["days"]);
-    if (!d || *d == 0 || *d > 36500) {
-      std::cerr << "seedctl: fund: --days must be 1 to 36500, got '" << a->values["days"] << "'\n";
-      return seedctl_exit::usage;
-    }
-    expires = util::unix_now() +
-              static_cast<int64_t>(*d) * 86400;
+  std::string problem;
+  const auto expiry = seedctl_expiry(*a, problem);
+  if (!expiry) {
+    std::cerr << "seedctl: fund: " << problem << "\n";
+    return seedctl_exit::usage;
   }
+  const int64_t expires = *expiry;
   json params = {{"info_hash", a->pos[0]}, {"amount", a->values["amount"]}, {"rate_per_gib", a->values["rate"]},
                  {"expires_at", expires}};
   if (a->values.count("cap")) params["max_bytes_per_leecher"] = a->values["cap"];
@@ -202,7 +150,7 @@ int cmd_fund(const SeedctlClient& client, const std::vector<std::string>& in, bo
 }
 
 int cmd_top_up(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("top-up", in, 1, {}, {"amount"});
+  auto a = seedctl_parse_args("top-up", in, 1, {}, {"amount"});
   if (!a) return seedctl_exit::usage;
   if (a->pos.size() != 1 || !a->values.count("amount")) {
     std::cerr << "seedctl: top-up: usage: top-up BOUNTY_ID --amount=UNITS\n";
@@ -221,7 +169,7 @@ int cmd_top_up(const SeedctlClient& client, const std::vector<std::string>& in, 
 }
 
 int cmd_withdraw(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("withdraw", in, 1, {}, {});
+  auto a = seedctl_parse_args("withdraw", in, 1, {}, {});
   if (!a) return seedctl_exit::usage;
   if (a->pos.size() != 1) {
     std::cerr << "seedctl: withdraw: usage: withdraw BOUNTY_ID\n";
@@ -239,7 +187,7 @@ int cmd_withdraw(const SeedctlClient& client, const std::vector<std::string>& in
 }
 
 int cmd_balance(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
-  auto a = parse("balance", in, 0, {}, {});
+  auto a = seedctl_parse_args("balance", in, 0, {}, {});
   if (!a) return seedctl_exit::usage;
   json result;
   if (int rc = client.call("chain.info", json::object(), result, kChainCommandTimeoutMs); rc != seedctl_exit::ok) return rc;

@@ -14,6 +14,7 @@
 #include "daemon/engine/torrent_states.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
+#include "daemon/util/clock.hpp"
 #include "rpc/auth.hpp"
 #include "rpc/display_width.hpp"
 #include "rpc/seedctl.hpp"
@@ -123,6 +124,61 @@ bool is_hex(const std::string& s) {
 }
 
 }  // namespace
+
+std::optional<SeedctlArgs> seedctl_parse_args(const std::string& cmd, const std::vector<std::string>& in,
+                                              size_t max_pos, const std::set<std::string>& bool_flags,
+                                              const std::set<std::string>& value_flags) {
+  SeedctlArgs out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto& a = in[i];
+    if (a.rfind("--", 0) != 0) {
+      out.pos.push_back(a);
+      continue;
+    }
+    const auto eq = a.find('=');
+    const auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (bool_flags.count(name) && eq == std::string::npos) {
+      out.flags.insert(name);
+    } else if (value_flags.count(name)) {
+      if (eq != std::string::npos) out.values[name] = a.substr(eq + 1);
+      else if (i + 1 < in.size()) out.values[name] = in[++i];
+      else {
+        std::cerr << "seedctl: " << cmd << ": --" << name << " needs a value\n";
+        return std::nullopt;
+      }
+    } else {
+      std::cerr << "seedctl: " << cmd << ": unknown option " << a << " (seedctl --help)\n";
+      return std::nullopt;
+    }
+  }
+  if (out.pos.size() > max_pos) {
+    std::cerr << "seedctl: " << cmd << ": expected at most " << max_pos << " argument" << (max_pos == 1 ? "" : "s")
+              << ", got " << out.pos.size() << " (seedctl --help)\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<int64_t> seedctl_expiry(const SeedctlArgs& args, std::string& error) {
+  error.clear();
+  if (auto it = args.values.find("expires"); it != args.values.end()) {
+    const auto n = crypto::parse_decimal_u64(it->second);
+    if (!n || *n > static_cast<uint64_t>(INT64_MAX)) {
+      error = "--expires must be unix seconds, got '" + it->second + "'";
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(*n);
+  }
+  if (auto it = args.values.find("days"); it != args.values.end()) {
+    const auto d = crypto::parse_decimal_u64(it->second);
+    if (!d || *d == 0 || *d > 36500) {
+      error = "--days must be 1 to 36500, got '" + it->second + "'";
+      return std::nullopt;
+    }
+    return util::unix_now() + static_cast<int64_t>(*d) * 86400;
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
                                                 const std::string& arg, int& exit_code) {

@@ -1,7 +1,10 @@
 #pragma once
 // seedctl's pieces shared between seedctl.cpp (options, the raw METHOD form, verify-claim) and
 // seedctl_commands.cpp (the commands for people: add, list, info, watch, rpcauth, ...).
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,21 @@ void seedctl_print_torrent_table(const nlohmann::json& torrents);
 /// `key: value` lines of an object; a table of an array of objects (`preferred` columns first).
 void seedctl_print_fields(const nlohmann::json& obj);
 void seedctl_print_rows(const nlohmann::json& rows, const std::vector<std::string>& preferred = {});
+
+/// A command's arguments: positional ones, `--flag`s, and `--name=value` (or `--name value`).
+struct SeedctlArgs {
+  std::vector<std::string> pos;
+  std::set<std::string> flags;
+  std::map<std::string, std::string> values;
+};
+/// Splits `in` by the flags `cmd` takes; prints why not (naming `cmd`) and returns nullopt on an
+/// unknown option, a value missing, or more than `max_pos` positional arguments.
+std::optional<SeedctlArgs> seedctl_parse_args(const std::string& cmd, const std::vector<std::string>& in,
+                                              size_t max_pos, const std::set<std::string>& bool_flags,
+                                              const std::set<std::string>& value_flags);
+/// `--expires=UNIX` or `--days=N` (1 to 36500, from now) as unix seconds. nullopt with `error`
+/// empty when neither is given, or with `error` saying what is wrong with the one given.
+std::optional<int64_t> seedctl_expiry(const SeedctlArgs& args, std::string& error);
 
 /// The chain commands (seedctl_chain.cpp): bounties, fund, settle, balance.
 bool seedctl_is_chain_command(const std::string& command);

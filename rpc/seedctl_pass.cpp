@@ -6,7 +6,6 @@
 
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
-#include "daemon/util/clock.hpp"
 #include "rpc/seedctl.hpp"
 #include "rpc/seedctl_internal.hpp"
 
@@ -25,37 +24,18 @@ int usage_error(const std::string& message) {
   return seedctl_exit::usage;
 }
 
-using util::unix_now;
-
 /// `pass issue HASH LEECHER... --expires=UNIX|--days=N`: one pass document per line (JSON), so
 /// that each line can go to its viewer as it is.
 int cmd_issue(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
-  std::vector<std::string> pos;
-  std::optional<int64_t> expires;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
-    std::string flag, value;
-    if (a.rfind("--expires", 0) == 0 || a.rfind("--days", 0) == 0) {
-      const auto eq = a.find('=');
-      flag = a.substr(0, eq);
-      if (flag != "--expires" && flag != "--days") return usage_error("unknown option " + a);
-      if (eq != std::string::npos) value = a.substr(eq + 1);
-      else if (i + 1 < args.size()) value = args[++i];
-      else return usage_error(flag + " needs a value");
-      const auto n = crypto::parse_decimal_u64(value);
-      if (flag == "--expires") {
-        if (!n || *n > static_cast<uint64_t>(INT64_MAX)) return usage_error("--expires must be unix seconds, got '" + value + "'");
-        expires = static_cast<int64_t>(*n);
-      } else {
-        if (!n || *n == 0 || *n > 36500) return usage_error("--days must be 1 to 36500, got '" + value + "'");
-        expires = unix_now() + static_cast<int64_t>(*n) * 86400;
-      }
-    } else if (a.rfind("--", 0) == 0) {
-      return usage_error("unknown option " + a);
-    } else {
-      pos.push_back(a);
-    }
+  const auto parsed = seedctl_parse_args("pass issue", args, SIZE_MAX, {}, {"expires", "days"});
+  if (!parsed) {  // it said why
+    std::cerr << kPassUsage;
+    return seedctl_exit::usage;
   }
+  std::string problem;
+  const auto expires = seedctl_expiry(*parsed, problem);
+  if (!problem.empty()) return usage_error(problem);
+  const auto& pos = parsed->pos;
   if (pos.size() < 2 || !expires) return usage_error("issue needs HASH, at least one LEECHER and --expires or --days");
   int rc = seedctl_exit::ok;
   const auto hash = seedctl_resolve_hash(client, "pass issue", pos[0], rc);

@@ -136,7 +136,9 @@ class VanillaPeers(unittest.TestCase):
         # of the watcher on a busy machine; 8 MiB/s keeps it open for about 3 s.
         lt_peer.handle.set_download_limit(8 * MiB)
         lt_peer.connect(seeder.bt_port)
-        aria = self.client(vanilla.Aria2(self.torrent_file("aria2c.torrent", files["aria2c"][0]), aria_dir))
+        # aria2c too (CI once saw it finish between two looks): 8 MiB/s, about 3 s.
+        aria = self.client(vanilla.Aria2(self.torrent_file("aria2c.torrent", files["aria2c"][0]), aria_dir,
+                                         extra_args=["--max-download-limit=8M"]))
         trc = self.client(vanilla.TransmissionCli(
             self.torrent_file("transmission.torrent", files["transmission"][0]), tr_dir))
         self.dial(seeder, files["transmission"][0], trc)

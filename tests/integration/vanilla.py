@@ -186,7 +186,7 @@ def free_port_every_address():
 class Aria2:
     """aria2c downloading a .torrent; its peers come from the tracker in the torrent."""
 
-    def __init__(self, torrent_path, save_path):
+    def __init__(self, torrent_path, save_path, extra_args=()):
         self.save_path = save_path
         os.makedirs(save_path, exist_ok=True)
         self.port = free_port_every_address()
@@ -198,7 +198,7 @@ class Aria2:
              "--seed-time=0", "--file-allocation=none", "--check-integrity=false", "--bt-save-metadata=false",
              "--disable-ipv6=true", "--summary-interval=1", "--log", self.log_path, "--log-level=info",
              "--bt-tracker-connect-timeout=5", "--bt-stop-timeout=0", "--auto-save-interval=0",
-             torrent_path],
+             *extra_args, torrent_path],
             stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def log(self):

@@ -18,6 +18,7 @@
 #include "daemon/chain/tx.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keys.hpp"
+#include "test_vectors.hpp"
 
 using json = nlohmann::json;
 using namespace seedd;
@@ -25,16 +26,9 @@ using namespace seedd::chain;
 using crypto::from_hex;
 using crypto::to_hex;
 
-namespace {
+using namespace seedd::test;
 
-const json& vectors() {
-  static const json doc = [] {
-    std::ifstream in(SEEDD_SOURCE_DIR "/tests/vectors/chain.json");
-    if (!in) throw std::runtime_error("cannot open " SEEDD_SOURCE_DIR "/tests/vectors/chain.json");
-    return json::parse(in);
-  }();
-  return doc;
-}
+namespace {
 
 std::vector<uint8_t> bytes(const json& v) {
   auto parsed = from_hex(v.get<std::string>());
@@ -45,24 +39,6 @@ std::vector<uint8_t> bytes(const json& v) {
 template <size_t N>
 std::array<uint8_t, N> fixed(const json& v) {
   auto parsed = crypto::from_hex_fixed<N>(v.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-crypto::Address addr(const json& v) {
-  auto parsed = crypto::parse_address(v.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-uint256 u256(const json& v) {
-  auto parsed = crypto::parse_decimal_u256(v.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-uint64_t u64(const json& v) {
-  auto parsed = crypto::parse_decimal_u64(v.get<std::string>());
   REQUIRE(parsed);
   return *parsed;
 }
@@ -115,7 +91,7 @@ std::vector<uint8_t> word_bytes(const uint256& v) {
 }  // namespace
 
 TEST_CASE("function selectors and event topics equal ethers.js's", "[chain]") {
-  for (const auto& [signature, expected] : vectors().at("selectors").items()) {
+  for (const auto& [signature, expected] : test_vectors("chain.json").at("selectors").items()) {
     INFO(signature);
     const std::string e = expected.get<std::string>();
     if (e.size() == 10) {
@@ -125,7 +101,7 @@ TEST_CASE("function selectors and event topics equal ethers.js's", "[chain]") {
     }
   }
   // The codec's own strings are among them, so a typo in pool_codec.hpp cannot pass.
-  const auto& s = vectors().at("selectors");
+  const auto& s = test_vectors("chain.json").at("selectors");
   for (auto sig : {pool::kSettleSignature, pool::kFundSignature, pool::kTopUpSignature, pool::kWithdrawSignature,
                    pool::kBountySignature, pool::kTokenSignature, pool::kBountyFundedEvent, pool::kSettledEvent,
                    pool::kItemSkippedEvent, pool::kLastBountyIdSignature, pool::kBountyToppedUpEvent,
@@ -137,7 +113,7 @@ TEST_CASE("function selectors and event topics equal ethers.js's", "[chain]") {
 }
 
 TEST_CASE("settle() calldata for a claim with two items, one with a pass, equals ethers.js's", "[chain]") {
-  for (const auto& v : vectors().at("settle")) {
+  for (const auto& v : test_vectors("chain.json").at("settle")) {
     INFO(v.at("name").get<std::string>());
     std::vector<pool::SettleItem> items;
     for (const auto& i : v.at("items")) {
@@ -162,12 +138,12 @@ TEST_CASE("a pass signature that is neither empty nor 65 bytes is refused before
 }
 
 TEST_CASE("fund, topUp, withdraw, bounty, token and ERC-20 calldata equal ethers.js's", "[chain]") {
-  for (const auto& v : vectors().at("fund")) {
+  for (const auto& v : test_vectors("chain.json").at("fund")) {
     CHECK(hex(pool::fund_calldata(fixed<20>(v.at("infohash")), u256(v.at("amount")), u256(v.at("ratePerGiB")),
                                   u64(v.at("maxBytesPerLeecher")), addr(v.at("passSigner")), u64(v.at("expiresAt")))) ==
           v.at("calldata").get<std::string>());
   }
-  const auto& c = vectors().at("calls");
+  const auto& c = test_vectors("chain.json").at("calls");
   CHECK(hex(pool::top_up_calldata(u256(c["top_up"]["bountyId"]), u256(c["top_up"]["amount"]))) == c["top_up"]["calldata"]);
   CHECK(hex(pool::withdraw_calldata(u256(c["withdraw"]["bountyId"]))) == c["withdraw"]["calldata"]);
   CHECK(hex(pool::bounty_calldata(u256(c["bounty"]["bountyId"]))) == c["bounty"]["calldata"]);
@@ -180,7 +156,7 @@ TEST_CASE("fund, topUp, withdraw, bounty, token and ERC-20 calldata equal ethers
 }
 
 TEST_CASE("bounty(), uint256 and address return data decode as ethers.js encoded them", "[chain]") {
-  for (const auto& v : vectors().at("returns").at("bounty")) {
+  for (const auto& v : test_vectors("chain.json").at("returns").at("bounty")) {
     const pool::Bounty b = pool::decode_bounty(bytes(v.at("data")));
     CHECK(b.funder == addr(v.at("funder")));
     CHECK(b.infohash == fixed<20>(v.at("infohash")));
@@ -190,14 +166,14 @@ TEST_CASE("bounty(), uint256 and address return data decode as ethers.js encoded
     CHECK(b.pass_signer == addr(v.at("passSigner")));
     CHECK(b.expires_at == u64(v.at("expiresAt")));
   }
-  const auto& r = vectors().at("returns");
+  const auto& r = test_vectors("chain.json").at("returns");
   CHECK(pool::decode_uint256(bytes(r["uint256"]["data"])) == u256(r["uint256"]["value"]));
   CHECK(pool::decode_settle_return(bytes(r["uint256"]["data"])) == u256(r["uint256"]["value"]));
   CHECK(pool::decode_address(bytes(r["address"]["data"])) == addr(r["address"]["value"]));
 }
 
 TEST_CASE("BountyFunded, Settled and ItemSkipped logs decode as ethers.js encoded them", "[chain]") {
-  const auto& logs = vectors().at("logs");
+  const auto& logs = test_vectors("chain.json").at("logs");
   for (const auto& v : logs.at("bounty_funded")) {
     const auto e = pool::decode_bounty_funded(log_of(v));
     REQUIRE(e);
@@ -254,7 +230,7 @@ TEST_CASE("BountyFunded, Settled and ItemSkipped logs decode as ethers.js encode
 }
 
 TEST_CASE("a log of the right event with a topic missing or short data is refused", "[chain]") {
-  Log log = log_of(vectors().at("logs").at("settled").at(0));
+  Log log = log_of(test_vectors("chain.json").at("logs").at("settled").at(0));
   Log fewer = log;
   fewer.topics.pop_back();
   CHECK_THROWS_AS(pool::decode_settled(fewer), abi::AbiError);
@@ -267,7 +243,7 @@ TEST_CASE("a log of the right event with a topic missing or short data is refuse
 }
 
 TEST_CASE("revert data gives the contract's reason", "[chain]") {
-  for (const auto& v : vectors().at("revert")) {
+  for (const auto& v : test_vectors("chain.json").at("revert")) {
     const auto reason = abi::decode_revert_reason(bytes(v.at("data")));
     REQUIRE(reason);
     CHECK(*reason == v.at("reason").get<std::string>());
@@ -277,7 +253,7 @@ TEST_CASE("revert data gives the contract's reason", "[chain]") {
 }
 
 TEST_CASE("RLP strings and lists equal ethers.js's encodeRlp, at every length boundary", "[chain]") {
-  for (const auto& v : vectors().at("rlp")) {
+  for (const auto& v : test_vectors("chain.json").at("rlp")) {
     INFO(v.at("name").get<std::string>());
     CHECK(hex(rlp_of(v.at("input"))) == v.at("encoded").get<std::string>());
   }
@@ -289,7 +265,7 @@ TEST_CASE("RLP strings and lists equal ethers.js's encodeRlp, at every length bo
 
 TEST_CASE("EIP-1559 transactions signed with the node key equal ethers.js's: hash to sign, raw bytes, tx hash",
           "[chain]") {
-  for (const auto& v : vectors().at("transactions")) {
+  for (const auto& v : test_vectors("chain.json").at("transactions")) {
     INFO(v.at("name").get<std::string>());
     const auto& t = v.at("tx");
     Eip1559Tx tx;
@@ -412,7 +388,7 @@ TEST_CASE("ABI data whose offsets alias one array many times is refused before i
 }
 
 TEST_CASE("mutated settle() calldata decodes or fails with AbiError, never anything else", "[chain]") {
-  const auto& v = vectors().at("settle").at(0);
+  const auto& v = test_vectors("chain.json").at("settle").at(0);
   const auto calldata = bytes(v.at("calldata"));
   const abi::Type params = abi::parse_signature(pool::kSettleSignature).params;
   const std::vector<uint8_t> body(calldata.begin() + 4, calldata.end());

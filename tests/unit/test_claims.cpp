@@ -26,73 +26,30 @@
 #include "daemon/crypto/merkle.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "scratch_dir.hpp"
+#include "test_vectors.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace seedd::accountant;
 using namespace seedd::crypto;
 
+using namespace seedd::test;
+
 namespace {
 
-const json& vectors() {
-  static const json doc = [] {
-    std::ifstream in(SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
-    if (!in) throw std::runtime_error("cannot open " SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
-    return json::parse(in);
-  }();
-  return doc;
-}
-
-template <size_t N>
-std::array<uint8_t, N> hex_n(const json& value) {
-  auto parsed = from_hex_fixed<N>(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-Address addr(const json& value) {
-  auto parsed = parse_address(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-uint64_t u64(const json& value) {
-  auto parsed = parse_decimal_u64(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-uint256 u256(const json& value) {
-  auto parsed = parse_decimal_u256(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-Domain vector_domain() {
-  const json& d = vectors().at("domain");
-  return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))};
-}
-
-PrivateKey vector_key(size_t i) {
-  auto key = PrivateKey::from_hex(vectors().at("keys").at(i).at("private_key").get<std::string>());
-  REQUIRE(key);
-  return *key;
-}
-
 Receipt vector_receipt(size_t i) {
-  const json& m = vectors().at("receipts").at(i).at("message");
+  const json& m = test_vectors("eip712.json").at("receipts").at(i).at("message");
   return Receipt{hex_n<20>(m.at("infohash")), addr(m.at("seeder")), addr(m.at("leecher")),
                  u64(m.at("channel")),        u64(m.at("bytes")),   u64(m.at("timestamp"))};
 }
 
 Claim vector_claim() {
-  const json& m = vectors().at("claim").at("message");
+  const json& m = test_vectors("eip712.json").at("claim").at("message");
   return Claim{addr(m.at("claimant")),    addr(m.at("payout")),    hex_n<32>(m.at("receiptsRoot")),
                u64(m.at("receiptCount")), u64(m.at("totalBytes")), u256(m.at("amount")),
                u64(m.at("nonce")),        u64(m.at("createdAt"))};
 }
 
-using seedd::test::ScratchDir;
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 const InfoHash20 kTorrentA = {0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
@@ -242,7 +199,7 @@ MadeClaim three_channel_claim(Node& node) {
 
 TEST_CASE("the claim code path reproduces the vector claim's message, digest and signature",
           "[claims]") {
-  const json& v = vectors().at("claim");
+  const json& v = test_vectors("eip712.json").at("claim");
   const Claim claim = vector_claim();
   CHECK(claim_to_json(claim) == v.at("message"));
   CHECK(to_hex(claim_digest(vector_domain(), claim)) == v.at("digest").get<std::string>());
@@ -253,24 +210,24 @@ TEST_CASE("the claim code path reproduces the vector claim's message, digest and
 TEST_CASE("the claim code path reproduces the vector receipts' Merkle root and proof",
           "[claims]") {
   std::vector<ClaimEntry> entries;
-  for (size_t i = 0; i < vectors().at("receipts").size(); ++i) {
-    const json& v = vectors().at("receipts").at(i);
+  for (size_t i = 0; i < test_vectors("eip712.json").at("receipts").size(); ++i) {
+    const json& v = test_vectors("eip712.json").at("receipts").at(i);
     CHECK(receipt_to_json(vector_receipt(i)) == v.at("message"));
     entries.push_back(ClaimEntry{vector_receipt(i), hex_n<65>(v.at("signature")), 0, 0});
   }
   const MerkleTree tree = receipts_tree(vector_domain(), entries);
-  CHECK(to_hex(tree.root()) == vectors().at("merkle").at("root").get<std::string>());
+  CHECK(to_hex(tree.root()) == test_vectors("eip712.json").at("merkle").at("root").get<std::string>());
   CHECK(to_hex(tree.root()) ==
-        vectors().at("claim").at("message").at("receiptsRoot").get<std::string>());
+        test_vectors("eip712.json").at("claim").at("message").at("receiptsRoot").get<std::string>());
   const json doc =
       claim_document(vector_domain(), vector_claim(),
-                     hex_n<65>(vectors().at("claim").at("signature")), entries, tree);
-  CHECK(doc.at("receipts").at(0).at("proof") == vectors().at("merkle").at("proof_of_leaf_0"));
-  CHECK(doc.at("claim") == vectors().at("claim").at("message"));
-  CHECK(doc.at("signature") == vectors().at("claim").at("signature"));
+                     hex_n<65>(test_vectors("eip712.json").at("claim").at("signature")), entries, tree);
+  CHECK(doc.at("receipts").at(0).at("proof") == test_vectors("eip712.json").at("merkle").at("proof_of_leaf_0"));
+  CHECK(doc.at("claim") == test_vectors("eip712.json").at("claim").at("message"));
+  CHECK(doc.at("signature") == test_vectors("eip712.json").at("claim").at("signature"));
   for (size_t i = 0; i < entries.size(); ++i) {
     CHECK(doc.at("receipts").at(i).at("signature") ==
-          vectors().at("receipts").at(i).at("signature"));
+          test_vectors("eip712.json").at("receipts").at(i).at("signature"));
   }
 }
 
@@ -284,10 +241,10 @@ TEST_CASE("the vector claim verifies its signatures and root, and fails its repe
   std::vector<ClaimEntry> entries;
   for (size_t i = 0; i < 3; ++i) {
     entries.push_back(ClaimEntry{vector_receipt(i),
-                                 hex_n<65>(vectors().at("receipts").at(i).at("signature")), 0, 0});
+                                 hex_n<65>(test_vectors("eip712.json").at("receipts").at(i).at("signature")), 0, 0});
   }
   const json doc = claim_document(vector_domain(), vector_claim(),
-                                  hex_n<65>(vectors().at("claim").at("signature")), entries,
+                                  hex_n<65>(test_vectors("eip712.json").at("claim").at("signature")), entries,
                                   receipts_tree(vector_domain(), entries));
   const VerifyResult result = verify_claim(doc, vector_domain(), VerifierState{});
   INFO(describe(result));
@@ -298,16 +255,16 @@ TEST_CASE("the vector claim verifies its signatures and root, and fails its repe
 TEST_CASE("a claim of the ledger holding vector receipt 1 carries its signature and root",
           "[claims]") {
   Node node("vector1");
-  const json& v = vectors().at("receipts").at(1);
+  const json& v = test_vectors("eip712.json").at("receipts").at(1);
   node.commit({{vector_receipt(1), hex_n<65>(v.at("signature"))}});
   const MadeClaim made = node.claim();
   const json& doc = made.document;
   CHECK(made.nonce == 1);
   CHECK(doc.at("version") == 1);
-  CHECK(doc.at("domain").at("name") == vectors().at("domain").at("name"));
-  CHECK(doc.at("domain").at("version") == vectors().at("domain").at("version"));
-  CHECK(doc.at("domain").at("chainId") == std::to_string(vectors().at("domain").at("chainId").get<uint64_t>()));
-  CHECK(doc.at("domain").at("verifyingContract") == vectors().at("domain").at("verifyingContract"));
+  CHECK(doc.at("domain").at("name") == test_vectors("eip712.json").at("domain").at("name"));
+  CHECK(doc.at("domain").at("version") == test_vectors("eip712.json").at("domain").at("version"));
+  CHECK(doc.at("domain").at("chainId") == std::to_string(test_vectors("eip712.json").at("domain").at("chainId").get<uint64_t>()));
+  CHECK(doc.at("domain").at("verifyingContract") == test_vectors("eip712.json").at("domain").at("verifyingContract"));
   REQUIRE(doc.at("receipts").size() == 1);
   CHECK(doc.at("receipts").at(0).at("message") == v.at("message"));
   CHECK(doc.at("receipts").at(0).at("signature") == v.at("signature"));
@@ -316,7 +273,7 @@ TEST_CASE("a claim of the ledger holding vector receipt 1 carries its signature 
   CHECK(doc.at("receipts").at(0).at("proof") == json::array());
   // one leaf: the root is the receipt's digest
   CHECK(doc.at("claim").at("receiptsRoot") == v.at("digest"));
-  CHECK(doc.at("claim").at("claimant") == vectors().at("claim").at("message").at("claimant"));
+  CHECK(doc.at("claim").at("claimant") == test_vectors("eip712.json").at("claim").at("message").at("claimant"));
   CHECK(doc.at("claim").at("payout") == to_checksum_address(node.payout));
   CHECK(doc.at("claim").at("receiptCount") == "1");
   CHECK(doc.at("claim").at("totalBytes") == v.at("message").at("bytes"));

@@ -24,50 +24,18 @@
 #include "daemon/crypto/types.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "scratch_dir.hpp"
+#include "test_vectors.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace seedd::crypto;
 
+using namespace seedd::test;
+
 namespace {
-
-const json& vectors() {
-  static const json doc = [] {
-    std::ifstream in(SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
-    if (!in) throw std::runtime_error("cannot open " SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
-    return json::parse(in);
-  }();
-  return doc;
-}
-
-template <size_t N>
-std::array<uint8_t, N> hex_n(const json& value) {
-  auto parsed = from_hex_fixed<N>(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
 
 Bytes32 b32(const json& value) { return hex_n<32>(value); }
 Signature sig65(const json& value) { return hex_n<65>(value); }
-
-Address addr(const json& value) {
-  auto parsed = parse_address(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-uint64_t u64(const json& value) {
-  auto parsed = parse_decimal_u64(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-Domain vector_domain() {
-  const json& d = vectors().at("domain");
-  REQUIRE(d.at("name").get<std::string>() == kDomainName);
-  REQUIRE(d.at("version").get<std::string>() == kDomainVersion);
-  return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))};
-}
 
 Receipt receipt_from(const json& m) {
   return Receipt{hex_n<20>(m.at("infohash")), addr(m.at("seeder")), addr(m.at("leecher")),
@@ -84,7 +52,7 @@ Claim claim_from(const json& m) {
 
 // The vectors' key whose address is `who`.
 PrivateKey key_of(const Address& who) {
-  for (const auto& k : vectors().at("keys")) {
+  for (const auto& k : test_vectors("eip712.json").at("keys")) {
     if (addr(k.at("address")) == who) {
       auto key = PrivateKey::from_hex(k.at("private_key").get<std::string>());
       REQUIRE(key);
@@ -119,7 +87,6 @@ Signature malleate(const Signature& sig) {
   return out;
 }
 
-using seedd::test::ScratchDir;
 
 unsigned file_mode(const fs::path& p) {
   struct stat st {};
@@ -147,7 +114,7 @@ TEST_CASE("keccak256 is Ethereum's original Keccak, not NIST SHA3", "[crypto]") 
   CHECK(empty.substr(0, 6) == "0xc5d2");
   CHECK(empty.substr(empty.size() - 4) == "a470");
 
-  const json& cases = vectors().at("keccak256");
+  const json& cases = test_vectors("eip712.json").at("keccak256");
   REQUIRE(cases.size() >= 2);
   for (const auto& [name, expected] : cases.items()) {
     const std::string input = name == "empty" ? std::string{} : name;
@@ -196,7 +163,7 @@ TEST_CASE("decimal amounts parse up to 2^256-1 and no further", "[crypto]") {
   CHECK_FALSE(parse_decimal_u64((mp::cpp_int(std::numeric_limits<uint64_t>::max()) + 1).str()));
 
   // The claim's amount does not fit in 64 bits; it must survive the round trip exactly.
-  const std::string amount = vectors().at("claim").at("message").at("amount").get<std::string>();
+  const std::string amount = test_vectors("eip712.json").at("claim").at("message").at("amount").get<std::string>();
   REQUIRE(parse_decimal_u256(amount));
   CHECK(to_decimal(*parse_decimal_u256(amount)) == amount);
   CHECK_FALSE(parse_decimal_u64(amount));
@@ -212,7 +179,7 @@ TEST_CASE("uint256 arithmetic throws on overflow instead of wrapping", "[crypto]
 // keys and addresses
 
 TEST_CASE("each vector key derives ethers.js's public keys and checksummed address", "[crypto]") {
-  const json& keys = vectors().at("keys");
+  const json& keys = test_vectors("eip712.json").at("keys");
   REQUIRE_FALSE(keys.empty());
   for (const auto& k : keys) {
     INFO(k.at("address").get<std::string>());
@@ -255,7 +222,7 @@ TEST_CASE("generated keys are distinct and sign what they recover to", "[crypto]
 }
 
 TEST_CASE("addresses parse in lower, upper and correct EIP-55 case only", "[crypto]") {
-  for (const auto& k : vectors().at("keys")) {
+  for (const auto& k : test_vectors("eip712.json").at("keys")) {
     const std::string checksummed = k.at("address").get<std::string>();
     INFO(checksummed);
     const auto expected = parse_address(checksummed);
@@ -292,7 +259,7 @@ TEST_CASE("addresses parse in lower, upper and correct EIP-55 case only", "[cryp
 // EIP-712
 
 TEST_CASE("the type strings and type hashes are ethers.js's", "[crypto]") {
-  const json& v = vectors();
+  const json& v = test_vectors("eip712.json");
   CHECK(v.at("type_strings").at("Receipt").get<std::string>() == kReceiptTypeString);
   CHECK(v.at("type_strings").at("Claim").get<std::string>() == kClaimTypeString);
   CHECK(receipt_type_hash() == b32(v.at("type_hashes").at("Receipt")));
@@ -301,7 +268,7 @@ TEST_CASE("the type strings and type hashes are ethers.js's", "[crypto]") {
 
 TEST_CASE("the domain separator is ethers.js's and depends on chain and pool", "[crypto]") {
   const Domain domain = vector_domain();
-  CHECK(domain_separator(domain) == b32(vectors().at("domain_separator")));
+  CHECK(domain_separator(domain) == b32(test_vectors("eip712.json").at("domain_separator")));
 
   Domain other_chain = domain;
   other_chain.chain_id += 1;
@@ -310,12 +277,12 @@ TEST_CASE("the domain separator is ethers.js's and depends on chain and pool", "
   CHECK(domain_separator(other_chain) != domain_separator(domain));
   CHECK(domain_separator(other_pool) != domain_separator(domain));
   CHECK(domain_separator(Domain{}) != domain_separator(domain));
-  CHECK(domain_separator(domain) == b32(vectors().at("domain_separator")));  // no stale cache
+  CHECK(domain_separator(domain) == b32(test_vectors("eip712.json").at("domain_separator")));  // no stale cache
 }
 
 TEST_CASE("each receipt's struct hash and digest equal ethers.js's", "[crypto]") {
   const Domain domain = vector_domain();
-  const json& receipts = vectors().at("receipts");
+  const json& receipts = test_vectors("eip712.json").at("receipts");
   REQUIRE_FALSE(receipts.empty());
   for (const auto& r : receipts) {
     const Receipt receipt = receipt_from(r.at("message"));
@@ -327,7 +294,7 @@ TEST_CASE("each receipt's struct hash and digest equal ethers.js's", "[crypto]")
 
 TEST_CASE("a receipt signature equals ethers.js byte for byte", "[crypto]") {
   const Domain domain = vector_domain();
-  for (const auto& r : vectors().at("receipts")) {
+  for (const auto& r : test_vectors("eip712.json").at("receipts")) {
     const Receipt receipt = receipt_from(r.at("message"));
     INFO("receipt digest " << r.at("digest").get<std::string>());
     // The leecher signs; the vectors say who the signer is.
@@ -340,7 +307,7 @@ TEST_CASE("a receipt signature equals ethers.js byte for byte", "[crypto]") {
 
 TEST_CASE("each vector receipt signature recovers its signer", "[crypto]") {
   const Domain domain = vector_domain();
-  for (const auto& r : vectors().at("receipts")) {
+  for (const auto& r : test_vectors("eip712.json").at("receipts")) {
     const Receipt receipt = receipt_from(r.at("message"));
     INFO("receipt digest " << r.at("digest").get<std::string>());
     const Signature sig = sig65(r.at("signature"));
@@ -353,7 +320,7 @@ TEST_CASE("each vector receipt signature recovers its signer", "[crypto]") {
 
 TEST_CASE("the vectors' invalid receipts do not verify as their leecher's", "[crypto]") {
   const Domain domain = vector_domain();
-  const json& invalid = vectors().at("invalid_receipts");
+  const json& invalid = test_vectors("eip712.json").at("invalid_receipts");
   REQUIRE_FALSE(invalid.empty());
   for (const auto& r : invalid) {
     INFO(r.at("why").get<std::string>());
@@ -365,7 +332,7 @@ TEST_CASE("the vectors' invalid receipts do not verify as their leecher's", "[cr
 
 TEST_CASE("the malleated twin of a valid signature (n-s, v flipped) is rejected", "[crypto]") {
   const Domain domain = vector_domain();
-  for (const auto& r : vectors().at("receipts")) {
+  for (const auto& r : test_vectors("eip712.json").at("receipts")) {
     INFO("receipt digest " << r.at("digest").get<std::string>());
     const Bytes32 digest = receipt_digest(domain, receipt_from(r.at("message")));
     const Signature good = sig65(r.at("signature"));
@@ -373,16 +340,16 @@ TEST_CASE("the malleated twin of a valid signature (n-s, v flipped) is rejected"
     CHECK_FALSE(recover_signer(digest, malleate(good)));
   }
   // Our malleation is the one the vectors' high-s case was made with.
-  const json& high_s = vectors().at("invalid_receipts").at(0);
+  const json& high_s = test_vectors("eip712.json").at("invalid_receipts").at(0);
   REQUIRE(high_s.at("why").get<std::string>().find("high-s") != std::string::npos);
-  CHECK(malleate(sig65(vectors().at("receipts").at(0).at("signature"))) ==
+  CHECK(malleate(sig65(test_vectors("eip712.json").at("receipts").at(0).at("signature"))) ==
         sig65(high_s.at("signature")));
 }
 
 TEST_CASE("a signature with v other than 27 or 28, or a length other than 65, is rejected",
           "[crypto]") {
   const Domain domain = vector_domain();
-  const json& r = vectors().at("receipts").at(0);
+  const json& r = test_vectors("eip712.json").at("receipts").at(0);
   const Bytes32 digest = receipt_digest(domain, receipt_from(r.at("message")));
   const Signature good = sig65(r.at("signature"));
   REQUIRE(recover_signer(digest, good) == addr(r.at("signer")));
@@ -405,7 +372,7 @@ TEST_CASE("a signature with v other than 27 or 28, or a length other than 65, is
 
 TEST_CASE("a signature with r or s zero or not below the curve order is rejected", "[crypto]") {
   const Domain domain = vector_domain();
-  const json& r = vectors().at("receipts").at(0);
+  const json& r = test_vectors("eip712.json").at("receipts").at(0);
   const Bytes32 digest = receipt_digest(domain, receipt_from(r.at("message")));
   const Signature good = sig65(r.at("signature"));
 
@@ -425,7 +392,7 @@ TEST_CASE("a signature with r or s zero or not below the curve order is rejected
 
 TEST_CASE("a receipt signed for one pool does not verify in another", "[crypto]") {
   const Domain domain = vector_domain();
-  const json& r = vectors().at("receipts").at(0);
+  const json& r = test_vectors("eip712.json").at("receipts").at(0);
   const Receipt receipt = receipt_from(r.at("message"));
   const Signature sig = sig65(r.at("signature"));
   Domain other = domain;
@@ -440,7 +407,7 @@ TEST_CASE("a receipt signed for one pool does not verify in another", "[crypto]"
 
 TEST_CASE("a claim's digest and signature equal ethers.js's and recover the claimant", "[crypto]") {
   const Domain domain = vector_domain();
-  const json& c = vectors().at("claim");
+  const json& c = test_vectors("eip712.json").at("claim");
   const Claim claim = claim_from(c.at("message"));
   if (c.contains("struct_hash")) CHECK(claim_struct_hash(claim) == b32(c.at("struct_hash")));
   CHECK(claim_digest(domain, claim) == b32(c.at("digest")));
@@ -463,16 +430,16 @@ TEST_CASE("a claim's digest and signature equal ethers.js's and recover the clai
 
 TEST_CASE("the receipts root equals @openzeppelin/merkle-tree's for the receipt digests",
           "[crypto]") {
-  const json& m = vectors().at("merkle");
+  const json& m = test_vectors("eip712.json").at("merkle");
   std::vector<Bytes32> leaves;
   for (const auto& leaf : m.at("leaves")) leaves.push_back(b32(leaf));
   REQUIRE_FALSE(leaves.empty());
 
   // The leaves are the vector receipts' digests, and the claim commits to this root.
   std::vector<Bytes32> digests;
-  for (const auto& r : vectors().at("receipts")) digests.push_back(b32(r.at("digest")));
+  for (const auto& r : test_vectors("eip712.json").at("receipts")) digests.push_back(b32(r.at("digest")));
   CHECK(digests == leaves);
-  CHECK(b32(vectors().at("claim").at("message").at("receiptsRoot")) == b32(m.at("root")));
+  CHECK(b32(test_vectors("eip712.json").at("claim").at("message").at("receiptsRoot")) == b32(m.at("root")));
 
   const MerkleTree tree = MerkleTree::of(leaves);
   CHECK(tree.root() == b32(m.at("root")));
@@ -486,7 +453,7 @@ TEST_CASE("the receipts root equals @openzeppelin/merkle-tree's for the receipt 
 }
 
 TEST_CASE("merkle proofs equal getProof's and verify like MerkleProof.verify", "[crypto]") {
-  const json& m = vectors().at("merkle");
+  const json& m = test_vectors("eip712.json").at("merkle");
   std::vector<Bytes32> leaves;
   for (const auto& leaf : m.at("leaves")) leaves.push_back(b32(leaf));
   const MerkleTree tree = MerkleTree::of(leaves);
@@ -516,7 +483,7 @@ TEST_CASE("merkle proofs equal getProof's and verify like MerkleProof.verify", "
 }
 
 TEST_CASE("a one-leaf tree's root is the leaf and its proof is empty", "[crypto]") {
-  const json& m = vectors().at("merkle");
+  const json& m = test_vectors("eip712.json").at("merkle");
   const Bytes32 leaf = b32(m.at("leaves").at(0));
   const MerkleTree tree = MerkleTree::of({leaf});
   CHECK(tree.root() == b32(m.at("single_leaf_root")));
@@ -529,7 +496,7 @@ TEST_CASE("an empty tree is refused", "[crypto]") {
 }
 
 TEST_CASE("duplicate leaves are kept, as SimpleMerkleTree keeps them", "[crypto]") {
-  const json& m = vectors().at("merkle");
+  const json& m = test_vectors("eip712.json").at("merkle");
   const Bytes32 a = b32(m.at("leaves").at(0));
   const Bytes32 b = b32(m.at("leaves").at(1));
 
@@ -591,7 +558,7 @@ TEST_CASE("a node key file readable by group or others is refused with a chmod h
 TEST_CASE("a node key file may carry 0x, either case and trailing whitespace", "[crypto]") {
   const ScratchDir dir("lenient");
   const fs::path file = dir / "node.key";
-  for (const auto& k : vectors().at("keys")) {
+  for (const auto& k : test_vectors("eip712.json").at("keys")) {
     std::string text = k.at("private_key").get<std::string>();
     std::transform(text.begin() + 2, text.end(), text.begin() + 2, ::toupper);
     seedd::util::write_file_atomic(file, text + " \r\n\n", 0600);

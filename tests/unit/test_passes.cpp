@@ -20,55 +20,18 @@
 #include "daemon/crypto/keccak.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "scratch_dir.hpp"
+#include "test_vectors.hpp"
 
 using json = nlohmann::json;
 using namespace seedd::accountant;
 using namespace seedd::crypto;
-using seedd::test::ScratchDir;
+using namespace seedd::test;
+
 
 namespace {
 
-json read_json(const char* path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(std::string("cannot open ") + path);
-  return json::parse(in);
-}
-
-const json& pass_vectors() {
-  static const json doc = read_json(SEEDD_SOURCE_DIR "/tests/vectors/pass.json");
-  return doc;
-}
-
-const json& eip712_vectors() {
-  static const json doc = read_json(SEEDD_SOURCE_DIR "/tests/vectors/eip712.json");
-  return doc;
-}
-
-template <size_t N>
-std::array<uint8_t, N> hex_n(const json& value) {
-  auto parsed = from_hex_fixed<N>(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-Address addr(const json& value) {
-  auto parsed = parse_address(value.get<std::string>());
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-Domain domain_of(const json& d) { return Domain{d.at("chainId").get<uint64_t>(), addr(d.at("verifyingContract"))}; }
-
-PrivateKey vector_key(size_t i) {
-  auto key = PrivateKey::from_hex(eip712_vectors().at("keys").at(i).at("private_key").get<std::string>());
-  REQUIRE(key);
-  return *key;
-}
-
 Pass pass_of(const json& m) {
-  auto exp = parse_decimal_u64(m.at("expiresAt").get<std::string>());
-  REQUIRE(exp);
-  return Pass{hex_n<20>(m.at("infohash")), addr(m.at("leecher")), *exp};
+  return Pass{hex_n<20>(m.at("infohash")), addr(m.at("leecher")), u64(m.at("expiresAt"))};
 }
 
 const Domain kDomain = [] {
@@ -82,14 +45,14 @@ const InfoHash20 kTorrent = {0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 }  // namespace
 
 TEST_CASE("the Pass type string and type hash are ethers.js's", "[passes]") {
-  CHECK(std::string(kPassTypeString) == pass_vectors().at("type_string").get<std::string>());
-  CHECK(pass_type_hash() == hex_n<32>(pass_vectors().at("type_hash")));
+  CHECK(std::string(kPassTypeString) == test_vectors("pass.json").at("type_string").get<std::string>());
+  CHECK(pass_type_hash() == hex_n<32>(test_vectors("pass.json").at("type_hash")));
   CHECK(pass_type_hash() == keccak256(kPassTypeString));
 }
 
 TEST_CASE("each vector pass's struct hash, digest and signature equal ethers.js's byte for byte", "[passes]") {
-  const Domain domain = domain_of(pass_vectors().at("domain"));
-  const auto& passes = pass_vectors().at("passes");
+  const Domain domain = domain_of(test_vectors("pass.json").at("domain"));
+  const auto& passes = test_vectors("pass.json").at("passes");
   REQUIRE(passes.size() >= 4);
   for (const auto& v : passes) {
     const Pass pass = pass_of(v.at("message"));
@@ -104,10 +67,10 @@ TEST_CASE("each vector pass's struct hash, digest and signature equal ethers.js'
 }
 
 TEST_CASE("a pass signed for one pool has another digest and recovers another signer in another", "[passes]") {
-  const auto& other = pass_vectors().at("other_domain");
-  const Domain domain = domain_of(pass_vectors().at("domain"));
+  const auto& other = test_vectors("pass.json").at("other_domain");
+  const Domain domain = domain_of(test_vectors("pass.json").at("domain"));
   const Domain other_domain = domain_of(other.at("domain"));
-  const auto& v = pass_vectors().at("passes").at(0);
+  const auto& v = test_vectors("pass.json").at("passes").at(0);
   const Pass pass = pass_of(v.at("message"));
   CHECK(pass_digest(other_domain, pass) == hex_n<32>(other.at("digest_of_pass_0")));
   CHECK(pass_digest(other_domain, pass) != pass_digest(domain, pass));

@@ -6,7 +6,7 @@
 //   node chain_vectors.mjs > tests/vectors/chain.json
 //
 // Everything is deterministic (fixed keys, fixed times, RFC 6979 signatures), so a rerun gives
-// the committed file byte for byte; tests/interop/check_chain_vectors.py checks that it does.
+// the committed file byte for byte; tests/interop/check_ethers_vectors.py checks that it does.
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, Interface, Transaction, TypedDataEncoder, Wallet, encodeRlp, id, keccak256, toUtf8Bytes } from "ethers";
 
