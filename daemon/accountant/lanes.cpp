@@ -152,7 +152,7 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
 std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers) {
   std::optional<Lane> only;
   for (const auto& p : peers) {
-    if (!p.wants) continue;
+    if (!p.wants && !p.asking) continue;
     if (only && *only != p.lane) return std::nullopt;
     only = p.lane;
   }

@@ -53,6 +53,7 @@ struct LanePeer {
   uint64_t rate = 0;   // bytes per second sent to it over the last period
   uint64_t cap = 0;    // the cap it had over that period; 0: none yet
   bool held = false;   // paused by the pacer now: it wants more than its cap, whatever it took
+  bool asking = false; // interested, whether or not it holds an upload slot now
 };
 
 /// Per-peer upload caps in bytes per second, in the order of `peers`, dividing `capacity` (the
@@ -64,8 +65,11 @@ struct LanePeer {
 /// `capacity` 0 (no upload limit): every cap is 0, which libtorrent reads as none.
 std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, std::span<const LanePeer> peers);
 
-/// The lane whose peers are left unpaced: the only lane with a peer that wants upload, if there
-/// is one lane such; nullopt otherwise. With one lane in use there is nothing to divide among
+/// The lane whose peers are left unpaced: the only lane with a peer that asks for upload
+/// (interested, served now or not), if there is one lane such; nullopt otherwise. Asking, not
+/// served: with fewer upload slots than peers, the one served peer is choked now and then (the
+/// choker hands its slot over), and a lane judged by its served peers alone looked empty at that
+/// moment, so the lone lane was paced for a second and its served peer choked at its cap. With one lane in use there is nothing to divide among
 /// lanes, and libtorrent's rate limiter already shares the limit equally inside it, so those
 /// peers are spared the pacer's choke cycles. (Leaving the heaviest lane of several unpaced was
 /// tried: a paced peer whose cap is near its equal part of libtorrent's limiter cannot make up a

@@ -637,7 +637,7 @@ class ReceiptPlugin final : public lt::plugin {
       const bool interested = c->interested.load();
       const bool served = !c->choked.load() || c->pace_held.load();  // unchoked, or only paused by the pacer
       demand.push_back({lane, interested && served, static_cast<uint64_t>(took / seconds), c->lane_cap.load(),
-                        c->pace_held.load()});
+                        c->pace_held.load(), interested});
       shaped.push_back(c);
       if (interested) {
         asking.push_back({lane, served, uploaded});

@@ -122,6 +122,17 @@ TEST_CASE("a lane is left unpaced only while it is the one lane in use", "[lanes
   CHECK(unpaced_lane(one) == Lane::receipt);
   const std::vector<LanePeer> none = {{Lane::pass, false, 0, 0}};
   CHECK_FALSE(unpaced_lane(none).has_value());
+  // A peer that asks without a slot now still puts its lane in use: two lanes, both paced.
+  LanePeer choked_pass{Lane::pass, false, 0, 0};
+  choked_pass.asking = true;
+  const std::vector<LanePeer> two = {wanting(Lane::receipt), choked_pass};
+  CHECK_FALSE(unpaced_lane(two).has_value());
+  // One lane that asks, with none of its peers served at this moment (the choker is handing the
+  // one slot over): still the one lane in use, so still unpaced.
+  LanePeer choked_receipt{Lane::receipt, false, 0, 0};
+  choked_receipt.asking = true;
+  const std::vector<LanePeer> handing_over = {choked_receipt, choked_receipt, choked_receipt};
+  CHECK(unpaced_lane(handing_over) == Lane::receipt);
 }
 
 TEST_CASE("upload slots go one to each asking lane first, the rest by weight", "[lanes]") {
