@@ -69,6 +69,22 @@ void Accountant::stop() {
   m_thread.join();
 }
 
+void Accountant::fold_peer_total(PeerTotalRows& rows, const PeerTotalKey& key, uint64_t sent, uint64_t received, size_t max_rows) {
+  if (max_rows > 0 && rows.size() >= max_rows && !rows.contains(key)) {
+    // Full: the row that moved the fewest bytes makes room (a scan, only when a new peer closes
+    // its first connection on a full table).
+    const auto smallest = std::min_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.second.sent_bytes + a.second.received_bytes < b.second.sent_bytes + b.second.received_bytes;
+    });
+    rows.erase(smallest);
+  }
+  auto& t = rows[key];
+  t.address = key.second;
+  t.sent_bytes += sent;
+  t.received_bytes += received;
+  t.connections += 1;
+}
+
 namespace {
 /// Which peer_totals row a connection counts in: its node's address, or the vanilla row.
 std::optional<crypto::Address> peer_total_key(const PeerConnection& c) {
@@ -96,10 +112,8 @@ void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
     }
     if (c->closed.load()) {
       std::lock_guard lock(m_totals_mutex);
-      auto& t = m_closed_totals[{c->infohash, peer_total_key(*c)}];
-      t.sent_bytes += c->uploaded.load();
-      t.received_bytes += c->downloaded.load();
-      t.connections += 1;
+      fold_peer_total(m_closed_totals, {c->infohash, peer_total_key(*c)}, c->uploaded.load(), c->downloaded.load(),
+                      MAX_PEER_TOTAL_ROWS);
       m_ctx->registry.erase(c->id);
     }
   }

@@ -91,6 +91,15 @@ class Accountant {
     uint64_t connections = 0;
   };
   std::vector<PeerTotal> peer_totals(const crypto::InfoHash20& infohash) const;
+  /// The rows of closed connections kept for peer_totals, over all torrents (~100 bytes each):
+  /// when full, the row that moved the fewest bytes makes room for a new peer's.
+  static constexpr size_t MAX_PEER_TOTAL_ROWS = 16384;
+  using PeerTotalKey = std::pair<crypto::InfoHash20, std::optional<crypto::Address>>;
+  using PeerTotalRows = std::map<PeerTotalKey, PeerTotal>;
+  /// Adds one closed connection's bytes to its row of `rows`, which holds at most `max_rows`
+  /// (0: no bound).
+  static void fold_peer_total(PeerTotalRows& rows, const PeerTotalKey& key, uint64_t sent, uint64_t received,
+                              size_t max_rows);
 
   /// The torrent's reward rate (its override, else the default) in base units per GiB.
   crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
@@ -149,7 +158,7 @@ class Accountant {
   // Closed connections' counters, folded in by the worker as it drops each from the registry
   // (under this mutex, so that a reader sees every connection exactly once).
   mutable std::mutex m_totals_mutex;
-  std::map<std::pair<crypto::InfoHash20, std::optional<crypto::Address>>, PeerTotal> m_closed_totals;  // guarded by m_totals_mutex
+  PeerTotalRows m_closed_totals;  // guarded by m_totals_mutex
   std::thread m_thread;
   std::atomic<bool> m_stopping{false};
   std::atomic<uint64_t> m_accepted{0}, m_rejected{0}, m_superseded{0};

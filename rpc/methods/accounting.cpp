@@ -391,7 +391,8 @@ void register_accounting_methods(MethodTable& table) {
              "Payload bytes sent to and received from each peer of the torrent since seedd started, closed "
              "connections included (torrent.peers lists live connections only): one row per seedd address "
              "(all of that node's connections), and one with seedd_address null for every vanilla peer together; "
-             "connections is how many connections a row sums.",
+             "connections is how many connections a row sums. Closed connections' rows are kept for up to 16,384 "
+             "peers over all torrents; past that the row that moved the fewest bytes is dropped for a new one.",
              {kInfoHash}, "{peers: [{seedd_address, sent_bytes, received_bytes, connections}]}", false, peer_totals});
   table.add({"torrent.set",
              "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "
