@@ -214,10 +214,10 @@ void Accountant::check_pass(const InboundPass& item, LedgerBatch& batch, int64_t
   }
   if (reason) {
     batch.rejections.push_back(*reason);
-    // A pass by a signer this seeder does not know may be an honest viewer's pass for a bounty
-    // this node does not follow (another pool, one that ran dry): counted, but not held against
-    // the connection. The other reasons are the peer's own fault.
-    if (*reason != RejectReason::pass_unknown_signer) conn.violations.fetch_add(1);
+    // Each reason is one violation of the connection (docs/protocol.md 9). A pass comes once
+    // per handshake, so an honest viewer whose pass is for a bounty this node does not follow
+    // (another pool, one that ran dry) is never closed for it: three close a connection.
+    conn.violations.fetch_add(1);
     ++m_rejected;
     // A bad pass in a later handshake of the connection leaves a valid earlier one as it was.
     if (!conn.pass) conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
@@ -342,6 +342,7 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.pass_state = c->pass_state.load();
     v.pass_expires_at = c->pass_expires_at.load();
     v.lane = lane_of(*c);
+    v.violations = c->violations.load();
     out.push_back(std::move(v));
   }
   return out;

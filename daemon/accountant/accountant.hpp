@@ -77,6 +77,7 @@ class Accountant {
     accountant::PassState pass_state = accountant::PassState::none;
     uint64_t pass_expires_at = 0;  // of a valid pass
     accountant::Lane lane = accountant::Lane::vanilla;  // the lane it is served in now
+    int violations = 0;  // receipts and passes it broke a rule with (three close the connection)
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
 

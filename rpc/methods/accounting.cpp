@@ -383,9 +383,10 @@ void register_accounting_methods(MethodTable& table) {
              "received, bytes receipted, unreceipted credit, whether we choke it (choked: it may not download "
              "from us now) and whether it is interested in our pieces; lane (pass: its pass counts, receipt: a "
              "seedd peer that signs receipts, vanilla: any other client), pass (none, checking, valid, expired "
-             "or invalid: the pass it showed in its handshake) and pass_expires_at (of a valid pass); upload_rate and download_rate (bytes per "
+             "or invalid: the pass it showed in its handshake) and pass_expires_at (of a valid pass); violations (receipts "
+             "and passes that broke a rule on this connection; three close it); upload_rate and download_rate (bytes per "
              "second to and from it), its progress (0 to 1), connection (tcp or utp), encrypted, and direction "
-             "(incoming or outgoing); lane: the lane it is served in (pass, receipt or vanilla; lane_weights).",
+             "(incoming or outgoing). The lanes share the upload by lane_weights.",
              {kInfoHash}, "{peers: [...]}", false, peers});
   table.add({"torrent.peer_totals",
              "Payload bytes sent to and received from each peer of the torrent since seedd started, closed "
