@@ -101,6 +101,39 @@ void configuration() {
   }
 }
 
+// A declared result's type, as docs/rpc.md shows it: "object", "array of objects", "decimal string".
+std::string result_type_text(const seedd::rpc::Result& r) {
+  using seedd::rpc::ResultType;
+  std::string t;
+  switch (r.type) {
+    case ResultType::string: t = "string"; break;
+    case ResultType::decimal: t = "decimal string"; break;
+    case ResultType::boolean: t = "boolean"; break;
+    case ResultType::integer: t = "integer"; break;
+    case ResultType::number: t = "number"; break;
+    case ResultType::object: t = "object"; break;
+    case ResultType::array: t = "array of " + result_type_text(r.inner.at(0)) + "s"; break;
+    case ResultType::map: t = "object of " + result_type_text(r.inner.at(0)) + "s by key"; break;
+    case ResultType::any: t = "any"; break;
+  }
+  if (r.nullable) t += " or null";
+  if (r.optional) t += ", optional";
+  return t;
+}
+
+// The members of an object (or of an array's or map's objects), as a nested list.
+void render_members(const seedd::rpc::Result& r, int depth) {
+  using seedd::rpc::ResultType;
+  const auto* object = &r;
+  while (object->type == ResultType::array || object->type == ResultType::map) object = &object->inner.at(0);
+  if (object->type != ResultType::object) return;
+  for (const auto& m : object->inner) {
+    std::cout << std::string(static_cast<size_t>(depth) * 2, ' ') << "- `" << m.name << "` (" << result_type_text(m) << ")"
+              << (m.description.empty() ? "" : ": " + m.description) << "\n";
+    render_members(m, depth + 1);
+  }
+}
+
 void rpc_reference() {
   using namespace seedd::rpc;
   std::cout << "# JSON-RPC reference\n\n"
@@ -164,7 +197,10 @@ void rpc_reference() {
       for (const auto& p : m.params)
         std::cout << "| `" << p.name << "` | " << (p.required ? "yes" : "") << " | " << cell(p.description) << " |\n";
     }
-    std::cout << "\nResult: " << m.result << "\n";
+    std::cout << "\nResult: " << result_type_text(m.result);
+    if (!m.result.description.empty()) std::cout << ", " << m.result.description;
+    std::cout << "\n\n";
+    render_members(m.result, 0);
   }
 }
 
