@@ -113,11 +113,12 @@ json bounty_list(const json& params, Context& ctx) {
   return {{"bounties", rows}};
 }
 
-// What a transaction of the node account answers: its hash and block (null while unmined).
-std::vector<Result> tx_fields() { return {res::str("tx"), res::integer("block").or_null(), res::dec("bounty_id").or_null()}; }
-
-Result approve_result() {
-  return res::any("approve", "the approve transaction {tx, block, ...}, when the pool's allowance was too small").opt();
+// What a transaction of the node account answers: its hash and block (null while unmined), and
+// with `approve` the approve transaction sent first when the pool's allowance was too small.
+std::vector<Result> tx_fields(bool approve) {
+  std::vector<Result> out{res::str("tx"), res::integer("block").or_null(), res::dec("bounty_id").or_null()};
+  if (approve) out.push_back(res::any("approve", "the approve transaction {tx, block, ...}, when one was needed").opt());
+  return out;
 }
 
 }  // namespace
@@ -135,28 +136,20 @@ void register_bounty_methods(MethodTable& table) {
                          "only leechers with a pass by this address count (default: open)"},
                         {"expires_at", ParamType::integer, true,
                          "unix time after which receipts are not paid and the rest may be withdrawn"}},
-             .result = res::obj("", [] {
-               auto out = tx_fields();
-               out.push_back(approve_result());
-               return out;
-             }()),
+             .result = res::obj("", tx_fields(true)),
              .changes_state = true,
              .handler = bounty_fund});
   table.add({.name = "bounty.top_up",
              .description = "Adds tokens to a bounty from the node account (approving when needed).",
              .params = {{"bounty_id", ParamType::any, true, "the bounty's id"},
                         {"amount", ParamType::any, true, "tokens to add, base units"}},
-             .result = res::obj("", [] {
-               auto out = tx_fields();
-               out.push_back(approve_result());
-               return out;
-             }()),
+             .result = res::obj("", tx_fields(true)),
              .changes_state = true,
              .handler = bounty_top_up});
   table.add({.name = "bounty.withdraw",
              .description = "Takes the rest of an expired bounty this node funded back to the node account.",
              .params = {{"bounty_id", ParamType::any, true, "the bounty's id"}},
-             .result = res::obj("", tx_fields()),
+             .result = res::obj("", tx_fields(false)),
              .changes_state = true,
              .handler = bounty_withdraw});
   table.add({.name = "bounty.list",
