@@ -404,6 +404,7 @@ MadeClaim Accountant::claim(const crypto::Address& payout, bool dry_run) {
                         " is recorded in the ledger, but its file could not be written (" + e.what() +
                         "); rewards.get shows it, and the file is written again at the next claim or start");
   }
+  if (m_on_claim) m_on_claim(made, claims_dir() / (std::to_string(made.nonce) + ".json"));
   return made;
 }
 

@@ -123,6 +123,13 @@ class Accountant {
   /// Makes a claim (docs/protocol.md 6); throws accountant::NothingToClaim.
   accountant::MadeClaim claim(const crypto::Address& payout, bool dry_run);
 
+  /// Called after each claim is recorded and its file written (never for a dry run), on the
+  /// thread that claimed (an RPC worker or the settler's auto_settle); daemon/events publishes
+  /// claim.created from it. Set before anything claims: before the RPC server and the settler
+  /// start.
+  using ClaimObserver = std::function<void(const accountant::MadeClaim& made, const std::filesystem::path& file)>;
+  void on_claim(ClaimObserver observer) { m_on_claim = std::move(observer); }
+
   const accountant::Ledger& ledger() const { return *m_ledger; }
   const accountant::AccountingPolicy& policy() const { return m_ctx->policy; }
   const crypto::Address& address() const { return m_ctx->address; }
@@ -153,6 +160,7 @@ class Accountant {
   std::shared_ptr<accountant::ExtensionContext> m_ctx;
   std::unique_ptr<accountant::Ledger> m_ledger;
   PassSignerCheck m_pass_signer_check;  // set before start(); called by the worker only
+  ClaimObserver m_on_claim;             // set before anything claims; called by claim()
   std::mutex m_write_mutex;  // one writer at a time: the worker's commits and claims
   mutable std::mutex m_books_mutex;
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
