@@ -412,7 +412,7 @@ std::vector<OptionDef> make_table() {
       {.name = "rpc_threads",
        .type = T::integer,
        .default_value = "2",
-       .help = "threads that serve RPC requests",
+       .help = "worker threads that run RPC methods (one network thread reads and writes, and answers the methods that only read memory)",
        .min = 1,
        .max = 64,
        .group = rpc},

@@ -39,6 +39,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+constexpr int NETWORK_THREADS = 1;
 constexpr size_t FIRST_READ_BYTES = 4096;  // the first read of a request, into an empty buffer
 
 std::string endpoint_string(const tcp::endpoint& ep) {
@@ -160,7 +161,10 @@ struct HttpServer::Impl {
   std::vector<std::string> bound;
   WorkerPool workers;
   std::optional<net::ssl::context> tls;  // set when rpc_tls_cert and rpc_tls_key are
-  net::io_context ioc;
+  // One network thread (NETWORK_THREADS): reads, writes, header checks and the inline methods
+  // cost microseconds, and a second thread on the same io_context woke the first for nearly
+  // every completion (issue 18: a third of the CPU went to context switches).
+  net::io_context ioc{NETWORK_THREADS};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
 
@@ -691,7 +695,7 @@ void HttpServer::start() {
   d.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (auto& acc : d.acceptors) d.accept(*acc);
   d.workers.start(std::max(1, d.options.threads));
-  for (int i = 0; i < std::max(1, d.options.threads); ++i)
+  for (int i = 0; i < NETWORK_THREADS; ++i)
     d.threads.emplace_back([&d, i] {
       const std::string name = "seedd-rpc-" + std::to_string(i);
       ::pthread_setname_np(::pthread_self(), name.c_str());

@@ -94,7 +94,7 @@ using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&
 
 struct HttpServerOptions {
   std::vector<std::string> bind;  // "ip:port"; port 0 picks one
-  int threads = 2;  // network threads, and as many workers that run the handler
+  int threads = 2;  // workers that run the handlers; one network thread does all the I/O
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
   /// Connections from an address this refuses are closed at once and take no slot; null
   /// accepts every address.
