@@ -27,10 +27,10 @@
 #include "daemon/settings/live_settings.hpp"
 #include "daemon/settings/settings_of.hpp"
 #include "daemon/util/atomic_file.hpp"
+#include "daemon/util/endpoint.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
 #include "daemon/watch/watcher.hpp"
-#include <boost/asio/ip/address.hpp>
 
 #include "rpc/auth.hpp"
 #include "rpc/guards.hpp"
@@ -53,25 +53,6 @@ std::map<std::string, std::string> environment() {
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return env;
-}
-
-std::string endpoint_list(const std::vector<config::Endpoint>& eps) {
-  std::string out;
-  for (const auto& ep : eps) {
-    if (!out.empty()) out += ',';
-    const bool v6 = ep.host.find(':') != std::string::npos;
-    out += (v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(ep.port);
-  }
-  return out;
-}
-
-std::vector<std::string> endpoint_vector(const std::vector<config::Endpoint>& eps) {
-  std::vector<std::string> out;
-  for (const auto& ep : eps) {
-    const bool v6 = ep.host.find(':') != std::string::npos;
-    out.push_back((v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(ep.port));
-  }
-  return out;
 }
 
 // How often the main loop wakes up for its periodic work, at most.
@@ -147,7 +128,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.data_dir = data_dir;
   es.download_dir = cfg.get_string("download_dir");
   for (const auto& r : cfg.get_list("data_roots")) es.data_roots.emplace_back(r);
-  es.listen = endpoint_list(cfg.get_endpoints("listen"));
+  es.listen = util::join_endpoints(cfg.get_endpoints("listen"));
   es.pex = cfg.get_bool("pex");
   es.utp = cfg.get_bool("utp");
   es.network = network_settings_of(cfg, alt_limits_on(cfg, std::chrono::system_clock::now()));
@@ -233,10 +214,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   guard.host_names = cfg.get_list("rpc_host");
   for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
     guard.host_names.push_back(ep.host);
-    boost::system::error_code aec;
-    const auto addr = boost::asio::ip::make_address(ep.host, aec);
-    const bool loopback = ep.host == "localhost" || (!aec && addr.is_loopback());
-    if (!loopback && (guard.allow_cidrs.empty() || users.empty()))
+    if (!ep.is_loopback() && (guard.allow_cidrs.empty() || users.empty()))
       throw config::ConfigError("option 'rpc_bind': value '" + ep.host +
                                 "' is not a loopback address: binding RPC to the network needs rpc_allow_ip "
                                 "and at least one rpc_auth user (make one with: seedctl rpcauth USER)");
@@ -276,7 +254,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
         [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); },
         rpc::transmission::Server::runs_inline);
   rpc::HttpServerOptions ho;
-  ho.bind = endpoint_vector(cfg.get_endpoints("rpc_bind"));
+  ho.bind = cfg.get_endpoints("rpc_bind");
   ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
   ho.tls_cert = cfg.get_string("rpc_tls_cert");
   ho.tls_key = cfg.get_string("rpc_tls_key");
@@ -286,9 +264,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   // Basic auth over plain HTTP sends the password as is: say so wherever someone looks.
   const bool tls = !ho.tls_cert.empty() && !ho.tls_key.empty();
   for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
-    boost::system::error_code aec;
-    const auto addr = boost::asio::ip::make_address(ep.host, aec);
-    if (tls || ep.host == "localhost" || (!aec && addr.is_loopback())) continue;
+    if (tls || ep.is_loopback()) continue;
     facts.warnings.push_back("RPC on " + ep.host + " is plain HTTP: passwords cross the network in clear text; "
                              "set rpc_tls_cert and rpc_tls_key");
   }

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/util/endpoint.hpp"
+
 namespace seedd::rpc {
 
 /// Limits of the HTTP layer (STYLE 7: each is named and has a test at its edge).
@@ -88,7 +90,7 @@ using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 struct HttpServerOptions {
-  std::vector<std::string> bind;  // "ip:port"; port 0 picks one
+  std::vector<util::Endpoint> bind;  // IP literals or localhost; port 0 picks one
   int threads = 2;  // network threads, and as many workers that run the handler
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
   /// Connections from an address this refuses are closed at once and take no slot; null
