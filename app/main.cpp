@@ -1,5 +1,6 @@
-// seedd: start, signals, stop. Three phases as bitcoind: init (which may fail half-way),
-// interrupt (stop taking work: RPC answers 503), shutdown (save, flush, close).
+// seedd: start, signals, stop; the composition root, the one place that knows every part.
+// Three phases as bitcoind: init() (which may fail half-way), interrupt() (stop taking work:
+// RPC answers 503) and shutdown() (save, flush, close).
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -25,15 +26,14 @@
 #include "daemon/events/event_bus.hpp"
 #include "daemon/events/sources.hpp"
 #include "daemon/settings/live_settings.hpp"
-#include "daemon/settings/settings_of.hpp"
+#include "daemon/settings/start_settings.hpp"
 #include "daemon/util/atomic_file.hpp"
-#include "daemon/util/endpoint.hpp"
 #include "daemon/util/logging.hpp"
 #include "daemon/util/sd_notify.hpp"
 #include "daemon/watch/watcher.hpp"
 
+#include "app/rpc_settings.hpp"
 #include "rpc/auth.hpp"
-#include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
 #include "rpc/router.hpp"
 #include "rpc/transmission/server.hpp"
@@ -106,183 +106,148 @@ void reload(LiveSettings& live, const std::vector<std::string>& args) {
   live.reload(loaded->config);
 }
 
-int run(const config::Config& cfg, const std::vector<std::string>& args) {
+/// Everything seedd runs, in the order init() makes it. Members are destroyed in reverse
+/// order; shutdown() stops them first, in the order that loses nothing. Main thread only.
+struct Node {
+  Node(const config::Config& config, std::vector<std::string> arguments) : cfg(config), args(std::move(arguments)) {}
+
+  const config::Config& cfg;
+  const std::vector<std::string> args;  // for SIGHUP's re-read
+  rpc::HttpServerOptions http_options;
+  fs::path cookie_file;
+  rpc::NodeFacts facts;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Accountant> accountant;
+  std::unique_ptr<chain::Settler> settler;
+  events::EventBus bus;
+  std::unique_ptr<Watcher> watcher;
+  std::unique_ptr<events::ReceiptEvents> receipt_events;
+  std::unique_ptr<LiveSettings> live;  // the settings in force; SIGHUP and session.set change them
+  rpc::Context base;
+  std::unique_ptr<rpc::Router> router;
+  // Declared before the server, so it outlives every request.
+  rpc::transmission::Server transmission;
+  std::unique_ptr<rpc::HttpServer> server;
+  bool ready = false;
+};
+
+/// Settlement (issue 13): off unless chain_rpc is set. The start check needs the endpoint: a
+/// wrong chain or a pool without code stops the start (exit 2); an endpoint that does not
+/// answer does not (seeding goes on; settlement says "unreachable" until it answers, and the
+/// check runs then).
+std::unique_ptr<chain::Settler> make_settler(const Node& n, const crypto::PrivateKey& key) {
   auto log = spdlog::get("main");
-  // Half a TLS setup would mean plain HTTP where the user asked for HTTPS: refuse it.
-  if (cfg.get_string("rpc_tls_cert").empty() != cfg.get_string("rpc_tls_key").empty())
-    throw config::ConfigError(std::string("option '") +
-                              (cfg.get_string("rpc_tls_cert").empty() ? "rpc_tls_cert" : "rpc_tls_key") +
-                              "': not set, but its pair is: HTTPS needs both rpc_tls_cert and rpc_tls_key");
+  const auto options = settler_options_of(n.cfg, crypto::parse_address(n.facts.payout_address).value());
+  if (!options) return nullptr;
+  std::unique_ptr<chain::Settler> settler;
+  try {
+    settler = std::make_unique<chain::Settler>(*options, *n.accountant, key, n.facts.data_dir / "ledger.sqlite");
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("option 'chain_rpc': ") + e.what());
+  }
+  try {
+    if (auto problem = settler->check_at_start()) throw config::ConfigError("option 'chain_rpc': " + *problem);
+    log->info("settlement on chain {} through {}; node account {}", options->chain_id, settler->endpoint(), n.facts.address);
+  } catch (const chain::TransportError& e) {
+    log->warn("chain endpoint {} does not answer ({}): seeding goes on, settlement waits for it", settler->endpoint(), e.what());
+  } catch (const chain::RpcError& e) {
+    log->warn("chain endpoint {} answered the start check with an error ({}): settlement waits", settler->endpoint(), e.what());
+  }
+  // A pass counts when its signer is the passSigner of a live bounty of the torrent (docs/protocol.md 9),
+  // as the bounty cache last read them.
+  n.accountant->set_pass_signer_check([s = settler.get()](const crypto::InfoHash20& infohash, const crypto::Address& signer,
+                                                          int64_t now) {
+    for (const auto& b : s->bounties())
+      if (b.state.infohash == infohash && b.state.pass_signer == signer && b.state.balance > 0 &&
+          b.state.expires_at >= static_cast<uint64_t>(now))
+        return true;
+    return false;
+  });
+  return settler;
+}
+
+/// Init: makes and starts every part, then the RPC server, and tells systemd it is ready. A
+/// throw leaves the node half made: shutdown() copes with that.
+void init(Node& n) {
+  auto log = spdlog::get("main");
+  const auto& cfg = n.cfg;
+  n.http_options = app::http_server_options_of(cfg);
   const fs::path data_dir = cfg.get_string("data_dir");
   util::ensure_directory(data_dir, 0700);
 
   const auto key = crypto::load_or_create_node_key(data_dir / "node.key");
-  rpc::NodeFacts facts;
+  auto& facts = n.facts;
   facts.address = crypto::to_checksum_address(key.address());
   facts.data_dir = data_dir;
   facts.pool_chain_id = static_cast<uint64_t>(cfg.get_int("pool_chain_id"));
   facts.pool_contract = crypto::to_checksum_address(crypto::parse_address(cfg.get_string("pool_contract")).value());
   log->info("seedd {} starting; node address {}; data in {}", SEEDD_VERSION, facts.address, data_dir.string());
 
-  EngineSettings es;
-  es.data_dir = data_dir;
-  es.download_dir = cfg.get_string("download_dir");
-  for (const auto& r : cfg.get_list("data_roots")) es.data_roots.emplace_back(r);
-  es.listen = util::join_endpoints(cfg.get_endpoints("listen"));
-  es.pex = cfg.get_bool("pex");
-  es.utp = cfg.get_bool("utp");
-  es.network = network_settings_of(cfg, alt_limits_on(cfg, std::chrono::system_clock::now()));
-  es.ip_filter = cfg.get_string("ip_filter");
-  es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
-  es.active_seeds = static_cast<int>(cfg.get_int("active_seeds"));
-  es.active_downloads = static_cast<int>(cfg.get_int("active_downloads"));
-  Engine engine(es);
+  n.engine = std::make_unique<Engine>(engine_settings_of(cfg));
+  facts.payout_address = payout_address_of(cfg, facts.address);
+  n.accountant = std::make_unique<Accountant>(accounting_policy_of(cfg), key, data_dir);
+  n.engine->add_plugin(n.accountant->plugin());
+  n.settler = make_settler(n, key);
 
-  accountant::AccountingPolicy policy;
-  policy.credit_window = cfg.get_bytes("credit_window");
-  policy.receipt_interval = cfg.get_bytes("receipt_interval");
-  policy.vanilla = vanilla_policy_of(cfg.get_string("vanilla_peers"));
-  policy.vanilla_upload_limit = cfg.get_bytes("vanilla_upload_limit");
-  policy.lane_weights = accountant::parse_lane_weights(cfg.get_string("lane_weights")).value();  // checked at load
-  policy.sign_receipts = cfg.get_bool("sign_receipts");
-  policy.domain.chain_id = facts.pool_chain_id;
-  policy.domain.verifying_contract = crypto::parse_address(facts.pool_contract).value();
-  policy.default_rate = crypto::parse_decimal_u256(cfg.get_string("reward_rate")).value();
-  for (const auto& signer : cfg.get_list("trusted_pass_signers"))
-    policy.trusted_pass_signers.push_back(crypto::parse_address(signer).value());
-  facts.payout_address = cfg.get_string("payout_address").empty()
-                             ? facts.address
-                             : crypto::to_checksum_address(crypto::parse_address(cfg.get_string("payout_address")).value());
-  Accountant accountant(policy, key, data_dir);
-  engine.add_plugin(accountant.plugin());
-
-  // Settlement (issue 13): off unless chain_rpc is set. The start check needs the endpoint: a
-  // wrong chain or a pool without code stops the start (exit 2); an endpoint that does not
-  // answer does not (seeding goes on; settlement says "unreachable" until it answers, and the
-  // check runs then).
-  std::unique_ptr<chain::Settler> settler;
-  if (!cfg.get_string("chain_rpc").empty()) {
-    chain::SettlerOptions so;
-    so.rpc_url = cfg.get_string("chain_rpc");
-    so.chain_id = facts.pool_chain_id;
-    so.pool = policy.domain.verifying_contract;
-    so.deploy_block = static_cast<uint64_t>(cfg.get_int("pool_deploy_block"));
-    so.max_fee_per_gas = crypto::parse_decimal_u256(cfg.get_string("max_fee_per_gas")).value();
-    so.auto_settle = cfg.get_bool("auto_settle");
-    so.settle_min_amount = crypto::parse_decimal_u256(cfg.get_string("settle_min_amount")).value();
-    so.payout = crypto::parse_address(facts.payout_address).value();
-    if (std::all_of(so.pool.begin(), so.pool.end(), [](uint8_t b) { return b == 0; }))
-      throw config::ConfigError("option 'chain_rpc': set, but pool_contract is the zero address: settlement needs the pool");
-    try {
-      settler = std::make_unique<chain::Settler>(so, accountant, key, data_dir / "ledger.sqlite");
-    } catch (const std::invalid_argument& e) {
-      throw config::ConfigError(std::string("option 'chain_rpc': ") + e.what());
-    }
-    try {
-      if (auto problem = settler->check_at_start()) throw config::ConfigError("option 'chain_rpc': " + *problem);
-      log->info("settlement on chain {} through {}; node account {}", so.chain_id, settler->endpoint(), facts.address);
-    } catch (const chain::TransportError& e) {
-      log->warn("chain endpoint {} does not answer ({}): seeding goes on, settlement waits for it", settler->endpoint(), e.what());
-    } catch (const chain::RpcError& e) {
-      log->warn("chain endpoint {} answered the start check with an error ({}): settlement waits", settler->endpoint(), e.what());
-    }
-  }
-
-  // A pass counts when its signer is the passSigner of a live bounty of the torrent (docs/protocol.md 9),
-  // as the bounty cache last read them.
-  if (settler) {
-    accountant.set_pass_signer_check([s = settler.get()](const crypto::InfoHash20& infohash, const crypto::Address& signer,
-                                                         int64_t now) {
-      for (const auto& b : s->bounties())
-        if (b.state.infohash == infohash && b.state.pass_signer == signer && b.state.balance > 0 &&
-            b.state.expires_at >= static_cast<uint64_t>(now))
-          return true;
-      return false;
-    });
-  }
-
-  std::vector<rpc::RpcAuthEntry> users;
-  for (const auto& entry : cfg.get_list("rpc_auth")) {
-    auto e = rpc::RpcAuthEntry::parse(entry);
-    if (!e) throw config::ConfigError("option 'rpc_auth': an entry is not valid: expected user:salt$hmac[:read|:admin]");
-    users.push_back(*e);
-  }
-  // An RPC reachable from the network needs both an allow-list and a password of its own:
-  // refuse to start rather than expose it (qBittorrent's CVE-2023-30801 was a default password).
-  rpc::GuardOptions guard;
-  guard.allow_cidrs = cfg.get_list("rpc_allow_ip");
-  guard.host_names = cfg.get_list("rpc_host");
-  for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
-    guard.host_names.push_back(ep.host);
-    if (!ep.is_loopback() && (guard.allow_cidrs.empty() || users.empty()))
-      throw config::ConfigError("option 'rpc_bind': value '" + ep.host +
-                                "' is not a loopback address: binding RPC to the network needs rpc_allow_ip "
-                                "and at least one rpc_auth user (make one with: seedctl rpcauth USER)");
-  }
-  const fs::path cookie_file = data_dir / ".cookie";
+  const auto users = app::rpc_users_of(cfg);
+  const auto guard = app::guard_options_of(cfg, users);
+  n.cookie_file = data_dir / ".cookie";
   const auto cookie_password = rpc::random_hex(32);
 
-  // Init. A failure here unwinds through the destructors, which cope with a half-done start.
-  events::EventBus bus;
-  engine.on_event([&bus](const TorrentEvent& e) { events::publish_torrent_event(bus, e); });
-  accountant.start();
-  engine.start();
-  events::publish_session_started(bus, engine);
+  n.engine->on_event([&bus = n.bus](const TorrentEvent& e) { events::publish_torrent_event(bus, e); });
+  n.accountant->start();
+  n.engine->start();
+  events::publish_session_started(n.bus, *n.engine);
   std::vector<WatchFolder> watch_folders;
   for (const auto& item : cfg.get_list("watch_dir")) watch_folders.push_back(WatchFolder::parse(item));
-  Watcher watcher(engine, std::move(watch_folders), std::chrono::seconds(cfg.get_int("watch_poll_interval")));
-  watcher.start();
-  events::ReceiptEvents receipt_events(accountant, bus);
-  // The settings in force; SIGHUP and session.set change them through here.
-  LiveSettings live(cfg, engine, &accountant);
-  rpc::Context base;
-  base.settings = &live;
-  base.engine = &engine;
-  base.accountant = &accountant;
-  base.node = &facts;
-  base.events = &bus;
-  base.settler = settler.get();
-  if (settler) settler->start();
-  rpc::Router router(base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
-                     [&base] { return rpc::check_health(base); });
-  // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
-  // and users as /rpc. Declared before the server, so it outlives every request.
+  n.watcher = std::make_unique<Watcher>(*n.engine, std::move(watch_folders),
+                                        std::chrono::seconds(cfg.get_int("watch_poll_interval")));
+  n.watcher->start();
+  n.receipt_events = std::make_unique<events::ReceiptEvents>(*n.accountant, n.bus);
+  n.live = std::make_unique<LiveSettings>(cfg, *n.engine, n.accountant.get());
+  n.base.settings = n.live.get();
+  n.base.engine = n.engine.get();
+  n.base.accountant = n.accountant.get();
+  n.base.node = &n.facts;
+  n.base.events = &n.bus;
+  n.base.settler = n.settler.get();
+  if (n.settler) n.settler->start();
+  n.router = std::make_unique<rpc::Router>(n.base, rpc::Authenticator(cookie_password, users), rpc::RequestGuard(guard),
+                                           [&base = n.base] { return rpc::check_health(base); });
+  auto& router = *n.router;
   router.set_metrics_open_on_loopback(cfg.get_string("metrics_auth") == "none");
-  rpc::transmission::Server transmission;
+  // Transmission's RPC (issue 8) for the remote GUIs and Sonarr/Radarr: behind the same guards
+  // and users as /rpc.
   if (cfg.get_bool("transmission_rpc"))
     router.set_transmission_handler(
-        [&transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); },
+        [&transmission = n.transmission](const rpc::HttpRequest& r, rpc::Context& c) { return transmission.handle(r, c); },
         rpc::transmission::Server::runs_inline);
-  rpc::HttpServerOptions ho;
-  ho.bind = cfg.get_endpoints("rpc_bind");
-  ho.threads = static_cast<int>(cfg.get_int("rpc_threads"));
-  ho.tls_cert = cfg.get_string("rpc_tls_cert");
-  ho.tls_key = cfg.get_string("rpc_tls_key");
+  auto& ho = n.http_options;
   // Connections from outside rpc_allow_ip are closed before they take a slot (issue 16).
   ho.address_allowed = [g = rpc::RequestGuard(guard)](const std::string& a) { return g.address_allowed(a); };
   ho.answer_inline = [&router](const rpc::HttpRequest& r) { return router.handle_inline(r); };
-  // Basic auth over plain HTTP sends the password as is: say so wherever someone looks.
-  const bool tls = !ho.tls_cert.empty() && !ho.tls_key.empty();
-  for (const auto& ep : cfg.get_endpoints("rpc_bind")) {
-    if (tls || ep.is_loopback()) continue;
-    facts.warnings.push_back("RPC on " + ep.host + " is plain HTTP: passwords cross the network in clear text; "
-                             "set rpc_tls_cert and rpc_tls_key");
-  }
+  facts.warnings = app::plain_http_warnings(cfg);
   for (const auto& w : facts.warnings) log->warn("{}", w);
-  router.set_tls(tls);
-  rpc::HttpServer server(
+  router.set_tls(!ho.tls_cert.empty() && !ho.tls_key.empty());
+  n.server = std::make_unique<rpc::HttpServer>(
       ho, [&router](const rpc::HttpRequest& r) { return router.handle(r); },
       [&router](const rpc::HttpRequest& r) { return router.check_header(r); });
-  server.start();
-  facts.rpc_endpoint = server.bound_endpoints().front();
-  util::write_file_atomic(cookie_file, std::string(rpc::COOKIE_USER) + ":" + cookie_password, 0600);
+  n.server->start();
+  facts.rpc_endpoint = n.server->bound_endpoints().front();
+  util::write_file_atomic(n.cookie_file, std::string(rpc::COOKIE_USER) + ":" + cookie_password, 0600);
   log->info("RPC listening on {}{}", facts.rpc_endpoint, ho.tls_cert.empty() ? "" : " (HTTPS)");
   log->info("ready");
-  util::sd_notify("READY=1\n" + status_line(engine));
+  n.ready = true;
+  util::sd_notify("READY=1\n" + status_line(*n.engine));
+}
 
-  // The main thread waits for signals with a timeout and does the periodic work in between:
-  // systemd's STATUS= line, and watchdog pings, sent only while the engine's alert loop turns,
-  // so a hung engine stops the pings and systemd restarts seedd.
+/// Until SIGTERM or SIGINT: the main thread waits for signals with a timeout and does the
+/// periodic work in between: systemd's STATUS= line, and watchdog pings, sent only while the
+/// engine's alert loop turns, so a hung engine stops the pings and systemd restarts seedd.
+/// SIGHUP re-reads the configuration.
+void run_until_stopped(Node& n) {
+  auto log = spdlog::get("main");
+  auto& engine = *n.engine;
   const auto watchdog = util::watchdog_interval();
   auto tick = std::chrono::duration_cast<std::chrono::nanoseconds>(kMainLoopTick);
   if (watchdog) tick = std::min(tick, std::chrono::duration_cast<std::chrono::nanoseconds>(*watchdog / 4));
@@ -306,9 +271,9 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
       engine_was_healthy = healthy;
       next_ping = now + *watchdog / 2;
     }
-    live.tick();  // alt_schedule's window
+    n.live->tick();  // alt_schedule's window
     if (now >= next_receipt_event) {
-      receipt_events.tick();
+      n.receipt_events->tick();
       next_receipt_event = now + kReceiptEventInterval;
     }
     if (now >= next_status) {
@@ -322,7 +287,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     if (sig < 0) continue;  // timeout or EINTR
     if (sig == SIGHUP) {
       util::sd_notify("RELOADING=1");
-      reload(live, args);
+      reload(*n.live, n.args);
       util::sd_notify("READY=1\n" + status_line(engine));
       continue;
     }
@@ -330,18 +295,41 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
     log->info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     break;
   }
+}
 
-  // Interrupt, then shutdown.
-  server.interrupt();
+/// Interrupt: stop taking work. RPC answers 503 once the calls in progress have ended, and the
+/// cookie goes, so no new client finds this daemon.
+void interrupt(Node& n) {
+  if (n.server) n.server->interrupt();
   std::error_code ec;
-  fs::remove(cookie_file, ec);
-  watcher.stop();  // it adds torrents: before the engine
-  live.stop();     // a blocklist download ends by loading the filter into the engine
-  engine.stop();
-  if (settler) settler->stop();  // before the accountant: auto_settle claims through it
-  accountant.stop();  // after the engine: receipts that arrived until the end are booked
-  server.stop();
-  log->info("stopped");
+  if (!n.cookie_file.empty()) fs::remove(n.cookie_file, ec);
+}
+
+/// Shutdown: stop the parts in the order that loses nothing, each only when init() made it.
+void shutdown(Node& n) {
+  if (n.watcher) n.watcher->stop();  // it adds torrents: before the engine
+  if (n.live) n.live->stop();        // a blocklist download ends by loading the filter into the engine
+  if (n.engine) n.engine->stop();
+  if (n.settler) n.settler->stop();  // before the accountant: auto_settle claims through it
+  if (n.accountant) n.accountant->stop();  // after the engine: receipts that arrived until the end are booked
+  if (n.server) n.server->stop();
+  if (n.ready) spdlog::get("main")->info("stopped");
+}
+
+/// init, run until a signal says stop, interrupt, shutdown. A failed init is shut down too,
+/// then its error goes on to main().
+int run(const config::Config& cfg, const std::vector<std::string>& args) {
+  Node node(cfg, args);
+  try {
+    init(node);
+  } catch (...) {
+    interrupt(node);
+    shutdown(node);
+    throw;
+  }
+  run_until_stopped(node);
+  interrupt(node);
+  shutdown(node);
   return 0;
 }
 
