@@ -13,7 +13,7 @@
 #include "config/options.hpp"
 #include "daemon/settings/live_settings.hpp"
 #include "rpc/method_table.hpp"
-#include "rpc/seedctl.hpp"
+#include "cli/seedctl.hpp"
 
 namespace {
 
@@ -308,7 +308,7 @@ std::vector<HelpEntry> help_entries(const std::vector<std::string>& lines) {
 void man_seedctl() {
   std::ostringstream captured;
   auto* old = std::cout.rdbuf(captured.rdbuf());
-  seedd::rpc::seedctl_main({"--help"});
+  seedd::cli::seedctl_main({"--help"});
   std::cout.rdbuf(old);
   std::vector<std::string> commands, options, tail;
   std::vector<std::string>* into = nullptr;

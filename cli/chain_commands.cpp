@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "daemon/crypto/hex.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -212,4 +212,4 @@ int seedctl_run_chain_command(const SeedctlClient& client, const std::string& co
   return cmd_balance(client, args, raw_json);
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

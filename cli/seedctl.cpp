@@ -1,4 +1,4 @@
-#include "rpc/seedctl.hpp"
+#include "cli/seedctl.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -15,12 +15,12 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
-#include "rpc/display_width.hpp"
-#include "rpc/http_client.hpp"
+#include "cli/display_width.hpp"
+#include "daemon/util/http_client.hpp"
 #include "rpc/json_input.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -308,7 +308,7 @@ int seedctl_main(std::vector<std::string> args) {
   fs::path data_dir = default_data_dir();
   std::string user, password;
   bool raw_json = false;
-  int timeout_ms = kDefaultHttpTimeoutMs;
+  int timeout_ms = util::kDefaultHttpTimeoutMs;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -431,11 +431,11 @@ int seedctl_main(std::vector<std::string> args) {
 
 int SeedctlClient::call(const std::string& method, const json& params, json& result, int timeout_ms_override) const {
   const json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-  HttpClientResponse resp;
+  util::HttpClientResponse resp;
   try {
-    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
+    resp = util::http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
                      timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
-  } catch (const HttpTimeout& e) {
+  } catch (const util::HttpTimeout& e) {
     std::cerr << "seedctl: " << e.what() << " (is the daemon stuck? --timeout-ms sets the limit)\n";
     return seedctl_exit::connection;
   } catch (const std::exception& e) {
@@ -461,4 +461,4 @@ int SeedctlClient::call(const std::string& method, const json& params, json& res
   return seedctl_exit::ok;
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

@@ -16,11 +16,11 @@
 #include "daemon/util/base64.hpp"
 #include "daemon/util/clock.hpp"
 #include "rpc/auth.hpp"
-#include "rpc/display_width.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/display_width.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -536,8 +536,8 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("rpcauth", in, 1, 1, {}, {"scope"});
   if (!a) return seedctl_exit::usage;
   const std::string user = a->pos[0];
-  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == COOKIE_USER) {
-    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << COOKIE_USER
+  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == rpc::COOKIE_USER) {
+    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << rpc::COOKIE_USER
               << ", and contain no ':', '#', quote or whitespace\n";
     return seedctl_exit::usage;
   }
@@ -546,10 +546,10 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
     std::cerr << "seedctl: rpcauth: --scope must be read or admin, got '" << scope_text << "'\n";
     return seedctl_exit::usage;
   }
-  const auto scope = scope_text == "read" ? Scope::read : Scope::admin;
-  const std::string password = random_hex(24);
-  const std::string entry = make_rpc_auth_entry(user, password, scope);
-  if (!RpcAuthEntry::parse(entry)) {  // the daemon's own parser must accept what we print
+  const auto scope = scope_text == "read" ? rpc::Scope::read : rpc::Scope::admin;
+  const std::string password = rpc::random_hex(24);
+  const std::string entry = rpc::make_rpc_auth_entry(user, password, scope);
+  if (!rpc::RpcAuthEntry::parse(entry)) {  // the daemon's own parser must accept what we print
     std::cerr << "seedctl: rpcauth: made an entry the daemon would not accept\n";
     return seedctl_exit::rpc_error;
   }
@@ -602,4 +602,4 @@ int seedctl_run_command(const SeedctlClient& client, const std::string& command,
   return cmd_one_torrent(client, command, args, raw_json);
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

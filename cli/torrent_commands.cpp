@@ -8,10 +8,10 @@
 
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -191,4 +191,4 @@ int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& 
   return seedctl_exit::ok;
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace seedd::rpc {
+namespace seedd::cli {
 
 /// A connection to the daemon's RPC endpoint.
 struct SeedctlClient {
@@ -74,4 +74,4 @@ std::optional<int> seedctl_offline_command(const std::string& command, const std
 int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
                         bool raw_json);
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

@@ -6,10 +6,10 @@
 
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -147,4 +147,4 @@ int seedctl_pass(const SeedctlClient& client, const std::vector<std::string>& ar
   return usage_error("unknown pass command '" + args[0] + "'");
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli
