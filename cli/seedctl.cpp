@@ -17,7 +17,7 @@
 #include "daemon/util/base64.hpp"
 #include "cli/display_width.hpp"
 #include "daemon/util/http_client.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "cli/seedctl_internal.hpp"
 
 namespace seedd::cli {
@@ -202,9 +202,9 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
   }
   // A claim file is the user's own and may be far larger than an RPC body: the depth bound
   // (the stack) applies, not the bound on values.
-  auto in = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
+  auto in = util::parse_untrusted_json(*text, util::MAX_JSON_DEPTH, SIZE_MAX);
   if (!in.ok()) {
-    std::cerr << "seedctl: the " << what << " " << path.string() << " " << rpc::json_input_problem(in) << "\n";
+    std::cerr << "seedctl: the " << what << " " << path.string() << " " << util::json_input_problem(in) << "\n";
     return std::nullopt;
   }
   return std::move(in.value);
