@@ -1,5 +1,7 @@
 // seedctl's commands for people: add, create, list, info, pause, resume, remove, peers, files,
-// trackers, recheck, reannounce, move, earnings, watch (events.poll), session, set (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json.
+// trackers, recheck, reannounce, move, earnings, watch (events.poll), session, ui, set
+// (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json. The command
+// table (command_table.cpp) names them.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -18,6 +20,7 @@
 #include "rpc/auth.hpp"
 #include "cli/display_width.hpp"
 #include "cli/seedctl.hpp"
+#include "cli/command_table.hpp"
 #include "cli/seedctl_internal.hpp"
 
 namespace seedd::cli {
@@ -207,13 +210,6 @@ std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, con
   return std::nullopt;
 }
 
-namespace {
-
-std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
-                                        int& exit_code) {
-  return seedctl_resolve_hash(client, cmd, arg, exit_code);
-}
-
 int cmd_add(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("add", in, 0, 1, {"paused"}, {"torrent-base64", "save-path", "peer", "remote-path"});
   if (!a) return seedctl_exit::usage;
@@ -328,7 +324,7 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
   auto a = parse_args(cmd, in, positionals, positionals, f == flags.end() ? std::set<std::string>{} : f->second, {});
   if (!a) return seedctl_exit::usage;
   int rc = seedctl_exit::ok;
-  auto ih = resolve_hash(client, cmd, a->pos[0], rc);
+  auto ih = seedctl_resolve_hash(client, cmd, a->pos[0], rc);
   if (!ih) return rc;
   json params = {{"info_hash", *ih}};
   if (a->flags.count("delete-data")) params["delete_data"] = true;
@@ -407,6 +403,8 @@ int cmd_earnings(const SeedctlClient& client, const std::vector<std::string>& in
   return seedctl_exit::ok;
 }
 
+namespace {
+
 std::string utc_time(int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
@@ -415,6 +413,8 @@ std::string utc_time(int64_t unix_ms) {
   o << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
   return o.str();
 }
+
+}  // namespace
 
 /// `watch`: follows events.poll (long poll), one line per event.
 int cmd_watch(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
@@ -564,42 +564,7 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   return seedctl_exit::ok;
 }
 
-}  // namespace
-
 void seedctl_print_fields(const json& obj) { print_fields(obj); }
 void seedctl_print_rows(const json& rows, const std::vector<std::string>& preferred) { print_rows(rows, preferred); }
-
-bool seedctl_is_command(const std::string& c) {
-  if (seedctl_is_chain_command(c)) return true;
-  static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
-                                                 "resume",  "remove",   "peers",      "files",    "trackers",
-                                                 "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent", "export",
-                                                 "pass",    "ui"};
-  return commands.count(c) > 0;
-}
-
-std::optional<int> seedctl_offline_command(const std::string& command, const std::vector<std::string>& args,
-                                           bool raw_json) {
-  if (command == "rpcauth") return cmd_rpcauth(args, raw_json);
-  return std::nullopt;
-}
-
-int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
-                        bool raw_json) {
-  if (seedctl_is_chain_command(command)) return seedctl_run_chain_command(client, command, args, raw_json);
-  if (command == "add") return cmd_add(client, args, raw_json);
-  if (command == "create") return cmd_create(client, args, raw_json);
-  if (command == "list") return cmd_list(client, args, raw_json);
-  if (command == "earnings") return cmd_earnings(client, args, raw_json);
-  if (command == "watch") return cmd_watch(client, args, raw_json);
-  if (command == "session") return cmd_session(client, args, raw_json);
-  if (command == "ui") return cmd_ui(client, args, raw_json);
-  if (command == "set") return cmd_set(client, args, raw_json);
-  if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
-  if (command == "export") return seedctl_export(client, args, raw_json);
-  if (command == "pass") return seedctl_pass(client, args, raw_json);
-  return cmd_one_torrent(client, command, args, raw_json);
-}
 
 }  // namespace seedd::cli

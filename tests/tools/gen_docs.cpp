@@ -4,7 +4,9 @@
 //   gen_docs man-seedd       -> docs/man/seedd.8 (from the option registry)
 //   gen_docs man-seedctl     -> docs/man/seedctl.1 (from seedctl's command table, `seedctl --help`,
 //                               and the RPC method tables)
+//   gen_docs seedctl         -> docs/seedctl.md (from seedctl's command table)
 // tests/CMakeLists.txt runs it and fails when the committed pages differ (they are stale).
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -13,6 +15,7 @@
 #include "config/options.hpp"
 #include "daemon/settings/live_settings.hpp"
 #include "rpc/method_table.hpp"
+#include "cli/command_table.hpp"
 #include "cli/seedctl.hpp"
 
 namespace {
@@ -365,6 +368,66 @@ void man_seedctl() {
             << ".SH SEE ALSO\n\\fBseedd\\fR(8); /usr/share/doc/seedd/seedctl.md and rpc.md.\n";
 }
 
+
+// docs/seedctl.md: the prose around the commands is here; the examples, the commands and the
+// notes on them come from seedctl's command table (cli/command_table.cpp).
+constexpr std::string_view kSeedctlIntro = R"md(# seedctl
+
+`seedctl` drives a running seedd over its JSON-RPC endpoint. It reads the cookie from the data
+directory (`--data-dir`, `$SEEDD_DATA_DIR`, `$STATE_DIRECTORY` or `~/.local/share/seedd`), or
+uses an `rpc_auth` user given with `--user`/`--password`. `--rpc=URL` (or `$SEEDD_RPC_URL`)
+points it at another daemon. A password given on the command line is overwritten in seedctl's
+argv at start, so `ps` and `/proc/PID/cmdline` show `xxxx` instead.
+
+The named commands print a table or `key value` lines (`watch` one line per event, `claim`
+and `verify-claim` a few lines). A generic call (`seedctl METHOD key=value ...`, e.g.
+`seedctl node.info`) prints the method's JSON result, indented. `--json` makes every command
+print the daemon's JSON result as it came.
+A torrent is named by its 40-hex info-hash or any unique prefix of it (`list` shows 8 characters).
+Tables measure text in terminal columns (a CJK or fullwidth character takes two, a combining
+mark none) and cut a long name between characters, ending it with `~`.)md";
+
+constexpr std::string_view kSeedctlFooter = R"md(Exit codes: 0 ok; 1 the daemon answered with an error (verify-claim: the claim is invalid);
+2 usage (a bad option or argument, a file that cannot be read); 3 no connection, refused
+(HTTP 401/403/...), or timed out (`--timeout-ms`, default 30000).
+
+Bash completion (commands, options, the daemon's info-hashes) is installed to
+`share/bash-completion/completions/seedctl`; from a checkout, `source scripts/seedctl.bash-completion`.)md";
+
+// Examples' comments start at this column, or three spaces after a longer command.
+constexpr size_t kExampleCommentColumn = 53;
+
+void seedctl_page() {
+  std::cout << kSeedctlIntro << "\n\n```sh\n";
+  for (const auto& c : seedd::cli::command_table())
+    for (const auto& e : c.examples) {
+      std::cout << e.command;
+      std::istringstream comment{std::string(e.comment)};
+      bool first = true;
+      for (std::string line; std::getline(comment, line); first = false) {
+        const size_t at = first ? e.command.size() : 0;
+        std::cout << (first ? "" : "\n")
+                  << std::string(at + 3 > kExampleCommentColumn ? 3 : kExampleCommentColumn - at, ' ') << "# " << line;
+      }
+      std::cout << "\n";
+    }
+  std::cout << "```\n\n## Commands\n\n";
+  for (const auto& c : seedd::cli::command_table())
+    for (const auto& form : c.forms) {
+      std::cout << "-";
+      for (const auto& s : form.synopsis) {
+        const auto start = s.find_first_not_of(' ');
+        std::cout << " `" << s.substr(start) << "`";
+      }
+      std::string text(form.description);
+      std::replace(text.begin(), text.end(), '\n', ' ');
+      std::cout << ": " << text << "\n";
+    }
+  for (const auto& c : seedd::cli::command_table())
+    if (!c.notes.empty()) std::cout << "\n" << c.notes << "\n";
+  std::cout << "\n" << kSeedctlFooter << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -373,8 +436,9 @@ int main(int argc, char** argv) {
   else if (what == "rpc") rpc_reference();
   else if (what == "man-seedd") man_seedd();
   else if (what == "man-seedctl") man_seedctl();
+  else if (what == "seedctl") seedctl_page();
   else {
-    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl\n";
+    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl|seedctl\n";
     return 2;
   }
   return 0;
