@@ -337,10 +337,9 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   // One malloc arena for all threads, before any thread starts, unless MALLOC_ARENA_MAX says
-  // otherwise. glibc's default (8 per core) made seeding cost twice the CPU per byte (1 GiB to
-  // a libtorrent client: 204 MB/s at 241 MB per CPU-second, against 264 MB/s at 488 with one
-  // arena) and left more freed memory in the arenas (10,000 torrents after a restart: 7.2 KiB
-  // a torrent against 5.4); torrent.list is about as fast. docs/benchmarks.md has the figures.
+  // otherwise. glibc's default (8 per core) made seeding cost about twice the CPU per byte and
+  // left more freed memory in the arenas; torrent.list is about as fast. The figures are in
+  // docs/benchmarks.md, "One malloc arena".
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) ::mallopt(M_ARENA_MAX, 1);
   // Every thread inherits this mask; the main thread takes the signals with sigwait.
   sigset_t set;
