@@ -414,15 +414,20 @@ void seedctl_page() {
   std::cout << "```\n\n## Commands\n\n";
   for (const auto& c : seedd::cli::command_table())
     for (const auto& form : c.forms) {
-      std::cout << "-";
+      // A synopsis line that starts with spaces goes on with the one before it.
+      std::vector<std::string> synopses;
       for (const auto& s : form.synopsis) {
         const auto start = s.find_first_not_of(' ');
-        std::cout << " `" << s.substr(start) << "`";
+        if (start > 0 && !synopses.empty()) synopses.back() += " " + std::string(s.substr(start));
+        else synopses.emplace_back(s);
       }
+      std::cout << "-";
+      for (size_t i = 0; i < synopses.size(); ++i) std::cout << (i ? ", `" : " `") << synopses[i] << "`";
       std::string text(form.description);
       std::replace(text.begin(), text.end(), '\n', ' ');
       std::cout << ": " << text << "\n";
     }
+  std::cout << "\n## Notes\n";
   for (const auto& c : seedd::cli::command_table())
     if (!c.notes.empty()) std::cout << "\n" << c.notes << "\n";
   std::cout << "\n" << kSeedctlFooter << "\n";
