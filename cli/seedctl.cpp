@@ -337,7 +337,7 @@ int SeedctlClient::call(const std::string& method, const json& params, json& res
   util::HttpClientResponse resp;
   try {
     resp = util::http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
-                     timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
+                           timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
   } catch (const util::HttpTimeout& e) {
     std::cerr << "seedctl: " << e.what() << " (is the daemon stuck? --timeout-ms sets the limit)\n";
     return seedctl_exit::connection;
