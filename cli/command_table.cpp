@@ -372,8 +372,8 @@ std::string completion_table() {
   std::string out;
   for (const auto& c : command_table()) {
     if (c.any_method) continue;
-    out += std::string(c.name) + "\t" + std::string(to_string(c.args)) + "\t";
-    for (size_t i = 0; i < c.options.size(); ++i) out += (i ? " " : "") + std::string(c.options[i]);
+    out += std::string(c.name) + "\t" + std::string(to_string(c.args));
+    for (size_t i = 0; i < c.options.size(); ++i) out += (i ? " " : "\t") + std::string(c.options[i]);
     out += "\n";
   }
   return out;

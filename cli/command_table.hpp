@@ -1,8 +1,8 @@
 #pragma once
-// seedctl's one command table. `seedctl --help`, the dispatch in seedctl_main(), bash completion
-// (`seedctl --completion`, read by scripts/seedctl.bash-completion), the man page and
-// docs/seedctl.md (tests/tools/gen_docs.cpp) are all made from it: a command that is not in it
-// does not exist.
+// seedctl's one command table. `seedctl --help` and the dispatch in seedctl_main() are made from
+// it, and so are (by tests/tools/gen_docs.cpp, checked by tests/docs_check.sh) the table in
+// scripts/seedctl.bash-completion, the man page and docs/seedctl.md: a command that is not in
+// it does not exist.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,8 +63,8 @@ const std::vector<Command>& command_table();
 const Command* find_command(std::string_view name);
 /// `seedctl --help`.
 std::string usage_text();
-/// `seedctl --completion`: one line per command, tab-separated: name, what its arguments
-/// complete to (CommandArgs' name), and its option words separated by spaces.
+/// The table scripts/seedctl.bash-completion reads: one line per command, tab-separated: name,
+/// what its arguments complete to (CommandArgs' name), and its option words separated by spaces.
 std::string completion_table();
 /// CommandArgs' name as completion_table() writes it: "hash", "hash_then_dir", ...
 std::string_view to_string(CommandArgs args);

@@ -228,9 +228,6 @@ int seedctl_main(std::vector<std::string> args) {
     if (a == "-h" || a == "--help") {
       std::cout << usage_text();
       return seedctl_exit::ok;
-    } else if (a == "--completion") {  // for scripts/seedctl.bash-completion; not in --help
-      std::cout << completion_table();
-      return seedctl_exit::ok;
     } else if (a == "--json") {
       raw_json = true;
     } else if (auto v = value_of("--rpc")) {

@@ -15,4 +15,14 @@ for pair in configuration:configuration.md rpc:rpc.md man-seedd:man/seedd.8 man-
     echo "$file is up to date"
   fi
 done
+# scripts/seedctl.bash-completion carries seedctl's command table between two marker lines.
+script=scripts/seedctl.bash-completion
+block=$(sed -n "/^# BEGIN seedctl's command table/,/^# END seedctl's command table/p" "$src/$script")
+if ! diff -u <(printf '%s\n' "$block") <("$gen" completion) >/dev/null; then
+  echo "$script's command table is stale: replace the lines from BEGIN to END with the output of $gen completion"
+  diff -u <(printf '%s\n' "$block") <("$gen" completion) | head -40 || true
+  status=1
+else
+  echo "$script's command table is up to date"
+fi
 exit $status

@@ -5,6 +5,8 @@
 //   gen_docs man-seedctl     -> docs/man/seedctl.1 (from seedctl's command table, `seedctl --help`,
 //                               and the RPC method tables)
 //   gen_docs seedctl         -> docs/seedctl.md (from seedctl's command table)
+//   gen_docs completion      -> the command table in scripts/seedctl.bash-completion, between
+//                               its BEGIN and END lines (from seedctl's command table)
 // tests/CMakeLists.txt runs it and fails when the committed pages differ (they are stale).
 #include <algorithm>
 #include <iostream>
@@ -433,6 +435,14 @@ void seedctl_page() {
   std::cout << "\n" << kSeedctlFooter << "\n";
 }
 
+// The block of scripts/seedctl.bash-completion that holds seedctl's command table: bash reads it
+// without running seedctl.
+void completion_block() {
+  std::cout << "# BEGIN seedctl's command table: made by `gen_docs completion`, checked by tests/docs_check.sh\n"
+            << "_seedctl_table='" << seedd::cli::completion_table() << "'\n"
+            << "# END seedctl's command table\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -442,8 +452,9 @@ int main(int argc, char** argv) {
   else if (what == "man-seedd") man_seedd();
   else if (what == "man-seedctl") man_seedctl();
   else if (what == "seedctl") seedctl_page();
+  else if (what == "completion") completion_block();
   else {
-    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl|seedctl\n";
+    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl|seedctl|completion\n";
     return 2;
   }
   return 0;
