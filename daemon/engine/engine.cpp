@@ -85,7 +85,7 @@ lt::settings_pack Engine::Impl::make_settings() const {
   pack.set_bool(lt::settings_pack::dont_count_slow_torrents, false);
   if (settings.queueing()) pack.set_int(lt::settings_pack::auto_manage_interval, 5);  // (30 s: slow to react)
   // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
-  // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
+  // queues (docs/benchmarks.md, "Send buffers").
   pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
   pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
   pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
