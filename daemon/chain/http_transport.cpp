@@ -14,6 +14,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "daemon/util/base64.hpp"
+#include "daemon/util/http_exchange.hpp"
 
 namespace seedd::chain {
 
@@ -47,75 +48,21 @@ struct Outcome {
   bool keep_alive = false;
 };
 
-// One request's asynchronous chain (resolve, connect, [TLS handshake] unless `reused`, then
-// write, read) on the connection's io_context. Beast's synchronous calls ignore the stream's
-// expiry, hence the chain; run_for bounds name resolution too, which the stream's timer does
-// not cover.
+// One request (util::http_exchange: resolve, connect, [TLS handshake] unless `reused`, then
+// write, read) on the connection's io_context, with the chain client's wording of failures.
 template <class Stream>
 Outcome exchange(net::io_context& ioc, Stream& stream, bool reused, const Endpoint& endpoint,
                  http::request<http::string_body>& req, const TransportOptions& options) {
-  constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-  ioc.restart();
-  tcp::resolver resolver(ioc);
-  beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
-  const auto timeout = std::chrono::milliseconds(options.timeout_ms);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-
-  const char* step = reused ? "sending to" : "resolving";  // what was under way if it fails or time runs out
-  beast::error_code failure;
-  bool done = false;
-
-  auto on_read = [&](beast::error_code ec, size_t) {
-    if (ec) failure = ec;
-    else done = true;
-  };
-  auto on_write = [&](beast::error_code ec, size_t) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    step = "waiting for the answer from";
-    http::async_read(stream, buffer, parser, on_read);
-  };
-  auto send = [&] {
-    step = "sending to";
-    http::async_write(stream, req, on_write);
-  };
-  auto on_connect = [&](beast::error_code ec, const tcp::endpoint&) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    if constexpr (kTls) {
-      step = "in the TLS handshake with";
-      stream.async_handshake(ssl::stream_base::client, [&](beast::error_code hec) {
-        if (hec) failure = hec;
-        else send();
-      });
-    } else {
-      send();
-    }
-  };
-  if (reused) {
-    beast::get_lowest_layer(stream).expires_at(deadline);
-    send();
-  } else {
-    resolver.async_resolve(endpoint.host, endpoint.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-      if (ec) {
-        failure = ec;
-        return;
-      }
-      step = "connecting to";
-      beast::get_lowest_layer(stream).expires_at(deadline);
-      beast::get_lowest_layer(stream).async_connect(results, on_connect);
-    });
-  }
-  ioc.run_for(timeout);
+  const auto r = util::http_exchange(ioc, stream, reused, endpoint.host, endpoint.port, req, parser,
+                                     std::chrono::milliseconds(options.timeout_ms));
+  const char* step = r.step;
+  const bool done = r.done;
+  const beast::error_code failure = r.failure;
 
   const std::string where = endpoint.redacted();
-  const bool timed_out = !done && (!failure || failure == beast::error::timeout);
+  const bool timed_out = r.timed_out();
   if (reused && !done && !timed_out && !parser.got_some()) throw StaleConnection{};
   if (timed_out)
     throw TransportError("timed out after " + seconds_text(options.timeout_ms) + " " + step + " " + where, true);

@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "daemon/util/http_exchange.hpp"
+
 namespace seedd::util {
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -79,55 +81,17 @@ HttpClientResponse exchange(const std::string& url, http::request<http::string_b
   req.set(http::field::host, target.authority);
   req.prepare_payload();
 
-  // Beast's synchronous connect/write/read ignore tcp_stream's expiry (only its asynchronous
-  // operations arm the timer), so a server that accepts and then says nothing would block
-  // forever. Hence one asynchronous chain on a private io_context, with the stream's expiry at
-  // the deadline and run_for as the bound that also covers name resolution.
+  // One asynchronous chain under one deadline (http_exchange.hpp).
   net::io_context ioc;
-  tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
-  beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_body_bytes);
-  const auto timeout = std::chrono::milliseconds(timeout_ms);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto r = http_exchange(ioc, stream, false, target.host, target.port, req, parser,
+                               std::chrono::milliseconds(timeout_ms));
+  const auto& failure = r.failure;
+  const char* step = r.step;
 
-  const char* step = "resolving";  // what was under way if time runs out
-  beast::error_code failure;
-  bool done = false;
-
-  auto on_read = [&](beast::error_code ec, size_t) {
-    if (ec) failure = ec;
-    else done = true;
-  };
-  auto on_write = [&](beast::error_code ec, size_t) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    step = "waiting for the answer from";
-    http::async_read(stream, buffer, parser, on_read);
-  };
-  auto on_connect = [&](beast::error_code ec, const tcp::endpoint&) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    step = "sending to";
-    http::async_write(stream, req, on_write);
-  };
-  resolver.async_resolve(target.host, target.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) {
-      failure = ec;
-      return;
-    }
-    step = "connecting to";
-    stream.expires_at(deadline);
-    stream.async_connect(results, on_connect);
-  });
-  ioc.run_for(timeout);
-
-  if (!done && (!failure || failure == beast::error::timeout))
+  if (r.timed_out())
     throw HttpTimeout("timed out after " + seconds_text(timeout_ms) + " " + step + " " + target.authority);
   if (failure) {
     const std::string_view s = step;
