@@ -131,34 +131,10 @@ bool is_hex(const std::string& s) {
 std::optional<SeedctlArgs> seedctl_parse_args(const std::string& cmd, const std::vector<std::string>& in,
                                               size_t max_pos, const std::set<std::string>& bool_flags,
                                               const std::set<std::string>& value_flags) {
-  SeedctlArgs out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto& a = in[i];
-    if (a.rfind("--", 0) != 0) {
-      out.pos.push_back(a);
-      continue;
-    }
-    const auto eq = a.find('=');
-    const auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (bool_flags.count(name) && eq == std::string::npos) {
-      out.flags.insert(name);
-    } else if (value_flags.count(name)) {
-      if (eq != std::string::npos) out.values[name] = a.substr(eq + 1);
-      else if (i + 1 < in.size()) out.values[name] = in[++i];
-      else {
-        std::cerr << "seedctl: " << cmd << ": --" << name << " needs a value\n";
-        return std::nullopt;
-      }
-    } else {
-      std::cerr << "seedctl: " << cmd << ": unknown option " << a << " (seedctl --help)\n";
-      return std::nullopt;
-    }
-  }
-  if (out.pos.size() > max_pos) {
-    std::cerr << "seedctl: " << cmd << ": expected at most " << max_pos << " argument" << (max_pos == 1 ? "" : "s")
-              << ", got " << out.pos.size() << " (seedctl --help)\n";
-    return std::nullopt;
-  }
+  auto a = parse_args(cmd, in, 0, max_pos, bool_flags, value_flags);
+  if (!a) return std::nullopt;
+  SeedctlArgs out{std::move(a->pos), std::move(a->flags), {}};
+  for (auto& [name, values] : a->values) out.values[name] = std::move(values.back());  // the last one given
   return out;
 }
 
