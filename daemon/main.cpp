@@ -155,6 +155,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
   es.active_seeds = static_cast<int>(cfg.get_int("active_seeds"));
   es.active_downloads = static_cast<int>(cfg.get_int("active_downloads"));
+  es.disk_threads = static_cast<int>(cfg.get_int("disk_threads"));
   Engine engine(es);
 
   accountant::AccountingPolicy policy;

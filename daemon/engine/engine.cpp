@@ -220,6 +220,10 @@ struct Engine::Impl {
     pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
     pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
     pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
+    // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
+    // reads it submits, and with its default of 10 threads a 1 GiB upload cost ~60,000 context
+    // switches and ~25 % of the seeder's CPU (docs/benchmarks.md, "CPU per byte seeded").
+    pack.set_int(lt::settings_pack::aio_threads, settings.disk_threads);
     // Room for the alerts of thousands of torrents added at once (restores are paced too).
     pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);
     return pack;
