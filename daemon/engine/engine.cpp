@@ -62,6 +62,12 @@ constexpr auto kWatchdogStale = 10s;
 // Torrents handed to libtorrent at start whose add_torrent_alert has not come yet.
 constexpr int kRestoreInFlight = 500;
 constexpr int kAlertQueueSize = 100000;
+// Requests one peer may have queued with us (libtorrent's max_allowed_in_request_queue, told to
+// the peer as `reqq`): 1,000 blocks, 16 MiB in flight, ~160 MB/s to one peer 100 ms away.
+// libtorrent keeps the queue in a vector and erases from its front as each block goes to disk,
+// so a deeper queue costs CPU per block: 4,000 cost ~6 % more seeder CPU per byte than 1,000
+// (docs/benchmarks.md, "CPU per byte seeded"). tests/integration/test_request_queue.py.
+constexpr int kPeerRequestQueueBlocks = 1000;
 constexpr size_t kTrimAfterAlerts = 5000;
 constexpr size_t kBusyRound = 16;  // alerts in one round
 constexpr auto kTrimWhenQuietFor = 3s;
@@ -219,7 +225,7 @@ struct Engine::Impl {
     // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
     pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
     pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
-    pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
+    pack.set_int(lt::settings_pack::max_allowed_in_request_queue, kPeerRequestQueueBlocks);
     // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
     // reads it submits, and with its default of 10 threads a 1 GiB upload cost ~60,000 context
     // switches and ~25 % of the seeder's CPU (docs/benchmarks.md, "CPU per byte seeded").
