@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include "config/alt_schedule.hpp"
+#include "daemon/accountant/lanes.hpp"
 
 #include <arpa/inet.h>
 
@@ -43,6 +44,13 @@ std::optional<std::string> uint256_decimal(std::string_view value) {
   if (digits.size() == UINT256_MAX_DECIMAL.size() && digits > UINT256_MAX_DECIMAL)
     return std::nullopt;
   return std::string(digits);
+}
+
+// pass:receipt:vanilla weights, normalized to "6:3:1".
+std::optional<std::string> lane_weights_rule(std::string_view value) {
+  const auto w = accountant::parse_lane_weights(value);
+  if (!w) return std::nullopt;
+  return accountant::to_string(*w);
 }
 
 // An http(s) URL with a host; the text is kept as given (it may hold an API key).
@@ -413,7 +421,7 @@ std::vector<OptionDef> make_table() {
       {.name = "rpc_threads",
        .type = T::integer,
        .default_value = "2",
-       .help = "threads that serve RPC requests",
+       .help = "worker threads that run RPC methods (one network thread reads and writes, and answers the methods that only read memory)",
        .min = 1,
        .max = 64,
        .group = rpc},
@@ -456,6 +464,16 @@ std::vector<OptionDef> make_table() {
                "second, 0 = unlimited",
        .runtime = true,
        .group = receipts},
+      {.name = "lane_weights",
+       .type = T::string,
+       .default_value = "6:3:1",
+       .help = "weights of the three lanes that share upload_limit and upload_slots: pass holders, "
+               "other receipting peers, vanilla peers (each at least 1, so no lane is starved)",
+       .runtime = true,
+       .group = receipts,
+       .rule = lane_weights_rule,
+       .expected = "expected three whole numbers from 1 to 1000 separated by colons, pass:receipt:vanilla, "
+                   "such as 6:3:1"},
 
       {.name = "reward_rate",
        .type = T::string,

@@ -163,6 +163,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& args) {
   policy.receipt_interval = cfg.get_bytes("receipt_interval");
   policy.vanilla = vanilla_policy_of(cfg.get_string("vanilla_peers"));
   policy.vanilla_upload_limit = cfg.get_bytes("vanilla_upload_limit");
+  policy.lane_weights = accountant::parse_lane_weights(cfg.get_string("lane_weights")).value();  // checked at load
   policy.sign_receipts = cfg.get_bool("sign_receipts");
   policy.domain.chain_id = facts.pool_chain_id;
   policy.domain.verifying_contract = crypto::parse_address(facts.pool_contract).value();

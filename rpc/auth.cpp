@@ -27,11 +27,11 @@ bool is_hex(const std::string& s) {
   return !s.empty();
 }
 
-/// Constant-time equality of two secrets of any length: compares their HMACs under a
-/// per-process key, so neither the contents nor the length leak through timing.
-bool secret_equal(const std::string& a, const std::string& b) {
+/// A secret's HMAC under a per-process key: two secrets of any length are compared through
+/// theirs, so neither the contents nor the length leak through timing.
+std::string comparison_hmac(const std::string& secret) {
   static const std::string key = random_hex(32);
-  return CRYPTO_memcmp(rpc_auth_hmac(key, a).data(), rpc_auth_hmac(key, b).data(), 64) == 0;
+  return rpc_auth_hmac(key, secret);
 }
 
 std::optional<std::pair<std::string, std::string>> parse_basic(const std::string& header) {
@@ -87,15 +87,17 @@ std::string make_rpc_auth_entry(const std::string& user, const std::string& pass
 }
 
 Authenticator::Authenticator(std::string cookie_password, std::vector<RpcAuthEntry> users)
-    : m_cookie_password(std::move(cookie_password)), m_users(std::move(users)) {}
+    : m_cookie_password(std::move(cookie_password)), m_cookie_hmac(comparison_hmac(m_cookie_password)),
+      m_users(std::move(users)) {}
 
 std::optional<Scope> Authenticator::check(const std::string& header) const {
   auto creds = parse_basic(header);
   if (!creds) return std::nullopt;
   const auto& [user, password] = *creds;
   if (user == COOKIE_USER)
-    return !m_cookie_password.empty() && secret_equal(password, m_cookie_password) ? std::optional(Scope::admin)
-                                                                                     : std::nullopt;
+    return !m_cookie_password.empty() && CRYPTO_memcmp(comparison_hmac(password).data(), m_cookie_hmac.data(), 64) == 0
+               ? std::optional(Scope::admin)
+               : std::nullopt;
   for (const auto& e : m_users)
     if (e.user == user && CRYPTO_memcmp(rpc_auth_hmac(e.salt, password).data(), e.hmac_hex.data(), 64) == 0)
       return e.scope;

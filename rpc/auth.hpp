@@ -38,6 +38,7 @@ class Authenticator {
 
  private:
   std::string m_cookie_password;
+  std::string m_cookie_hmac;  // of m_cookie_password under the process's comparison key, made once
   std::vector<RpcAuthEntry> m_users;
 };
 

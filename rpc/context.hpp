@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "rpc/scope.hpp"
+
 namespace seedd {
 class Engine;
 class Accountant;
@@ -35,7 +37,6 @@ struct NodeFacts {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
-enum class Scope { read, admin };
 
 /// Handed to every handler. The pointers outlive the RPC server.
 struct Context {

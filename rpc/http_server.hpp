@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "rpc/scope.hpp"
+
 namespace seedd::rpc {
 
 /// Limits of the HTTP layer (STYLE 7: each is named and has a test at its edge).
@@ -65,6 +67,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;
   bool websocket_upgrade = false;  // a GET asking to become a WebSocket
+  // Set by the header check once the caller's credentials verified: the handler, which gets the
+  // same request, reads the scope here instead of checking the credentials a second time.
+  mutable std::optional<Scope> verified_scope;
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -89,7 +94,7 @@ using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&
 
 struct HttpServerOptions {
   std::vector<std::string> bind;  // "ip:port"; port 0 picks one
-  int threads = 2;  // network threads, and as many workers that run the handler
+  int threads = 2;  // workers that run the handlers; one network thread does all the I/O
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
   /// Connections from an address this refuses are closed at once and take no slot; null
   /// accepts every address.

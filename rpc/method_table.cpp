@@ -16,14 +16,85 @@ const MethodSpec* MethodTable::find(std::string_view name) const {
   return nullptr;
 }
 
+Result Result::opt() const {
+  auto copy = *this;
+  copy.optional = true;
+  return copy;
+}
+
+Result Result::or_null() const {
+  auto copy = *this;
+  copy.nullable = true;
+  return copy;
+}
+
+namespace res {
+namespace {
+Result make(ResultType type, std::string name, std::string description, std::vector<Result> inner = {}) {
+  Result r;
+  r.type = type;
+  r.name = std::move(name);
+  r.description = std::move(description);
+  r.inner = std::move(inner);
+  return r;
+}
+}  // namespace
+
+Result str(std::string n, std::string d) { return make(ResultType::string, std::move(n), std::move(d)); }
+Result dec(std::string n, std::string d) { return make(ResultType::decimal, std::move(n), std::move(d)); }
+Result boolean(std::string n, std::string d) { return make(ResultType::boolean, std::move(n), std::move(d)); }
+Result integer(std::string n, std::string d) { return make(ResultType::integer, std::move(n), std::move(d)); }
+Result number(std::string n, std::string d) { return make(ResultType::number, std::move(n), std::move(d)); }
+Result any(std::string n, std::string d) { return make(ResultType::any, std::move(n), std::move(d)); }
+Result obj(std::string n, std::vector<Result> members, std::string d) {
+  return make(ResultType::object, std::move(n), std::move(d), std::move(members));
+}
+Result arr(std::string n, Result element, std::string d) {
+  return make(ResultType::array, std::move(n), std::move(d), {std::move(element)});
+}
+Result map(std::string n, Result value, std::string d) {
+  return make(ResultType::map, std::move(n), std::move(d), {std::move(value)});
+}
+Result strings(std::string n, std::string d) { return arr(std::move(n), str(""), std::move(d)); }
+}  // namespace res
+
+json result_schema(const Result& r) {
+  json s;
+  switch (r.type) {
+    case ResultType::string: s = {{"type", "string"}}; break;
+    case ResultType::decimal: s = {{"type", "string"}, {"pattern", "^[0-9]+$"}}; break;
+    case ResultType::boolean: s = {{"type", "boolean"}}; break;
+    case ResultType::integer: s = {{"type", "integer"}}; break;
+    case ResultType::number: s = {{"type", "number"}}; break;
+    case ResultType::any: s = json::object(); break;
+    case ResultType::object: {
+      json properties = json::object();
+      json required = json::array();
+      for (const auto& m : r.inner) {
+        properties[m.name] = result_schema(m);
+        if (!m.optional) required.push_back(m.name);
+      }
+      s = {{"type", "object"}, {"properties", properties}, {"required", required}, {"additionalProperties", false}};
+      break;
+    }
+    case ResultType::array: s = {{"type", "array"}, {"items", result_schema(r.inner.at(0))}}; break;
+    case ResultType::map: s = {{"type", "object"}, {"additionalProperties", result_schema(r.inner.at(0))}}; break;
+  }
+  if (r.nullable && r.type != ResultType::any) s = {{"anyOf", json::array({s, {{"type", "null"}}})}};
+  if (!r.description.empty()) s["description"] = r.description;
+  return s;
+}
+
 const MethodTable& method_table() {
   static const MethodTable table = [] {
     MethodTable t;
     register_node_methods(t);
     register_torrent_methods(t);
     register_session_methods(t);
-    register_session_get_method(t);
-    register_accounting_methods(t);
+    register_earnings_methods(t);
+    register_receipts_methods(t);
+    register_rewards_methods(t);
+    register_claim_methods(t);
     register_events_methods(t);
     register_chain_methods(t);
     register_bounty_methods(t);
@@ -135,7 +206,7 @@ json openrpc_document(const MethodTable& table) {
                        {"description", m.description},
                        {"paramStructure", "by-name"},
                        {"params", params},
-                       {"result", {{"name", "result"}, {"description", m.result}, {"schema", json::object()}}},
+                       {"result", {{"name", "result"}, {"schema", result_schema(m.result)}}},
                        {"x-changes-state", m.changes_state}});
   }
   return {{"openrpc", "1.2.6"},

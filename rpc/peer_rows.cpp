@@ -29,10 +29,7 @@ void add_live_fields(json& row, const PeerStatus* p) {
 
 }  // namespace
 
-std::string_view lane_of(const Accountant::PeerView& peer) {
-  if (peer.pass_holder) return "pass";
-  return peer.is_seedd ? "receipt" : "vanilla";
-}
+std::string_view lane_of(const Accountant::PeerView& peer) { return accountant::lane_name(peer.lane); }
 
 std::string_view pass_state_name(accountant::PassState state) {
   switch (state) {
@@ -65,6 +62,7 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
                 {"choked", p ? p->choked : b.choked},
                 {"interested", p ? p->interested : b.interested},
                 {"lane", lane_of(b)},
+                {"violations", b.violations},
                 {"pass", pass_state_name(b.pass_state)},
                 {"pass_expires_at", b.pass_holder ? json(b.pass_expires_at) : json(nullptr)}};
     add_live_fields(row, p);
@@ -76,7 +74,8 @@ json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vecto
     json row = {{"endpoint", peer_endpoint(p)},  {"client", p.client},       {"seedd_address", nullptr},
                 {"sent_bytes", "0"},              {"received_bytes", "0"},    {"receipted_bytes", "0"},
                 {"unreceipted_bytes", "0"},       {"choked", p.choked},       {"interested", p.interested},
-                {"lane", "vanilla"},              {"pass", "none"},           {"pass_expires_at", nullptr}};
+                {"lane", "vanilla"},              {"pass", "none"},           {"pass_expires_at", nullptr},
+                {"violations", 0}};
     add_live_fields(row, &p);
     rows.push_back(std::move(row));
   }

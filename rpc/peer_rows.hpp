@@ -17,8 +17,9 @@ namespace seedd::rpc {
 /// rates 0 and connection null).
 nlohmann::json peer_rows(const std::vector<Accountant::PeerView>& booked, const std::vector<PeerStatus>& live);
 
-/// The lane a peer is served in (docs/protocol.md 9): "pass" (its pass counts), "receipt" (a
-/// seedd peer that signs receipts) or "vanilla" (any other client).
+/// The lane a peer is served in now (docs/protocol.md 9, accountant::lane_of): "pass" (its pass
+/// counts), "receipt" (a seedd peer that signs receipts) or "vanilla" (any other client, and a
+/// seedd node found not to sign).
 std::string_view lane_of(const Accountant::PeerView& peer);
 /// How torrent.peers names a PassState: none, checking, valid, expired, invalid.
 std::string_view pass_state_name(accountant::PassState state);

@@ -82,7 +82,8 @@ std::optional<HttpResponse> Router::check_header(const HttpRequest& req) {
       return unauthorized;
     return std::nullopt;
   }
-  if (!authenticate(req, unauthorized)) return unauthorized;
+  req.verified_scope = authenticate(req, unauthorized);
+  if (!req.verified_scope) return unauthorized;
   // After authentication: an unauthenticated caller learns nothing about what we accept.
   if (path == "/rpc" && !is_json_media_type(req.header("content-type")))
     return json_response(415, R"({"error":"Content-Type must be application/json"})");
@@ -197,6 +198,7 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
 }
 
 std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unauthorized) const {
+  if (req.verified_scope) return req.verified_scope;  // by check_header, for this very request
   if (req.header("authorization").empty() && !cookie_value(req.header("cookie"), SESSION_COOKIE).empty())
     return page_scope(req, unauthorized);
   if (auto scope = m_auth.check(req.header("authorization"))) return scope;

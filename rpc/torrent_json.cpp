@@ -77,6 +77,42 @@ const std::vector<std::pair<const char*, Writer>>& field_table() {
 
 }  // namespace
 
+std::vector<Result> torrent_result_fields(bool all_required) {
+  std::vector<Result> out = {
+      res::dec("done_bytes"),
+      res::dec("uploaded_bytes"),
+      res::dec("downloaded_bytes"),
+      res::integer("upload_rate", "payload bytes per second"),
+      res::integer("download_rate", "payload bytes per second"),
+      res::integer("peers"),
+      res::integer("seeds"),
+      res::integer("added_at", "unix seconds"),
+      res::integer("completed_at", "unix seconds, 0 = not complete"),
+      res::integer("full_checks"),
+      res::strings("labels"),
+      res::integer("upload_limit", "bytes per second, 0 = none"),
+      res::integer("download_limit", "bytes per second, 0 = none"),
+      res::integer("max_connections"),
+      res::number("seed_ratio_limit", "null = never").or_null(),
+      res::integer("seed_idle_limit_minutes", "null = never").or_null(),
+      res::dec("uploaded_verified_bytes", "receipted by peers"),
+      res::dec("uploaded_unverified_bytes"),
+      res::str("info_hash"),
+      res::str("name"),
+      res::str("state"),
+      res::str("error", "empty when none"),
+      res::str("save_path"),
+      res::boolean("paused"),
+      res::boolean("has_metadata"),
+      res::number("progress", "0 to 1"),
+      res::dec("size_bytes"),
+  };
+  if (!all_required)
+    for (auto& r : out)
+      if (r.name != "info_hash") r.optional = true;
+  return out;
+}
+
 bool is_torrent_field(const std::string& name) {
   for (const auto& [n, g] : field_table())
     if (name == n) return true;

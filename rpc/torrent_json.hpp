@@ -30,4 +30,8 @@ class TorrentJsonWriter {
 };
 bool is_torrent_field(const std::string& name);
 
+/// The declared result of a torrent's object (torrent.get; torrent.list's elements with every
+/// member but info_hash optional, as `fields` may leave them out).
+std::vector<Result> torrent_result_fields(bool all_required);
+
 }  // namespace seedd::rpc

@@ -35,7 +35,8 @@ Accountant::Accountant(AccountingPolicy policy, crypto::PrivateKey key, std::fil
       m_ctx(std::make_shared<ExtensionContext>(std::move(key))),
       m_commit_log(std::make_unique<util::LogThrottle>(kCommitErrorLogInterval)) {
   m_ctx->policy = std::move(policy);
-  apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit);
+  apply_runtime_policy(m_ctx->policy.credit_window, m_ctx->policy.vanilla, m_ctx->policy.vanilla_upload_limit,
+                       m_ctx->policy.lane_weights);
   m_ledger = std::make_unique<Ledger>(m_data_dir / "ledger.sqlite");
   for (const auto& [ih, t] : m_ledger->totals_by_torrent()) m_books[ih] = {t.verified_bytes, t.unverified_bytes};
   util::ensure_directory(claims_dir(), 0755);
@@ -68,6 +69,22 @@ void Accountant::stop() {
   m_thread.join();
 }
 
+void Accountant::fold_peer_total(PeerTotalRows& rows, const PeerTotalKey& key, uint64_t sent, uint64_t received, size_t max_rows) {
+  if (max_rows > 0 && rows.size() >= max_rows && !rows.contains(key)) {
+    // Full: the row that moved the fewest bytes makes room (a scan, only when a new peer closes
+    // its first connection on a full table).
+    const auto smallest = std::min_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.second.sent_bytes + a.second.received_bytes < b.second.sent_bytes + b.second.received_bytes;
+    });
+    rows.erase(smallest);
+  }
+  auto& t = rows[key];
+  t.address = key.second;
+  t.sent_bytes += sent;
+  t.received_bytes += received;
+  t.connections += 1;
+}
+
 namespace {
 /// Which peer_totals row a connection counts in: its node's address, or the vanilla row.
 std::optional<crypto::Address> peer_total_key(const PeerConnection& c) {
@@ -95,10 +112,8 @@ void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
     }
     if (c->closed.load()) {
       std::lock_guard lock(m_totals_mutex);
-      auto& t = m_closed_totals[{c->infohash, peer_total_key(*c)}];
-      t.sent_bytes += c->uploaded.load();
-      t.received_bytes += c->downloaded.load();
-      t.connections += 1;
+      fold_peer_total(m_closed_totals, {c->infohash, peer_total_key(*c)}, c->uploaded.load(), c->downloaded.load(),
+                      MAX_PEER_TOTAL_ROWS);
       m_ctx->registry.erase(c->id);
     }
   }
@@ -199,10 +214,10 @@ void Accountant::check_pass(const InboundPass& item, LedgerBatch& batch, int64_t
   }
   if (reason) {
     batch.rejections.push_back(*reason);
-    // A pass by a signer this seeder does not know may be an honest viewer's pass for a bounty
-    // this node does not follow (another pool, one that ran dry): counted, but not held against
-    // the connection. The other reasons are the peer's own fault.
-    if (*reason != RejectReason::pass_unknown_signer) conn.violations.fetch_add(1);
+    // Each reason is one violation of the connection (docs/protocol.md 9). A pass comes once
+    // per handshake, so an honest viewer whose pass is for a bounty this node does not follow
+    // (another pool, one that ran dry) is never closed for it: three close a connection.
+    conn.violations.fetch_add(1);
     ++m_rejected;
     // A bad pass in a later handshake of the connection leaves a valid earlier one as it was.
     if (!conn.pass) conn.pass_state.store(*reason == RejectReason::pass_expired ? PassState::expired : PassState::invalid);
@@ -286,14 +301,22 @@ Accountant::Books Accountant::books(const crypto::InfoHash20& infohash) const {
 }
 
 void Accountant::apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla,
-                                      uint64_t vanilla_upload_limit) {
+                                      uint64_t vanilla_upload_limit, const accountant::LaneWeights& lane_weights) {
   m_ctx->credit_window = credit_window;
   m_ctx->vanilla = vanilla;
   m_ctx->vanilla_upload_limit = vanilla_upload_limit;
+  for (size_t i = 0; i < LANE_COUNT; ++i) m_ctx->lane_weights[i] = lane_weights[i];
 }
 
 Accountant::RuntimePolicy Accountant::runtime_policy() const {
-  return {m_ctx->credit_window.load(), m_ctx->vanilla.load(), m_ctx->vanilla_upload_limit.load()};
+  return {m_ctx->credit_window.load(), m_ctx->vanilla.load(), m_ctx->vanilla_upload_limit.load(),
+          m_ctx->current_lane_weights()};
+}
+
+void Accountant::set_lane_limits(uint64_t upload_limit, bool rate_limit_lan, int upload_slots) {
+  m_ctx->lane_capacity = upload_limit;
+  m_ctx->lanes_cover_lan = rate_limit_lan;
+  m_ctx->upload_slots = upload_slots;
 }
 
 std::map<crypto::InfoHash20, Accountant::Books> Accountant::all_books() const {
@@ -318,6 +341,8 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
     v.pass_holder = c->pass_holder.load();
     v.pass_state = c->pass_state.load();
     v.pass_expires_at = c->pass_expires_at.load();
+    v.lane = lane_of(*c);
+    v.violations = c->violations.load();
     out.push_back(std::move(v));
   }
   return out;
@@ -379,6 +404,7 @@ MadeClaim Accountant::claim(const crypto::Address& payout, bool dry_run) {
                         " is recorded in the ledger, but its file could not be written (" + e.what() +
                         "); rewards.get shows it, and the file is written again at the next claim or start");
   }
+  if (m_on_claim) m_on_claim(made, claims_dir() / (std::to_string(made.nonce) + ".json"));
   return made;
 }
 

@@ -46,13 +46,19 @@ class Accountant {
   Books books(const crypto::InfoHash20& infohash) const;
   /// Changes the policies that may change while peers are connected (SIGHUP); new values
   /// apply to the next message of every connection.
-  void apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla, uint64_t vanilla_upload_limit);
+  void apply_runtime_policy(uint64_t credit_window, accountant::VanillaPolicy vanilla, uint64_t vanilla_upload_limit,
+                            const accountant::LaneWeights& lane_weights);
   struct RuntimePolicy {
     uint64_t credit_window;
     accountant::VanillaPolicy vanilla;
     uint64_t vanilla_upload_limit;
+    accountant::LaneWeights lane_weights;
   };
   RuntimePolicy runtime_policy() const;
+  /// The network settings the lanes work within (docs/architecture.md "Lanes"): the upload limit
+  /// in force that they divide (0: none, no caps), whether it covers LAN peers (rate_limit_lan),
+  /// and the upload slots (0: no limit). Called whenever the engine's network settings change.
+  void set_lane_limits(uint64_t upload_limit, bool rate_limit_lan, int upload_slots);
 
   /// Every torrent's books (committed only), from memory.
   std::map<crypto::InfoHash20, Books> all_books() const;
@@ -70,6 +76,8 @@ class Accountant {
     bool pass_holder = false;      // its pass counts: the first lane
     accountant::PassState pass_state = accountant::PassState::none;
     uint64_t pass_expires_at = 0;  // of a valid pass
+    accountant::Lane lane = accountant::Lane::vanilla;  // the lane it is served in now
+    int violations = 0;  // receipts and passes it broke a rule with (three close the connection)
   };
   std::vector<PeerView> peers(const crypto::InfoHash20& infohash) const;
 
@@ -84,6 +92,15 @@ class Accountant {
     uint64_t connections = 0;
   };
   std::vector<PeerTotal> peer_totals(const crypto::InfoHash20& infohash) const;
+  /// The rows of closed connections kept for peer_totals, over all torrents (~100 bytes each):
+  /// when full, the row that moved the fewest bytes makes room for a new peer's.
+  static constexpr size_t MAX_PEER_TOTAL_ROWS = 16384;
+  using PeerTotalKey = std::pair<crypto::InfoHash20, std::optional<crypto::Address>>;
+  using PeerTotalRows = std::map<PeerTotalKey, PeerTotal>;
+  /// Adds one closed connection's bytes to its row of `rows`, which holds at most `max_rows`
+  /// (0: no bound).
+  static void fold_peer_total(PeerTotalRows& rows, const PeerTotalKey& key, uint64_t sent, uint64_t received,
+                              size_t max_rows);
 
   /// The torrent's reward rate (its override, else the default) in base units per GiB.
   crypto::uint256 reward_rate(const crypto::InfoHash20& infohash) const;
@@ -105,6 +122,13 @@ class Accountant {
 
   /// Makes a claim (docs/protocol.md 6); throws accountant::NothingToClaim.
   accountant::MadeClaim claim(const crypto::Address& payout, bool dry_run);
+
+  /// Called after each claim is recorded and its file written (never for a dry run), on the
+  /// thread that claimed (an RPC worker or the settler's auto_settle); daemon/events publishes
+  /// claim.created from it. Set before anything claims: before the RPC server and the settler
+  /// start.
+  using ClaimObserver = std::function<void(const accountant::MadeClaim& made, const std::filesystem::path& file)>;
+  void on_claim(ClaimObserver observer) { m_on_claim = std::move(observer); }
 
   const accountant::Ledger& ledger() const { return *m_ledger; }
   const accountant::AccountingPolicy& policy() const { return m_ctx->policy; }
@@ -136,13 +160,14 @@ class Accountant {
   std::shared_ptr<accountant::ExtensionContext> m_ctx;
   std::unique_ptr<accountant::Ledger> m_ledger;
   PassSignerCheck m_pass_signer_check;  // set before start(); called by the worker only
+  ClaimObserver m_on_claim;             // set before anything claims; called by claim()
   std::mutex m_write_mutex;  // one writer at a time: the worker's commits and claims
   mutable std::mutex m_books_mutex;
   std::map<crypto::InfoHash20, Books> m_books;  // guarded by m_books_mutex
   // Closed connections' counters, folded in by the worker as it drops each from the registry
   // (under this mutex, so that a reader sees every connection exactly once).
   mutable std::mutex m_totals_mutex;
-  std::map<std::pair<crypto::InfoHash20, std::optional<crypto::Address>>, PeerTotal> m_closed_totals;  // guarded by m_totals_mutex
+  PeerTotalRows m_closed_totals;  // guarded by m_totals_mutex
   std::thread m_thread;
   std::atomic<bool> m_stopping{false};
   std::atomic<uint64_t> m_accepted{0}, m_rejected{0}, m_superseded{0};

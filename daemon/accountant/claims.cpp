@@ -142,4 +142,12 @@ MadeClaim build_claim(const crypto::Domain& domain, std::span<const ClaimEntry> 
 
 std::string claim_file_text(const nlohmann::json& document) { return document.dump(2) + "\n"; }
 
+nlohmann::json claim_summary(const nlohmann::json& document) {
+  const auto& c = document.at("claim");
+  return {{"nonce", c.at("nonce")},          {"created_at", c.at("createdAt")},
+          {"payout", c.at("payout")},        {"amount", c.at("amount")},
+          {"total_bytes", c.at("totalBytes")}, {"receipt_count", c.at("receiptCount")},
+          {"receipts_root", c.at("receiptsRoot")}};
+}
+
 }  // namespace seedd::accountant

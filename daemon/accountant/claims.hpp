@@ -99,6 +99,10 @@ MadeClaim build_claim(const crypto::Domain& domain, std::span<const ClaimEntry> 
                       const crypto::Address& payout, uint64_t nonce, uint64_t created_at,
                       const crypto::PrivateKey& key);
 
+/// A claim's summary row (rewards.list, the claim.created event): nonce, created_at, payout,
+/// amount, total_bytes, receipt_count and receipts_root of the document's `claim`.
+nlohmann::json claim_summary(const nlohmann::json& document);
+
 /// The text a claim file holds (and the ledger stores): the document, 2-space indented, with a
 /// trailing newline. One function so that "file differs from the ledger" compares like with like.
 std::string claim_file_text(const nlohmann::json& document);

@@ -3,6 +3,7 @@
 // worker (verifier + ledger writer). The network thread never blocks on it: it writes atomics
 // and pushes to a queue whose lock is held for a vector push only.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/accountant/lanes.hpp"
 #include "daemon/accountant/pass.hpp"
 #include "daemon/crypto/keys.hpp"
 #include "daemon/crypto/eip712.hpp"
@@ -31,6 +33,7 @@ struct AccountingPolicy {
   bool sign_receipts = true;
   crypto::Domain domain;
   crypto::uint256 default_rate = 0;
+  LaneWeights lane_weights = DEFAULT_LANE_WEIGHTS;
   // Pass signers whose passes count without a bounty on chain (`trusted_pass_signers`).
   std::vector<crypto::Address> trusted_pass_signers;
 };
@@ -66,6 +69,9 @@ struct PeerConnection {
   uint64_t id = 0;
   crypto::InfoHash20 infohash{};
   std::string endpoint;  // "ip:port"
+  // On a local network (libtorrent's local peer class: loopback, private ranges): exempt from
+  // the lanes' bandwidth caps unless rate_limit_lan puts such peers under the upload limit.
+  bool local = false;
 
   // Written by the network thread.
   std::atomic<bool> is_seedd{false};  // the peer's handshake carried `seedd` v1 with an address
@@ -89,9 +95,20 @@ struct PeerConnection {
   std::string client;                    // valid once client_known is true (release/acquire)
   std::atomic<bool> client_known{false};
 
+  // Written by the lane allocator (network thread, once a second); the extension applies them.
+  std::atomic<uint64_t> lane_cap{0};       // upload cap in bytes/s; 0 = none
+  std::atomic<bool> lane_paced{false};     // the extension holds the peer to lane_cap (not the unpaced lane)
+  std::atomic<bool> slot_granted{true};    // may hold an upload slot (docs/architecture.md "Lanes")
+  // Written by the extension: choked by the lane pacer for now (at its cap); it still counts as
+  // a peer that wants upload and holds its slot.
+  std::atomic<bool> pace_held{false};
+
   // Written by the worker after a commit; read by the network thread (credit window).
   std::atomic<uint64_t> accepted_bytes{0};
   std::atomic<int> violations{0};
+
+  // Network thread only: what the lane allocator saw of this connection at its last run.
+  uint64_t lane_uploaded_then = 0;
 
   // Worker thread only.
   uint64_t channel = 0;
@@ -101,6 +118,14 @@ struct PeerConnection {
   uint64_t unverified_booked = 0;  // bytes of `uploaded` already booked as unverified
   std::optional<ChannelPass> pass;  // the verified pass, kept with each receipt of the channel
 };
+
+/// The lane a connection is served in now: a seedd peer that signs receipts is in the receipt
+/// lane, or the pass lane once its pass verified; any other peer (and a seedd node found not to
+/// sign) is vanilla.
+inline Lane lane_of(const PeerConnection& c) {
+  if (!c.is_seedd.load(std::memory_order_acquire)) return Lane::vanilla;
+  return c.pass_holder.load(std::memory_order_acquire) ? Lane::pass : Lane::receipt;
+}
 
 /// Seeder role: whether the peer's accepted receipts cover everything this connection gave it,
 /// so that the connection may close without losing a receipt. Every block handed to the socket
@@ -250,6 +275,18 @@ struct ExtensionContext {
   std::atomic<uint64_t> credit_window{0};
   std::atomic<VanillaPolicy> vanilla{VanillaPolicy::serve};
   std::atomic<uint64_t> vanilla_upload_limit{0};
+  // The lanes (SIGHUP and session.set change them): the weights, and from the network settings
+  // in force the upload limit they divide (0 = none: no caps), whether it covers LAN peers
+  // (rate_limit_lan) and the upload slots (<= 0: no limit).
+  std::array<std::atomic<uint32_t>, LANE_COUNT> lane_weights{};
+  std::atomic<uint64_t> lane_capacity{0};
+  std::atomic<bool> lanes_cover_lan{false};
+  std::atomic<int> upload_slots{0};
+  LaneWeights current_lane_weights() const {
+    LaneWeights w;
+    for (size_t i = 0; i < LANE_COUNT; ++i) w[i] = lane_weights[i].load();
+    return w;
+  }
   explicit ExtensionContext(crypto::PrivateKey k) : key(std::move(k)), address(key.address()) {}
 };
 

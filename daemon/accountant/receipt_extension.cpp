@@ -1,5 +1,6 @@
 #include "daemon/accountant/receipt_extension.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -50,13 +51,25 @@ uint64_t from_be64(lt::string_view s) {
 constexpr auto UNCHOKE_POLL = std::chrono::milliseconds(5);
 /// How long it keeps looking after the last receipt message arrived; tick() goes on after that.
 constexpr auto UNCHOKE_POLL_FOR = std::chrono::seconds(2);
+/// The lane pacer's token bucket: it holds at most this much of a peer's cap (a burst after a
+/// pause), and a peer choked at its cap is unchoked once it holds a quarter of a second again:
+/// about four choke cycles a second for a peer that would take more than its lane gives it.
+constexpr double PACE_BURST_SECONDS = 0.5;
+constexpr double PACE_MIN_BURST_BYTES = 64 * 1024;
+constexpr double PACE_RESUME_SECONDS = 0.25;
+constexpr double PACE_MAX_DEBT_SECONDS = 1.0;
+constexpr double PACE_MIN_RESUME_BYTES = 16 * 1024;
 
 class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_shared_from_this<ReceiptPeerPlugin> {
  public:
   ReceiptPeerPlugin(std::shared_ptr<ExtensionContext> ctx, lt::bt_peer_connection_handle pc,
                     std::shared_ptr<PeerConnection> conn, lt::io_context* ioc)
       : m_ctx(std::move(ctx)), m_pc(std::move(pc)), m_conn(std::move(conn)), m_started(Clock::now()) {
-    if (ioc) m_timer = std::make_unique<boost::asio::steady_timer>(*ioc);
+    if (ioc) {
+      m_timer = std::make_unique<boost::asio::steady_timer>(*ioc);
+      m_pace_timer = std::make_unique<boost::asio::steady_timer>(*ioc);
+      m_rechoke_timer = std::make_unique<boost::asio::steady_timer>(*ioc);
+    }
   }
 
   lt::string_view type() const override { return RECEIPT_EXTENSION_NAME; }
@@ -125,6 +138,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   void sent_payload(int bytes) override {
     if (m_first_upload == Clock::time_point{}) m_first_upload = Clock::now();
     const auto total = m_conn->uploaded.fetch_add(static_cast<uint64_t>(bytes)) + static_cast<uint64_t>(bytes);
+    pace(bytes);
     if (m_conn->is_seedd.load(std::memory_order_acquire)) {
       if (total - std::min(total, m_conn->accepted_bytes.load()) > m_ctx->credit_window.load()) choke_for_credit();
     } else if (m_ctx->vanilla.load() == VanillaPolicy::throttle && m_ctx->vanilla_upload_limit.load() > 0) {
@@ -237,12 +251,21 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
       m_choked_vanilla = false;
       m_pc.maybe_unchoke_this_peer();
     }
+    apply_lane();
   }
 
   void sent_unchoke() override {
     m_conn->choked = false;
-    // libtorrent's choker may unchoke a peer we hold choked; take it back at once.
-    if (m_choked_for_credit || m_choked_vanilla) m_pc.choke_this_peer();
+    // libtorrent's choker may unchoke a peer we hold choked; take it back at once. Not from
+    // inside this hook: libtorrent calls it before it marks the peer unchoked, so a choke here
+    // is a no-op (the peer is still "choked"). Right after, on the network thread.
+    if (held())
+      arm(&ReceiptPeerPlugin::m_rechoke_timer, &ReceiptPeerPlugin::m_rechoke_armed, std::chrono::microseconds(0),
+          &ReceiptPeerPlugin::rechoke);
+  }
+
+  void rechoke() {
+    if (held() && !m_pc.is_choked()) m_pc.choke_this_peer();
   }
   void sent_choke() override { m_conn->choked = true; }
   bool on_interested() override {
@@ -286,15 +309,22 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   /// One timer per connection, on libtorrent's network thread: it sends a receipt held back
   /// by the 10 ms gap (leecher) and unchokes a peer whose receipt was booked (seeder).
   void arm_timer(std::chrono::milliseconds after) {
-    if (!m_timer || m_timer_armed || m_disconnecting) return;
-    m_timer_armed = true;
-    m_timer->expires_after(after);
-    m_timer->async_wait([weak = weak_from_this()](boost::system::error_code const& ec) {
+    arm(&ReceiptPeerPlugin::m_timer, &ReceiptPeerPlugin::m_timer_armed, after, &ReceiptPeerPlugin::on_timer);
+  }
+
+  /// Arms one of the connection's timers (unless it is armed already) to call `then` after
+  /// `after` on the network thread, unless the connection is closing by then.
+  void arm(std::unique_ptr<boost::asio::steady_timer> ReceiptPeerPlugin::*timer, bool ReceiptPeerPlugin::*armed,
+           std::chrono::microseconds after, void (ReceiptPeerPlugin::*then)()) {
+    if (!(this->*timer) || this->*armed || m_disconnecting) return;
+    this->*armed = true;
+    (this->*timer)->expires_after(after);
+    (this->*timer)->async_wait([weak = weak_from_this(), armed, then](boost::system::error_code const& ec) {
       auto self = weak.lock();
       if (!self) return;
-      self->m_timer_armed = false;
+      (*self).*armed = false;
       if (ec || self->m_disconnecting || self->m_pc.is_disconnecting()) return;
-      self->on_timer();
+      ((*self).*then)();
     });
   }
 
@@ -308,6 +338,95 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     } else if (Clock::now() - m_last_receipt_in < UNCHOKE_POLL_FOR) {
       arm_timer(UNCHOKE_POLL);
     }
+  }
+
+  /// Applies what the lane allocator decided for this connection (docs/architecture.md "Lanes"):
+  /// its upload cap, through libtorrent's per-peer rate limit, and whether it may hold an upload
+  /// slot. A peer of a lower lane that holds a slot a higher lane is owed is choked; a peer owed a
+  /// slot is offered one (libtorrent unchokes it if a slot is free).
+  void apply_lane() {
+    if (!m_conn->lane_paced.load() && m_choked_for_pace) {
+      m_choked_for_pace = false;  // no longer paced (no upload limit now, or its lane is the unpaced one)
+      m_conn->pace_held = false;
+    }
+    if (held()) {
+      if (!m_pc.is_choked()) m_pc.choke_this_peer();
+    } else if (m_pc.is_choked() && m_conn->interested.load() && !held() && !m_disconnecting) {
+      m_pc.maybe_unchoke_this_peer();
+    }
+  }
+
+  /// Some reason of ours to keep this peer choked.
+  bool held() const {
+    return m_choked_for_credit || m_choked_vanilla || m_choked_for_pace || !m_conn->slot_granted.load();
+  }
+
+  /// The pacer's token bucket (bytes) brought up to `now` at the peer's cap.
+  void refill_pace(Clock::time_point now, uint64_t cap) {
+    const double depth = std::max(static_cast<double>(cap) * PACE_BURST_SECONDS, PACE_MIN_BURST_BYTES);
+    if (m_pace_at == Clock::time_point{}) {
+      // Pacing starts (or starts again: a lane alone in use is not paced) with what an unchoke
+      // would give, not a full bucket: a peer whose pacing flickers off and on must not collect
+      // a free burst each time.
+      m_pace_tokens = pace_resume_bytes(cap);
+    } else {
+      m_pace_tokens = std::min(depth, m_pace_tokens + static_cast<double>(cap) *
+                                                          std::chrono::duration<double>(now - m_pace_at).count());
+    }
+    m_pace_at = now;
+  }
+
+  /// Counts `bytes` sent against the peer's lane cap: past it, the peer is choked until the
+  /// bucket holds a quarter of a second of its cap again (libtorrent 2.0.8 has no per-peer rate
+  /// limit a plugin can set; docs/architecture.md "Lanes").
+  void pace(int bytes) {
+    const auto cap = m_conn->lane_paced.load() ? m_conn->lane_cap.load() : 0;
+    if (cap == 0) {
+      m_pace_at = {};
+      return;
+    }
+    const auto now = Clock::now();
+    refill_pace(now, cap);
+    // Bytes already queued when the peer was choked still go out and are owed; a debt past a
+    // second of the cap (a cap that just fell) is forgiven, so the peer is not held for long.
+    m_pace_tokens = std::max(m_pace_tokens - bytes, -std::max(static_cast<double>(cap) * PACE_MAX_DEBT_SECONDS,
+                                                              PACE_MIN_BURST_BYTES));
+    if (m_pace_tokens < 0 && !m_choked_for_pace) {
+      m_choked_for_pace = true;
+      m_conn->pace_held = true;
+    }
+    if (m_choked_for_pace && !m_pc.is_choked()) {
+      m_pc.choke_this_peer();
+    }
+    if (m_choked_for_pace) arm_pace_timer(cap);
+  }
+
+  /// What the bucket must hold again before a peer choked at its cap is unchoked.
+  static double pace_resume_bytes(uint64_t cap) {
+    return std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
+  }
+
+  void arm_pace_timer(uint64_t cap) {
+    const double resume = pace_resume_bytes(cap);
+    const double wait_s = std::max(0.001, (resume - m_pace_tokens) / static_cast<double>(cap));
+    arm(&ReceiptPeerPlugin::m_pace_timer, &ReceiptPeerPlugin::m_pace_timer_armed,
+        std::chrono::microseconds(static_cast<int64_t>(wait_s * 1e6)), &ReceiptPeerPlugin::on_pace_timer);
+  }
+
+  void on_pace_timer() {
+    if (!m_choked_for_pace) return;
+    const auto cap = m_conn->lane_paced.load() ? m_conn->lane_cap.load() : 0;
+    if (cap > 0) {
+      refill_pace(Clock::now(), cap);
+      const double resume = pace_resume_bytes(cap);
+      if (m_pace_tokens < resume) {
+        arm_pace_timer(cap);
+        return;
+      }
+    }
+    m_choked_for_pace = false;
+    m_conn->pace_held = false;
+    if (!held()) m_pc.maybe_unchoke_this_peer();
   }
 
   void choke_for_credit() {
@@ -431,6 +550,14 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   bool m_choked_vanilla = false;
   bool m_disconnecting = false;
   bool m_holding = false;
+  // The lane pacer (seeder role).
+  std::unique_ptr<boost::asio::steady_timer> m_pace_timer;
+  bool m_pace_timer_armed = false;
+  std::unique_ptr<boost::asio::steady_timer> m_rechoke_timer;  // takes back an unchoke we did not want
+  bool m_rechoke_armed = false;
+  bool m_choked_for_pace = false;
+  double m_pace_tokens = 0;        // bytes the peer may still be sent at its cap
+  Clock::time_point m_pace_at{};   // when m_pace_tokens was brought up to date; {}: not pacing
 };
 
 class ReceiptTorrentPlugin final : public lt::torrent_plugin {
@@ -444,6 +571,7 @@ class ReceiptTorrentPlugin final : public lt::torrent_plugin {
     conn->id = m_ctx->next_connection_id++;
     conn->infohash = m_infohash;
     conn->endpoint = lt_util::endpoint_string(pc.remote().address(), pc.remote().port());
+    conn->local = pc.on_local_network();
     m_ctx->registry.add(conn);
     return std::make_shared<ReceiptPeerPlugin>(m_ctx, lt::bt_peer_connection_handle(pc), std::move(conn), m_ioc);
   }
@@ -475,11 +603,69 @@ class ReceiptPlugin final : public lt::plugin {
     // Refill the vanilla token bucket (about once a second).
     const auto limit = static_cast<int64_t>(m_ctx->vanilla_upload_limit.load());
     if (limit > 0) m_ctx->vanilla_tokens = std::min<int64_t>(limit, m_ctx->vanilla_tokens.load() + limit);
+    allocate_lanes();
   }
 
  private:
+  /// The lane allocator (docs/architecture.md "Lanes"), once a second: measures what each peer
+  /// took since the last run and gives every connection its upload cap and slot for the next
+  /// second. The connections apply them in their own tick().
+  void allocate_lanes() {
+    const auto now = Clock::now();
+    const double seconds = m_last_allocation == Clock::time_point{}
+                               ? 1.0
+                               : std::max(0.1, std::chrono::duration<double>(now - m_last_allocation).count());
+    m_last_allocation = now;
+    const auto weights = m_ctx->current_lane_weights();
+    const bool cover_lan = m_ctx->lanes_cover_lan.load();
+    std::vector<std::shared_ptr<PeerConnection>> shaped;
+    std::vector<LanePeer> demand;
+    std::vector<SlotPeer> asking;
+    std::vector<PeerConnection*> asking_conns;
+    for (auto& c : m_ctx->registry.all()) {
+      if (c->closed.load()) continue;
+      const auto uploaded = c->uploaded.load();
+      const auto took = uploaded - std::min(uploaded, c->lane_uploaded_then);
+      c->lane_uploaded_then = uploaded;
+      if (c->local && !cover_lan) {
+        // libtorrent's local class: outside the upload limit and the slot count.
+        c->lane_cap = 0;
+        c->lane_paced = false;
+        c->slot_granted = true;
+        continue;
+      }
+      const Lane lane = lane_of(*c);
+      const bool interested = c->interested.load();
+      const bool served = !c->choked.load() || c->pace_held.load();  // unchoked, or only paused by the pacer
+      demand.push_back({lane, interested && served, static_cast<uint64_t>(took / seconds), c->lane_cap.load(),
+                        c->pace_held.load(), interested});
+      shaped.push_back(c);
+      if (interested) {
+        asking.push_back({lane, served, uploaded});
+        asking_conns.push_back(c.get());
+      } else {
+        c->slot_granted = true;  // nothing to hold a slot for
+      }
+    }
+    const auto caps = lane_caps(m_ctx->lane_capacity.load(), weights, demand);
+    const auto free_lane = unpaced_lane(demand);
+    // No lane asks: nothing to divide, so nobody is paced. (Paced then, a peer that turned
+    // interested between two allocations was held at a cap it did not need and choked by the
+    // pacer, and waited for libtorrent's choker to be unchoked again.)
+    const bool anyone_asks = std::any_of(demand.begin(), demand.end(), [](const LanePeer& p) { return p.wants || p.asking; });
+    for (size_t i = 0; i < shaped.size(); ++i) {
+      shaped[i]->lane_cap = caps[i];
+      shaped[i]->lane_paced = caps[i] > 0 && anyone_asks && demand[i].lane != free_lane;
+    }
+    const auto granted =
+        lane_slots(m_slot_rounds.counts(m_ctx->upload_slots.load(), weights, slots_asked(asking)), asking);
+    for (size_t i = 0; i < asking_conns.size(); ++i) asking_conns[i]->slot_granted = granted[i];
+  }
+
   std::shared_ptr<ExtensionContext> m_ctx;
   lt::io_context* m_ioc = nullptr;  // set in added(), before any torrent
+  Clock::time_point m_last_allocation{};  // network thread only
+  SlotRounds m_slot_rounds;               // network thread only
 };
 
 }  // namespace

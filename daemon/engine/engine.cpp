@@ -1,53 +1,30 @@
+// The engine's session and its alert loop (start, stop, the loop's turn), the one path that
+// registers a torrent handed to libtorrent (torrent.add and torrent.create), and Engine's
+// operations. The rest of Engine::Impl is in the files engine_impl.hpp lists.
 #include "daemon/engine/engine.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <fstream>
-#include <climits>
 #include <limits>
 #include <malloc.h>
-#include <deque>
-#include <map>
-#include <mutex>
-#include <set>
-#include <shared_mutex>
-#include <thread>
-#include <unordered_map>
 
-#include <libtorrent/add_torrent_params.hpp>
-#include <libtorrent/announce_entry.hpp>
-#include <libtorrent/bdecode.hpp>
-#include <libtorrent/extensions.hpp>
-#include <libtorrent/ip_filter.hpp>
-#include <libtorrent/alert_types.hpp>
-#include <libtorrent/bencode.hpp>
-#include <libtorrent/create_torrent.hpp>
 #include <libtorrent/magnet_uri.hpp>
-#include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_stats.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/version.hpp>
-#include <libtorrent/write_resume_data.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/blocklist.hpp"
+#include "daemon/engine/engine_impl.hpp"
 #include "daemon/engine/lt_network.hpp"
 #include "daemon/engine/lt_util.hpp"
 #include "daemon/engine/path_guard.hpp"
-#include "daemon/engine/peer_guard.hpp"
-#include "daemon/engine/state_files.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/engine/peer_id.hpp"
-#include "daemon/engine/peer_list.hpp"
 #include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/disk_space.hpp"
-#include "daemon/util/file_writer.hpp"
-#include "daemon/engine/torrent_export.hpp"  // apart: the includes above are edited on other branches
-#include "daemon/engine/tracker_state.hpp"
-#include "daemon/engine/listen_port.hpp"
 
 namespace seedd {
 namespace fs = std::filesystem;
@@ -59,8 +36,6 @@ constexpr auto kResumeSaveInterval = 30s;
 constexpr auto kStatusUpdateInterval = 1s;
 constexpr auto kAlertWait = 200ms;
 constexpr auto kWatchdogStale = 10s;
-// Torrents handed to libtorrent at start whose add_torrent_alert has not come yet.
-constexpr int kRestoreInFlight = 500;
 constexpr int kAlertQueueSize = 100000;
 // Requests one peer may have queued with us (libtorrent's max_allowed_in_request_queue, told to
 // the peer as `reqq`): 1,000 blocks, 16 MiB in flight, ~160 MB/s to one peer 100 ms away.
@@ -88,804 +63,150 @@ bool is_info_hash_hex(const std::string& s) {
   return true;
 }
 
-/// What a resume file says that changes while a torrent runs: libtorrent flags every restored
-/// torrent as needing a save, and 10,000 rewrites of unchanged files would take seconds at
-/// every stop. Seeding time counts in whole hours, so an idle torrent's file is rewritten at
-/// most hourly for it.
-struct ResumeFingerprint {
-  int64_t uploaded = -1, downloaded = -1;
-  int pieces = -1;
-  bool paused = false;
-  size_t save_path_hash = 0;
-  int64_t seeding_hours = -1;
-  bool operator==(const ResumeFingerprint& o) const {
-    return uploaded == o.uploaded && downloaded == o.downloaded && pieces == o.pieces && paused == o.paused &&
-           save_path_hash == o.save_path_hash && seeding_hours == o.seeding_hours;
-  }
-  static ResumeFingerprint of(const lt::add_torrent_params& p) {
-    return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), bool(p.flags & lt::torrent_flags::paused),
-            std::hash<std::string>{}(p.save_path), p.seeding_time / 3600};
-  }
-  static ResumeFingerprint of(const lt::torrent_status& st) {
-    return {st.all_time_upload, st.all_time_download, st.num_pieces, bool(st.flags & lt::torrent_flags::paused),
-            std::hash<std::string>{}(st.save_path), static_cast<int64_t>(st.seeding_duration.count() / 3600)};
-  }
-};
+std::vector<fs::path> Engine::Impl::roots() const {
+  return path_guard::resolve_roots(settings.download_dir, settings.data_roots);
+}
 
-struct Engine::Impl {
-  std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
-  struct Entry {
-    lt::torrent_handle handle;
-    TorrentStatus status;
-    bool need_save_resume = false;
-    ResumeFingerprint saved;  // what its resume file on disk holds
-    std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
-    std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
-    // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
-    // so nothing can write into the empty location: its params wait here. (A pointer: an
-    // add_torrent_params is 850 bytes, and 10,000 seeding torrents need none.)
-    std::unique_ptr<lt::add_torrent_params> parked;
-    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
-    std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
-    bool vanishing_paused = false;  // whether the user had paused it then
-    uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
-    bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
-    // Complete when handed to libtorrent (restored, or back from missing_data): the finished
-    // alert libtorrent posts for it then is no news, so no torrent.finished event.
-    bool complete_when_added = false;
-    bool need_torrent_file = false;  // its .torrent is written with its next resume file
-  };
+lt::settings_pack Engine::Impl::make_settings() const {
+  lt::settings_pack pack;
+  pack.set_str(lt::settings_pack::listen_interfaces, settings.listen);
+  pack.set_bool(lt::settings_pack::enable_outgoing_utp, settings.utp);
+  pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
+  pack.set_int(lt::settings_pack::alert_mask,
+               lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
+                   lt::alert_category::file_progress | lt::alert_category::port_mapping);
+  pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
+  pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
+  // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
+  lt_network::fill(pack, settings.network);
+  // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
+  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  // Seed everything: no queueing stops torrents (LIBTORRENT-NOTES: default keeps 5 active).
+  // With active_seeds/active_downloads, only those limits, and idle torrents count too (as
+  // qBittorrent's default): "at most N seed" means N.
+  pack.set_int(lt::settings_pack::active_limit, -1);
+  pack.set_int(lt::settings_pack::active_seeds, settings.active_seeds > 0 ? settings.active_seeds : -1);
+  pack.set_int(lt::settings_pack::active_downloads, settings.active_downloads > 0 ? settings.active_downloads : -1);
+  pack.set_int(lt::settings_pack::active_checking, 1);
+  pack.set_bool(lt::settings_pack::dont_count_slow_torrents, false);
+  if (settings.queueing()) pack.set_int(lt::settings_pack::auto_manage_interval, 5);  // (30 s: slow to react)
+  // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
+  // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
+  pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
+  pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
+  pack.set_int(lt::settings_pack::max_allowed_in_request_queue, kPeerRequestQueueBlocks);
+  // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
+  // reads it submits, and with its default of 10 threads a 1 GiB upload cost ~60,000 context
+  // switches and ~25 % of the seeder's CPU (docs/benchmarks.md, "CPU per byte seeded").
+  pack.set_int(lt::settings_pack::aio_threads, settings.disk_threads);
+  // Room for the alerts of thousands of torrents added at once (restores are paced too).
+  pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);
+  return pack;
+}
 
-  EngineSettings settings;
-  WriteFailures write_failures;  // of the file writer's thread and create_torrent
-  // download_dir and data_roots resolved now: a root's link may be changed while seedd runs.
-  std::vector<fs::path> roots() const { return path_guard::resolve_roots(settings.download_dir, settings.data_roots); }
-  std::vector<std::shared_ptr<lt::plugin>> plugins;
-  fs::path resume_dir, torrents_dir;
-  std::unique_ptr<lt::session> session;
-  std::thread thread;
-  std::atomic<bool> stopping{false};
-  std::function<void(const TorrentEvent&)> event_sink;
+lt::torrent_flags_t Engine::Impl::base_flags(bool paused) const {
+  auto flags = lt::torrent_flags::default_flags & ~lt::torrent_flags::auto_managed &
+               ~lt::torrent_flags::paused;
+  if (!settings.pex) flags |= lt::torrent_flags::disable_pex;
+  return with_pause(flags, paused);
+}
 
-  void emit(TorrentEvent::Kind kind, std::string id, std::string name, std::string error = {}) {
-    if (event_sink) event_sink(TorrentEvent{kind, std::move(id), std::move(name), std::move(error)});
-  }
-  std::atomic<bool> running{false};
-  std::atomic<int64_t> last_turn_ms{0};
+/// `flags` with seedd's pause and queue bits: paused by hand, or (queueing) left to the
+/// queue, or (no queueing) running.
+lt::torrent_flags_t Engine::Impl::with_pause(lt::torrent_flags_t flags, bool paused_by_user) const {
+  flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
+  if (paused_by_user) flags |= lt::torrent_flags::paused;
+  else if (settings.queueing()) flags |= lt::torrent_flags::auto_managed | lt::torrent_flags::paused;
+  return flags;
+}
 
-  mutable std::shared_mutex mutex;  // guards everything below
-  std::unordered_map<std::string, Entry> torrents;
-  std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
-  // Delta listing: every change to a torrent's snapshot takes the next number; removals are
-  // logged (bounded) with theirs. Cursors are "<run>.<number>" so one from another run is seen.
-  uint64_t change_seq = 0;
-  std::deque<std::pair<uint64_t, std::string>> removal_log;
-  static constexpr size_t kRemovalLogMax = 100000;
-  std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
-  void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
-  std::vector<std::string> endpoints;
-  // The TCP port of the first listen socket opened, as lt::session::listen_port() says it, but
-  // read without a call into the network thread (node.info asks for it); -1 until it is known.
-  std::atomic<int> first_tcp_port{-1};
-  PortMappings port_mappings;  // its own lock
-  SessionStats counters;
-  // seedd's keys of resume files read at start, until libtorrent reports the torrent added
-  std::unordered_map<std::string, TorrentStatus> pending_extras;
-  int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
+void Engine::Impl::request_save(const lt::torrent_handle& h) {
+  h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
+  ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
+}
 
-  // libtorrent's own peer class filter (LAN peers exempt from limits), kept for rate_limit_lan
-  lt::ip_filter lan_exempt_filter;  // written once in start()
-  mutable std::mutex ip_filter_mutex;  // guards ip_filter_loaded; serializes loads
-  IpFilterStats ip_filter_loaded;
+size_t Engine::Impl::pump_alerts() {
+  std::vector<lt::alert*> alerts;
+  session->pop_alerts(&alerts);
+  for (auto* a : alerts) handle_alert(a);
+  if (alerts.size() >= 1000) spdlog::get("engine")->debug("a round of {} alerts", alerts.size());
+  return alerts.size();
+}
 
-  // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
-  std::atomic<int> outstanding_saves{0};
-
-  // Resume files read at start, handed to libtorrent a few hundred at a time by the engine
-  // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
-  std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
-  int restores_in_flight = 0;                        // mutex held
-  // Writes resume and .torrent files in batches (one journal commit for many files) on its
-  // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.
-  std::unique_ptr<util::FileWriter> writer;
-
-  static int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
-  fs::path resume_file(const std::string& id) const { return resume_dir / (id + ".resume"); }
-  fs::path torrent_file(const std::string& id) const { return torrents_dir / (id + ".torrent"); }
-
-  lt::settings_pack make_settings() const {
-    lt::settings_pack pack;
-    pack.set_str(lt::settings_pack::listen_interfaces, settings.listen);
-    pack.set_bool(lt::settings_pack::enable_outgoing_utp, settings.utp);
-    pack.set_bool(lt::settings_pack::enable_incoming_utp, settings.utp);
-    pack.set_int(lt::settings_pack::alert_mask,
-                 lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage |
-                     lt::alert_category::file_progress | lt::alert_category::port_mapping);
-    pack.set_str(lt::settings_pack::user_agent, "seedd/" SEEDD_VERSION " libtorrent/" LIBTORRENT_VERSION);
-    pack.set_str(lt::settings_pack::peer_fingerprint, peer_id_prefix());
-    // Limits, switches, slots, encryption, proxy: what SIGHUP and session.set change later.
-    lt_network::fill(pack, settings.network);
-    // A seeding box serves many peers behind one NAT, and tests run several peers on 127.0.0.1.
-    pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-    // Seed everything: no queueing stops torrents (LIBTORRENT-NOTES: default keeps 5 active).
-    // With active_seeds/active_downloads, only those limits, and idle torrents count too (as
-    // qBittorrent's default): "at most N seed" means N.
-    pack.set_int(lt::settings_pack::active_limit, -1);
-    pack.set_int(lt::settings_pack::active_seeds, settings.active_seeds > 0 ? settings.active_seeds : -1);
-    pack.set_int(lt::settings_pack::active_downloads, settings.active_downloads > 0 ? settings.active_downloads : -1);
-    pack.set_int(lt::settings_pack::active_checking, 1);
-    pack.set_bool(lt::settings_pack::dont_count_slow_torrents, false);
-    if (settings.queueing()) pack.set_int(lt::settings_pack::auto_manage_interval, 5);  // (30 s: slow to react)
-    // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
-    // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
-    pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
-    pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
-    pack.set_int(lt::settings_pack::max_allowed_in_request_queue, kPeerRequestQueueBlocks);
-    // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
-    // reads it submits, and with its default of 10 threads a 1 GiB upload cost ~60,000 context
-    // switches and ~25 % of the seeder's CPU (docs/benchmarks.md, "CPU per byte seeded").
-    pack.set_int(lt::settings_pack::aio_threads, settings.disk_threads);
-    // Room for the alerts of thousands of torrents added at once (restores are paced too).
-    pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);
-    return pack;
-  }
-
-  lt::torrent_flags_t base_flags(bool paused) const {
-    auto flags = lt::torrent_flags::default_flags & ~lt::torrent_flags::auto_managed &
-                 ~lt::torrent_flags::paused;
-    if (!settings.pex) flags |= lt::torrent_flags::disable_pex;
-    return with_pause(flags, paused);
-  }
-
-  /// `flags` with seedd's pause and queue bits: paused by hand, or (queueing) left to the
-  /// queue, or (no queueing) running.
-  lt::torrent_flags_t with_pause(lt::torrent_flags_t flags, bool paused_by_user) const {
-    flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
-    if (paused_by_user) flags |= lt::torrent_flags::paused;
-    else if (settings.queueing()) flags |= lt::torrent_flags::auto_managed | lt::torrent_flags::paused;
-    return flags;
-  }
-
-  void request_save(const lt::torrent_handle& h) {
-    h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
-    ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
-  }
-
-  /// The .torrent of `ti` (its info dict and trackers); empty when it cannot be made.
-  static std::string torrent_bytes(const lt::torrent_info& ti) {
-    lt::create_torrent ct(ti);
-    std::string buf;
-    lt::bencode(std::back_inserter(buf), ct.generate());
-    return buf;
-  }
-
-  /// Hands a state file of torrent `id` to the writer thread, unless the torrent was removed
-  /// (mutex held, so that remove() queues its deletions after this write, never before).
-  void queue_write(const std::string& id, fs::path path, std::string contents) {
-    if (removed.count(id)) return;
-    writer->write(std::move(path), std::move(contents));
-  }
-
-  /// The first file the torrent has data for that is not on disk, or the save path itself
-  /// when that is gone; empty when nothing is missing (or there is nothing to miss yet).
-  static std::string missing_file(const lt::add_torrent_params& atp, int max_files = INT_MAX) {
-    if (!atp.ti || !atp.ti->is_valid()) return {};
-    std::error_code ec;
-    if (!fs::is_directory(atp.save_path, ec)) return atp.save_path;
-    const bool seed = bool(atp.flags & lt::torrent_flags::seed_mode);
-    const auto& files = atp.ti->files();
-    for (const auto i : files.file_range()) {
-      if (files.pad_file_at(i) || files.file_size(i) == 0) continue;
-      bool has_data = seed;
-      if (!has_data) {
-        const int first = static_cast<int>(files.map_file(i, 0, 0).piece);
-        const int last = static_cast<int>(files.map_file(i, files.file_size(i) - 1, 0).piece);
-        for (int p = first; p <= last && p < atp.have_pieces.size() && !has_data; ++p)
-          has_data = atp.have_pieces.get_bit(lt::piece_index_t(p));
-      }
-      if (!has_data) continue;
-      if (max_files-- <= 0) break;
-      const auto renamed = atp.renamed_files.find(i);
-      const fs::path rel = renamed != atp.renamed_files.end() ? fs::path(renamed->second) : fs::path(files.file_path(i));
-      const fs::path full = rel.is_absolute() ? rel : fs::path(atp.save_path) / rel;
-      if (!fs::exists(full, ec)) return full.string();
-    }
-    return {};
-  }
-
-  /// Whether the params hold every piece (seed mode counts as every piece).
-  static bool is_complete(const lt::add_torrent_params& atp) {
-    if (atp.flags & lt::torrent_flags::seed_mode) return true;
-    return atp.ti && atp.ti->is_valid() && atp.have_pieces.size() >= atp.ti->num_pieces() && atp.have_pieces.all_set();
-  }
-
-  /// Keeps a torrent whose data is missing out of libtorrent (mutex held).
-  void park(const std::string& id, lt::add_torrent_params atp, TorrentStatus extras, const std::string& missing) {
-    auto& e = torrents[id];
-    e.status = std::move(extras);
-    auto& t = e.status;
-    t.info_hash = id;
-    t.name = atp.ti->name().empty() ? id : atp.ti->name();
-    t.save_path = atp.save_path;
-    t.state = "missing_data";
-    t.error = "data missing: " + missing;
-    t.has_metadata = true;
-    t.paused = paused_by_hand(atp.flags);
-    t.total_size = atp.ti->total_size();
-    t.uploaded_bytes = atp.total_uploaded;
-    t.downloaded_bytes = atp.total_downloaded;
-    t.added_time = atp.added_time;
-    t.completed_time = atp.completed_time;
-    t.active_seconds = atp.active_time;
-    t.finished_seconds = atp.finished_time;
-    t.seeding_seconds = atp.seeding_time;
-    t.upload_limit = limit_or_zero(atp.upload_limit);
-    t.download_limit = limit_or_zero(atp.download_limit);
-    t.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
-    e.info = atp.ti;
-    e.parked = std::make_unique<lt::add_torrent_params>(std::move(atp));
-    touch(e);
-  }
-
-  /// Hands a parked torrent to libtorrent (mutex held); its resume data spares a full check
-  /// when the files are back intact.
-  void unpark(Entry& e, const char* why) {
-    auto atp = std::move(*e.parked);
-    e.parked.reset();
-    e.returning = true;
-    e.complete_when_added = is_complete(atp);
-    e.status.state = "checking";
-    e.status.error.clear();
-    touch(e);
-    spdlog::get("engine")->info("{}: {}", e.status.info_hash, why);
-    session->async_add_torrent(std::move(atp));
-  }
-
-  /// The params to look for a live torrent's files with: every file counts as holding data
-  /// when the torrent is complete, else only the save path is looked for.
-  static lt::add_torrent_params probe_of(const Entry& e) {
-    lt::add_torrent_params probe;
-    probe.save_path = e.status.save_path;
-    if (e.status.progress_ppm >= 1000000) {
-      probe.ti = std::const_pointer_cast<lt::torrent_info>(e.info);
-      probe.flags |= lt::torrent_flags::seed_mode;
-    }
-    return probe;
-  }
-
-  /// A live torrent whose data went away (a volume unmounted while seedd runs): saves its
-  /// resume data and, when that is written, takes it out of libtorrent into missing_data like
-  /// a torrent found missing at start (engine thread).
-  void check_vanished(const std::string& id) {
-    lt::add_torrent_params probe;
-    {
-      std::shared_lock lock(mutex);
-      auto it = torrents.find(id);
-      if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty() || !it->second.info ||
-          !it->second.handle.is_valid())
-        return;
-      probe = probe_of(it->second);
-    }
-    const auto missing = missing_file(probe);  // file system calls: no lock held
-    if (missing.empty()) return;
-    std::unique_lock lock(mutex);
-    auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) return;
-    auto& e = it->second;
-    spdlog::get("engine")->warn("{}: data gone while running ({}); waiting for it to come back (state missing_data)",
-                                id, missing);
-    e.vanishing = missing;
-    e.vanishing_paused = e.status.paused;
-    // Pause it first, so nothing is read or written until it is out of the session.
-    e.handle.unset_flags(lt::torrent_flags::auto_managed);
-    e.handle.pause();
-    ++outstanding_saves;
-    e.handle.save_resume_data(lt::torrent_handle::flush_disk_cache);
-  }
-
-  /// The second half of check_vanished, once its resume data was saved (`params`) or could not
-  /// be (null: the last resume file on disk is used).
-  void finish_vanishing(const std::string& id, const lt::add_torrent_params* params) {
-    std::optional<lt::add_torrent_params> atp;
-    if (params) {
-      // Through the resume file's encoding, as a restart reads it: the alert's params carry the
-      // running torrent's flags (not those an added torrent needs, such as update_subscribe).
-      const auto buf = lt::write_resume_data_buf(*params);
-      lt::error_code ec;
-      auto read = lt::read_resume_data({buf.data(), static_cast<long>(buf.size())}, ec);
-      if (!ec) atp = std::move(read);
-    } else {
-      std::shared_lock lock(mutex);
-      auto it = torrents.find(id);
-      if (it == torrents.end() || it->second.vanishing.empty()) return;
-      lock.unlock();
-      if (auto data = util::read_file(resume_file(id))) {
-        lt::error_code ec;
-        auto read = lt::read_resume_data({data->data(), static_cast<long>(data->size())}, ec);
-        if (!ec) atp = std::move(read);
-      }
-    }
-    std::unique_lock lock(mutex);
-    auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.vanishing.empty()) return;
-    auto& e = it->second;
-    const auto missing = std::move(e.vanishing);
-    e.vanishing.clear();
-    if (!atp) {
-      spdlog::get("engine")->error("{}: no resume data to keep it by while its data is missing; left as it is", id);
-      return;
-    }
-    if (!atp->ti) atp->ti = std::const_pointer_cast<lt::torrent_info>(e.info);
-    atp->flags = with_pause(atp->flags, e.vanishing_paused);
-    if (!settings.pex) atp->flags |= lt::torrent_flags::disable_pex;
-    session->remove_torrent(e.handle);
-    e.handle = lt::torrent_handle();
-    auto extras = e.status;
-    extras.paused = e.vanishing_paused;
-    park(id, std::move(*atp), std::move(extras), missing);
-  }
-
-  /// A magnet is added in upload mode (nothing is requested, so nothing written) because its
-  /// file names are not known yet; with them, it may download unless one of its folders or
-  /// files in the save path is a link out of the allowed roots (engine thread).
-  void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
-                      const lt::torrent_info& info) {
-    const auto where = save_path.empty() ? h.status(lt::torrent_handle::query_save_path).save_path : save_path;
-    const auto escape = path_guard::link_leaving_roots(where, info.files(), roots());
-    if (escape.empty()) {
-      h.unset_flags(lt::torrent_flags::upload_mode);
-      return;
-    }
-    // Paused as torrent.pause does (not left to the queue, which would start it again); it
-    // stays in upload mode, so even a torrent.resume downloads nothing.
-    h.unset_flags(lt::torrent_flags::auto_managed);
-    h.pause();
-    {
-      std::unique_lock lock(mutex);
-      if (auto it = torrents.find(id); it != torrents.end()) {
-        it->second.status.paused = true;
-        it->second.status.state = "paused";
-        touch(it->second);
-      }
-    }
-    const auto error = escape + ", outside the allowed directories: the torrent stays paused and downloads nothing";
-    spdlog::get("engine")->error("{}: {}", id, error);
-    emit(TorrentEvent::Kind::error, id, info.name(), error);
-  }
-
-  /// Looks for the files of every parked torrent, and for those of every seeding one (a
-  /// volume can go away under a torrent that nobody downloads from; engine thread).
-  void retry_missing() {
-    std::vector<std::pair<std::string, lt::add_torrent_params>> parked;
-    std::vector<std::pair<std::string, lt::add_torrent_params>> live;
-    {
-      std::shared_lock lock(mutex);
-      for (const auto& [id, e] : torrents)
-        if (e.parked) parked.emplace_back(id, *e.parked);
-        else if (e.info && e.handle.is_valid() && e.vanishing.empty() && e.status.state == "seeding")
-          live.emplace_back(id, probe_of(e));
-    }
-    // One file each is enough to notice a volume that went away, and keeps this cheap.
-    for (const auto& [id, probe] : live)
-      if (!missing_file(probe, 1).empty()) check_vanished(id);
-    for (const auto& [id, atp] : parked) {
-      const auto missing = missing_file(atp);  // file system calls: no lock held
-      std::unique_lock lock(mutex);
-      auto it = torrents.find(id);
-      if (it == torrents.end() || !it->second.parked) continue;
-      if (missing.empty())
-        unpark(it->second, "its data is back, seeding again");
-      else if (it->second.status.error != "data missing: " + missing) {
-        it->second.status.error = "data missing: " + missing;
-        touch(it->second);
-      }
-    }
-  }
-
-  void load_resume_files() {
-    auto log = spdlog::get("engine");
-    std::error_code ec;
-    int count = 0;
-    for (const auto& de : fs::directory_iterator(resume_dir, ec)) {
-      if (de.path().extension() != ".resume") continue;
-      auto data = util::read_file(de.path());
-      if (!data) continue;
-      lt::error_code lec;
-      auto atp = lt::read_resume_data({data->data(), static_cast<long>(data->size())}, lec);
-      if (lec) {
-        log->error("ignoring unreadable resume file {}: {}", de.path().string(), lec.message());
-        continue;
-      }
-      if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
-      // A torrent saved while queued (auto-managed and paused) was not paused by hand.
-      atp.flags = with_pause(atp.flags, paused_by_hand(atp.flags));
-      lt::bdecode_node node;
-      if (!lt::bdecode(data->data(), data->data() + data->size(), node, lec)) {
-        TorrentStatus extras;
-        read_extras(node, extras);
-        // add_torrent_alert's copy of the params has these reset: keep them from here.
-        extras.upload_limit = limit_or_zero(atp.upload_limit);
-        extras.download_limit = limit_or_zero(atp.download_limit);
-        extras.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
-        const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
-        const auto missing = missing_file(atp);
-        std::unique_lock lock(mutex);
-        if (!missing.empty()) {
-          log->warn("{}: data missing ({}); waiting for it to come back (state missing_data)", id, missing);
-          park(id, std::move(atp), std::move(extras), missing);
-          ++count;
-          continue;
-        }
-        // In the list at once (state checking), before libtorrent has it.
-        auto& e = torrents[id];
-        e.status = extras;
-        e.status.info_hash = id;
-        e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
-        e.status.save_path = atp.save_path;
-        e.status.state = "checking";
-        e.status.has_metadata = atp.ti != nullptr;
-        e.status.total_size = atp.ti ? atp.ti->total_size() : 0;
-        e.status.uploaded_bytes = atp.total_uploaded;
-        e.status.downloaded_bytes = atp.total_downloaded;
-        e.status.added_time = atp.added_time;
-        e.status.completed_time = atp.completed_time;
-        e.info = atp.ti;
-        e.saved = ResumeFingerprint::of(atp);
-        e.restoring = true;
-        e.complete_when_added = is_complete(atp);
-        touch(e);
-        pending_extras[id] = std::move(extras);
-      }
-      restore_queue.push_back(std::move(atp));
-      ++count;
-    }
-    if (count) log->info("restoring {} torrents from resume data", count);
-  }
-
-  /// Hands queued resume data to libtorrent while fewer than kRestoreInFlight wait for their
-  /// add_torrent_alert (engine thread).
-  void restore_some() {
-    std::unique_lock lock(mutex);
-    while (!restore_queue.empty() && restores_in_flight < kRestoreInFlight) {
-      session->async_add_torrent(std::move(restore_queue.front()));
-      restore_queue.pop_front();
-      ++restores_in_flight;
-    }
-  }
-
-  /// After libtorrent dropped add_torrent_alerts: attaches every torrent it has that an entry
-  /// still waits for (engine thread).
-  void reconcile_handles() {
-    auto handles = session->get_torrents();
-    std::unique_lock lock(mutex);
-    int found = 0;
-    for (auto& h : handles) {
-      auto it = torrents.find(lt_util::id_of(h.info_hashes()));
-      if (it == torrents.end() || it->second.handle.is_valid()) continue;
-      auto& e = it->second;
-      e.handle = h;
-      if (e.restoring) {
-        e.restoring = false;
-        --restores_in_flight;
-      }
-      e.returning = false;
-      if (auto p = pending_extras.find(it->first); p != pending_extras.end()) pending_extras.erase(p);
-      touch(e);
-      ++found;
-    }
-    if (restores_in_flight < 0) restores_in_flight = 0;
-    spdlog::get("engine")->warn("libtorrent dropped alerts: {} torrents attached from its list", found);
-  }
-
-  void handle_alert(lt::alert* a) {
-    auto log = spdlog::get("engine");
-    if (auto* su = lt::alert_cast<lt::state_update_alert>(a)) {
-      std::unique_lock lock(mutex);
-      for (const auto& st : su->status) {
-        auto it = torrents.find(lt_util::id_of(st.info_hashes));
-        // (An update from before it was parked, or that would show the pause of a vanishing one.)
-        if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) continue;
-        const int checks = it->second.status.full_checks;
-        fill_status(it->second.status, st);
-        it->second.status.full_checks = checks;
-        touch(it->second);
-        it->second.need_save_resume = st.need_save_resume && !(ResumeFingerprint::of(st) == it->second.saved);
-        enforce_seed_limits(it->second, st);
-      }
-    } else if (auto* sr = lt::alert_cast<lt::save_resume_data_alert>(a)) {
-      --outstanding_saves;
-      const auto id = lt_util::id_of(sr->params.info_hashes);
-      {
-        std::shared_lock lock(mutex);
-        if (removed.count(id)) return;
-      }
-      try {
-        auto resume = lt::write_resume_data(sr->params);
-        std::shared_ptr<const lt::torrent_info> ti;
-        {
-          std::unique_lock lock(mutex);
-          if (auto it = torrents.find(id); it != torrents.end()) {
-            write_extras(resume, it->second.status);
-            it->second.saved = ResumeFingerprint::of(sr->params);
-            if (it->second.need_torrent_file) {
-              it->second.need_torrent_file = false;
-              ti = it->second.info;
-            }
-          }
-        }
-        std::string buf;
-        lt::bencode(std::back_inserter(buf), resume);
-        auto torrent = ti ? torrent_bytes(*ti) : std::string();
-        std::shared_lock lock(mutex);
-        queue_write(id, resume_file(id), std::move(buf));
-        if (ti) queue_write(id, torrent_file(id), std::move(torrent));
-      } catch (const std::exception& e) {
-        log->error("cannot save resume data of {}: {}", id, e.what());
-      }
-      finish_vanishing(id, &sr->params);
-    } else if (auto* sf = lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
-      --outstanding_saves;
-      finish_vanishing(lt_util::id_of(sf->handle.info_hashes()), nullptr);
-    } else if (auto* at = lt::alert_cast<lt::add_torrent_alert>(a)) {
-      if (at->error) {
-        log->error("cannot add torrent {}: {}", at->torrent_name(), at->error.message());
-        const auto id = lt_util::id_of(at->params.ti ? at->params.ti->info_hashes() : at->params.info_hashes);
-        std::unique_lock lock(mutex);
-        if (auto it = torrents.find(id); it != torrents.end() && it->second.restoring) {
-          it->second.restoring = false;
-          --restores_in_flight;
-          it->second.status.state = "error";
-          it->second.status.error = at->error.message();
-          touch(it->second);
-        }
-        return;
-      }
-      const auto id = lt_util::id_of(at->handle.info_hashes());
-      {
-        std::unique_lock lock(mutex);
-        auto& e = torrents[id];
-        if (e.handle.is_valid()) return;
-        // Restored from its resume file: no news (main.cpp publishes one session.started).
-        const bool restored = e.restoring;
-        if (e.restoring) {
-          e.restoring = false;
-          --restores_in_flight;
-        }
-        e.handle = at->handle;
-        touch(e);
-        if (e.returning) {  // back from missing_data: the same torrent, not a new one
-          e.returning = false;
-          return;
-        }
-        e.status.info_hash = id;
-        e.status.name = at->params.ti ? at->params.ti->name() : at->params.name.empty() ? id : at->params.name;
-        e.status.save_path = at->params.save_path;
-        e.status.state = "checking";
-        if (auto p = pending_extras.find(id); p != pending_extras.end()) {
-          e.status.labels = std::move(p->second.labels);
-          e.status.seed_ratio_limit_permille = p->second.seed_ratio_limit_permille;
-          e.status.seed_idle_limit_minutes = p->second.seed_idle_limit_minutes;
-          e.status.seed_limit_reached = p->second.seed_limit_reached;
-          e.status.upload_limit = p->second.upload_limit;
-          e.status.download_limit = p->second.download_limit;
-          e.status.max_connections = p->second.max_connections;
-          pending_extras.erase(p);
-        }
-        e.info = at->params.ti;
-        // Under the lock, as the RPC threads do: torrent.added is always numbered first.
-        if (!restored) emit(TorrentEvent::Kind::added, id, e.status.name);
-      }
-    } else if (auto* sc = lt::alert_cast<lt::state_changed_alert>(a)) {
-      if (sc->state == lt::torrent_status::checking_files) {
-        std::unique_lock lock(mutex);
-        auto it = torrents.find(lt_util::id_of(sc->handle.info_hashes()));
-        if (it != torrents.end()) {
-          ++it->second.status.full_checks;
-          touch(it->second);
-        }
-      }
-    } else if (auto* mr = lt::alert_cast<lt::metadata_received_alert>(a)) {
-      const auto id = lt_util::id_of(mr->handle.info_hashes());
-      auto info = mr->handle.torrent_file();
-      auto bytes = info ? torrent_bytes(*info) : std::string();
-      std::string save_path;
-      {
-        std::unique_lock lock(mutex);
-        if (auto it = torrents.find(id); it != torrents.end()) {
-          it->second.info = info;
-          save_path = it->second.status.save_path;
-        }
-        if (info) queue_write(id, torrent_file(id), std::move(bytes));
-      }
-      if (info) release_magnet(mr->handle, id, save_path, *info);
-      request_save(mr->handle);
-    } else if (auto* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
-      // libtorrent says finished for every complete torrent it restores too: no need to write
-      // a resume file that already has every piece.
-      bool saved_complete = false, news = true;
-      {
-        std::unique_lock lock(mutex);
-        if (auto it = torrents.find(lt_util::id_of(tf->handle.info_hashes())); it != torrents.end()) {
-          if (it->second.info) saved_complete = it->second.saved.pieces >= it->second.info->num_pieces();
-          news = !it->second.complete_when_added;
-          it->second.complete_when_added = false;
-        }
-      }
-      if (!saved_complete) request_save(tf->handle);
-      if (news) {
-        log->info("finished {}", tf->torrent_name());
-        emit(TorrentEvent::Kind::finished, lt_util::id_of(tf->handle.info_hashes()), tf->torrent_name());
-      } else {
-        log->debug("{} is complete, as it was when added", tf->torrent_name());
-      }
-    } else if (auto* fe = lt::alert_cast<lt::file_error_alert>(a)) {
-      log->error("{}", fe->message());
-      check_vanished(lt_util::id_of(fe->handle.info_hashes()));
-    } else if (auto* te = lt::alert_cast<lt::torrent_error_alert>(a)) {
-      log->error("{}", te->message());
-      check_vanished(lt_util::id_of(te->handle.info_hashes()));
-      emit(TorrentEvent::Kind::error, lt_util::id_of(te->handle.info_hashes()), te->torrent_name(),
-           te->error.message() + (te->filename()[0] ? std::string(": ") + te->filename() : std::string()));
-    } else if (auto* sm = lt::alert_cast<lt::storage_moved_alert>(a)) {
-      log->info("{}: data now in {}", lt_util::id_of(sm->handle.info_hashes()), sm->storage_path());
-      request_save(sm->handle);
-    } else if (auto* ss = lt::alert_cast<lt::session_stats_alert>(a)) {
-      const auto values = ss->counters();
-      std::unique_lock lock(mutex);
-      if (sent_payload_metric >= 0) counters.run_uploaded_bytes = values[sent_payload_metric];
-      if (recv_payload_metric >= 0) counters.run_downloaded_bytes = values[recv_payload_metric];
-    } else if (auto* ls = lt::alert_cast<lt::listen_succeeded_alert>(a)) {
-      if (ls->socket_type == lt::socket_type_t::tcp) {
-        std::unique_lock lock(mutex);
-        endpoints.push_back(lt_util::endpoint_string(ls->address, ls->port));
-        int unknown = -1;
-        first_tcp_port.compare_exchange_strong(unknown, ls->port);
-      }
-      log->info("listening on {} ({})", lt_util::endpoint_string(ls->address, ls->port),
-                ls->socket_type == lt::socket_type_t::tcp ? "tcp" : "udp");
-      if (auto moved = port_moved_warning(settings.listen, ls->port)) log->warn("{}", *moved);
-    } else if (auto* lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
-      log->error("cannot listen on {}: {}", lt_util::endpoint_string(lf->address, lf->port),
-                 lf->error.message());
-    } else if (auto* ad = lt::alert_cast<lt::alerts_dropped_alert>(a)) {
-      log->warn("{}", ad->message());
-      if (ad->dropped_alerts.test(lt::add_torrent_alert::alert_type)) reconcile_handles();
-      if (ad->dropped_alerts.test(lt::save_resume_data_alert::alert_type) ||
-          ad->dropped_alerts.test(lt::save_resume_data_failed_alert::alert_type)) {
-        // Their answers are lost: stop() must not wait for them; save everything again.
-        outstanding_saves = 0;
-        std::unique_lock lock(mutex);
-        for (auto& [id, e] : torrents) e.need_save_resume = e.handle.is_valid();
-      }
-    } else if (port_mappings.record(a)) {
-      log->info("{}", a->message());
-    } else if (auto* tr = lt::alert_cast<lt::tracker_error_alert>(a); tr && tr->error == lt::errors::announce_skipped) {
-      // A listen socket that cannot reach the tracker (fe80::, or IPv6 for an IPv4 tracker):
-      // libtorrent sent nothing from it. Not a failure; torrent.trackers shows the one that answered.
-      log->debug("{}", a->message());
-    } else if (a->category() & lt::alert_category::error) {
-      log->warn("{}", a->message());
-    }
-  }
-
-  /// Pauses a seeding torrent that reached its ratio or idle limit (mutex held, engine thread).
-  void enforce_seed_limits(Entry& e, const lt::torrent_status& st) {
-    auto& t = e.status;
-    const bool seeding = (st.is_seeding || st.is_finished) && !t.paused && !st.errc;
-    if (!seeding) {
-      e.seeding_since = {};
-      return;
-    }
+void Engine::Impl::run() {
+  auto next_update = std::chrono::steady_clock::now();
+  auto next_save = next_update + kResumeSaveInterval;
+  auto next_missing = next_update + settings.missing_data_retry;
+  while (!stopping) {
+    last_turn_ms = now_ms();
+    if (!restore_queue.empty()) restore_some();
+    session->wait_for_alert(kAlertWait);
+    const size_t handled = pump_alerts();
+    // After a burst (thousands of torrents added or restored) glibc keeps the freed alerts,
+    // JSON and parse buffers; give them back once it has been quiet for a while (a quiet
+    // round in the middle of a restore is not the end of it).
+    burst_alerts += handled;
     const auto now = std::chrono::steady_clock::now();
-    if (e.seeding_since == std::chrono::steady_clock::time_point{}) e.seeding_since = now;
-    std::string why;
-    // As Transmission: the ratio's base is what was downloaded, or the data's size when it
-    // was all there from the start.
-    const int64_t base = t.downloaded_bytes > 0 ? t.downloaded_bytes : t.total_size;
-    if (t.seed_ratio_limit_permille >= 0 && base > 0 &&
-        t.uploaded_bytes * 1000 >= t.seed_ratio_limit_permille * base)
-      why = "ratio limit reached";
-    if (t.seed_idle_limit_minutes >= 0) {
-      auto idle_from = e.seeding_since;
-      if (st.last_upload != lt::time_point{})
-        idle_from = std::max(idle_from, now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                  lt::clock_type::now() - st.last_upload));
-      if (now - idle_from >= std::chrono::minutes(t.seed_idle_limit_minutes)) why = "idle seeding limit reached";
+    if (handled >= kBusyRound || !restore_queue.empty()) last_busy = now;
+    if (burst_alerts >= kTrimAfterAlerts && now - last_busy >= kTrimWhenQuietFor) {
+      ::malloc_trim(0);
+      burst_alerts = 0;
     }
-    if (why.empty()) return;
-    spdlog::get("engine")->info("{}: {}, pausing", t.info_hash, why);
-    e.handle.unset_flags(lt::torrent_flags::auto_managed);
-    e.handle.pause(lt::torrent_handle::graceful_pause);
-    t.paused = true;
-    t.state = "paused";
-    t.seed_limit_reached = true;
-    e.seeding_since = {};
+    if (now >= next_update) {
+      session->post_torrent_updates();
+      session->post_session_stats();
+      next_update = now + kStatusUpdateInterval;
+    }
+    if (now >= next_missing) {
+      retry_missing();
+      next_missing = now + settings.missing_data_retry;
+    }
+    if (now >= next_save) {
+      save_modified();
+      next_save = now + kResumeSaveInterval;
+    }
+  }
+}
+
+/// Operations that need libtorrent refuse a torrent in missing_data, with what to do instead.
+void Engine::Impl::require_live(const Entry& e) {
+  if (e.parked)
+    throw EngineError(EngineError::Kind::invalid_argument,
+                      "info_hash: " + e.status.info_hash +
+                          " is in state missing_data (its files are not there); bring them back or use "
+                          "torrent.recheck with redownload");
+}
+
+Engine::Impl::Entry* Engine::Impl::find(const std::string& id) {
+  auto it = torrents.find(lt_util::normalize_id(id));
+  return it == torrents.end() ? nullptr : &it->second;
+}
+
+/// Puts a torrent that torrent.add or torrent.create just handed to libtorrent into the
+/// snapshot, publishes torrent.added and asks for its resume data. With `torrent_file_saved`
+/// false its .torrent is written with that resume file (once it has metadata).
+void Engine::Impl::register_torrent(const std::string& id, const lt::torrent_handle& h, std::vector<std::string> labels,
+                                    bool torrent_file_saved) {
+  // Round trips to libtorrent's thread: before the lock, which the alert loop needs meanwhile.
+  // libtorrent's copy of the metadata, not a second one of ours.
+  const auto status = h.status();
+  auto info = h.torrent_file();
+  {
+    std::unique_lock lock(mutex);
+    removed.erase(id);
+    auto& e = torrents[id];
+    const bool first = !e.handle.is_valid();  // the engine thread may have seen its add_torrent_alert already
+    e.handle = h;
+    fill_status(e.status, status);
+    e.status.labels = std::move(labels);
     touch(e);
-    request_save(e.handle);
+    e.info = std::move(info);
+    e.need_torrent_file = !torrent_file_saved && e.info != nullptr;
+    // Under the lock: the engine thread's torrent.finished for this torrent waits behind it.
+    if (first) emit(TorrentEvent::Kind::added, id, e.status.name);
   }
-
-  size_t pump_alerts() {
-    std::vector<lt::alert*> alerts;
-    session->pop_alerts(&alerts);
-    for (auto* a : alerts) handle_alert(a);
-    if (alerts.size() >= 1000) spdlog::get("engine")->debug("a round of {} alerts", alerts.size());
-    return alerts.size();
-  }
-
-  void save_modified() {
-    std::shared_lock lock(mutex);
-    for (auto& [id, e] : torrents)
-      if (e.need_save_resume && e.handle.is_valid()) {
-        request_save(e.handle);
-        e.need_save_resume = false;  // an optimistic clear; the next status update resets it
-      }
-  }
-
-  size_t burst_alerts = 0;  // engine thread only
-  std::chrono::steady_clock::time_point last_busy{};  // the last round with many alerts
-
-  void run() {
-    auto next_update = std::chrono::steady_clock::now();
-    auto next_save = next_update + kResumeSaveInterval;
-    auto next_missing = next_update + settings.missing_data_retry;
-    while (!stopping) {
-      last_turn_ms = now_ms();
-      if (!restore_queue.empty()) restore_some();
-      session->wait_for_alert(kAlertWait);
-      const size_t handled = pump_alerts();
-      // After a burst (thousands of torrents added or restored) glibc keeps the freed alerts,
-      // JSON and parse buffers; give them back once it has been quiet for a while (a quiet
-      // round in the middle of a restore is not the end of it).
-      burst_alerts += handled;
-      const auto now = std::chrono::steady_clock::now();
-      if (handled >= kBusyRound || !restore_queue.empty()) last_busy = now;
-      if (burst_alerts >= kTrimAfterAlerts && now - last_busy >= kTrimWhenQuietFor) {
-        ::malloc_trim(0);
-        burst_alerts = 0;
-      }
-      if (now >= next_update) {
-        session->post_torrent_updates();
-        session->post_session_stats();
-        next_update = now + kStatusUpdateInterval;
-      }
-      if (now >= next_missing) {
-        retry_missing();
-        next_missing = now + settings.missing_data_retry;
-      }
-      if (now >= next_save) {
-        save_modified();
-        next_save = now + kResumeSaveInterval;
-      }
-    }
-  }
-
-  /// Operations that need libtorrent refuse a torrent in missing_data, with what to do instead.
-  static void require_live(const Entry& e) {
-    if (e.parked)
-      throw EngineError(EngineError::Kind::invalid_argument,
-                        "info_hash: " + e.status.info_hash +
-                            " is in state missing_data (its files are not there); bring them back or use "
-                            "torrent.recheck with redownload");
-  }
-
-  Entry* find(const std::string& id) {
-    auto it = torrents.find(lt_util::normalize_id(id));
-    return it == torrents.end() ? nullptr : &it->second;
-  }
-
-  /// A live torrent's handle and metadata, copied under the lock so that libtorrent is asked
-  /// without it. Throws not_found, or invalid_argument for a torrent in missing_data.
-  struct Live {
-    lt::torrent_handle handle;
-    std::shared_ptr<const lt::torrent_info> info;
-  };
-  Live live(const std::string& info_hash) const;
-};
+  request_save(h);
+}
 
 Engine::Engine(EngineSettings settings) : m_impl(std::make_unique<Impl>()) {
   m_impl->settings = std::move(settings);
@@ -916,7 +237,7 @@ void Engine::start() {
   d.session->set_peer_class_filter(lt_network::peer_class_filter(d.settings.network.rate_limit_lan, d.lan_exempt_filter));
   load_ip_filter(d.settings.ip_filter);
   d.writer = std::make_unique<util::FileWriter>(0644, [&d](const fs::path& path, const std::string& error) {
-    d.write_failures.failed(path.string() + ": " + error);
+    if (!d.awaited_writes.failed(path, error)) d.write_failures.failed(path.string() + ": " + error);
   });
   d.load_resume_files();
   d.running = true;
@@ -1065,26 +386,8 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
-  // Round trips to libtorrent's thread: before the lock, which the alert loop needs meanwhile.
-  const auto status = h.status();
-  auto info = h.torrent_file();
-  bool first = false;  // the engine thread may have seen its add_torrent_alert already
-  {
-    std::unique_lock lock(d.mutex);
-    d.removed.erase(id);
-    auto& e = d.torrents[id];
-    first = !e.handle.is_valid();
-    e.handle = h;
-    fill_status(e.status, status);
-    e.status.labels = req.labels;
-    d.touch(e);
-    e.info = std::move(info);
-    // The .torrent goes with the resume file, in the engine thread's next batch of writes.
-    e.need_torrent_file = e.info != nullptr;
-    // Under the lock: the engine thread's torrent.finished for this torrent waits behind it.
-    if (first) d.emit(TorrentEvent::Kind::added, id, e.status.name);
-  }
-  d.request_save(h);
+  // The .torrent goes with the resume file, in the engine thread's next batch of writes.
+  d.register_torrent(id, h, req.labels, false);
   spdlog::get("engine")->info("added {}", id);
   if (added) *added = true;
   return id;
@@ -1114,29 +417,13 @@ CreatedTorrent Engine::create_torrent(const CreateTorrentRequest& req) {
   atp.flags = d.base_flags(false) | lt::torrent_flags::seed_mode;
   // On disk before libtorrent has it: a torrent.create that answers made a torrent a restart
   // brings back, and one that fails (a full disk) leaves nothing seeding.
-  write_state_files_now(d.torrent_file(out.info_hash), out.torrent_bytes, d.resume_file(out.info_hash), atp);
+  d.write_state_files_now(out.info_hash, out.torrent_bytes, atp);
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) {
-    util::remove_files({d.torrent_file(out.info_hash), d.resume_file(out.info_hash)}, [](const fs::path&, const std::string&) {});
+    d.remove_state_files_now(out.info_hash);
     throw EngineError(K::io, "cannot add torrent: " + ec.message());
   }
-  // Round trips to libtorrent's thread before the lock, as in add_torrent; and libtorrent's
-  // copy of the metadata, not a second one of ours.
-  const auto status = h.status();
-  auto info = h.torrent_file();
-  bool first = false;
-  {
-    std::unique_lock lock(d.mutex);
-    d.removed.erase(out.info_hash);
-    auto& e = d.torrents[out.info_hash];
-    first = !e.handle.is_valid();
-    e.handle = h;
-    fill_status(e.status, status);
-    e.info = std::move(info);
-    d.touch(e);
-    if (first) d.emit(TorrentEvent::Kind::added, out.info_hash, e.status.name);
-  }
-  d.request_save(h);
+  d.register_torrent(out.info_hash, h, {}, true);
   spdlog::get("engine")->info("created and seeding {} ({}, {})", out.info_hash, p.string(),
                               torrent_maker::version_name(req.version));
   return out;
@@ -1189,11 +476,9 @@ std::optional<TorrentStatus> Engine::get(const std::string& info_hash) const {
   return it->second.status;
 }
 
-namespace {
-[[noreturn]] void throw_not_found(const std::string& id) {
+void throw_not_found(const std::string& id) {
   throw EngineError(EngineError::Kind::not_found, "info_hash: no torrent " + id);
 }
-}  // namespace
 
 Engine::Impl::Live Engine::Impl::live(const std::string& info_hash) const {
   std::shared_lock lock(mutex);
@@ -1370,160 +655,7 @@ void Engine::set_torrent(const std::string& info_hash, const TorrentSettings& s)
   if (e->handle.is_valid()) m_impl->request_save(e->handle);
 }
 
-namespace {
-/// The files a user sees: libtorrent's, without BEP 47 pad files.
-std::vector<lt::file_index_t> visible_files(const lt::file_storage& fs) {
-  std::vector<lt::file_index_t> out;
-  for (const auto i : fs.file_range())
-    if (!fs.pad_file_at(i)) out.push_back(i);
-  return out;
-}
-}  // namespace
-
-std::optional<TorrentDetails> Engine::details(const std::string& info_hash) const {
-  std::shared_ptr<const lt::torrent_info> ti;
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(lt_util::normalize_id(info_hash));
-    if (it == m_impl->torrents.end()) return std::nullopt;
-    ti = it->second.info;
-  }
-  if (!ti || !ti->is_valid()) return std::nullopt;
-  TorrentDetails d;
-  d.total_size = ti->total_size();
-  d.piece_count = ti->num_pieces();
-  d.piece_size = ti->piece_length();
-  d.file_count = static_cast<int32_t>(visible_files(ti->files()).size());
-  d.comment = ti->comment();
-  d.creator = ti->creator();
-  d.creation_date = ti->creation_date();
-  d.is_private = ti->priv();
-  d.magnet = lt::make_magnet_uri(*ti);
-  for (const auto& ws : ti->web_seeds()) d.web_seeds.push_back(ws.url);
-  return d;
-}
-
-std::string Engine::torrent_file(const std::string& info_hash) const {
-  std::shared_ptr<const lt::torrent_info> ti;
-  const auto id = lt_util::normalize_id(info_hash);
-  {
-    std::shared_lock lock(m_impl->mutex);
-    auto it = m_impl->torrents.find(id);
-    if (it == m_impl->torrents.end()) throw_not_found(info_hash);
-    ti = it->second.info;
-  }
-  auto bytes = export_torrent_bytes(m_impl->torrent_file(id), ti);
-  if (!bytes) throw EngineError(EngineError::Kind::invalid_argument, "torrent " + id + " has no metadata yet");
-  return std::move(*bytes);
-}
-
-std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
-  const auto [h, ti] = m_impl->live(info_hash);
-  if (!ti || !ti->is_valid()) return {};
-  std::vector<int64_t> progress;
-  std::vector<lt::download_priority_t> priorities;
-  try {
-    h.file_progress(progress);
-    priorities = h.get_file_priorities();
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);  // removed meanwhile
-  }
-  const auto& fs = ti->files();
-  std::vector<FileStatus> out;
-  for (const auto i : visible_files(fs)) {
-    FileStatus f;
-    f.path = fs.file_path(i);
-    f.size = fs.file_size(i);
-    const auto idx = static_cast<size_t>(static_cast<int>(i));
-    f.done_bytes = idx < progress.size() ? progress[idx] : 0;
-    f.priority = idx < priorities.size() ? static_cast<int>(static_cast<std::uint8_t>(priorities[idx])) : 4;
-    f.first_piece = static_cast<int32_t>(static_cast<int>(fs.map_file(i, 0, 0).piece));
-    f.last_piece = static_cast<int32_t>(static_cast<int>(fs.map_file(i, std::max<int64_t>(f.size - 1, 0), 0).piece));
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
-void Engine::set_file_priorities(const std::string& info_hash, const std::vector<std::pair<int, int>>& priorities) {
-  using K = EngineError::Kind;
-  const auto [h, ti] = m_impl->live(info_hash);
-  if (priorities.empty()) return;
-  if (!ti || !ti->is_valid()) throw EngineError(K::invalid_argument, "files: the torrent has no metadata yet");
-  const auto files = visible_files(ti->files());
-  for (const auto& [index, prio] : priorities) {
-    if (index < 0 || static_cast<size_t>(index) >= files.size())
-      throw EngineError(K::invalid_argument, "files: no file " + std::to_string(index) + " (the torrent has " +
-                                                 std::to_string(files.size()) + ")");
-    if (prio < 0 || prio > 7) throw EngineError(K::invalid_argument, "files: priority " + std::to_string(prio) + " is not 0..7");
-  }
-  // A torrent made by torrent.create seeds in libtorrent's seed mode, which neither keeps file
-  // priorities in its resume data nor reads a 0 there without leaving seed mode: leave it now,
-  // so the priorities survive a restart. libtorrent then hashes the data once (full_checks).
-  if (h.flags() & lt::torrent_flags::seed_mode) h.unset_flags(lt::torrent_flags::seed_mode);
-  for (const auto& [index, prio] : priorities)
-    h.file_priority(files[static_cast<size_t>(index)], lt::download_priority_t(static_cast<std::uint8_t>(prio)));
-  m_impl->request_save(h);
-}
-
-std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  std::vector<lt::announce_entry> entries;
-  try {
-    entries = h.trackers();
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
-  const auto now_lt = lt::clock_type::now();
-  const auto now_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
-  std::vector<TrackerStatus> out;
-  for (const auto& ae : entries) out.push_back(tracker_status_of(ae, now_lt, now_unix));
-  return out;
-}
-
-std::vector<bool> Engine::pieces(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  lt::torrent_status st;
-  try {
-    st = h.status(lt::torrent_handle::query_pieces);
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
-  std::vector<bool> out(static_cast<size_t>(st.pieces.size()));
-  for (size_t i = 0; i < out.size(); ++i) out[i] = st.pieces.get_bit(lt::piece_index_t(static_cast<int>(i)));
-  return out;
-}
-
-std::vector<PeerStatus> Engine::peers(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  std::vector<lt::peer_info> infos;
-  try {
-    h.get_peer_info(infos);
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
-  return peer_statuses_of(infos);
-}
-
 const EngineSettings& Engine::settings() const { return m_impl->settings; }
-
-void Engine::replace_trackers(const std::string& info_hash, const std::vector<std::pair<std::string, int>>& trackers) {
-  using K = EngineError::Kind;
-  std::vector<lt::announce_entry> entries;
-  for (const auto& [url, tier] : trackers) {
-    const auto scheme = url.substr(0, url.find("://"));
-    if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https" && scheme != "udp"))
-      throw EngineError(K::invalid_argument, "trackers: '" + url.substr(0, 200) + "' is not an http, https or udp URL");
-    if (tier < 0 || tier > 255) throw EngineError(K::invalid_argument, "trackers: tier " + std::to_string(tier) + " is not 0..255");
-    lt::announce_entry ae(url);
-    ae.tier = static_cast<std::uint8_t>(tier);
-    entries.push_back(std::move(ae));
-  }
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  h.replace_trackers(entries);
-  if (!entries.empty()) h.force_reannounce();
-  m_impl->request_save(h);
-}
 
 SessionStats Engine::stats() const {
   std::shared_lock lock(m_impl->mutex);

@@ -1,28 +1,37 @@
 #include "daemon/engine/state_files.hpp"
 
-#include <vector>
-
-#include <libtorrent/write_resume_data.hpp>
 #include <spdlog/spdlog.h>
-
-#include "daemon/engine/engine.hpp"
-#include "daemon/util/atomic_file.hpp"
 
 namespace seedd {
 
-void write_state_files_now(const std::filesystem::path& torrent_file, const std::string& torrent_bytes,
-                           const std::filesystem::path& resume_file, const lt::add_torrent_params& atp) {
-  const auto resume = lt::write_resume_data_buf(atp);
-  std::vector<util::FileWrite> files{{torrent_file, torrent_bytes}, {resume_file, std::string(resume.begin(), resume.end())}};
-  std::string error;
-  util::write_files_atomic(files, 0644, [&](const std::filesystem::path& path, const std::string& message) {
-    if (error.empty()) error = message;
-  });
-  if (error.empty()) return;
-  util::remove_files({torrent_file, resume_file}, [](const std::filesystem::path&, const std::string&) {});
-  throw EngineError(EngineError::Kind::io, "cannot save the torrent's state files: " + error);
+void AwaitedWrites::expect(const std::vector<std::filesystem::path>& paths) {
+  std::lock_guard lock(m_mutex);
+  for (const auto& path : paths) ++m_awaited[path].callers;
 }
 
+bool AwaitedWrites::failed(const std::filesystem::path& path, const std::string& message) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_awaited.find(path);
+  if (it != m_awaited.end()) {
+    if (it->second.error.empty()) it->second.error = message;
+    return true;
+  }
+  for (auto& [file, awaited] : m_awaited)
+    if (file.parent_path() == path && awaited.error.empty()) awaited.error = message;
+  return false;
+}
+
+std::string AwaitedWrites::take(const std::vector<std::filesystem::path>& paths) {
+  std::lock_guard lock(m_mutex);
+  std::string error;
+  for (const auto& path : paths) {
+    auto it = m_awaited.find(path);
+    if (it == m_awaited.end()) continue;
+    if (error.empty()) error = it->second.error;
+    if (--it->second.callers == 0) m_awaited.erase(it);
+  }
+  return error;
+}
 
 void WriteFailures::failed(const std::string& what) {
   const auto now = std::chrono::steady_clock::now();

@@ -1,25 +1,42 @@
 #pragma once
-// A torrent's state files (its .torrent and resume file): writing them synchronously for the
-// calls that must not answer before the torrent is durable (torrent.create), and keeping
-// track of failed writes for /healthz and a log that does not repeat every second while the
-// disk is full (issue 16, item 10). Engine-internal.
+// A torrent's state files (its .torrent and resume file): the failures of writes that a call
+// waits for before it answers (torrent.create must not answer before the torrent is durable),
+// and keeping track of the other failed writes for /healthz and a log that does not repeat
+// every second while the disk is full (issue 16, item 10). Engine-internal.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include <libtorrent/add_torrent_params.hpp>
+#include <vector>
 
 #include "daemon/util/log_throttle.hpp"
 
 namespace seedd {
 
-/// Writes `torrent_bytes` to `torrent_file` and the resume data of `atp` to `resume_file`, each
-/// atomically and fsynced. On failure removes what it wrote and throws EngineError(io) with the
-/// cause ("No space left on device").
-void write_state_files_now(const std::filesystem::path& torrent_file, const std::string& torrent_bytes,
-                           const std::filesystem::path& resume_file, const lt::add_torrent_params& atp);
+/// State files a caller waits for while the file writer writes or removes them (torrent.create
+/// answers only once its files are on disk): the writer's failures for those paths go to that
+/// caller rather than to WriteFailures. Any thread.
+class AwaitedWrites {
+ public:
+  /// From now on failures of `paths` are kept for take().
+  void expect(const std::vector<std::filesystem::path>& paths);
+  /// The writer failed on `path` with `message`: true if a caller awaits it (and will hear).
+  /// A directory that could not be synced fails the awaited files in it too, but returns
+  /// false: other files of the batch were in it.
+  bool failed(const std::filesystem::path& path, const std::string& message);
+  /// The first failure kept for `paths` since expect() ("" = none); stops keeping them.
+  std::string take(const std::vector<std::filesystem::path>& paths);
+
+ private:
+  struct Awaited {
+    int callers = 0;
+    std::string error;
+  };
+  std::mutex m_mutex;
+  std::map<std::filesystem::path, Awaited> m_awaited;  // guarded by m_mutex
+};
 
 /// Failed state file writes: logged at most once per kLogInterval (with the count held back),
 /// and reported by problem() until kProblemWindow has passed without one.

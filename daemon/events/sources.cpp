@@ -27,12 +27,19 @@ void publish_session_started(EventBus& bus, const Engine& engine) {
   bus.publish("session.started", {{"torrents", torrents}, {"version", SEEDD_VERSION}});
 }
 
-ReceiptEvents::ReceiptEvents(const Accountant& accountant, EventBus& bus) : m_accountant(accountant), m_bus(bus) {
+AccountantEvents::AccountantEvents(Accountant& accountant, EventBus& bus) : m_accountant(accountant), m_bus(bus) {
   m_accepted = accountant.receipts_accepted();
   for (const auto& [ih, books] : accountant.all_books()) m_verified[ih] = books.verified_bytes;
+  accountant.on_claim([&bus](const accountant::MadeClaim& made, const std::filesystem::path& file) {
+    auto event = accountant::claim_summary(made.document);
+    event["file"] = file.string();
+    bus.publish("claim.created", std::move(event));
+  });
 }
 
-void ReceiptEvents::tick() {
+AccountantEvents::~AccountantEvents() { m_accountant.on_claim(nullptr); }
+
+void AccountantEvents::tick() {
   const uint64_t accepted = m_accountant.receipts_accepted();
   if (accepted == m_accepted) return;
   const uint64_t count = accepted - m_accepted;

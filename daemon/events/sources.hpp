@@ -18,19 +18,27 @@ void publish_torrent_event(EventBus& bus, const TorrentEvent& event);
 /// for every torrent that was there already. Nothing when there was none.
 void publish_session_started(EventBus& bus, const Engine& engine);
 
-/// receipts.accepted, aggregated: call tick() about once a second; it publishes one event with
-/// what was committed since the last tick (receipts, verified bytes in all and per torrent),
-/// and nothing when nothing was.
-class ReceiptEvents {
+/// The accountant's events. receipts.accepted, aggregated: call tick() about once a second;
+/// it publishes one event with what was committed since the last tick (receipts, verified
+/// bytes in all and per torrent), and nothing when nothing was. claim.created (the claim's
+/// summary row and its file): as each claim is recorded, from the accountant's on_claim hook,
+/// which this object holds from its construction to its destruction.
+class AccountantEvents {
  public:
-  ReceiptEvents(const Accountant& accountant, EventBus& bus);
+  AccountantEvents(Accountant& accountant, EventBus& bus);
+  ~AccountantEvents();
+  AccountantEvents(const AccountantEvents&) = delete;
+  AccountantEvents& operator=(const AccountantEvents&) = delete;
   void tick();
 
  private:
-  const Accountant& m_accountant;
+  Accountant& m_accountant;
   EventBus& m_bus;
   uint64_t m_accepted = 0;
   std::map<crypto::InfoHash20, uint64_t> m_verified;
 };
+
+/// The name daemon/main.cpp uses.
+using ReceiptEvents = AccountantEvents;
 
 }  // namespace seedd::events

@@ -22,7 +22,8 @@ const std::set<std::string> kEngineOptions = {"upload_limit", "download_limit", 
                                               "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
                                               "proxy", "alt_upload_limit", "alt_download_limit", "alt_speed",
                                               "alt_schedule"};
-const std::set<std::string> kAccountantOptions = {"vanilla_peers", "vanilla_upload_limit", "credit_window"};
+const std::set<std::string> kAccountantOptions = {"vanilla_peers", "vanilla_upload_limit", "credit_window",
+                                                  "lane_weights"};
 const std::set<std::string> kOtherOptions = {"log_level", "ip_filter", "blocklist_url", "blocklist_update_interval"};
 
 // A value for a log line: secrets never appear.
@@ -40,6 +41,7 @@ LiveSettings::LiveSettings(const config::Config& initial, Engine& engine, Accoun
       throw std::logic_error("option '" + name + "' is marked runtime but nothing applies it while running");
   m_alt_on = alt_limits_on(m_live, m_clock());
   if (m_alt_on) m_engine.apply_network(network_settings_of(m_live, true));
+  apply_lane_limits();
   // A blocklist_url whose file is not there yet is fetched at once.
   std::error_code ec;
   const auto filter = m_live.get_string("ip_filter");
@@ -104,6 +106,14 @@ void LiveSettings::tick() {
                             m_live.get_string("alt_schedule"));
   m_alt_on = on;
   m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+  apply_lane_limits();
+}
+
+void LiveSettings::apply_lane_limits() {
+  if (!m_accountant) return;
+  const auto n = network_settings_of(m_live, m_alt_on);
+  m_accountant->set_lane_limits(static_cast<uint64_t>(std::max<int64_t>(0, n.upload_limit)), n.rate_limit_lan,
+                                n.upload_slots);
 }
 
 bool LiveSettings::alt_limits_active() const {
@@ -185,11 +195,13 @@ void LiveSettings::apply(const std::vector<std::string>& changed, bool reload_ip
   if (engine) {
     m_alt_on = alt_limits_on(m_live, m_clock());
     m_engine.apply_network(network_settings_of(m_live, m_alt_on));
+    apply_lane_limits();
   }
   if (accountant && m_accountant)
     m_accountant->apply_runtime_policy(m_live.get_bytes("credit_window"),
                                        vanilla_policy_of(m_live.get_string("vanilla_peers")),
-                                       m_live.get_bytes("vanilla_upload_limit"));
+                                       m_live.get_bytes("vanilla_upload_limit"),
+                                       accountant::parse_lane_weights(m_live.get_string("lane_weights")).value());
   if (reload_ip_filter) m_engine.load_ip_filter(m_live.get_string("ip_filter"));
   const bool url_changed = std::find(changed.begin(), changed.end(), "blocklist_url") != changed.end();
   if (url_changed || std::find(changed.begin(), changed.end(), "blocklist_update_interval") != changed.end())

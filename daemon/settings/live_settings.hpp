@@ -72,6 +72,9 @@ class LiveSettings {
  private:
   // m_mutex held; `changed` are option names whose value in m_live is new.
   void apply(const std::vector<std::string>& changed, bool reload_ip_filter);
+  /// Tells the accountant the upload limit, rate_limit_lan and upload slots in force, which the
+  /// lanes divide (whenever the engine's network settings change).
+  void apply_lane_limits();
   // m_mutex held: the next blocklist_url download, `now` or one interval from now (none
   // without a URL, or with interval 0 unless `now`).
   void schedule_blocklist(bool now);

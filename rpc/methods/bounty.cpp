@@ -8,6 +8,7 @@
 #include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/methods/chain_errors.hpp"
+#include "rpc/methods/common.hpp"
 
 namespace seedd::rpc {
 namespace {
@@ -26,15 +27,9 @@ crypto::uint256 amount_param(const json& params, const char* name, bool positive
   return *v;
 }
 
-crypto::InfoHash20 info_hash_param(const json& params) {
-  auto ih = crypto::from_hex_fixed<20>(param_string(params, "info_hash"));
-  if (!ih) throw invalid_params("param 'info_hash' must be 40 hex digits");
-  return *ih;
-}
-
 json bounty_fund(const json& params, Context& ctx) {
   auto& s = settler_of(ctx);
-  const auto ih = info_hash_param(params);
+  const auto ih = info_hash_bytes(params);
   const auto amount = amount_param(params, "amount", true);
   const auto rate = amount_param(params, "rate_per_gib", true);
   uint64_t cap = 0;
@@ -104,7 +99,7 @@ json bounty_withdraw(const json& params, Context& ctx) {
 json bounty_list(const json& params, Context& ctx) {
   auto& s = settler_of(ctx);
   std::optional<crypto::InfoHash20> only;
-  if (has_param(params, "info_hash")) only = info_hash_param(params);
+  if (has_param(params, "info_hash")) only = info_hash_bytes(params);
   const int64_t now = util::unix_now();
   json rows = json::array();
   for (const auto& b : s.bounties()) {
@@ -118,32 +113,59 @@ json bounty_list(const json& params, Context& ctx) {
   return {{"bounties", rows}};
 }
 
+// What a transaction of the node account answers: its hash and block (null while unmined), and
+// with `approve` the approve transaction sent first when the pool's allowance was too small.
+std::vector<Result> tx_fields(bool approve) {
+  std::vector<Result> out{res::str("tx"), res::integer("block").or_null(), res::dec("bounty_id").or_null()};
+  if (approve) out.push_back(res::any("approve", "the approve transaction {tx, block, ...}, when one was needed").opt());
+  return out;
+}
+
 }  // namespace
 
 void register_bounty_methods(MethodTable& table) {
-  table.add({"bounty.fund",
-             "Funds a bounty for a torrent from the node account's tokens: approves the pool for the amount when "
-             "needed, then calls fund(). Amounts are decimal strings of token base units.",
-             {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
-              {"amount", ParamType::any, true, "tokens to put in, base units"},
-              {"rate_per_gib", ParamType::any, true, "tokens paid per GiB served, base units"},
-              {"max_bytes_per_leecher", ParamType::any, false, "bytes paid per leecher at most (default 0 = no cap)"},
-              {"pass_signer", ParamType::string, false, "only leechers with a pass by this address count (default: open)"},
-              {"expires_at", ParamType::integer, true, "unix time after which receipts are not paid and the rest may be withdrawn"}},
-             "{bounty_id, tx, block, approve?}", true, bounty_fund});
-  table.add({"bounty.top_up", "Adds tokens to a bounty from the node account (approving when needed).",
-             {{"bounty_id", ParamType::any, true, "the bounty's id"},
-              {"amount", ParamType::any, true, "tokens to add, base units"}},
-             "{bounty_id, tx, block}", true, bounty_top_up});
-  table.add({"bounty.withdraw", "Takes the rest of an expired bounty this node funded back to the node account.",
-             {{"bounty_id", ParamType::any, true, "the bounty's id"}}, "{bounty_id, tx, block}", true,
-             bounty_withdraw});
-  table.add({"bounty.list",
-             "The pool's bounties as last read (BountyFunded logs, then bounty() for balances), and whether this "
-             "node seeds each one's torrent.",
-             {{"info_hash", ParamType::info_hash, false, "only this torrent's"}},
-             "{bounties: [{bounty_id, info_hash, funder, balance, rate_per_gib, expires_at, seeding, live, ...}]}",
-             false, bounty_list});
+  table.add({.name = "bounty.fund",
+             .description = "Funds a bounty for a torrent from the node account's tokens: approves the pool for the "
+                            "amount when needed, then calls fund(). Amounts are decimal strings of token base units.",
+             .params = {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
+                        {"amount", ParamType::any, true, "tokens to put in, base units"},
+                        {"rate_per_gib", ParamType::any, true, "tokens paid per GiB served, base units"},
+                        {"max_bytes_per_leecher", ParamType::any, false,
+                         "bytes paid per leecher at most (default 0 = no cap)"},
+                        {"pass_signer", ParamType::string, false,
+                         "only leechers with a pass by this address count (default: open)"},
+                        {"expires_at", ParamType::integer, true,
+                         "unix time after which receipts are not paid and the rest may be withdrawn"}},
+             .result = res::obj("", tx_fields(true)),
+             .changes_state = true,
+             .handler = bounty_fund});
+  table.add({.name = "bounty.top_up",
+             .description = "Adds tokens to a bounty from the node account (approving when needed).",
+             .params = {{"bounty_id", ParamType::any, true, "the bounty's id"},
+                        {"amount", ParamType::any, true, "tokens to add, base units"}},
+             .result = res::obj("", tx_fields(true)),
+             .changes_state = true,
+             .handler = bounty_top_up});
+  table.add({.name = "bounty.withdraw",
+             .description = "Takes the rest of an expired bounty this node funded back to the node account.",
+             .params = {{"bounty_id", ParamType::any, true, "the bounty's id"}},
+             .result = res::obj("", tx_fields(false)),
+             .changes_state = true,
+             .handler = bounty_withdraw});
+  table.add({.name = "bounty.list",
+             .description = "The pool's bounties as last read (BountyFunded logs, then bounty() for balances), and "
+                            "whether this node seeds each one's torrent.",
+             .params = {{"info_hash", ParamType::info_hash, false, "only this torrent's"}},
+             .result = res::obj(
+                 "", {res::arr("bounties",
+                               res::obj("", {res::dec("bounty_id"), res::str("info_hash"), res::str("funder"),
+                                             res::dec("balance"), res::dec("rate_per_gib"),
+                                             res::dec("max_bytes_per_leecher", "0 = no cap"),
+                                             res::str("pass_signer", "null: open to every leecher").or_null(),
+                                             res::integer("expires_at"), res::integer("funded_block"),
+                                             res::boolean("seeding"), res::boolean("live"),
+                                             res::boolean("funded_by_this_node")}))}),
+             .handler = bounty_list});
 }
 
 }  // namespace seedd::rpc

@@ -1,4 +1,4 @@
-// chain.info and rewards.settle: the node's view of the pool's chain, and settling a claim.
+// chain.* : the node's view of the pool's chain (rewards.settle is in rewards.cpp).
 #include "daemon/chain/settler.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "rpc/method_table.hpp"
@@ -16,34 +16,20 @@ json chain_info(const json&, Context& ctx) {
   }
 }
 
-json rewards_settle(const json& params, Context& ctx) {
-  auto& s = settler_of(ctx);
-  const int64_t nonce = param_int(params, "nonce", 0);
-  if (nonce < 1) throw invalid_params("param 'nonce' must be >= 1");
-  try {
-    return s.settle(static_cast<uint64_t>(nonce), param_bool(params, "dry_run"), param_bool(params, "send", true));
-  } catch (const chain::ChainError& e) {
-    throw to_rpc_error(e);
-  }
-}
-
 }  // namespace
 
 void register_chain_methods(MethodTable& table) {
-  table.add({"chain.info",
-             "The pool's chain as this node sees it: chain id, head block, pool and token, the node account with "
-             "its ETH and token balances (decimal strings of wei and base units), settlements pending, tokens paid.",
-             {}, "{chain_id, head_block, pool, token, account, eth_balance, token_balance, ...}", false, chain_info});
-  table.add({"rewards.settle",
-             "Settles a claim on the pool (docs/protocol.md 8): each receipt is paid from the live bounty of its "
-             "info-hash with the best rate and a balance. Simulates with eth_call first: dry_run stops there and "
-             "answers what would be paid and each item's skip reason. send: false answers {to, data} for any "
-             "wallet to send. Otherwise the node signs, commits the transaction to the ledger, broadcasts it and "
-             "follows it to its receipt (settlement: state, tx, block, paid, items_paid, items_skipped).",
-             {{"nonce", ParamType::integer, true, "the claim's nonce"},
-              {"dry_run", ParamType::boolean, false, "simulate only"},
-              {"send", ParamType::boolean, false, "false: answer {to, data} instead of sending (default true)"}},
-             "{nonce, would_pay, items: [...], settlement | to, data}", true, rewards_settle});
+  table.add({.name = "chain.info",
+             .description = "The pool's chain as this node sees it: chain id, head block, pool and token, the node "
+                            "account with its ETH and token balances (decimal strings of wei and base units), "
+                            "settlements pending, tokens paid.",
+             .result = res::obj("", {res::integer("chain_id"), res::integer("expected_chain_id"), res::str("endpoint"),
+                                     res::integer("head_block"), res::str("pool"), res::integer("pool_deploy_block"),
+                                     res::str("account"), res::dec("eth_balance"), res::integer("settlements_pending"),
+                                     res::dec("tokens_paid"), res::integer("bounties_known"),
+                                     res::str("token", "when the pool has told its token").opt(),
+                                     res::dec("token_balance", "when the pool has told its token").opt()}),
+             .handler = chain_info});
 }
 
 }  // namespace seedd::rpc

@@ -6,16 +6,19 @@
 namespace seedd::rpc {
 
 void register_node_methods(MethodTable& table) {
-  table.add({"node.info",
-             "Version, libtorrent version, node address, reward pool domain, data directory, listen "
+  table.add({.name = "node.info",
+             .description = "Version, libtorrent version, node address, reward pool domain, data directory, listen "
              "endpoints, the BitTorrent port bound and the one asked for (libtorrent takes the next free port "
              "when that one is taken: a warning says so), uptime, and warnings about the configuration (such "
              "as a plain-HTTP RPC bound to the network).",
-             {},
-             "{version, libtorrent_version, node_address, pool_chain_id, pool_contract, data_dir, "
-             "listen, listen_port, listen_port_requested, rpc, uptime_seconds, warnings: [string]}",
-             false,
-             [](const json&, Context& ctx) {
+             .result = res::obj("", {res::str("version"), res::str("libtorrent_version"), res::str("node_address"),
+                                     res::integer("pool_chain_id"), res::str("pool_contract"), res::str("data_dir"),
+                                     res::strings("listen", "the BitTorrent listen endpoints"),
+                                     res::integer("listen_port", "the port bound"),
+                                     res::integer("listen_port_requested").or_null(),
+                                     res::str("rpc", "the RPC endpoint"), res::integer("uptime_seconds"),
+                                     res::strings("warnings", "about the configuration")}),
+             .handler = [](const json&, Context& ctx) {
                const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::steady_clock::now() - ctx.node->started);
                const auto& listen = ctx.engine->settings().listen;
@@ -35,8 +38,8 @@ void register_node_methods(MethodTable& table) {
                            {"rpc", ctx.node->rpc_endpoint},
                            {"uptime_seconds", uptime.count()},
                            {"warnings", warnings}};
-             }})
-      .runs_inline = true;
+             },
+             .runs_inline = true});
 }
 
 }  // namespace seedd::rpc

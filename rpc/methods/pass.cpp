@@ -7,17 +7,13 @@
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/clock.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/methods/common.hpp"
 
 namespace seedd::rpc {
 namespace {
 
 /// pass.issue signs at most this many passes in one call (a bigger list: several calls).
 constexpr size_t kMaxPassesPerIssue = 1000;
-
-Accountant& accountant(Context& ctx) {
-  if (!ctx.accountant) throw RpcError(code::unavailable, "the accountant is not running");
-  return *ctx.accountant;
-}
 
 using util::unix_now;
 
@@ -28,9 +24,8 @@ crypto::Address leecher_param(const std::string& text, const std::string& name) 
 }
 
 json pass_issue(const json& params, Context& ctx) {
-  auto& acc = accountant(ctx);
-  const auto infohash = crypto::from_hex_fixed<20>(param_string(params, "info_hash"));
-  if (!infohash) throw invalid_params("param 'info_hash' must be 40 hex digits");
+  auto& acc = accountant_of(ctx);
+  const auto infohash = info_hash_bytes(params);
   std::vector<crypto::Address> leechers;
   if (has_param(params, "leecher") == has_param(params, "leechers"))
     throw invalid_params("give one of 'leecher' (an address) or 'leechers' (a list of addresses)");
@@ -50,14 +45,14 @@ json pass_issue(const json& params, Context& ctx) {
     throw invalid_params("param 'expires_at' must be a unix time in the future, got " + std::to_string(expires_at));
   json passes = json::array();
   for (const auto& leecher : leechers) {
-    const crypto::Pass pass{*infohash, leecher, static_cast<uint64_t>(expires_at)};
+    const crypto::Pass pass{infohash, leecher, static_cast<uint64_t>(expires_at)};
     passes.push_back(accountant::pass_to_json(accountant::issue_pass(acc.policy().domain, pass, acc.key())));
   }
   return {{"passes", passes}};
 }
 
 json pass_add(const json& params, Context& ctx) {
-  auto& acc = accountant(ctx);
+  auto& acc = accountant_of(ctx);
   accountant::PassDocument doc;
   try {
     doc = accountant::pass_from_json(params.at("pass"));
@@ -76,11 +71,10 @@ json pass_add(const json& params, Context& ctx) {
 }
 
 json pass_list(const json& params, Context& ctx) {
-  auto& acc = accountant(ctx);
+  auto& acc = accountant_of(ctx);
   std::optional<crypto::InfoHash20> only;
   if (has_param(params, "info_hash")) {
-    only = crypto::from_hex_fixed<20>(param_string(params, "info_hash"));
-    if (!only) throw invalid_params("param 'info_hash' must be 40 hex digits");
+    only = info_hash_bytes(params);
   }
   const int64_t now = unix_now();
   json rows = json::array();
@@ -94,30 +88,55 @@ json pass_list(const json& params, Context& ctx) {
   return {{"passes", rows}};
 }
 
+std::vector<Result> pass_fields() {
+  return {res::str("infohash"), res::str("leecher"), res::dec("expiresAt"), res::str("signer"), res::str("signature")};
+}
+
 }  // namespace
 
 void register_pass_methods(MethodTable& table) {
-  table.add({"pass.issue",
-             "Issues passes (docs/protocol.md 9): signs Pass(infohash, leecher, expiresAt) in the pool's domain with the "
-             "node key, for one leecher or a list. A creator gives each viewer its pass document; a bounty whose "
-             "pass_signer is this node's address, or a seeder that lists it in trusted_pass_signers, counts them.",
-             {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
-              {"leecher", ParamType::string, false, "the viewer's node address"},
-              {"leechers", ParamType::string_array, false, "several viewers' node addresses (at most 1000), instead of leecher"},
-              {"expires_at", ParamType::integer, true, "unix time until which the pass counts"}},
+  table.add({.name = "pass.issue",
+             .description =
+                 "Issues passes (docs/protocol.md 9): signs Pass(infohash, leecher, expiresAt) in the pool's domain "
+                 "with the node key, for one leecher or a list. A creator gives each viewer its pass document; a "
+                 "bounty whose pass_signer is this node's address, or a seeder that lists it in "
+                 "trusted_pass_signers, counts them.",
+             .params = {{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash (v1)"},
+                        {"leecher", ParamType::string, false, "the viewer's node address"},
+                        {"leechers", ParamType::string_array, false,
+                         "several viewers' node addresses (at most " + std::to_string(kMaxPassesPerIssue) +
+                             "), instead of leecher"},
+                        {"expires_at", ParamType::integer, true, "unix time until which the pass counts"}},
+             .result = res::obj("", {res::arr("passes", res::obj("", pass_fields()))}),
              // Signs with the node key: not for read-scope callers, though it writes nothing.
-             "{passes: [{infohash, leecher, expiresAt, signer, signature}]}", true, pass_issue});
-  table.add({"pass.add",
-             "Loads a pass document for this node as the leecher, kept in the ledger: from then on this node shows it "
-             "to seeders of that torrent in its extended handshake (seedd.pass). Refused when the signature does not "
-             "recover its signer in this node's pool domain, when it names another leecher, or when it has expired.",
-             {{"pass", ParamType::object, true, "the pass document {infohash, leecher, expiresAt, signer, signature}"}},
-             "the pass document, with added (false: a pass of that signer lasting as long was held already)", true,
-             pass_add});
-  table.add({"pass.list", "The passes this node holds as a leecher, by torrent, with whether each has expired.",
-             {{"info_hash", ParamType::info_hash, false, "only this torrent's"}},
-             "{passes: [{info_hash, infohash, leecher, expiresAt, signer, signature, added_at, expired}]}", false,
-             pass_list});
+             .changes_state = true,
+             .handler = pass_issue});
+  table.add({.name = "pass.add",
+             .description =
+                 "Loads a pass document for this node as the leecher, kept in the ledger: from then on this node "
+                 "shows it to seeders of that torrent in its extended handshake (seedd.pass). Refused when the "
+                 "signature does not recover its signer in this node's pool domain, when it names another leecher, "
+                 "or when it has expired.",
+             .params = {{"pass", ParamType::object, true,
+                         "the pass document {infohash, leecher, expiresAt, signer, signature}"}},
+             .result = res::obj("", [] {
+               auto out = pass_fields();
+               out.push_back(res::boolean("added", "false: a pass of that signer lasting as long was held already"));
+               return out;
+             }()),
+             .changes_state = true,
+             .handler = pass_add});
+  table.add({.name = "pass.list",
+             .description = "The passes this node holds as a leecher, by torrent, with whether each has expired.",
+             .params = {{"info_hash", ParamType::info_hash, false, "only this torrent's"}},
+             .result = res::obj("", {res::arr("passes", res::obj("", [] {
+                                                auto out = pass_fields();
+                                                out.push_back(res::str("info_hash"));
+                                                out.push_back(res::integer("added_at"));
+                                                out.push_back(res::boolean("expired"));
+                                                return out;
+                                              }()))}),
+             .handler = pass_list});
 }
 
 }  // namespace seedd::rpc

@@ -5,14 +5,13 @@
 namespace seedd::rpc {
 
 void register_ui_methods(MethodTable& table) {
-  table.add({"ui.login_link",
-             "A one-time login link to the web page for the admin, as `seedctl ui` prints it: path is "
+  table.add({.name = "ui.login_link",
+             .description = "A one-time login link to the web page for the admin, as `seedctl ui` prints it: path is "
              "/ui/login?token=... on this RPC endpoint. Opening it once logs the browser in (an admin "
              "session cookie); it is then spent, and it expires unused after 10 minutes.",
-             {},
-             "{path, expires_in_s}",
-             true,
-             [](const json&, Context& ctx) {
+             .result = res::obj("", {res::str("path"), res::integer("expires_in_s")}),
+             .changes_state = true,
+             .handler = [](const json&, Context& ctx) {
                if (!ctx.web) throw RpcError(code::unavailable, "the web page is not served here");
                return json{{"path", "/ui/login?token=" + ctx.web->issue_login_link()},
                            {"expires_in_s", std::chrono::seconds(LOGIN_LINK_LIFETIME).count()}};

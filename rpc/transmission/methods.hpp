@@ -32,8 +32,7 @@ struct Call {
 struct Method {
   std::string name;
   bool changes_state;
-  json (*run)(Call& call);
-  std::string description;  // for docs/transmission-rpc.md
+  json (*run)(Call& call);  // what each does is in docs/transmission-rpc.md, "Methods"
 };
 
 /// Every method, torrent ones first.

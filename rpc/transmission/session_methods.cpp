@@ -308,24 +308,15 @@ json blocklist_update(Call& c) {
 
 std::vector<Method> session_methods() {
   return {
-      {"session-get", false, session_get, "The session's settings (all, or those in `fields`)."},
-      {"session-set", true, session_set,
-       "Changes `speed-limit-up`/`-down` (kB/s) with their `-enabled` flags, `peer-limit-global`, the "
-       "alternative limits `alt-speed-up`/`-down` (kB/s) and `alt-speed-enabled`, and their schedule "
-       "`alt-speed-time-enabled`/`-begin`/`-end`/`-day` (seedd.conf's alt_* options); other keys must equal what "
-       "session-get says."},
-      {"session-stats", false, session_stats, "Rates, torrent counts, current and cumulative byte counts."},
-      {"free-space", false, free_space, "Free and total bytes of `path` (under download_dir or data_roots)."},
+      {"session-get", false, session_get},
+      {"session-set", true, session_set},
+      {"session-stats", false, session_stats},
+      {"free-space", false, free_space},
       {"session-close", true,
-       [](Call&) -> json { unsupported("session-close: stop seedd with its service manager (SIGTERM)"); },
-       "Not supported."},
-      {"blocklist-update", true, blocklist_update,
-       "Downloads `blocklist_url` into the ip_filter file when one is set, reads the ip_filter file again and "
-       "answers its rule count as `blocklist-size`; fails when no ip_filter is set, the download fails (the file "
-       "stays as it was) or the file cannot be read."},
+       [](Call&) -> json { unsupported("session-close: stop seedd with its service manager (SIGTERM)"); }},
+      {"blocklist-update", true, blocklist_update},
       {"port-test", false,
-       [](Call&) -> json { unsupported("port-test: seedd does not ask outside services about its port"); },
-       "Not supported."},
+       [](Call&) -> json { unsupported("port-test: seedd does not ask outside services about its port"); }},
   };
 }
 

@@ -284,7 +284,8 @@ json torrent_remove(Call& c) {
   return for_each_selected(c, [&](const std::string& hash) { c.ctx.engine->remove(hash, delete_data); });
 }
 
-/// queue-move-*: seedd keeps no queue (every torrent stays active); the ids are checked.
+/// queue-move-*: accepted with no effect (the ids are checked): seedd does not reorder its queue
+/// (active_seeds, active_downloads); libtorrent takes the queued torrents in turns.
 json queue_move(Call& c) {
   selected(c);
   return json::object();
@@ -294,41 +295,26 @@ json queue_move(Call& c) {
 
 std::vector<Method> torrent_methods() {
   return {
-      {"torrent-get", false, torrent_get,
-       "`fields` (required) of the torrents in `ids`; `format` \"objects\" (default) or \"table\"."},
-      {"torrent-add", true, torrent_add,
-       "Adds from `metainfo` (base64 .torrent) or `filename` (a magnet URI, or a .torrent under download_dir); "
-       "`download-dir`, `paused`, `labels`, `peer-limit`, `files-wanted`/`files-unwanted`, `priority-*`. "
-       "Answers `torrent-added`, or `torrent-duplicate` when it is there already."},
+      {"torrent-get", false, torrent_get},
+      {"torrent-add", true, torrent_add},
       {"torrent-start", true,
-       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->resume(h); }); },
-       "Resumes the torrents in `ids`."},
+       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->resume(h); }); }},
       {"torrent-start-now", true,
-       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->resume(h); }); },
-       "As torrent-start (seedd has no queue to jump)."},
+       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->resume(h); }); }},
       {"torrent-stop", true,
-       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->pause(h); }); },
-       "Pauses the torrents in `ids`."},
+       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->pause(h); }); }},
       {"torrent-verify", true,
-       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->recheck(h); }); },
-       "Checks the data of the torrents in `ids` again."},
+       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->recheck(h); }); }},
       {"torrent-reannounce", true,
-       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->reannounce(h); }); },
-       "Announces the torrents in `ids` to their trackers now."},
-      {"torrent-remove", true, torrent_remove, "Removes the torrents in `ids`, and their data with `delete-local-data`."},
-      {"torrent-set", true, torrent_set,
-       "`labels`, `uploadLimit`/`uploadLimited`, `downloadLimit`/`downloadLimited` (kB/s), `peer-limit`, "
-       "`seedRatioLimit`/`seedRatioMode`, `seedIdleLimit`/`seedIdleMode` (minutes), `files-wanted`, "
-       "`files-unwanted`, `priority-high`/`-normal`/`-low`, `trackerAdd`, `trackerRemove`, `trackerList`, `location`."},
-      {"torrent-set-location", true, torrent_set_location,
-       "Moves the data of the torrents in `ids` to `location` (under download_dir), or with `move` false "
-       "looks for it there and checks it."},
-      {"torrent-rename-path", true, [](Call&) -> json { throw Failure("torrent-rename-path is not supported by seedd"); },
-       "Not supported."},
-      {"queue-move-top", true, queue_move, "Accepted, no effect: seedd keeps every torrent active."},
-      {"queue-move-up", true, queue_move, "Accepted, no effect."},
-      {"queue-move-down", true, queue_move, "Accepted, no effect."},
-      {"queue-move-bottom", true, queue_move, "Accepted, no effect."},
+       [](Call& c) { return for_each_selected(c, [&](const std::string& h) { c.ctx.engine->reannounce(h); }); }},
+      {"torrent-remove", true, torrent_remove},
+      {"torrent-set", true, torrent_set},
+      {"torrent-set-location", true, torrent_set_location},
+      {"torrent-rename-path", true, [](Call&) -> json { throw Failure("torrent-rename-path is not supported by seedd"); }},
+      {"queue-move-top", true, queue_move},
+      {"queue-move-up", true, queue_move},
+      {"queue-move-down", true, queue_move},
+      {"queue-move-bottom", true, queue_move},
   };
 }
 

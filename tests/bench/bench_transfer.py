@@ -62,6 +62,17 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def receipt_counters(daemon):
+    """(accepted, superseded) receipts since the daemon started, from its /metrics."""
+    _, _, body = daemon.request("GET", "/metrics", headers={"Authorization": daemon.auth_header()})
+    values = {}
+    for line in body.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in ("seedd_receipts_accepted_total", "seedd_receipts_superseded_total"):
+            values[parts[0]] = int(float(parts[1]))
+    return values["seedd_receipts_accepted_total"], values["seedd_receipts_superseded_total"]
+
+
 def transfer_seconds(log_path, info_hash, name):
     """Seconds between the leecher's 'added <info_hash>' and 'finished <name>' log lines."""
     added = finished = None
@@ -120,6 +131,7 @@ class Bench:
         leecher.start()
         try:
             cpu0 = cpu_seconds(self.seeder.proc.pid) + cpu_seconds(leecher.proc.pid)
+            counted0 = receipt_counters(self.seeder)
             leecher.call("torrent.add", torrent=self.torrent, peers=[f"127.0.0.1:{self.seeder.bt_port}"])
             leecher.wait_for(lambda: leecher.torrent(self.ih)["state"] == "seeding", timeout=1800, interval=0.2,
                              what="the download")
@@ -138,6 +150,10 @@ class Bench:
                 while receipted < self.args.size and time.time() < deadline:
                     time.sleep(0.5)
                     receipted = total()
+                # The seeder verifies only the newest receipt of a channel in a batch: the
+                # receipts it accepted (verified) against those superseded unverified.
+                accepted, superseded = (b - a for a, b in zip(counted0, receipt_counters(self.seeder)))
+                receipted = (receipted, accepted, superseded)
         finally:
             leecher.stop()
             shutil.rmtree(base, ignore_errors=True)
@@ -188,7 +204,11 @@ def main():
             mbps = args.size / seconds / 1e6
             results.setdefault(name, []).append(mbps)
             cpu_used.setdefault(name, []).append(cpu)
-            note = "" if receipted is None else f"; receipted {receipted} of {args.size} bytes"
+            note = ""
+            if receipted is not None:
+                got, accepted, superseded = receipted
+                note = (f"; receipted {got} of {args.size} bytes; {accepted} receipts verified "
+                        f"({accepted / seconds:.0f}/s on the one channel), {superseded} superseded unverified")
             print(f"{name:>24}: {seconds:7.2f} s, {mbps:7.1f} MB/s, {cpu:5.2f} CPU s (both daemons){note}",
                   flush=True)
     finally:

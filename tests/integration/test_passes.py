@@ -186,6 +186,9 @@ class Passes(DaemonTestCase):
         # One bad pass is one violation: the peers are still connected, served as receipting peers.
         for peer in expected:
             self.assertTrue(peer.pump(0.2), "the seeder dropped a peer over one bad pass")
+            row = peer_row(seeder, ih, lambda r: r["endpoint"] == local_endpoint(peer))
+            want_violations = 0 if peer in (control, vanilla) else 1
+            self.assertEqual(row["violations"], want_violations, (expected[peer], row))
 
         # ---- the viewer and the other leecher download, paced: both connected at once
         for leecher in (viewer, other):

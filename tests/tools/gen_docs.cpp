@@ -11,8 +11,16 @@
 #include <vector>
 
 #include "config/options.hpp"
+#include "daemon/events/event_bus.hpp"
 #include "daemon/settings/live_settings.hpp"
+#include "rpc/guards.hpp"
+#include "rpc/http_parser.hpp"
+#include "rpc/http_server.hpp"
+#include "rpc/json_input.hpp"
+#include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/methods/common.hpp"
+#include "rpc/error_codes.hpp"
 #include "rpc/seedctl.hpp"
 
 namespace {
@@ -101,6 +109,55 @@ void configuration() {
   }
 }
 
+// A declared result's type, as docs/rpc.md shows it: "object", "array of objects", "decimal string".
+std::string result_type_text(const seedd::rpc::Result& r) {
+  using seedd::rpc::ResultType;
+  std::string t;
+  switch (r.type) {
+    case ResultType::string: t = "string"; break;
+    case ResultType::decimal: t = "decimal string"; break;
+    case ResultType::boolean: t = "boolean"; break;
+    case ResultType::integer: t = "integer"; break;
+    case ResultType::number: t = "number"; break;
+    case ResultType::object: t = "object"; break;
+    case ResultType::array: t = "array of " + result_type_text(r.inner.at(0)) + "s"; break;
+    case ResultType::map: t = "object of " + result_type_text(r.inner.at(0)) + "s by key"; break;
+    case ResultType::any: t = "any"; break;
+  }
+  if (r.nullable) t += " or null";
+  if (r.optional) t += ", optional";
+  return t;
+}
+
+// The members of an object (or of an array's or map's objects), as a nested list.
+void render_members(const seedd::rpc::Result& r, int depth) {
+  using seedd::rpc::ResultType;
+  const auto* object = &r;
+  while (object->type == ResultType::array || object->type == ResultType::map) object = &object->inner.at(0);
+  if (object->type != ResultType::object) return;
+  for (const auto& m : object->inner) {
+    std::cout << std::string(static_cast<size_t>(depth) * 2, ' ') << "- `" << m.name << "` (" << result_type_text(m) << ")"
+              << (m.description.empty() ? "" : ": " + m.description) << "\n";
+    render_members(m, depth + 1);
+  }
+}
+
+// 16777216 as "16 MiB", 1024 as "1 KiB".
+std::string size_text(size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+// "Errors: -32700 parse error, ..." from the code table (rpc/rpc_error.hpp).
+std::string error_code_text() {
+  std::string out = "Errors:";
+  for (size_t i = 0; i < seedd::rpc::ERROR_CODES.size(); ++i)
+    out += std::string(i ? "," : "") + " " + std::to_string(seedd::rpc::ERROR_CODES[i].code) + " " +
+           seedd::rpc::ERROR_CODES[i].meaning;
+  return out + ".";
+}
+
 void rpc_reference() {
   using namespace seedd::rpc;
   std::cout << "# JSON-RPC reference\n\n"
@@ -112,30 +169,35 @@ void rpc_reference() {
                "`GET /metrics` (the same users, read scope is enough; `metrics_auth = none` opens it to loopback\n"
                "callers) serves Prometheus text: docs/operations.md, \"Metrics (Prometheus)\", lists every series\n"
                "and gives a scrape config. `GET /healthz` needs no login (docs/operations.md, \"Health\").\n\n"
-               "Errors: -32700 parse error, -32600 invalid request, -32601 method not found, -32602 invalid\n"
-               "params (the message names the param), -32603 internal error, -32001 not found, -32002 nothing\n"
-               "to claim, -32003 forbidden (read scope), -32004 I/O error, -32005 shutting down, -32006 unavailable.\n"
-               "-32004 is the disk, not the call: full, read-only or failing, with the cause in the message\n"
-               "(\"No space left on device\", \"database or disk is full\"); `/healthz` then says `degraded`.\n"
-               "Settlement (issue 13): -32010 claim already settled, -32011 settlement pending, -32012 chain unreachable, "
-               "-32013 wrong chain id, -32014 pool without code, -32015 too little ETH for gas (or tokens to fund), "
-               "-32016 endpoint error (with the revert reason), -32017 bounty unknown, expired or dry, -32018 chain worker "
-               "busy or too slow; -32006 when chain_rpc is not set.\n\n"
-               "Server limits: a body over 16 MiB is refused with 413 before it is read, headers over 16 KiB get\n"
-               "431, a batch of more than 100 calls is -32600; an idle connection closes after 30 s, and once a\n"
-               "request's first byte is in, the whole request (header and body) must arrive within 10 s; when more\n"
-               "than 256 requests wait for a worker, 503 with a JSON body and `Retry-After: 1`.\n\n"
-               "The header is checked before any body is read: the allow-list, Host, Origin, authentication and\n"
-               "`Content-Type` (`application/json`, any case, parameters such as `; charset=utf-8` allowed; else\n"
-               "415). A `Transfer-Encoding` other than `chunked` is 501; chunk extensions over 1 KiB, trailers over\n"
-               "8 KiB, or more than 32 KiB waiting to be parsed are 431; a body sent to `/healthz`, `/metrics` or\n"
-               "`/ws` is 413. A failed login is answered after 250 ms, doubling to 8 s after 5 failures from one address\n"
-               "(IPv6: one /64); until that delay has passed, further attempts from the address get 429 with\n"
-               "`Retry-After`, their password unchecked.\n\n"
-               "JSON from outside (every request body, Transmission's too, and claim files) may nest arrays and\n"
-               "objects at most 64 levels deep (`MAX_JSON_DEPTH`) and a request body may hold at most 1,000,000\n"
-               "values (`MAX_JSON_VALUES`): past either it is refused while it is parsed, as -32600 with the id\n"
-               "null.\n\n"
+            << wrap(error_code_text(), 100) << "\n"
+            << "-32004 is the disk, not the call: full, read-only or failing, with the cause in the message\n"
+               "(\"No space left on device\", \"database or disk is full\"); `/healthz` then says `degraded`.\n\n"
+            << wrap("Server limits: a body over " + size_text(MAX_BODY_BYTES) + " is refused with 413 before it is "
+                    "read, headers over " + size_text(MAX_HEADER_BYTES) + " get 431, a batch of more than " +
+                    std::to_string(MAX_BATCH_LENGTH) + " calls is -32600; an idle connection closes after " +
+                    std::to_string(IDLE_TIMEOUT.count()) + " s, and once a request's first byte is in, the whole "
+                    "request (header and body) must arrive within " + std::to_string(REQUEST_TIMEOUT.count()) +
+                    " s; when more than " + std::to_string(MAX_QUEUED_REQUESTS) + " requests wait for a worker, "
+                    "503 with a JSON body and `Retry-After: 1`.", 100)
+            << "\n\n"
+            << wrap("The header is checked before any body is read: the allow-list, Host, Origin, authentication "
+                    "and `Content-Type` (`application/json`, any case, parameters such as `; charset=utf-8` "
+                    "allowed; else 415). A `Transfer-Encoding` other than `chunked` is 501; chunk extensions over " +
+                    size_text(MAX_CHUNK_EXTENSION_BYTES) + ", trailers over " + size_text(MAX_TRAILER_BYTES) +
+                    ", or more than " + size_text(MAX_READ_BUFFER_BYTES) + " waiting to be parsed are 431; a body "
+                    "sent to `/healthz`, `/metrics` or `/ws` is 413. A failed login is answered after " +
+                    std::to_string(BASE_AUTH_DELAY.count()) + " ms, doubling to " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(MAX_AUTH_DELAY).count()) +
+                    " s after " + std::to_string(AUTH_FAILURES_BEFORE_BACKOFF) + " failures from one address "
+                    "(IPv6: one /64); until that delay has passed, further attempts from the address get 429 "
+                    "with `Retry-After`, their password unchecked.", 100)
+            << "\n\n"
+            << wrap("JSON from outside (every request body, Transmission's too, and claim files) may nest arrays "
+                    "and objects at most " + std::to_string(MAX_JSON_DEPTH) + " levels deep (`MAX_JSON_DEPTH`) "
+                    "and a request body may hold at most " + with_commas(MAX_JSON_VALUES) + " values "
+                    "(`MAX_JSON_VALUES`): past either it is refused while it is parsed, as -32600 with the id null.",
+                    100)
+            << "\n\n"
                "## Events\n\n"
                "`GET /ws` (same auth) is a WebSocket that streams JSON-RPC notifications as they happen:\n"
                "`session.started` (`{torrents, version}`: a restart, first thing, when it restored `torrents` from\n"
@@ -143,9 +205,13 @@ void rpc_reference() {
                "`receipts.accepted` (at most once a second: `{receipts, verified_bytes, torrents: [{info_hash,\n"
                "verified_bytes}]}`) and `claim.created` (`{nonce, amount, total_bytes, receipt_count, payout, file, ...}`).\n"
                "Every event's params carry `seq` (1, 2, ... per run of the daemon) and `time` (unix ms).\n"
-               "Reconnect with `/ws?since=SEQ` to get what you missed from the last 4096 events; if they were\n"
-               "dropped, or `since` comes from an earlier run, the first message is `events.missed`: re-read the\n"
-               "state you follow. A client that lets 1024 messages pile up unread is disconnected.\n"
+            << wrap("Reconnect with `/ws?since=SEQ` to get what you missed from the last " +
+                        std::to_string(seedd::events::HISTORY_CAPACITY) +
+                        " events; if they were dropped, or `since` comes from an earlier run, the first message is "
+                        "`events.missed`: re-read the state you follow. A client that lets " +
+                        std::to_string(MAX_WEBSOCKET_BACKLOG) + " messages pile up unread is disconnected.",
+                    100)
+            << "\n"
                "`events.poll` gives curl the same events (`timeout_ms` makes it a long poll); `seedctl watch`\n"
                "follows them.\n\n"
                "```sh\n"
@@ -164,7 +230,10 @@ void rpc_reference() {
       for (const auto& p : m.params)
         std::cout << "| `" << p.name << "` | " << (p.required ? "yes" : "") << " | " << cell(p.description) << " |\n";
     }
-    std::cout << "\nResult: " << m.result << "\n";
+    std::cout << "\nResult: " << result_type_text(m.result);
+    if (!m.result.description.empty()) std::cout << ", " << m.result.description;
+    std::cout << "\n\n";
+    render_members(m.result, 0);
   }
 }
 

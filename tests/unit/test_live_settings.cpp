@@ -2,23 +2,32 @@
 // and a real accountant: every runtime option that can be switched here reaches the part that
 // acts on it, read back from that part; a bad or unknown option changes nothing.
 //
-// dht, lsd, upnp and natpmp are not switched on here: each would send traffic off the machine
-// (bootstrap nodes, multicast, the gateway). They go the same way as the other engine options
-// (apply_network), which the cases below cover. blocklist_url and blocklist_update_interval
-// need an HTTP server: tests/integration/test_transmission_bridge.py covers them.
+// dht, lsd, upnp and natpmp are not switched on in the session: each would send traffic off the
+// machine (bootstrap nodes, multicast, the gateway). They go the same way as the other engine
+// options (apply_network), and a case below follows them into libtorrent's settings pack.
+// blocklist_url and blocklist_update_interval are fetched from an HTTP server on 127.0.0.1 here;
+// tests/integration/test_transmission_bridge.py covers them end to end.
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <thread>
+
+#include <libtorrent/settings_pack.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/engine/lt_network.hpp"
 #include "daemon/settings/live_settings.hpp"
+#include "daemon/settings/settings_of.hpp"
 #include "daemon/util/logging.hpp"
+#include "rpc_stub.hpp"
 #include "scratch_dir.hpp"
 
 using namespace seedd;
@@ -106,6 +115,20 @@ TEST_CASE("credit_window and the vanilla policy reach the accountant", "[live_se
   CHECK(p.vanilla_upload_limit == 65536);
 }
 
+TEST_CASE("lane_weights reach the accountant, and a bad value is refused with what is allowed", "[live_settings]") {
+  World w;
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{6, 3, 1});
+  w.set("lane_weights", " 8 : 2 : 1 ");
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{8, 2, 1});
+  CHECK(w.live->current().get_string("lane_weights") == "8:2:1");
+  for (const char* bad : {"6:3", "6:0:1", "a:b:c", "1001:1:1"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH(w.set("lane_weights", bad), Catch::Contains("option 'lane_weights'") &&
+                                                      Catch::Contains("pass:receipt:vanilla"));
+  }
+  CHECK(w.accountant->runtime_policy().lane_weights == accountant::LaneWeights{8, 2, 1});
+}
+
 TEST_CASE("log_level changes the loggers' level", "[live_settings]") {
   World w;
   w.set("log_level", "debug");
@@ -180,13 +203,14 @@ TEST_CASE("alt_schedule switches the limits when its window opens and closes", "
   CHECK_THROWS_WITH(w.set("alt_schedule", "weekdays 9-17"), Catch::Contains("DAYS HH:MM-HH:MM"));
 }
 
-TEST_CASE("every runtime option is one of the twenty-two this file knows", "[live_settings]") {
+TEST_CASE("every runtime option is one of the twenty-three this file knows", "[live_settings]") {
   // A new runtime option needs a case above (or the note at the top): this fails until then.
   const std::vector<std::string> known = {"upload_limit", "download_limit", "max_connections", "dht", "lsd",
                                           "upnp", "natpmp", "rate_limit_lan", "upload_slots", "encryption",
                                           "proxy", "ip_filter", "vanilla_peers", "vanilla_upload_limit",
                                           "credit_window", "log_level", "alt_upload_limit", "alt_download_limit",
-                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval"};
+                                          "alt_speed", "alt_schedule", "blocklist_url", "blocklist_update_interval",
+                                          "lane_weights"};
   auto runtime = LiveSettings::runtime_options();
   std::sort(runtime.begin(), runtime.end());
   auto expected = known;
@@ -203,4 +227,96 @@ TEST_CASE("an unknown, a restart-only or a bad option is refused and changes not
                   config::ConfigError);
   CHECK(w.engine->network().upload_limit == 0);
   CHECK(w.live->current().get_bytes("upload_limit") == 0);
+}
+
+TEST_CASE("dht, lsd, upnp and natpmp reach the settings pack the engine applies, each its own", "[live_settings]") {
+  // Not switched on in a live session (see the top of this file): this follows them along the
+  // path every engine option takes, network_settings_of() then Engine::apply_network's
+  // lt_network::fill(), in two patterns so that no two are swapped.
+  for (const bool first : {true, false}) {
+    CAPTURE(first);
+    config::Config cfg;
+    cfg.set("dht", first ? "true" : "false", config::Source::rpc);
+    cfg.set("lsd", first ? "false" : "true", config::Source::rpc);
+    cfg.set("upnp", first ? "true" : "false", config::Source::rpc);
+    cfg.set("natpmp", first ? "false" : "true", config::Source::rpc);
+    lt::settings_pack pack;
+    lt_network::fill(pack, network_settings_of(cfg));
+    CHECK(pack.get_bool(lt::settings_pack::enable_dht) == first);
+    CHECK(pack.get_bool(lt::settings_pack::enable_lsd) == !first);
+    CHECK(pack.get_bool(lt::settings_pack::enable_upnp) == first);
+    CHECK(pack.get_bool(lt::settings_pack::enable_natpmp) == !first);
+    const auto back = lt_network::read(pack, lt::ip_filter{});
+    CHECK(back.dht == first);
+    CHECK(back.lsd == !first);
+    CHECK(back.upnp == first);
+    CHECK(back.natpmp == !first);
+  }
+}
+
+TEST_CASE("blocklist_url: a blocklist update downloads it into the ip_filter file and puts it in force", "[live_settings]") {
+  const std::string list = "a:10.0.0.1-10.0.0.9\nb:10.1.0.1-10.1.0.9\n";
+  test::RpcStub server([&](const test::StubRequest&) { return test::StubReply::raw(200, list); });
+  World w;
+  const auto path = w.dir.path() / "download.p2p";
+  { std::ofstream(path) << "old:10.9.0.1-10.9.0.9\n"; }
+  w.set("ip_filter", path.string());
+  REQUIRE(w.engine->ip_filter_stats().rules == 1);
+  w.set("blocklist_url", server.url("/list.p2p"));
+  CHECK(w.live->update_blocklist() == 2);
+  CHECK(w.engine->ip_filter_stats().rules == 2);
+  std::ifstream in(path);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == list);
+  REQUIRE(server.requests().size() == 1);
+  CHECK(server.requests()[0].target == "/list.p2p");
+}
+
+TEST_CASE("blocklist_update_interval: tick() downloads the list again once the interval has passed, not before",
+          "[live_settings]") {
+  std::atomic<int> ranges{1};
+  test::RpcStub server([&](const test::StubRequest&) {
+    std::string text;
+    for (int i = 1; i <= ranges; ++i) text += "r:10." + std::to_string(i) + ".0.1-10." + std::to_string(i) + ".0.9\n";
+    return test::StubReply::raw(200, text);
+  });
+  World w;
+  const auto path = w.dir.path() / "interval.p2p";
+  { std::ofstream(path) << "old:10.9.0.1-10.9.0.9\n"; }
+  auto rules_become = [&](int64_t n) {
+    for (int i = 0; i < 200 && w.engine->ip_filter_stats().rules != n; ++i) {
+      w.live->tick();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return w.engine->ip_filter_stats().rules == n;
+  };
+  w.set("ip_filter", path.string());
+  w.set("blocklist_update_interval", "3600");
+  ranges = 2;
+  w.set("blocklist_url", server.url("/list.p2p"));  // a new URL is fetched at the next tick
+  CHECK(rules_become(2));
+  ranges = 3;
+  w.now_minutes += 59;
+  w.live->tick();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(server.connections() == 1);
+  CHECK(w.engine->ip_filter_stats().rules == 2);
+  w.now_minutes += 1;
+  CHECK(rules_become(3));
+  CHECK(server.connections() == 2);
+  w.live->stop();  // the download thread is done before the server goes
+}
+
+TEST_CASE("SIGHUP applies a changed runtime option and leaves a restart-only one for the restart", "[live_settings]") {
+  World w;
+  config::Config fresh = w.cfg;
+  fresh.set("upload_limit", "123456", config::Source::file);
+  fresh.set("credit_window", "2097152", config::Source::file);
+  fresh.set("listen", "127.0.0.1:1", config::Source::file);
+  w.live->reload(fresh);
+  CHECK(w.engine->network().upload_limit == 123456);
+  CHECK(w.accountant->runtime_policy().credit_window == 2097152);
+  CHECK(w.live->current().get_bytes("upload_limit") == 123456);
+  const auto& listen = *config::find_option("listen");
+  CHECK(option_text(w.live->current(), listen) == option_text(w.cfg, listen));
+  CHECK(option_text(fresh, listen) != option_text(w.cfg, listen));
 }

@@ -1,7 +1,11 @@
 // The seeder's acceptance rules for a receipt (docs/protocol.md section 4, "Seeder"), each at
 // its boundary: check_receipt() on real signatures, with the connection state it keeps.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "daemon/accountant/verifier.hpp"
 #include "daemon/crypto/eip712.hpp"
@@ -138,4 +142,103 @@ TEST_CASE("a rejected receipt leaves the channel's state as it was", "[verifier]
   CHECK(f.check(f.receipt(7, 100'000, NOW, 1000)) == RejectReason::over_claim);
   CHECK(f.conn->last_b == 1000);
   REQUIRE_FALSE(f.check(f.receipt(7, 1000 + OVER_CLAIM_SLACK_BYTES, NOW, 1000)));
+}
+
+TEST_CASE("the protocol's two limits: 300 s of clock skew and 16 KiB of over-claim", "[verifier]") {
+  // The cases above use the constants; these pin them to docs/protocol.md section 4.
+  CHECK(MAX_CLOCK_SKEW_SECONDS == 300);
+  CHECK(OVER_CLAIM_SLACK_BYTES == 16384);
+}
+
+TEST_CASE("rule 2: v is 27 or 28, and r or s of zero is no signature", "[verifier]") {
+  Fixture f;
+  const auto good = f.receipt(7, 1000, NOW, 1000);
+  REQUIRE((good.signature[64] == 27 || good.signature[64] == 28));
+  auto r = good;
+  r.signature[64] = 26;
+  CHECK(f.check(r) == RejectReason::bad_signature);
+  // The other valid v recovers another key: a valid signature of someone else.
+  r = good;
+  r.signature[64] = static_cast<uint8_t>(55 - good.signature[64]);
+  CHECK(f.check(r) == RejectReason::wrong_signer);
+  r = good;
+  std::fill(r.signature.begin(), r.signature.begin() + 32, uint8_t{0});
+  CHECK(f.check(r) == RejectReason::bad_signature);
+  r = good;
+  std::fill(r.signature.begin() + 32, r.signature.begin() + 64, uint8_t{0});
+  CHECK(f.check(r) == RejectReason::bad_signature);
+  CHECK_FALSE(f.conn->has_receipt);
+  CHECK_FALSE(f.check(good));
+}
+
+TEST_CASE("rule 2 comes first: a forged receipt is refused for its signature, whatever else it breaks", "[verifier]") {
+  Fixture f;
+  REQUIRE_FALSE(f.check(f.receipt(7, 1000, NOW, 1000)));
+  const auto other = *crypto::PrivateKey::from_hex(std::string(63, '5') + "6");
+  // Another channel, fewer bytes, an old timestamp and an over-claim: still only wrong_signer.
+  CHECK(f.check(f.receipt(8, 1, NOW - 10 * MAX_CLOCK_SKEW_SECONDS, 0, &other)) == RejectReason::wrong_signer);
+  auto r = f.receipt(8, 1, NOW, 1000);
+  r.signature[64] = 29;
+  CHECK(f.check(r) == RejectReason::bad_signature);
+}
+
+TEST_CASE("rule 3: the largest channel is fine, and 0 stays malformed after an accepted receipt", "[verifier]") {
+  Fixture f;
+  REQUIRE_FALSE(f.check(f.receipt(UINT64_MAX, 1000, NOW, 1000)));
+  CHECK(f.conn->channel == UINT64_MAX);
+  CHECK(f.check(f.receipt(0, 1000, NOW, 1000)) == RejectReason::malformed);
+  CHECK(f.check(f.receipt(UINT64_MAX - 1, 1000, NOW, 1000)) == RejectReason::channel_changed);
+  CHECK_FALSE(f.check(f.receipt(UINT64_MAX, 1000, NOW, 1000)));
+}
+
+TEST_CASE("rule 4: bytes and timestamp are checked apart: either may stay while the other grows", "[verifier]") {
+  Fixture f;
+  REQUIRE_FALSE(f.check(f.receipt(7, 1000, NOW, 5000)));
+  CHECK_FALSE(f.check(f.receipt(7, 1000, NOW + 1, 5000)));
+  CHECK(f.conn->last_ts == static_cast<uint64_t>(NOW + 1));
+  CHECK_FALSE(f.check(f.receipt(7, 1001, NOW + 1, 5000)));
+  CHECK(f.conn->last_b == 1001);
+  // More bytes do not make up for a timestamp one second back.
+  CHECK(f.check(f.receipt(7, 4000, NOW, 5000)) == RejectReason::not_monotonic);
+}
+
+TEST_CASE("rule 4: a timestamp of 0, or past 2^63 (negative as a signed number), is stale", "[verifier]") {
+  Fixture f;
+  CHECK(f.check(f.receipt(7, 10, UINT64_MAX, 100)) == RejectReason::stale_timestamp);
+  CHECK(f.check(f.receipt(7, 10, static_cast<uint64_t>(INT64_MAX) + 1, 100)) == RejectReason::stale_timestamp);
+  CHECK(f.check(f.receipt(7, 10, 0, 100)) == RejectReason::stale_timestamp);
+  CHECK_FALSE(f.conn->has_receipt);
+}
+
+TEST_CASE("rule 5: with nothing sent, 16 KiB is the most a receipt may say", "[verifier]") {
+  Fixture f;
+  CHECK(f.check(f.receipt(7, OVER_CLAIM_SLACK_BYTES + 1, NOW, 0)) == RejectReason::over_claim);
+  CHECK_FALSE(f.check(f.receipt(7, OVER_CLAIM_SLACK_BYTES, NOW, 0)));
+}
+
+TEST_CASE("every kind of rejection leaves the channel's state as it was", "[verifier]") {
+  Fixture f;
+  REQUIRE_FALSE(f.check(f.receipt(7, 1000, NOW, 1000)));
+  const auto other = *crypto::PrivateKey::from_hex(std::string(63, '5') + "6");
+  auto bad_v = f.receipt(7, 1500, NOW, 2000);
+  bad_v.signature[64] = 29;
+  auto malformed = f.receipt(7, 1500, NOW, 2000);
+  malformed.malformed = true;
+  const std::vector<std::pair<InboundReceipt, RejectReason>> rejected = {
+      {malformed, RejectReason::malformed},
+      {bad_v, RejectReason::bad_signature},
+      {f.receipt(7, 1500, NOW, 2000, &other), RejectReason::wrong_signer},
+      {f.receipt(9, 1500, NOW, 2000), RejectReason::channel_changed},
+      {f.receipt(7, 999, NOW, 2000), RejectReason::not_monotonic},
+      {f.receipt(7, 1500, NOW + MAX_CLOCK_SKEW_SECONDS + 1, 2000), RejectReason::stale_timestamp},
+      {f.receipt(7, 2000 + OVER_CLAIM_SLACK_BYTES + 1, NOW, 2000), RejectReason::over_claim},
+  };
+  for (const auto& [r, reason] : rejected) {
+    CAPTURE(static_cast<int>(reason));
+    CHECK(f.check(r) == reason);
+    CHECK(f.conn->has_receipt);
+    CHECK(f.conn->channel == 7);
+    CHECK(f.conn->last_b == 1000);
+    CHECK(f.conn->last_ts == static_cast<uint64_t>(NOW));
+  }
 }

@@ -1,0 +1,213 @@
+#pragma once
+// Engine::Impl: the engine's state, and the parts of it each file implements. Engine-internal
+// (it includes libtorrent); only the engine's own .cpp files include it:
+//   engine.cpp        the session, the alert loop, registration and the torrent operations
+//   alerts.cpp        one handler per libtorrent alert type
+//   missing_data.cpp  torrents whose files are not there (state missing_data)
+//   resume_store.cpp  resume and .torrent files: seedd's keys, fingerprints, restore at start
+//   torrent_details.cpp  what libtorrent says of one torrent when asked (files, trackers, ...)
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/fwd.hpp>
+#include <libtorrent/ip_filter.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include "daemon/engine/engine.hpp"
+#include "daemon/engine/peer_guard.hpp"
+#include "daemon/engine/port_mapping.hpp"
+#include "daemon/engine/state_files.hpp"
+#include "daemon/util/file_writer.hpp"
+
+namespace seedd {
+
+/// Throws EngineError(not_found) for the torrent `id` (engine.cpp).
+[[noreturn]] void throw_not_found(const std::string& id);
+
+/// What a resume file says that changes while a torrent runs: libtorrent flags every restored
+/// torrent as needing a save, and 10,000 rewrites of unchanged files would take seconds at
+/// every stop. Seeding time counts in whole hours, so an idle torrent's file is rewritten at
+/// most hourly for it. (resume_store.cpp)
+struct ResumeFingerprint {
+  int64_t uploaded = -1, downloaded = -1;
+  int pieces = -1;
+  bool paused = false;
+  size_t save_path_hash = 0;
+  int64_t seeding_hours = -1;
+  bool operator==(const ResumeFingerprint& o) const {
+    return uploaded == o.uploaded && downloaded == o.downloaded && pieces == o.pieces && paused == o.paused &&
+           save_path_hash == o.save_path_hash && seeding_hours == o.seeding_hours;
+  }
+  static ResumeFingerprint of(const lt::add_torrent_params& p);
+  static ResumeFingerprint of(const lt::torrent_status& st);
+};
+
+struct Engine::Impl {
+  std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
+  struct Entry {
+    lt::torrent_handle handle;
+    TorrentStatus status;
+    bool need_save_resume = false;
+    ResumeFingerprint saved;  // what its resume file on disk holds
+    std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
+    std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
+    // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
+    // so nothing can write into the empty location: its params wait here. (A pointer: an
+    // add_torrent_params is 850 bytes, and 10,000 seeding torrents need none.)
+    std::unique_ptr<lt::add_torrent_params> parked;
+    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
+    std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
+    bool vanishing_paused = false;  // whether the user had paused it then
+    uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
+    bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
+    // Complete when handed to libtorrent (restored, or back from missing_data): the finished
+    // alert libtorrent posts for it then is no news, so no torrent.finished event.
+    bool complete_when_added = false;
+    bool need_torrent_file = false;  // its .torrent is written with its next resume file
+  };
+
+  EngineSettings settings;
+  WriteFailures write_failures;  // of the file writer's thread
+  // State files whose writer a caller waits for (create_torrent): their failures go to it.
+  AwaitedWrites awaited_writes;
+  // download_dir and data_roots resolved now: a root's link may be changed while seedd runs.
+  std::vector<std::filesystem::path> roots() const;
+  std::vector<std::shared_ptr<lt::plugin>> plugins;
+  std::filesystem::path resume_dir, torrents_dir;
+  std::unique_ptr<lt::session> session;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::function<void(const TorrentEvent&)> event_sink;
+
+  void emit(TorrentEvent::Kind kind, std::string id, std::string name, std::string error = {}) {
+    if (event_sink) event_sink(TorrentEvent{kind, std::move(id), std::move(name), std::move(error)});
+  }
+  std::atomic<bool> running{false};
+  std::atomic<int64_t> last_turn_ms{0};
+
+  mutable std::shared_mutex mutex;  // guards everything below
+  std::unordered_map<std::string, Entry> torrents;
+  std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
+  // Delta listing: every change to a torrent's snapshot takes the next number; removals are
+  // logged (bounded) with theirs. Cursors are "<run>.<number>" so one from another run is seen.
+  uint64_t change_seq = 0;
+  std::deque<std::pair<uint64_t, std::string>> removal_log;
+  static constexpr size_t kRemovalLogMax = 100000;
+  std::string run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
+  void touch(Entry& e) { e.changed = ++change_seq; }  // mutex held (unique)
+  std::vector<std::string> endpoints;
+  // The TCP port of the first listen socket opened, as lt::session::listen_port() says it, but
+  // read without a call into the network thread (node.info asks for it); -1 until it is known.
+  std::atomic<int> first_tcp_port{-1};
+  PortMappings port_mappings;  // its own lock
+  SessionStats counters;
+  // seedd's keys of resume files read at start, until libtorrent reports the torrent added
+  std::unordered_map<std::string, TorrentStatus> pending_extras;
+  int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
+
+  // libtorrent's own peer class filter (LAN peers exempt from limits), kept for rate_limit_lan
+  lt::ip_filter lan_exempt_filter;  // written once in start()
+  mutable std::mutex ip_filter_mutex;  // guards ip_filter_loaded; serializes loads
+  IpFilterStats ip_filter_loaded;
+
+  // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
+  std::atomic<int> outstanding_saves{0};
+
+  // Resume files read at start, handed to libtorrent a few hundred at a time by the engine
+  // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
+  std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
+  int restores_in_flight = 0;                        // mutex held
+  // Writes resume and .torrent files in batches (one journal commit for many files) on its
+  // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.
+  std::unique_ptr<util::FileWriter> writer;
+
+  size_t burst_alerts = 0;  // engine thread only
+  std::chrono::steady_clock::time_point last_busy{};  // the last round with many alerts
+
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  std::filesystem::path resume_file(const std::string& id) const { return resume_dir / (id + ".resume"); }
+  std::filesystem::path torrent_file(const std::string& id) const { return torrents_dir / (id + ".torrent"); }
+
+  // engine.cpp: the session and its loop
+  lt::settings_pack make_settings() const;
+  lt::torrent_flags_t base_flags(bool paused) const;
+  lt::torrent_flags_t with_pause(lt::torrent_flags_t flags, bool paused_by_user) const;
+  void request_save(const lt::torrent_handle& h);
+  void register_torrent(const std::string& id, const lt::torrent_handle& h, std::vector<std::string> labels,
+                        bool torrent_file_saved);
+  size_t pump_alerts();
+  void run();
+  static void require_live(const Entry& e);
+  Entry* find(const std::string& id);
+  /// A live torrent's handle and metadata, copied under the lock so that libtorrent is asked
+  /// without it. Throws not_found, or invalid_argument for a torrent in missing_data.
+  struct Live {
+    lt::torrent_handle handle;
+    std::shared_ptr<const lt::torrent_info> info;
+  };
+  Live live(const std::string& info_hash) const;
+
+  // alerts.cpp: one handler per alert type
+  void handle_alert(lt::alert* a);
+  void on_state_update(const lt::state_update_alert& a);
+  void enforce_seed_limits(Entry& e, const lt::torrent_status& st);
+  void on_save_resume_data(const lt::save_resume_data_alert& a);
+  void on_save_resume_data_failed(const lt::save_resume_data_failed_alert& a);
+  void on_add_torrent(const lt::add_torrent_alert& a);
+  void on_state_changed(const lt::state_changed_alert& a);
+  void on_metadata_received(const lt::metadata_received_alert& a);
+  void release_magnet(const lt::torrent_handle& h, const std::string& id, const std::string& save_path,
+                      const lt::torrent_info& info);
+  void on_torrent_finished(const lt::torrent_finished_alert& a);
+  void on_file_error(const lt::file_error_alert& a);
+  void on_torrent_error(const lt::torrent_error_alert& a);
+  void on_storage_moved(const lt::storage_moved_alert& a);
+  void on_session_stats(const lt::session_stats_alert& a);
+  void on_listen_succeeded(const lt::listen_succeeded_alert& a);
+  void on_listen_failed(const lt::listen_failed_alert& a);
+  void on_alerts_dropped(const lt::alerts_dropped_alert& a);
+  void reconcile_handles();
+  void on_other_alert(lt::alert* a);
+
+  // missing_data.cpp: torrents whose data is not there
+  static std::string missing_file(const lt::add_torrent_params& atp, int max_files = INT_MAX);
+  static bool is_complete(const lt::add_torrent_params& atp);
+  void park(const std::string& id, lt::add_torrent_params atp, TorrentStatus extras, const std::string& missing);
+  void unpark(Entry& e, const char* why);
+  static lt::add_torrent_params probe_of(const Entry& e);
+  void check_vanished(const std::string& id);
+  void finish_vanishing(const std::string& id, const lt::add_torrent_params* params);
+  void retry_missing();
+
+  // resume_store.cpp: resume and .torrent files
+  static std::string torrent_bytes(const lt::torrent_info& ti);
+  void queue_write(const std::string& id, std::filesystem::path path, std::string contents);
+  void store_resume(const std::string& id, const lt::add_torrent_params& params);
+  void write_state_files_now(const std::string& id, const std::string& torrent, const lt::add_torrent_params& atp);
+  void remove_state_files_now(const std::string& id);
+  void load_resume_files();
+  void restore_some();
+  void save_modified();
+};
+
+}  // namespace seedd

@@ -1,0 +1,189 @@
+// Resume and .torrent files: what a torrent's resume file holds besides libtorrent's own keys
+// (seedd's labels and limits), when it is worth rewriting (its fingerprint), writing both
+// files through the file writer, and reading them all back at start.
+#include <iterator>
+
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/read_resume_data.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+#include <libtorrent/write_resume_data.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/engine/engine_impl.hpp"
+#include "daemon/engine/lt_util.hpp"
+#include "daemon/engine/status_map.hpp"
+#include "daemon/util/atomic_file.hpp"
+
+namespace seedd {
+namespace fs = std::filesystem;
+
+namespace {
+// Torrents handed to libtorrent at start whose add_torrent_alert has not come yet.
+constexpr int kRestoreInFlight = 500;
+}  // namespace
+
+ResumeFingerprint ResumeFingerprint::of(const lt::add_torrent_params& p) {
+  return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), bool(p.flags & lt::torrent_flags::paused),
+          std::hash<std::string>{}(p.save_path), p.seeding_time / 3600};
+}
+
+ResumeFingerprint ResumeFingerprint::of(const lt::torrent_status& st) {
+  return {st.all_time_upload, st.all_time_download, st.num_pieces, bool(st.flags & lt::torrent_flags::paused),
+          std::hash<std::string>{}(st.save_path), static_cast<int64_t>(st.seeding_duration.count() / 3600)};
+}
+
+/// The .torrent of `ti` (its info dict and trackers); empty when it cannot be made.
+std::string Engine::Impl::torrent_bytes(const lt::torrent_info& ti) {
+  lt::create_torrent ct(ti);
+  std::string buf;
+  lt::bencode(std::back_inserter(buf), ct.generate());
+  return buf;
+}
+
+/// Hands a state file of torrent `id` to the writer thread, unless the torrent was removed
+/// (mutex held, so that remove() queues its deletions after this write, never before).
+void Engine::Impl::queue_write(const std::string& id, fs::path path, std::string contents) {
+  if (removed.count(id)) return;
+  writer->write(std::move(path), std::move(contents));
+}
+
+
+/// Writes the resume data libtorrent saved for torrent `id`, with seedd's keys, and its .torrent
+/// when that is still to be written (engine thread).
+void Engine::Impl::store_resume(const std::string& id, const lt::add_torrent_params& params) {
+  try {
+    auto resume = lt::write_resume_data(params);
+    std::shared_ptr<const lt::torrent_info> ti;
+    {
+      std::unique_lock lock(mutex);
+      if (auto it = torrents.find(id); it != torrents.end()) {
+        write_extras(resume, it->second.status);
+        it->second.saved = ResumeFingerprint::of(params);
+        if (it->second.need_torrent_file) {
+          it->second.need_torrent_file = false;
+          ti = it->second.info;
+        }
+      }
+    }
+    std::string buf;
+    lt::bencode(std::back_inserter(buf), resume);
+    auto torrent = ti ? torrent_bytes(*ti) : std::string();
+    std::shared_lock lock(mutex);
+    queue_write(id, resume_file(id), std::move(buf));
+    if (ti) queue_write(id, torrent_file(id), std::move(torrent));
+  } catch (const std::exception& e) {
+    spdlog::get("engine")->error("cannot save resume data of {}: {}", id, e.what());
+  }
+}
+
+/// Writes the .torrent `torrent` and the resume data of `atp` of torrent `id` through the file
+/// writer and waits until both are on disk. On failure removes them again and throws
+/// EngineError(io) with the cause ("No space left on device").
+void Engine::Impl::write_state_files_now(const std::string& id, const std::string& torrent,
+                                         const lt::add_torrent_params& atp) {
+  const auto resume = lt::write_resume_data_buf(atp);
+  const std::vector<fs::path> paths{torrent_file(id), resume_file(id)};
+  awaited_writes.expect(paths);
+  writer->write(paths[0], torrent);
+  writer->write(paths[1], std::string(resume.begin(), resume.end()));
+  writer->flush();
+  const auto error = awaited_writes.take(paths);
+  if (error.empty()) return;
+  remove_state_files_now(id);
+  throw EngineError(EngineError::Kind::io, "cannot save the torrent's state files: " + error);
+}
+
+/// Removes what write_state_files_now() wrote and waits for it; a failure is not reported.
+void Engine::Impl::remove_state_files_now(const std::string& id) {
+  const std::vector<fs::path> paths{torrent_file(id), resume_file(id)};
+  awaited_writes.expect(paths);
+  for (const auto& path : paths) writer->remove(path);
+  writer->flush();
+  awaited_writes.take(paths);
+}
+
+void Engine::Impl::load_resume_files() {
+  auto log = spdlog::get("engine");
+  std::error_code ec;
+  int count = 0;
+  for (const auto& de : fs::directory_iterator(resume_dir, ec)) {
+    if (de.path().extension() != ".resume") continue;
+    auto data = util::read_file(de.path());
+    if (!data) continue;
+    lt::error_code lec;
+    auto atp = lt::read_resume_data({data->data(), static_cast<long>(data->size())}, lec);
+    if (lec) {
+      log->error("ignoring unreadable resume file {}: {}", de.path().string(), lec.message());
+      continue;
+    }
+    if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
+    // A torrent saved while queued (auto-managed and paused) was not paused by hand.
+    atp.flags = with_pause(atp.flags, paused_by_hand(atp.flags));
+    lt::bdecode_node node;
+    if (!lt::bdecode(data->data(), data->data() + data->size(), node, lec)) {
+      TorrentStatus extras;
+      read_extras(node, extras);
+      // add_torrent_alert's copy of the params has these reset: keep them from here.
+      extras.upload_limit = limit_or_zero(atp.upload_limit);
+      extras.download_limit = limit_or_zero(atp.download_limit);
+      extras.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
+      const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
+      const auto missing = missing_file(atp);
+      std::unique_lock lock(mutex);
+      if (!missing.empty()) {
+        log->warn("{}: data missing ({}); waiting for it to come back (state missing_data)", id, missing);
+        park(id, std::move(atp), std::move(extras), missing);
+        ++count;
+        continue;
+      }
+      // In the list at once (state checking), before libtorrent has it.
+      auto& e = torrents[id];
+      e.status = extras;
+      e.status.info_hash = id;
+      e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
+      e.status.save_path = atp.save_path;
+      e.status.state = "checking";
+      e.status.has_metadata = atp.ti != nullptr;
+      e.status.total_size = atp.ti ? atp.ti->total_size() : 0;
+      e.status.uploaded_bytes = atp.total_uploaded;
+      e.status.downloaded_bytes = atp.total_downloaded;
+      e.status.added_time = atp.added_time;
+      e.status.completed_time = atp.completed_time;
+      e.info = atp.ti;
+      e.saved = ResumeFingerprint::of(atp);
+      e.restoring = true;
+      e.complete_when_added = is_complete(atp);
+      touch(e);
+      pending_extras[id] = std::move(extras);
+    }
+    restore_queue.push_back(std::move(atp));
+    ++count;
+  }
+  if (count) log->info("restoring {} torrents from resume data", count);
+}
+
+/// Hands queued resume data to libtorrent while fewer than kRestoreInFlight wait for their
+/// add_torrent_alert (engine thread).
+void Engine::Impl::restore_some() {
+  std::unique_lock lock(mutex);
+  while (!restore_queue.empty() && restores_in_flight < kRestoreInFlight) {
+    session->async_add_torrent(std::move(restore_queue.front()));
+    restore_queue.pop_front();
+    ++restores_in_flight;
+  }
+}
+
+void Engine::Impl::save_modified() {
+  std::shared_lock lock(mutex);
+  for (auto& [id, e] : torrents)
+    if (e.need_save_resume && e.handle.is_valid()) {
+      request_save(e.handle);
+      e.need_save_resume = false;  // an optimistic clear; the next status update resets it
+    }
+}
+
+}  // namespace seedd
