@@ -1,6 +1,5 @@
 #include "config/config.hpp"
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
@@ -178,40 +177,6 @@ std::optional<uint64_t> parse_bytes(std::string_view s) {
   return *number * unit;
 }
 
-std::optional<Endpoint> parse_endpoint(std::string_view s) {
-  std::string host;
-  std::string_view port_text;
-  unsigned char bytes[16];
-  if (s.starts_with('[')) {
-    const auto close = s.find(']');
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
-      return std::nullopt;
-    host = std::string(s.substr(1, close - 1));
-    port_text = s.substr(close + 2);
-    if (::inet_pton(AF_INET6, host.c_str(), bytes) != 1) return std::nullopt;
-    char canonical[INET6_ADDRSTRLEN];
-    host = ::inet_ntop(AF_INET6, bytes, canonical, sizeof canonical);
-  } else {
-    const auto colon = s.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = lower(s.substr(0, colon));
-    port_text = s.substr(colon + 1);
-    // An unbracketed IPv6 address would make the port ambiguous ("::1:80").
-    if (host != "localhost" && ::inet_pton(AF_INET, host.c_str(), bytes) != 1) return std::nullopt;
-  }
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string_view::npos)
-    return std::nullopt;
-  const auto port = parse_number<unsigned>(port_text);
-  if (!port || *port > 65535) return std::nullopt;
-  return Endpoint{host, static_cast<uint16_t>(*port)};
-}
-
-std::string format_endpoint(const Endpoint& e) {
-  const bool v6 = e.host.find(':') != std::string::npos;
-  return (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
-}
-
 /// The checked, normalized text of `raw` for `def`; throws ConfigError.
 std::string normalize(const OptionDef& def, std::string_view raw) {
   const auto value = trim(raw);
@@ -241,9 +206,9 @@ std::string normalize(const OptionDef& def, std::string_view raw) {
     case OptionType::endpoints: {
       std::vector<std::string> items;
       for (const auto item : split_list(value)) {
-        const auto endpoint = parse_endpoint(item);
+        const auto endpoint = Endpoint::parse(item);
         if (!endpoint) reject(def, value, item);
-        items.push_back(format_endpoint(*endpoint));
+        items.push_back(endpoint->to_string());
       }
       if (items.empty()) reject(def, value);
       return join(items, ",");
@@ -596,7 +561,7 @@ std::vector<std::string> Config::get_list(std::string_view name) const {
 std::vector<Endpoint> Config::get_endpoints(std::string_view name) const {
   std::vector<Endpoint> endpoints;
   for (const auto item : split_list(entry(name, {OptionType::endpoints}).value))
-    endpoints.push_back(parse_endpoint(item).value());
+    endpoints.push_back(Endpoint::parse(item).value());
   return endpoints;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/options.hpp"
+#include "daemon/util/endpoint.hpp"
 
 namespace seedd::config {
 
@@ -26,12 +27,8 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A host:port of an `endpoints` option; host is an IPv4 or IPv6 literal (no brackets) or
-/// "localhost".
-struct Endpoint {
-  std::string host;
-  uint16_t port = 0;
-};
+/// A host:port of an `endpoints` option (daemon/util/endpoint.hpp).
+using Endpoint = util::Endpoint;
 
 /// One value per registry option. A plain value type: whoever holds one decides who may
 /// change it (the daemon keeps the live one on its main thread).

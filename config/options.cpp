@@ -2,6 +2,7 @@
 
 #include "config/alt_schedule.hpp"
 #include "daemon/accountant/lanes.hpp"
+#include "daemon/util/endpoint.hpp"
 
 #include <arpa/inet.h>
 
@@ -630,8 +631,7 @@ std::optional<ProxyUrl> parse_proxy_url(std::string_view text) {
 std::string to_string(const ProxyUrl& proxy) {
   std::string out = "socks5://";
   if (!proxy.user.empty()) out += proxy.user + ":" + proxy.password + "@";
-  out += proxy.host.find(':') != std::string::npos ? "[" + proxy.host + "]" : proxy.host;
-  return out + ":" + std::to_string(proxy.port);
+  return out + util::Endpoint{proxy.host, proxy.port}.to_string();
 }
 
 std::span<const OptionDef> option_table() {

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "daemon/events/event_bus.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 
 namespace seedd::rpc {
 using json = nlohmann::json;

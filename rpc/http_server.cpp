@@ -42,29 +42,12 @@ namespace {
 constexpr int NETWORK_THREADS = 1;
 constexpr size_t FIRST_READ_BYTES = 4096;  // the first read of a request, into an empty buffer
 
-std::string endpoint_string(const tcp::endpoint& ep) {
-  if (ep.address().is_v6()) return "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
-tcp::endpoint parse_bind(const std::string& s) {
-  std::string host, port;
-  if (!s.empty() && s.front() == '[') {
-    const auto close = s.find(']');
-    if (close == std::string::npos || close + 2 > s.size()) throw std::runtime_error("rpc_bind: bad endpoint '" + s + "'");
-    host = s.substr(1, close - 1);
-    port = s.substr(close + 2);
-  } else {
-    const auto colon = s.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("rpc_bind: bad endpoint '" + s + "'");
-    host = s.substr(0, colon);
-    port = s.substr(colon + 1);
-  }
-  if (host == "localhost") host = "127.0.0.1";
+/// The address to listen on for a bind endpoint (parsed and checked by util::Endpoint).
+tcp::endpoint listen_endpoint(const util::Endpoint& e) {
   boost::system::error_code ec;
-  auto addr = net::ip::make_address(host, ec);
-  if (ec) throw std::runtime_error("rpc_bind: '" + host + "' is not an IP address");
-  return {addr, static_cast<unsigned short>(std::stoi(port))};
+  auto addr = net::ip::make_address(e.host == "localhost" ? "127.0.0.1" : e.host, ec);
+  if (ec) throw std::runtime_error("rpc_bind: '" + e.host + "' is not an IP address");
+  return {addr, e.port};
 }
 
 }  // namespace
@@ -679,7 +662,7 @@ void HttpServer::start() {
       throw std::runtime_error("rpc_tls_key: '" + d.options.tls_key + "' is not the key of '" + d.options.tls_cert + "'");
   }
   for (const auto& b : d.options.bind) {
-    const auto ep = parse_bind(b);
+    const auto ep = listen_endpoint(b);
     auto acc = std::make_unique<tcp::acceptor>(net::make_strand(d.ioc));
     beast::error_code ec;
     acc->open(ep.protocol(), ec);
@@ -688,8 +671,9 @@ void HttpServer::start() {
     if (!ec) acc->bind(ep, ec);
     if (!ec) acc->listen(net::socket_base::max_listen_connections, ec);
     if (!ec) acc->native_non_blocking(true, ec);  // out_of_descriptors() accepts on it directly
-    if (ec) throw std::runtime_error("cannot listen for RPC on " + b + ": " + ec.message());
-    d.bound.push_back(endpoint_string(acc->local_endpoint()));
+    if (ec) throw std::runtime_error("cannot listen for RPC on " + b.to_string() + ": " + ec.message());
+    const auto local = acc->local_endpoint();
+    d.bound.push_back(util::Endpoint{local.address().to_string(), local.port()}.to_string());
     d.acceptors.push_back(std::move(acc));
   }
   d.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rpc/scope.hpp"
+#include "daemon/util/endpoint.hpp"
 
 namespace seedd::rpc {
 
@@ -93,7 +94,7 @@ using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 struct HttpServerOptions {
-  std::vector<std::string> bind;  // "ip:port"; port 0 picks one
+  std::vector<util::Endpoint> bind;  // IP literals or localhost; port 0 picks one
   int threads = 2;  // workers that run the handlers; one network thread does all the I/O
   std::string tls_cert, tls_key;  // PEM files; both set = HTTPS
   /// Connections from an address this refuses are closed at once and take no slot; null

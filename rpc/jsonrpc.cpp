@@ -7,7 +7,7 @@
 
 #include "daemon/engine/engine.hpp"
 #include "daemon/util/io_error.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/metrics.hpp"
 
@@ -120,7 +120,7 @@ std::optional<std::string> handle_one(const json& req, Context& ctx, const Metho
 
 }  // namespace
 
-bool jsonrpc_runs_inline(const JsonInput& in, const MethodTable& table) {
+bool jsonrpc_runs_inline(const util::JsonInput& in, const MethodTable& table) {
   if (!in.ok() || !in.value.is_object()) return false;
   const auto method = in.value.find("method");
   if (method == in.value.end() || !method->is_string()) return false;
@@ -129,15 +129,15 @@ bool jsonrpc_runs_inline(const JsonInput& in, const MethodTable& table) {
 }
 
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table) {
-  return handle_jsonrpc(parse_untrusted_json(body), ctx, table);
+  return handle_jsonrpc(util::parse_untrusted_json(body), ctx, table);
 }
 
-std::optional<std::string> handle_jsonrpc(JsonInput in, Context& ctx, const MethodTable& table) {
-  if (in.status == JsonInput::Status::invalid)
+std::optional<std::string> handle_jsonrpc(util::JsonInput in, Context& ctx, const MethodTable& table) {
+  if (in.status == util::JsonInput::Status::invalid)
     return dump(error_response(nullptr, code::parse_error, "Parse error: the body is not valid JSON"));
   if (!in.ok())  // too deep, too many values
     return dump(error_response(nullptr, code::invalid_request,
-                               "Invalid Request: the body " + json_input_problem(in)));
+                               "Invalid Request: the body " + util::json_input_problem(in)));
   json req = std::move(in.value);
   if (req.is_array()) {
     if (req.empty()) return dump(error_response(nullptr, code::invalid_request, "Invalid Request: empty batch"));

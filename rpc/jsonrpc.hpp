@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "rpc/context.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 
 namespace seedd::rpc {
 
@@ -19,10 +19,10 @@ constexpr size_t MAX_BATCH_LENGTH = 100;
 /// a notification (the HTTP layer then answers 204 with no body).
 std::optional<std::string> handle_jsonrpc(std::string_view body, Context& ctx, const MethodTable& table);
 /// The same for a body parse_untrusted_json() has already read (refused ones answered as above).
-std::optional<std::string> handle_jsonrpc(JsonInput in, Context& ctx, const MethodTable& table);
+std::optional<std::string> handle_jsonrpc(util::JsonInput in, Context& ctx, const MethodTable& table);
 
 /// Whether the parsed body is one request (not a batch) for a method marked `runs_inline`;
 /// anything else, a refused body included, is for a worker.
-bool jsonrpc_runs_inline(const JsonInput& in, const MethodTable& table);
+bool jsonrpc_runs_inline(const util::JsonInput& in, const MethodTable& table);
 
 }  // namespace seedd::rpc

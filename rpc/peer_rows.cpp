@@ -5,15 +5,13 @@
 #include <map>
 
 #include "daemon/crypto/hex.hpp"
+#include "daemon/util/endpoint.hpp"
 
 namespace seedd::rpc {
 
 using json = nlohmann::json;
 
-std::string peer_endpoint(const PeerStatus& p) {
-  const bool v6 = p.ip.find(':') != std::string::npos;
-  return (v6 ? "[" + p.ip + "]" : p.ip) + ":" + std::to_string(p.port);
-}
+std::string peer_endpoint(const PeerStatus& p) { return util::Endpoint{p.ip, static_cast<uint16_t>(p.port)}.to_string(); }
 
 namespace {
 

@@ -105,7 +105,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
-    return handle_rpc(req, parse_untrusted_json(req.body));
+    return handle_rpc(req, util::parse_untrusted_json(req.body));
   }
   if (path == "/metrics") {
     if (req.method != "GET") return json_response(405, R"({"error":"use GET"})");
@@ -149,7 +149,7 @@ std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
   if (req.method != "POST" || req.body.size() > MAX_INLINE_BODY_BYTES) return std::nullopt;
   const auto path = path_of(req.target);
   if (path == "/rpc") {
-    auto in = parse_untrusted_json(req.body);
+    auto in = util::parse_untrusted_json(req.body);
     if (!jsonrpc_runs_inline(in, method_table())) return std::nullopt;  // a worker parses it again
     if (auto refused = check_guards(req)) return *refused;  // as handle() does
     return handle_rpc(req, std::move(in));
@@ -208,7 +208,7 @@ std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unau
   return std::nullopt;
 }
 
-HttpResponse Router::handle_rpc(const HttpRequest& req, JsonInput in) {
+HttpResponse Router::handle_rpc(const HttpRequest& req, util::JsonInput in) {
   HttpResponse unauthorized;
   auto scope = scope_of(req, unauthorized);
   if (!scope) return unauthorized;

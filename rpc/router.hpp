@@ -12,7 +12,7 @@
 #include "rpc/guards.hpp"
 #include "rpc/health.hpp"
 #include "rpc/http_server.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/web_sessions.hpp"
 
 namespace seedd::rpc {
@@ -53,7 +53,7 @@ class Router {
 
  private:
   /// /rpc, its body parsed once (`in`) for the long poll, the dispatch and the inline check.
-  HttpResponse handle_rpc(const HttpRequest& req, JsonInput in);
+  HttpResponse handle_rpc(const HttpRequest& req, util::JsonInput in);
   /// The allow-list, Host and Origin; the 403 to answer, or nothing.
   std::optional<HttpResponse> check_guards(const HttpRequest& req) const;
   bool is_transmission_path(const std::string& path) const;

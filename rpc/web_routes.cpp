@@ -6,7 +6,7 @@
 
 #include "daemon/util/base64.hpp"
 #include "daemon/util/logging.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/router.hpp"
 #include "rpc/router_internal.hpp"
 #include "rpc/web_assets.hpp"
@@ -155,7 +155,7 @@ std::string Router::session_cookie(const std::string& token, std::chrono::second
 }
 
 HttpResponse Router::ui_login(const HttpRequest& req) {
-  const auto in = parse_untrusted_json(req.body);
+  const auto in = util::parse_untrusted_json(req.body);
   if (!in.ok() || !in.value.is_object() || !in.value.value("user", json("")).is_string() ||
       !in.value.value("password", json("")).is_string())
     return page_json(400, {{"error", "a login is {\"user\": string, \"password\": string}"}});

@@ -1,14 +1,12 @@
 #include "daemon/accountant/ledger.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
 #include <span>
 #include <stdexcept>
 
-#include "daemon/accountant/ledger_schema.hpp"
+#include "daemon/accountant/ledger_sql.hpp"
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/io_error.hpp"
@@ -17,135 +15,12 @@ namespace seedd::accountant {
 
 namespace {
 
+using sql::exec;
+using sql::Stmt;
+using sql::throw_db;
+using sql::Transaction;
+
 constexpr uint64_t kMaxStoredInteger = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-
-/// A full disk, a read-only or failing one is util::IoError (RPC: -32004); the rest is a bug
-/// or a broken database.
-[[noreturn]] void throw_sqlite(sqlite3* db, const std::string& message) {
-  switch (db ? sqlite3_errcode(db) & 0xff : SQLITE_CANTOPEN) {
-    case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_READONLY:
-      throw util::IoError(message);
-  }
-  throw std::runtime_error(message);
-}
-
-[[noreturn]] void throw_db(sqlite3* db, const std::string& what) {
-  throw_sqlite(db, "ledger: " + what + ": " + (db ? sqlite3_errmsg(db) : "no connection"));
-}
-
-void exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    throw_sqlite(db, "ledger: " + std::string(sql).substr(0, 60) + ": " + message);
-  }
-}
-
-/// A prepared statement; finalized on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, std::string_view sql) : m_db(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) !=
-        SQLITE_OK) {
-      throw_db(db, "cannot prepare " + std::string(sql.substr(0, 60)));
-    }
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { sqlite3_finalize(m_stmt); }
-
-  Stmt& bind(int index, int64_t value) {
-    check(sqlite3_bind_int64(m_stmt, index, value));
-    return *this;
-  }
-  Stmt& bind(int index, std::span<const uint8_t> blob) {
-    check(sqlite3_bind_blob(m_stmt, index, blob.data(), static_cast<int>(blob.size()),
-                            SQLITE_TRANSIENT));
-    return *this;
-  }
-  Stmt& bind(int index, std::string_view text) {
-    check(sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()),
-                            SQLITE_TRANSIENT));
-    return *this;
-  }
-
-  /// True while there is a row to read.
-  bool step() {
-    const int rc = sqlite3_step(m_stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw_db(m_db, std::string("cannot run ") + sqlite3_sql(m_stmt));
-  }
-  /// Runs a statement that returns no rows.
-  void run() {
-    while (step()) {
-    }
-    reset();
-  }
-  void reset() {
-    sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
-  }
-
-  int64_t i64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-  uint64_t u64(int column) const {
-    const int64_t value = i64(column);
-    if (value < 0) throw std::runtime_error("ledger: negative byte count in the database");
-    return static_cast<uint64_t>(value);
-  }
-  std::string text(int column) const {
-    const auto* p = sqlite3_column_text(m_stmt, column);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)))
-             : std::string();
-  }
-  bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-  /// A channel's pass from the columns pass_exp, pass_sig, pass_signer starting at `column`.
-  std::optional<ChannelPass> channel_pass(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return ChannelPass{u64(column), blob<65>(column + 1), blob<20>(column + 2)};
-  }
-  template <size_t N>
-  std::array<uint8_t, N> blob(int column) const {
-    std::array<uint8_t, N> out{};
-    const void* p = sqlite3_column_blob(m_stmt, column);
-    if (static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)) != N || p == nullptr) {
-      throw std::runtime_error("ledger: a " + std::to_string(N) +
-                               "-byte value in the database has the wrong size");
-    }
-    std::memcpy(out.data(), p, N);
-    return out;
-  }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) throw_db(m_db, "cannot bind a parameter");
-  }
-
-  sqlite3* m_db;
-  sqlite3_stmt* m_stmt = nullptr;
-};
-
-/// BEGIN … COMMIT; rolls back on scope exit unless committed (an exception leaves nothing).
-class Transaction {
- public:
-  Transaction(sqlite3* db, const char* begin) : m_db(db) { exec(db, begin); }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  ~Transaction() {
-    if (!m_done) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void commit() {
-    exec(m_db, "COMMIT");
-    m_done = true;
-  }
-
- private:
-  sqlite3* m_db;
-  bool m_done = false;
-};
 
 std::array<uint8_t, 8> channel_blob(uint64_t channel) {
   std::array<uint8_t, 8> out{};
@@ -178,63 +53,6 @@ crypto::uint256 parse_stored_amount(const std::string& text) {
   auto value = crypto::parse_decimal_u256(text);
   if (!value) throw std::runtime_error("ledger: corrupt decimal value in the database: " + text);
   return *value;
-}
-
-sqlite3* open_connection(const std::filesystem::path& file, bool writer) {
-  sqlite3* db = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
-  const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open ledger " + file.string() + ": " + message);
-  }
-  try {
-    sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, Ledger::kBusyTimeoutMs);
-    exec(db, "PRAGMA foreign_keys = ON");
-    if (writer) {
-      Stmt wal(db, "PRAGMA journal_mode = WAL");
-      if (!wal.step() || wal.text(0) != "wal") {
-        throw std::runtime_error("ledger: cannot switch to WAL journal mode");
-      }
-      exec(db, "PRAGMA synchronous = FULL");
-    } else {
-      exec(db, "PRAGMA query_only = ON");
-    }
-  } catch (const std::exception& e) {
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open ledger " + file.string() + ": " + e.what());
-  }
-  return db;
-}
-
-void create_or_check_schema(sqlite3* db, const std::filesystem::path& file) {
-  Transaction tx(db, "BEGIN IMMEDIATE");
-  Stmt version(db, "PRAGMA user_version");
-  version.step();
-  const int64_t found = version.i64(0);
-  version.reset();
-  if (found == 0) {
-    Stmt tables(db, "SELECT count(*) FROM sqlite_schema");
-    tables.step();
-    if (tables.i64(0) != 0) {
-      throw std::runtime_error("cannot open ledger " + file.string() +
-                               ": it holds tables but no seedd schema version");
-    }
-    exec(db, kSchemaV1);
-  } else if (found > Ledger::kSchemaVersion) {
-    throw std::runtime_error("cannot open ledger " + file.string() + ": schema version " +
-                             std::to_string(found) + " is newer than the supported " +
-                             std::to_string(Ledger::kSchemaVersion));
-  }
-  // Each migration, from the version found, in the same transaction: a failure leaves the file
-  // at the version it had.
-  if (found < 2) exec(db, kMigrateV1ToV2);
-  if (found != Ledger::kSchemaVersion)
-    exec(db, ("PRAGMA user_version = " + std::to_string(Ledger::kSchemaVersion)).c_str());
-  tx.commit();
 }
 
 std::map<crypto::InfoHash20, crypto::uint256> load_rates(sqlite3* db) {
@@ -319,7 +137,7 @@ Ledger::ReadLease Ledger::read() const {
       m_idle_readers.pop_back();
     }
   }
-  if (db == nullptr) db = open_connection(m_file, false);
+  if (db == nullptr) db = sql::open_connection(m_file, false);
   return ReadLease(*this, db);
 }
 
@@ -337,9 +155,9 @@ void Ledger::release_reader(sqlite3* db) const {
 // --- lifetime -------------------------------------------------------------------------------
 
 Ledger::Ledger(const std::filesystem::path& file) : m_file(file) {
-  m_db = open_connection(file, true);
+  m_db = sql::open_connection(file, true);
   try {
-    create_or_check_schema(m_db, file);
+    sql::create_or_check_schema(m_db, file);
   } catch (const std::exception& e) {
     sqlite3_close(m_db);
     const std::string message = e.what();

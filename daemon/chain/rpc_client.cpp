@@ -10,7 +10,7 @@
 #include "daemon/chain/abi.hpp"
 #include "daemon/chain/quantity.hpp"
 #include "daemon/crypto/hex.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 
 namespace seedd::chain {
 
@@ -138,13 +138,13 @@ json Client::request(const std::string& method, const json& params) {
   const std::string where = endpoint();
 
   // The endpoint's answer is outside input like any request body: bounded in depth and values.
-  rpc::JsonInput parsed = rpc::parse_untrusted_json(answer.body);
+  util::JsonInput parsed = util::parse_untrusted_json(answer.body);
   if (!parsed.ok()) {
     if (answer.status != 200)
       throw TransportError(method + ": HTTP " + std::to_string(answer.status) + " from " + where + ": " +
                                clean_for_message(answer.body),
                            false);
-    throw BadResponse(method + ": the answer from " + where + " " + rpc::json_input_problem(parsed));
+    throw BadResponse(method + ": the answer from " + where + " " + util::json_input_problem(parsed));
   }
   json doc = std::move(parsed.value);
   if (!doc.is_object()) throw BadResponse(method + ": the answer from " + where + " is not a JSON-RPC response");

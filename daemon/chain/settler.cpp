@@ -12,7 +12,7 @@
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/bounded_read.hpp"
 #include "daemon/util/clock.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 
 namespace seedd::chain {
 namespace {
@@ -251,9 +251,9 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
   }
   if (text) {
     // The user's own file, which may be far larger than an RPC body: the depth bound applies.
-    auto parsed = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
+    auto parsed = util::parse_untrusted_json(*text, util::MAX_JSON_DEPTH, SIZE_MAX);
     if (!parsed.ok())
-      throw ChainError(ChainErrorKind::bad_input, "claim file " + file.string() + " " + rpc::json_input_problem(parsed));
+      throw ChainError(ChainErrorKind::bad_input, "claim file " + file.string() + " " + util::json_input_problem(parsed));
     doc = std::move(parsed.value);
   } else {
     doc = m_accountant.ledger().claim(claim_nonce);

@@ -38,10 +38,10 @@ constexpr auto kAlertWait = 200ms;
 constexpr auto kWatchdogStale = 10s;
 constexpr int kAlertQueueSize = 100000;
 // Requests one peer may have queued with us (libtorrent's max_allowed_in_request_queue, told to
-// the peer as `reqq`): 1,000 blocks, 16 MiB in flight, ~160 MB/s to one peer 100 ms away.
-// libtorrent keeps the queue in a vector and erases from its front as each block goes to disk,
-// so a deeper queue costs CPU per block: 4,000 cost ~6 % more seeder CPU per byte than 1,000
-// (docs/benchmarks.md, "CPU per byte seeded"). tests/integration/test_request_queue.py.
+// the peer as `reqq`): 16 MiB in flight, enough for one fast peer far away. libtorrent keeps the
+// queue in a vector and erases from its front as each block goes to disk, so a deeper queue
+// costs CPU for every block seeded (docs/benchmarks.md, "CPU per byte seeded").
+// tests/integration/test_request_queue.py.
 constexpr int kPeerRequestQueueBlocks = 1000;
 constexpr size_t kTrimAfterAlerts = 5000;
 constexpr size_t kBusyRound = 16;  // alerts in one round
@@ -91,13 +91,13 @@ lt::settings_pack Engine::Impl::make_settings() const {
   pack.set_bool(lt::settings_pack::dont_count_slow_torrents, false);
   if (settings.queueing()) pack.set_int(lt::settings_pack::auto_manage_interval, 5);  // (30 s: slow to react)
   // Bigger send buffers (set in lt_network::fill, as they follow upload_limit) and request
-  // queues (LIBTORRENT-NOTES: ~250 -> ~350 MB/s on loopback).
+  // queues (docs/benchmarks.md, "Send buffers").
   pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
   pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
   pack.set_int(lt::settings_pack::max_allowed_in_request_queue, kPeerRequestQueueBlocks);
   // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
-  // reads it submits, and with its default of 10 threads a 1 GiB upload cost ~60,000 context
-  // switches and ~25 % of the seeder's CPU (docs/benchmarks.md, "CPU per byte seeded").
+  // reads it submits, so its default of 10 threads costs CPU for every block seeded
+  // (docs/benchmarks.md, "CPU per byte seeded").
   pack.set_int(lt::settings_pack::aio_threads, settings.disk_threads);
   // Room for the alerts of thousands of torrents added at once (restores are paced too).
   pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);

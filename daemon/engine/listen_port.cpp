@@ -1,20 +1,13 @@
 #include "daemon/engine/listen_port.hpp"
 
-#include <charconv>
+#include "daemon/util/endpoint.hpp"
 
 namespace seedd {
 
 std::optional<uint16_t> requested_listen_port(const std::string& listen) {
-  const auto item = listen.substr(0, listen.find(','));
-  const auto colon = item.rfind(':');
-  if (colon == std::string::npos || (item.find(']') != std::string::npos && colon < item.find(']')))
-    return std::nullopt;
-  unsigned port = 0;
-  const char* first = item.data() + colon + 1;
-  const char* last = item.data() + item.size();
-  const auto [end, ec] = std::from_chars(first, last, port);
-  if (ec != std::errc() || end != last || port == 0 || port > 65535) return std::nullopt;
-  return static_cast<uint16_t>(port);
+  const auto first = util::Endpoint::parse(std::string_view(listen).substr(0, listen.find(',')));
+  if (!first || first->port == 0) return std::nullopt;
+  return first->port;
 }
 
 std::optional<std::string> port_moved_warning(const std::string& listen, uint16_t bound_port) {

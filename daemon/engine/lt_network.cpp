@@ -33,10 +33,10 @@ void fill(lt::settings_pack& pack, const NetworkSettings& n) {
   pack.set_bool(sp::enable_natpmp, n.natpmp);
   pack.set_int(sp::unchoke_slots_limit, n.upload_slots <= 0 ? -1 : n.upload_slots);
 
-  // Send buffers. Big ones carry ~350 MB/s on loopback instead of ~250 (LIBTORRENT-NOTES). But
-  // a peer asks the rate limiter for its whole send buffer at once and sends it when granted,
-  // so under an upload limit big buffers turn the rate into bursts: 2 MiB every 2 s at 1 MiB/s
-  // was measured. Limited, a buffer holds at most a quarter second of the limit.
+  // Send buffers. Big ones carry more on loopback (docs/benchmarks.md, "Send buffers"). But a
+  // peer asks the rate limiter for its whole send buffer at once and sends it when granted, so
+  // under an upload limit big buffers turn the rate into bursts. Limited, a buffer holds at
+  // most a quarter second of the limit.
   if (n.upload_limit > 0) {
     const int high = static_cast<int>(std::clamp<int64_t>(n.upload_limit / 4, kMinSendBuffer, kMaxSendBuffer));
     pack.set_int(sp::send_buffer_watermark, high);

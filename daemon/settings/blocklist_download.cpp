@@ -6,7 +6,7 @@
 
 #include "daemon/engine/blocklist.hpp"
 #include "daemon/util/atomic_file.hpp"
-#include "rpc/http_client.hpp"
+#include "daemon/util/http_client.hpp"
 
 namespace seedd {
 
@@ -50,7 +50,7 @@ int64_t check_blocklist(std::string_view text) {
 int64_t download_blocklist(const std::string& url, const std::filesystem::path& dest) {
   const auto shown = url.substr(0, 200);
   try {
-    auto answer = rpc::http_get(url, kBlocklistDownloadTimeoutMs, kMaxBlocklistBytes, "seedd/" SEEDD_VERSION);
+    auto answer = util::http_get(url, kBlocklistDownloadTimeoutMs, kMaxBlocklistBytes, "seedd/" SEEDD_VERSION);
     if (answer.status != 200) throw std::runtime_error("the server answered HTTP " + std::to_string(answer.status));
     const auto text = unpack_blocklist(std::move(answer.body));
     const auto ranges = check_blocklist(text);

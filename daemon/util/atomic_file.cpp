@@ -81,8 +81,8 @@ namespace {
 // Open temp files at once in write_files_atomic(): well under the usual 1,024 descriptors.
 constexpr size_t kMaxOpenInBatch = 256;
 // fsyncs issued at once in write_files_atomic(), and the files it takes to use another thread.
-// The filesystem commits concurrent fsyncs together: on ext4 on an SSD, 0.54 ms a file one at
-// a time, 0.27 with 4 at once, 0.19 with 8.
+// The filesystem commits concurrent fsyncs together, so a few at once cost each file less
+// (docs/benchmarks.md, "Seeding at NAS scale", has the figures).
 constexpr size_t kMaxSyncThreads = 8;
 constexpr size_t kFilesPerSyncThread = 8;
 

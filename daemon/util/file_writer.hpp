@@ -2,9 +2,9 @@
 // A thread that writes and removes state files in the background, in the order they were asked
 // for, with write_files_atomic()'s guarantee for each file.
 //
-// Why: writing a resume file costs ~0.4 ms (fsync), so 10,000 torrents added at once kept the
-// engine thread writing for seconds while libtorrent queued alerts; the alert queue's storage
-// grew to ~36 MB and libtorrent never gives that back. With the writes here, the engine thread
+// Why: writing a resume file costs an fsync, so 10,000 torrents added at once kept the engine
+// thread writing for seconds while libtorrent queued alerts, and libtorrent never gives the
+// alert queue's storage back (docs/benchmarks.md, "Seeding at NAS scale", has the figures). With the writes here, the engine thread
 // only encodes, and a file asked for twice before its turn is written once.
 #include <condition_variable>
 #include <cstdint>

@@ -10,7 +10,7 @@
 #include "daemon/util/io_error.hpp"
 #include "daemon/util/logging.hpp"
 #include "rpc/auth.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/metrics.hpp"
 #include "rpc/rpc_error.hpp"
 #include "rpc/transmission/methods.hpp"
@@ -55,7 +55,7 @@ json response(const std::string& result, json arguments, const json& tag) {
 Server::Server() : m_session_id(random_hex(24)) {}
 
 bool Server::runs_inline(std::string_view body) {
-  auto in = parse_untrusted_json(body);
+  auto in = util::parse_untrusted_json(body);
   if (!in.ok() || !in.value.is_object()) return false;
   const auto method = in.value.find("method");
   return method != in.value.end() && method->is_string() &&
@@ -90,8 +90,8 @@ HttpResponse Server::handle(const HttpRequest& req, Context& ctx) {
 }
 
 std::string Server::answer(const std::string& body, Context& ctx) {
-  auto in = parse_untrusted_json(body);
-  if (!in.ok()) return dump(response("request " + json_input_problem(in), json::object(), nullptr));
+  auto in = util::parse_untrusted_json(body);
+  if (!in.ok()) return dump(response("request " + util::json_input_problem(in), json::object(), nullptr));
   const json request = std::move(in.value);
   if (!request.is_object()) return dump(response("request must be a JSON object", json::object(), nullptr));
   // The tag is echoed when it is a number, as Transmission does (clients match answers by it).

@@ -79,7 +79,7 @@ struct Setup {
         rpc::Context{}, rpc::Authenticator("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", {}),
         rpc::RequestGuard(rpc::GuardOptions{{"10.0.0.0/8"}, {"nas.home"}}), [] { return rpc::Health{}; });
     rpc::HttpServerOptions options;
-    options.bind = {"127.0.0.1:0"};
+    options.bind = {*seedd::util::Endpoint::parse("127.0.0.1:0")};
     options.threads = 1;
     server = std::make_unique<rpc::HttpServer>(options, handle, [this](const rpc::HttpRequest& req) {
       auto refused = router->check_header(req);

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 
@@ -118,32 +118,32 @@ struct Setup {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Setup s;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const auto in = rpc::parse_untrusted_json(text);
+  const auto in = util::parse_untrusted_json(text);
   const bool valid = json::accept(text);
   if (!valid && in.ok()) std::abort();
   if (valid) {
-    const bool shallow = text_depth(text) <= rpc::MAX_JSON_DEPTH;
+    const bool shallow = text_depth(text) <= util::MAX_JSON_DEPTH;
     if (shallow != in.ok()) std::abort();
-    if (!shallow && in.status != rpc::JsonInput::Status::too_deep) std::abort();
+    if (!shallow && in.status != util::JsonInput::Status::too_deep) std::abort();
     if (in.ok() && in.value != json::parse(text)) std::abort();
   }
-  if (in.ok() && value_depth(in.value) > rpc::MAX_JSON_DEPTH) std::abort();
+  if (in.ok() && value_depth(in.value) > util::MAX_JSON_DEPTH) std::abort();
 
   // The bound on values, with a limit small enough for inputs of a few KiB to cross it.
   constexpr size_t kSmallMaxValues = 50;
-  const auto small = rpc::parse_untrusted_json(text, rpc::MAX_JSON_DEPTH, kSmallMaxValues);
+  const auto small = util::parse_untrusted_json(text, util::MAX_JSON_DEPTH, kSmallMaxValues);
   if (!valid && small.ok()) std::abort();
-  if (valid && text_depth(text) <= rpc::MAX_JSON_DEPTH) {
+  if (valid && text_depth(text) <= util::MAX_JSON_DEPTH) {
     const bool few = text_value_count(text) <= kSmallMaxValues;
     if (few != small.ok()) std::abort();
-    if (!few && small.status != rpc::JsonInput::Status::too_many_values) std::abort();
+    if (!few && small.status != util::JsonInput::Status::too_many_values) std::abort();
   }
   if (small.ok() && value_count(small.value) > kSmallMaxValues) std::abort();
 
   rpc::Context ctx;
   ctx.scope = size % 2 ? rpc::Scope::read : rpc::Scope::admin;
   if (auto answer = rpc::handle_jsonrpc(text, ctx, s.table)) {
-    const auto j = rpc::parse_untrusted_json(*answer);
+    const auto j = util::parse_untrusted_json(*answer);
     if (!j.ok()) std::abort();  // an answer is JSON, and no deeper than what was let in
     if (j.value.is_array()) {
       for (const auto& item : j.value)

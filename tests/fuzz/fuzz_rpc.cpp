@@ -18,7 +18,7 @@
 #include "rpc/events.hpp"
 #include "rpc/guards.hpp"
 #include "rpc/http_server.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 
@@ -60,7 +60,7 @@ void dispatch(Setup& s, const std::string& body, rpc::Scope scope) {
     check_answer(*answer);
     (void)rpc::poll_answer_is_empty(*answer);
   }
-  if (auto in = rpc::parse_untrusted_json(body); in.ok()) (void)rpc::long_poll_of(in.value, s.bus);
+  if (auto in = util::parse_untrusted_json(body); in.ok()) (void)rpc::long_poll_of(in.value, s.bus);
 }
 
 }  // namespace

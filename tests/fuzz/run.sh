@@ -33,7 +33,7 @@ cxxflags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 case $target in
   rpc)
     sources=(tests/fuzz/fuzz_rpc.cpp rpc/jsonrpc.cpp rpc/method_table.cpp rpc/auth.cpp rpc/guards.cpp rpc/events.cpp
-             daemon/events/event_bus.cpp rpc/json_input.cpp)
+             daemon/events/event_bus.cpp daemon/util/json_input.cpp)
     run_flags=(-max_len=65536) ;;
   http)
     sources=(tests/fuzz/fuzz_http.cpp rpc/http_server.cpp rpc/http_parser.cpp rpc/router.cpp rpc/auth.cpp rpc/guards.cpp
@@ -41,7 +41,7 @@ case $target in
     # Inputs run one at a time over a socket; leaks of the server's threads are not the input's.
     run_flags=(-max_len=65536 -detect_leaks=0) ;;
   json_depth)
-    sources=(tests/fuzz/fuzz_json_depth.cpp rpc/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp)
+    sources=(tests/fuzz/fuzz_json_depth.cpp daemon/util/json_input.cpp rpc/jsonrpc.cpp rpc/method_table.cpp)
     run_flags=(-max_len=65536) ;;
   *) echo "fuzz: unknown target '$target' (rpc, http or json_depth)"; exit 1 ;;
 esac

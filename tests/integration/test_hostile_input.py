@@ -23,8 +23,8 @@ import unittest
 from harness import Daemon, DaemonTestCase, bencode, make_file, make_torrent_bytes
 
 INVALID_REQUEST, INVALID_PARAMS = -32600, -32602
-MAX_JSON_DEPTH = 64  # rpc/json_input.hpp
-MAX_JSON_VALUES = 1_000_000  # rpc/json_input.hpp
+MAX_JSON_DEPTH = 64  # daemon/util/json_input.hpp
+MAX_JSON_VALUES = 1_000_000  # daemon/util/json_input.hpp
 DEEP = 100_000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # rpc/http_server.hpp
 GIB = 1 << 30

@@ -17,7 +17,7 @@ import unittest
 
 import harness
 
-# seedctl's documented default (rpc/http_client.hpp kDefaultHttpTimeoutMs).
+# seedctl's documented default (daemon/util/http_client.hpp kDefaultHttpTimeoutMs).
 DEFAULT_TIMEOUT_S = 30
 # How much later than its deadline seedctl may exit (process start, scheduling on a busy box).
 SLACK_S = 5

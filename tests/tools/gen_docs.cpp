@@ -4,7 +4,11 @@
 //   gen_docs man-seedd       -> docs/man/seedd.8 (from the option registry)
 //   gen_docs man-seedctl     -> docs/man/seedctl.1 (from seedctl's command table, `seedctl --help`,
 //                               and the RPC method tables)
+//   gen_docs seedctl         -> docs/seedctl.md (from seedctl's command table)
+//   gen_docs completion      -> the command table in scripts/seedctl.bash-completion, between
+//                               its BEGIN and END lines (from seedctl's command table)
 // tests/CMakeLists.txt runs it and fails when the committed pages differ (they are stale).
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -16,12 +20,13 @@
 #include "rpc/guards.hpp"
 #include "rpc/http_parser.hpp"
 #include "rpc/http_server.hpp"
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 #include "rpc/methods/common.hpp"
 #include "rpc/error_codes.hpp"
-#include "rpc/seedctl.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl.hpp"
 
 namespace {
 
@@ -193,8 +198,8 @@ void rpc_reference() {
                     "with `Retry-After`, their password unchecked.", 100)
             << "\n\n"
             << wrap("JSON from outside (every request body, Transmission's too, and claim files) may nest arrays "
-                    "and objects at most " + std::to_string(MAX_JSON_DEPTH) + " levels deep (`MAX_JSON_DEPTH`) "
-                    "and a request body may hold at most " + with_commas(MAX_JSON_VALUES) + " values "
+                    "and objects at most " + std::to_string(seedd::util::MAX_JSON_DEPTH) + " levels deep (`MAX_JSON_DEPTH`) "
+                    "and a request body may hold at most " + with_commas(seedd::util::MAX_JSON_VALUES) + " values "
                     "(`MAX_JSON_VALUES`): past either it is refused while it is parsed, as -32600 with the id null.",
                     100)
             << "\n\n"
@@ -377,7 +382,7 @@ std::vector<HelpEntry> help_entries(const std::vector<std::string>& lines) {
 void man_seedctl() {
   std::ostringstream captured;
   auto* old = std::cout.rdbuf(captured.rdbuf());
-  seedd::rpc::seedctl_main({"--help"});
+  seedd::cli::seedctl_main({"--help"});
   std::cout.rdbuf(old);
   std::vector<std::string> commands, options, tail;
   std::vector<std::string>* into = nullptr;
@@ -434,6 +439,79 @@ void man_seedctl() {
             << ".SH SEE ALSO\n\\fBseedd\\fR(8); /usr/share/doc/seedd/seedctl.md and rpc.md.\n";
 }
 
+
+// docs/seedctl.md: the prose around the commands is here; the examples, the commands and the
+// notes on them come from seedctl's command table (cli/command_table.cpp).
+constexpr std::string_view kSeedctlIntro = R"md(# seedctl
+
+`seedctl` drives a running seedd over its JSON-RPC endpoint. It reads the cookie from the data
+directory (`--data-dir`, `$SEEDD_DATA_DIR`, `$STATE_DIRECTORY` or `~/.local/share/seedd`), or
+uses an `rpc_auth` user given with `--user`/`--password`. `--rpc=URL` (or `$SEEDD_RPC_URL`)
+points it at another daemon. A password given on the command line is overwritten in seedctl's
+argv at start, so `ps` and `/proc/PID/cmdline` show `xxxx` instead.
+
+The named commands print a table or `key value` lines (`watch` one line per event, `claim`
+and `verify-claim` a few lines). A generic call (`seedctl METHOD key=value ...`, e.g.
+`seedctl node.info`) prints the method's JSON result, indented. `--json` makes every command
+print the daemon's JSON result as it came.
+A torrent is named by its 40-hex info-hash or any unique prefix of it (`list` shows 8 characters).
+Tables measure text in terminal columns (a CJK or fullwidth character takes two, a combining
+mark none) and cut a long name between characters, ending it with `~`.)md";
+
+constexpr std::string_view kSeedctlFooter = R"md(Exit codes: 0 ok; 1 the daemon answered with an error (verify-claim: the claim is invalid);
+2 usage (a bad option or argument, a file that cannot be read); 3 no connection, refused
+(HTTP 401/403/...), or timed out (`--timeout-ms`, default 30000).
+
+Bash completion (commands, options, the daemon's info-hashes) is installed to
+`share/bash-completion/completions/seedctl`; from a checkout, `source scripts/seedctl.bash-completion`.)md";
+
+// Examples' comments start at this column, or three spaces after a longer command.
+constexpr size_t kExampleCommentColumn = 53;
+
+void seedctl_page() {
+  std::cout << kSeedctlIntro << "\n\n```sh\n";
+  for (const auto& c : seedd::cli::command_table())
+    for (const auto& e : c.examples) {
+      std::cout << e.command;
+      std::istringstream comment{std::string(e.comment)};
+      bool first = true;
+      for (std::string line; std::getline(comment, line); first = false) {
+        const size_t at = first ? e.command.size() : 0;
+        std::cout << (first ? "" : "\n")
+                  << std::string(at + 3 > kExampleCommentColumn ? 3 : kExampleCommentColumn - at, ' ') << "# " << line;
+      }
+      std::cout << "\n";
+    }
+  std::cout << "```\n\n## Commands\n\n";
+  for (const auto& c : seedd::cli::command_table())
+    for (const auto& form : c.forms) {
+      // A synopsis line that starts with spaces goes on with the one before it.
+      std::vector<std::string> synopses;
+      for (const auto& s : form.synopsis) {
+        const auto start = s.find_first_not_of(' ');
+        if (start > 0 && !synopses.empty()) synopses.back() += " " + std::string(s.substr(start));
+        else synopses.emplace_back(s);
+      }
+      std::cout << "-";
+      for (size_t i = 0; i < synopses.size(); ++i) std::cout << (i ? ", `" : " `") << synopses[i] << "`";
+      std::string text(form.description);
+      std::replace(text.begin(), text.end(), '\n', ' ');
+      std::cout << ": " << text << "\n";
+    }
+  std::cout << "\n## Notes\n";
+  for (const auto& c : seedd::cli::command_table())
+    if (!c.notes.empty()) std::cout << "\n" << c.notes << "\n";
+  std::cout << "\n" << kSeedctlFooter << "\n";
+}
+
+// The block of scripts/seedctl.bash-completion that holds seedctl's command table: bash reads it
+// without running seedctl.
+void completion_block() {
+  std::cout << "# BEGIN seedctl's command table: made by `gen_docs completion`, checked by tests/docs_check.sh\n"
+            << "_seedctl_table='" << seedd::cli::completion_table() << "'\n"
+            << "# END seedctl's command table\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -442,8 +520,10 @@ int main(int argc, char** argv) {
   else if (what == "rpc") rpc_reference();
   else if (what == "man-seedd") man_seedd();
   else if (what == "man-seedctl") man_seedctl();
+  else if (what == "seedctl") seedctl_page();
+  else if (what == "completion") completion_block();
   else {
-    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl\n";
+    std::cerr << "usage: gen_docs configuration|rpc|man-seedd|man-seedctl|seedctl|completion\n";
     return 2;
   }
   return 0;

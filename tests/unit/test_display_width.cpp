@@ -1,9 +1,9 @@
 // seedctl's tables measure text in terminal columns (issue 19 item 5).
 #include <catch2/catch.hpp>
 
-#include "rpc/display_width.hpp"
+#include "cli/display_width.hpp"
 
-using namespace seedd::rpc;
+using namespace seedd::cli;
 
 TEST_CASE("CJK characters take two columns, accents and ASCII one, combining marks none") {
   CHECK(display_width("abc") == 3);

@@ -5,13 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 #include "rpc/jsonrpc.hpp"
 #include "rpc/method_table.hpp"
 
-using seedd::rpc::JsonInput;
-using seedd::rpc::MAX_JSON_DEPTH;
-using seedd::rpc::parse_untrusted_json;
+using seedd::util::JsonInput;
+using seedd::util::MAX_JSON_DEPTH;
+using seedd::util::parse_untrusted_json;
 using nlohmann::json;
 
 namespace {
@@ -66,7 +66,7 @@ TEST_CASE("a JSON-RPC body 100,000 levels deep in its id is answered -32600, not
 }
 
 TEST_CASE("MAX_JSON_VALUES values parse and one more is refused, counting arrays and objects too") {
-  using seedd::rpc::MAX_JSON_VALUES;
+  using seedd::util::MAX_JSON_VALUES;
   // The outer array is one value; then N - 1 more.
   auto body = [](size_t values) {
     std::string s = "[";
@@ -77,7 +77,7 @@ TEST_CASE("MAX_JSON_VALUES values parse and one more is refused, counting arrays
   CHECK(parse_untrusted_json(body(MAX_JSON_VALUES)).ok());
   const auto in = parse_untrusted_json(body(MAX_JSON_VALUES + 1));
   CHECK(in.status == JsonInput::Status::too_many_values);
-  CHECK(seedd::rpc::json_input_problem(in) == "holds more than 1000000 values");
+  CHECK(seedd::util::json_input_problem(in) == "holds more than 1000000 values");
 }
 
 TEST_CASE("a 16 MiB body of empty arrays is refused before it costs hundreds of MB") {

@@ -1,6 +1,6 @@
-#include "rpc/json_input.hpp"
+#include "daemon/util/json_input.hpp"
 
-namespace seedd::rpc {
+namespace seedd::util {
 namespace {
 
 using json = nlohmann::json;
@@ -86,4 +86,4 @@ std::string json_input_problem(const JsonInput& in, size_t max_depth, size_t max
   return "is not valid JSON";
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::util

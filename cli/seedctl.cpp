@@ -1,4 +1,4 @@
-#include "rpc/seedctl.hpp"
+#include "cli/seedctl.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -15,115 +15,17 @@
 #include "daemon/crypto/keys.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
-#include "rpc/display_width.hpp"
-#include "rpc/http_client.hpp"
-#include "rpc/json_input.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/display_width.hpp"
+#include "daemon/util/http_client.hpp"
+#include "daemon/util/json_input.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-constexpr const char* kUsage = R"(usage: seedctl [options] COMMAND [key=value ...]
-
-Commands (HASH: a 40-hex info-hash, or a prefix of one such as the 8 characters list shows):
-  add MAGNET|FILE.torrent [--paused] [--save-path=DIR] [--peer=IP:PORT ...]
-  add --torrent-base64=B64 | --remote-path=PATH   (a .torrent on the daemon's side)
-                           add a torrent; prints its info-hash ("already present" when it was)
-  create PATH [--v1|--v2|--hybrid] [--tracker=URL ...] [--comment=TEXT] [--out=FILE.torrent]
-                           make a torrent of a file or directory the daemon can read and seed it;
-                           --v1 (default) every client reads, --v2 only libtorrent 2.x clients,
-                           --hybrid both hashes (clients that know only v1 mishandle it)
-  list [--state=STATE] [--label=LABEL]
-                           the torrents as a table (STATE: checking, downloading_metadata,
-                           downloading, finished, seeding, paused, queued, error, missing_data)
-  info HASH                one torrent's fields
-  pause HASH               stop a torrent (it stays, paused)
-  resume HASH              start a paused torrent again
-  remove HASH [--delete-data]
-                           drop a torrent, and with --delete-data its files
-  peers HASH               the torrent's connected peers: progress, rates, tcp/utp, encryption,
-                           direction, client, bytes, seedd address
-  files HASH               the torrent's files: index, priority, size, bytes done, path
-  trackers HASH            the torrent's trackers with their last result
-  recheck HASH [--redownload]
-                           hash the data again; a torrent in missing_data looks for its files
-                           (--redownload: fetch what is missing again)
-  reannounce HASH          announce to every tracker now
-  set-torrent HASH KEY=VALUE ...
-                           change one torrent (torrent.set): label=L (repeat for more),
-                           labels=A,B, upload_limit=, download_limit= (bytes/s: 500KiB, 2MiB;
-                           0 = none), max_connections=N, seed_ratio_limit=1.5,
-                           seed_idle_limit_minutes=N, tracker=URL (repeat; replaces them all),
-                           trackers= (none), reward_rate=N|default
-  export HASH [--out=FILE|-] [--remote-out=PATH]
-                           the torrent's .torrent file, written to FILE (default HASH.torrent
-                           here; - for stdout), or by the daemon to PATH under its directories
-  move HASH PATH [--no-move-data]
-                           move the data to PATH (under an allowed directory); --no-move-data:
-                           the data is already there
-  earnings [--by-torrent] [--since=UNIX] [--until=UNIX]
-                           verified bytes and rewards earned
-  watch [--since=SEQ] [--count=N] [--poll-ms=MS]
-                           follow the daemon's events (events.poll long poll), one line each
-                           (--json: one JSON object a line); --count stops after N events
-  session                  the runtime settings in force (session.get)
-  ui                       print a one-time link that logs a browser in to the web page
-                           (/ui/) as the admin; it works once, within 10 minutes
-  set KEY=VALUE ...        change runtime settings of the running daemon (session.set), e.g.
-                           set upload_limit=2MiB dht=false; all or none; not written to seedd.conf
-  rpcauth USER [--scope=read|admin]
-                           print a new rpc_auth entry and a random password (no daemon needed)
-  methods                  the methods the daemon offers
-  METHOD [key=value ...]   call a JSON-RPC method (e.g. node.info, torrent.get info_hash=...)
-                           key=value sends a string, or a number/boolean/array when the value
-                           is valid JSON; key:=JSON always sends raw JSON; info_hash=HASH
-                           takes a prefix as the commands do
-  claim [payout=ADDR] [dry_run=true]
-                           claim every unclaimed receipted byte (rewards.claim) and print the
-                           nonce, amount, total bytes, receipts and the claim file's path
-  settle [NONCE] [--claim] [--dry-run] [--print-tx]
-                           settle a claim on the pool's chain (rewards.settle): the latest claim
-                           unless NONCE; --claim makes a new claim first; --dry-run simulates and
-                           shows each receipt's payout or skip reason; --print-tx prints {to,
-                           data} for another wallet to send instead of sending
-  bounties [HASH]          the pool's bounties (bounty.list), and which this node seeds
-  fund HASH --amount=UNITS --rate=UNITS_PER_GIB --expires=UNIX|--days=N
-       [--cap=BYTES] [--pass-signer=ADDR]
-                           fund a bounty for a torrent from the node account's tokens
-  top-up BOUNTY_ID --amount=UNITS
-                           add tokens to a bounty from the node account (bounty.top_up)
-  withdraw BOUNTY_ID       take the rest of an expired bounty this node funded back
-                           (bounty.withdraw)
-  balance                  the node account on the pool's chain: ETH for gas, tokens (chain.info)
-  pass issue HASH LEECHER... --expires=UNIX|--days=N
-                           sign passes for viewers with the node key (pass.issue): one pass
-                           document a line, to hand each viewer
-  pass add FILE|-          load pass documents for this node as the viewer (pass.add): one, a
-                           JSON array, or one a line; shown to seeders in the handshake
-  pass list [HASH]         the passes this node holds (pass.list)
-  verify-claim FILE [--state STATEFILE] [--chain-id N] [--pool ADDR]
-                           check a claim file offline, without a daemon (docs/protocol.md 7): prints
-                           "valid", or every failed rule with its detail. The verifier's domain
-                           is chain 31337 and the zero pool unless --chain-id/--pool say
-                           otherwise; rule 5 uses STATEFILE, the record of the claimant's
-                           earlier claims ({"last_nonce": "N", "paid": [{"leecher", "infohash",
-                           "channel", "bytes"}]}), or an empty record (next nonce 1)
-
-Options:
-  --rpc=URL          the daemon's RPC endpoint (default $SEEDD_RPC_URL or http://127.0.0.1:8421/rpc)
-  --data-dir=DIR     where to find the cookie (default $SEEDD_DATA_DIR, $STATE_DIRECTORY or
-                     ~/.local/share/seedd)
-  --user=U --password=P   an rpc_auth user instead of the cookie
-  --json             print raw JSON results (also for list, claim and verify-claim)
-  --timeout-ms=N     give up on a daemon that has not answered in N ms (default 30000)
-  -h, --help         this text
-
-Exit codes: 0 ok, 1 the daemon answered with an error (verify-claim: the claim is invalid),
-2 usage (verify-claim: a file cannot be read), 3 no connection, refused, or timed out.
-)";
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -186,7 +88,6 @@ void seedctl_print_torrent_table(const json& torrents) {
 
 namespace {
 
-
 /// Reads and parses a JSON file for verify-claim; on failure prints why and returns nullopt.
 std::optional<json> read_json_file(const std::string& what, const fs::path& path) {
   std::optional<std::string> text;
@@ -202,16 +103,18 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
   }
   // A claim file is the user's own and may be far larger than an RPC body: the depth bound
   // (the stack) applies, not the bound on values.
-  auto in = rpc::parse_untrusted_json(*text, rpc::MAX_JSON_DEPTH, SIZE_MAX);
+  auto in = util::parse_untrusted_json(*text, util::MAX_JSON_DEPTH, SIZE_MAX);
   if (!in.ok()) {
-    std::cerr << "seedctl: the " << what << " " << path.string() << " " << rpc::json_input_problem(in) << "\n";
+    std::cerr << "seedctl: the " << what << " " << path.string() << " " << util::json_input_problem(in) << "\n";
     return std::nullopt;
   }
   return std::move(in.value);
 }
 
+}  // namespace
+
 /// `seedctl verify-claim FILE [--state F] [--chain-id N] [--pool ADDR]`: docs/protocol.md 7 offline.
-int verify_claim_command(const std::vector<std::string>& args, bool raw_json) {
+int cmd_verify_claim(const std::vector<std::string>& args, bool raw_json) {
   std::optional<std::string> file, state_file, chain_text, pool_text;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -233,13 +136,13 @@ int verify_claim_command(const std::vector<std::string>& args, bool raw_json) {
     }
     if (matched) continue;
     if (a.rfind("--", 0) == 0 || file) {
-      std::cerr << "seedctl: verify-claim: unexpected argument '" << a << "'\n" << kUsage;
+      std::cerr << "seedctl: verify-claim: unexpected argument '" << a << "'\n" << usage_text();
       return seedctl_exit::usage;
     }
     file = a;
   }
   if (!file) {
-    std::cerr << "seedctl: verify-claim needs a claim FILE\n" << kUsage;
+    std::cerr << "seedctl: verify-claim needs a claim FILE\n" << usage_text();
     return seedctl_exit::usage;
   }
   crypto::Domain domain;  // 31337 and the zero pool: "no pool configured yet"
@@ -301,14 +204,19 @@ void print_claim(const json& result) {
   if (!dry_run) std::cout << "  file         " << result.value("file", std::string("?")) << "\n";
 }
 
-}  // namespace
+/// What `seedctl methods` prints of rpc.discover's result: one method a line.
+void print_methods(const json& result) {
+  for (const auto& m : result["methods"])
+    std::cout << std::left << std::setw(24) << m["name"].get<std::string>() << " " << m["description"].get<std::string>()
+              << "\n";
+}
 
 int seedctl_main(std::vector<std::string> args) {
   std::string url = env_or("SEEDD_RPC_URL", "http://127.0.0.1:8421/rpc");
   fs::path data_dir = default_data_dir();
   std::string user, password;
   bool raw_json = false;
-  int timeout_ms = kDefaultHttpTimeoutMs;
+  int timeout_ms = util::kDefaultHttpTimeoutMs;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -318,7 +226,7 @@ int seedctl_main(std::vector<std::string> args) {
       return std::nullopt;
     };
     if (a == "-h" || a == "--help") {
-      std::cout << kUsage;
+      std::cout << usage_text();
       return seedctl_exit::ok;
     } else if (a == "--json") {
       raw_json = true;
@@ -338,22 +246,22 @@ int seedctl_main(std::vector<std::string> args) {
       }
       timeout_ms = static_cast<int>(*ms);
     } else if (rest.empty() && a.rfind("--", 0) == 0) {
-      std::cerr << "seedctl: unknown option " << a << "\n" << kUsage;
+      std::cerr << "seedctl: unknown option " << a << "\n" << usage_text();
       return seedctl_exit::usage;
     } else {
       rest.push_back(a);
     }
   }
   if (rest.empty()) {
-    std::cerr << kUsage;
+    std::cerr << usage_text();
     return seedctl_exit::usage;
   }
-  std::string command = rest[0];
+  const std::string command = rest[0];
   const std::vector<std::string> command_args(rest.begin() + 1, rest.end());
+  const Command* named = find_command(command);
   // Offline: needs no daemon, no cookie, and takes its own --flags.
-  if (command == "verify-claim") return verify_claim_command(command_args, raw_json);
-  if (auto rc = seedctl_offline_command(command, command_args, raw_json)) return *rc;
-  const bool for_people = seedctl_is_command(command);
+  if (named && named->run_offline) return named->run_offline(command_args, raw_json);
+  const bool for_people = named && named->run;
   json params = json::object();
   for (size_t i = 1; !for_people && i < rest.size(); ++i) {
     const auto& kv = rest[i];
@@ -375,11 +283,9 @@ int seedctl_main(std::vector<std::string> args) {
       return seedctl_exit::usage;
     }
   }
-  std::string method = command;
-  if (command == "methods") method = "rpc.discover";
-  else if (command == "claim") method = "rewards.claim";
-  else if (!for_people && command.find('.') == std::string::npos) {
-    std::cerr << "seedctl: unknown command '" << command << "'\n" << kUsage;
+  const std::string method = named && !named->method.empty() ? std::string(named->method) : command;
+  if (!named && command.find('.') == std::string::npos) {
+    std::cerr << "seedctl: unknown command '" << command << "'\n" << usage_text();
     return seedctl_exit::usage;
   }
 
@@ -403,7 +309,7 @@ int seedctl_main(std::vector<std::string> args) {
     while (!client.credentials.empty() && std::isspace(static_cast<unsigned char>(client.credentials.back())))
       client.credentials.pop_back();
   }
-  if (for_people) return seedctl_run_command(client, command, command_args, raw_json);
+  if (for_people) return named->run(client, command_args, raw_json);
   // The named commands take a prefix of an info-hash (list shows 8 characters); so does
   // info_hash=PREFIX in the METHOD form.
   if (params.contains("info_hash") && params["info_hash"].is_string()) {
@@ -418,24 +324,18 @@ int seedctl_main(std::vector<std::string> args) {
 
   json result;
   if (int rc = client.call(method, params, result); rc != seedctl_exit::ok) return rc;
-  if (command == "claim" && !raw_json) {
-    print_claim(result);
-  } else if (command == "methods" && !raw_json) {
-    for (const auto& m : result["methods"]) std::cout << std::left << std::setw(24) << m["name"].get<std::string>() << " "
-                                                      << m["description"].get<std::string>() << "\n";
-  } else {
-    std::cout << result.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-  }
+  if (named && named->print && !raw_json) named->print(result);
+  else std::cout << result.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   return seedctl_exit::ok;
 }
 
 int SeedctlClient::call(const std::string& method, const json& params, json& result, int timeout_ms_override) const {
   const json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-  HttpClientResponse resp;
+  util::HttpClientResponse resp;
   try {
-    resp = http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
-                     timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
-  } catch (const HttpTimeout& e) {
+    resp = util::http_post(url, request.dump(), {{"Authorization", "Basic " + util::base64_encode(credentials)}},
+                           timeout_ms_override > 0 ? timeout_ms_override : timeout_ms);
+  } catch (const util::HttpTimeout& e) {
     std::cerr << "seedctl: " << e.what() << " (is the daemon stuck? --timeout-ms sets the limit)\n";
     return seedctl_exit::connection;
   } catch (const std::exception& e) {
@@ -461,4 +361,4 @@ int SeedctlClient::call(const std::string& method, const json& params, json& res
   return seedctl_exit::ok;
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

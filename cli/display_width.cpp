@@ -1,9 +1,9 @@
-#include "rpc/display_width.hpp"
+#include "cli/display_width.hpp"
 
 #include <algorithm>
 #include <iterator>
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 struct Range {
@@ -96,4 +96,4 @@ std::string pad_to_width(std::string_view utf8, size_t columns, bool align_right
   return align_right ? pad + std::string(utf8) : std::string(utf8) + pad;
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

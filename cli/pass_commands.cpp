@@ -6,10 +6,11 @@
 
 #include "daemon/crypto/hex.hpp"
 #include "daemon/util/atomic_file.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -26,7 +27,7 @@ int usage_error(const std::string& message) {
 
 /// `pass issue HASH LEECHER... --expires=UNIX|--days=N`: one pass document per line (JSON), so
 /// that each line can go to its viewer as it is.
-int cmd_issue(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
+int pass_issue(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
   const auto parsed = seedctl_parse_args("pass issue", args, SIZE_MAX, {}, {"expires", "days"});
   if (!parsed) {  // it said why
     std::cerr << kPassUsage;
@@ -55,7 +56,7 @@ int cmd_issue(const SeedctlClient& client, const std::vector<std::string>& args,
 
 /// `pass add FILE|-`: a file (or stdin) holding one pass document, a JSON array of them, or one
 /// document per line (what `pass issue` prints).
-int cmd_add(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
+int pass_add(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
   if (args.size() != 1) return usage_error("add needs one FILE, or - for stdin");
   std::optional<std::string> text;
   if (args[0] == "-") {
@@ -111,7 +112,7 @@ int cmd_add(const SeedctlClient& client, const std::vector<std::string>& args, b
   return worst;
 }
 
-int cmd_list(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
+int pass_list(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
   if (args.size() > 1) return usage_error("list takes at most one HASH");
   json params = json::object();
   if (!args.empty()) {
@@ -138,13 +139,13 @@ int cmd_list(const SeedctlClient& client, const std::vector<std::string>& args, 
 
 }  // namespace
 
-int seedctl_pass(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
+int cmd_pass(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json) {
   if (args.empty()) return usage_error("needs issue, add or list");
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "issue") return cmd_issue(client, rest, raw_json);
-  if (args[0] == "add") return cmd_add(client, rest, raw_json);
-  if (args[0] == "list") return cmd_list(client, rest, raw_json);
+  if (args[0] == "issue") return pass_issue(client, rest, raw_json);
+  if (args[0] == "add") return pass_add(client, rest, raw_json);
+  if (args[0] == "list") return pass_list(client, rest, raw_json);
   return usage_error("unknown pass command '" + args[0] + "'");
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

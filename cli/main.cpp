@@ -1,7 +1,7 @@
 #include <string>
 #include <vector>
 
-#include "rpc/seedctl.hpp"
+#include "cli/seedctl.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -13,5 +13,5 @@ int main(int argc, char** argv) {
     else if (a == "--password" && i + 1 < argc) secret = argv[i + 1];
     for (char* p = secret; p && *p; ++p) *p = 'x';
   }
-  return seedd::rpc::seedctl_main(std::move(args));
+  return seedd::cli::seedctl_main(std::move(args));
 }

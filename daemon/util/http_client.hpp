@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace seedd::rpc {
+namespace seedd::util {
 
 /// seedctl's default for the whole exchange.
 inline constexpr int kDefaultHttpTimeoutMs = 30000;
@@ -38,4 +38,4 @@ HttpClientResponse http_post(const std::string& url, const std::string& body,
 HttpClientResponse http_get(const std::string& url, int timeout_ms, size_t max_body_bytes,
                             const std::string& user_agent);
 
-}  // namespace seedd::rpc
+}  // namespace seedd::util

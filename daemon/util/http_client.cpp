@@ -1,4 +1,4 @@
-#include "rpc/http_client.hpp"
+#include "daemon/util/http_client.hpp"
 
 #include <chrono>
 #include <iomanip>
@@ -8,7 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-namespace seedd::rpc {
+namespace seedd::util {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -143,4 +143,4 @@ HttpClientResponse exchange(const std::string& url, http::request<http::string_b
 }
 
 }  // namespace
-}  // namespace seedd::rpc
+}  // namespace seedd::util

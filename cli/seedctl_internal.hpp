@@ -1,6 +1,6 @@
 #pragma once
-// seedctl's pieces shared between seedctl.cpp (options, the raw METHOD form, verify-claim) and
-// seedctl_commands.cpp (the commands for people: add, list, info, watch, rpcauth, ...).
+// seedctl's pieces the command files share: the client, argument parsing, tables and info-hash
+// prefixes. The commands themselves are declared in command_table.hpp.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace seedd::rpc {
+namespace seedd::cli {
 
 /// A connection to the daemon's RPC endpoint.
 struct SeedctlClient {
@@ -46,32 +46,10 @@ std::optional<SeedctlArgs> seedctl_parse_args(const std::string& cmd, const std:
 /// empty when neither is given, or with `error` saying what is wrong with the one given.
 std::optional<int64_t> seedctl_expiry(const SeedctlArgs& args, std::string& error);
 
-/// The chain commands (seedctl_chain.cpp): bounties, fund, settle, balance.
-bool seedctl_is_chain_command(const std::string& command);
-int seedctl_run_chain_command(const SeedctlClient& client, const std::string& command,
-                              const std::vector<std::string>& args, bool raw_json);
-
 /// A full 40-hex info-hash from `arg`: itself, or the one torrent whose hash starts with it
 /// (the table shows 8 characters). Prints why not (naming `cmd`), sets `exit_code` and returns
 /// nullopt otherwise.
 std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, const std::string& cmd,
                                                 const std::string& arg, int& exit_code);
 
-/// `set-torrent HASH KEY=VALUE ...` (torrent.set) and `export HASH [--out=FILE|-]
-/// [--remote-out=PATH]` (torrent.export): seedctl_torrent_commands.cpp.
-int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
-int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
-
-/// `pass issue|add|list ...` (pass.*): seedctl_pass.cpp.
-int seedctl_pass(const SeedctlClient& client, const std::vector<std::string>& args, bool raw_json);
-
-/// True when `command` is one of the commands for people (and not the raw METHOD form).
-bool seedctl_is_command(const std::string& command);
-/// Commands that need no daemon (rpcauth); nullopt when `command` is not one of them.
-std::optional<int> seedctl_offline_command(const std::string& command, const std::vector<std::string>& args,
-                                           bool raw_json);
-/// Runs a command for people against the daemon; returns the exit code.
-int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
-                        bool raw_json);
-
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-namespace seedd::rpc {
+namespace seedd::cli {
 
 /// seedctl's exit codes.
 namespace seedctl_exit {
@@ -15,4 +15,4 @@ constexpr int connection = 3;  // no daemon, or HTTP failure (401, 403, ...)
 /// Runs seedctl with its arguments (argv[0] excluded); prints to stdout/stderr.
 int seedctl_main(std::vector<std::string> args);
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

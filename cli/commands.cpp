@@ -1,5 +1,7 @@
 // seedctl's commands for people: add, create, list, info, pause, resume, remove, peers, files,
-// trackers, recheck, reannounce, move, earnings, watch (events.poll), session, set (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json.
+// trackers, recheck, reannounce, move, earnings, watch (events.poll), session, ui, set
+// (session.get/set), rpcauth. Tables by default, the daemon's JSON with --json. The command
+// table (command_table.cpp) names them.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -16,11 +18,12 @@
 #include "daemon/util/base64.hpp"
 #include "daemon/util/clock.hpp"
 #include "rpc/auth.hpp"
-#include "rpc/display_width.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/display_width.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -207,13 +210,6 @@ std::optional<std::string> seedctl_resolve_hash(const SeedctlClient& client, con
   return std::nullopt;
 }
 
-namespace {
-
-std::optional<std::string> resolve_hash(const SeedctlClient& client, const std::string& cmd, const std::string& arg,
-                                        int& exit_code) {
-  return seedctl_resolve_hash(client, cmd, arg, exit_code);
-}
-
 int cmd_add(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("add", in, 0, 1, {"paused"}, {"torrent-base64", "save-path", "peer", "remote-path"});
   if (!a) return seedctl_exit::usage;
@@ -328,7 +324,7 @@ int cmd_one_torrent(const SeedctlClient& client, const std::string& cmd, const s
   auto a = parse_args(cmd, in, positionals, positionals, f == flags.end() ? std::set<std::string>{} : f->second, {});
   if (!a) return seedctl_exit::usage;
   int rc = seedctl_exit::ok;
-  auto ih = resolve_hash(client, cmd, a->pos[0], rc);
+  auto ih = seedctl_resolve_hash(client, cmd, a->pos[0], rc);
   if (!ih) return rc;
   json params = {{"info_hash", *ih}};
   if (a->flags.count("delete-data")) params["delete_data"] = true;
@@ -407,6 +403,8 @@ int cmd_earnings(const SeedctlClient& client, const std::vector<std::string>& in
   return seedctl_exit::ok;
 }
 
+namespace {
+
 std::string utc_time(int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
@@ -415,6 +413,8 @@ std::string utc_time(int64_t unix_ms) {
   o << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
   return o.str();
 }
+
+}  // namespace
 
 /// `watch`: follows events.poll (long poll), one line per event.
 int cmd_watch(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
@@ -536,8 +536,8 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("rpcauth", in, 1, 1, {}, {"scope"});
   if (!a) return seedctl_exit::usage;
   const std::string user = a->pos[0];
-  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == COOKIE_USER) {
-    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << COOKIE_USER
+  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == rpc::COOKIE_USER) {
+    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << rpc::COOKIE_USER
               << ", and contain no ':', '#', quote or whitespace\n";
     return seedctl_exit::usage;
   }
@@ -546,10 +546,10 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
     std::cerr << "seedctl: rpcauth: --scope must be read or admin, got '" << scope_text << "'\n";
     return seedctl_exit::usage;
   }
-  const auto scope = scope_text == "read" ? Scope::read : Scope::admin;
-  const std::string password = random_hex(24);
-  const std::string entry = make_rpc_auth_entry(user, password, scope);
-  if (!RpcAuthEntry::parse(entry)) {  // the daemon's own parser must accept what we print
+  const auto scope = scope_text == "read" ? rpc::Scope::read : rpc::Scope::admin;
+  const std::string password = rpc::random_hex(24);
+  const std::string entry = rpc::make_rpc_auth_entry(user, password, scope);
+  if (!rpc::RpcAuthEntry::parse(entry)) {  // the daemon's own parser must accept what we print
     std::cerr << "seedctl: rpcauth: made an entry the daemon would not accept\n";
     return seedctl_exit::rpc_error;
   }
@@ -564,42 +564,7 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   return seedctl_exit::ok;
 }
 
-}  // namespace
-
 void seedctl_print_fields(const json& obj) { print_fields(obj); }
 void seedctl_print_rows(const json& rows, const std::vector<std::string>& preferred) { print_rows(rows, preferred); }
 
-bool seedctl_is_command(const std::string& c) {
-  if (seedctl_is_chain_command(c)) return true;
-  static const std::set<std::string> commands = {"add",     "create",   "list",       "info",     "pause",
-                                                 "resume",  "remove",   "peers",      "files",    "trackers",
-                                                 "recheck", "reannounce", "move",     "earnings", "watch",
-                                                 "session", "set",     "set-torrent", "export",
-                                                 "pass",    "ui"};
-  return commands.count(c) > 0;
-}
-
-std::optional<int> seedctl_offline_command(const std::string& command, const std::vector<std::string>& args,
-                                           bool raw_json) {
-  if (command == "rpcauth") return cmd_rpcauth(args, raw_json);
-  return std::nullopt;
-}
-
-int seedctl_run_command(const SeedctlClient& client, const std::string& command, const std::vector<std::string>& args,
-                        bool raw_json) {
-  if (seedctl_is_chain_command(command)) return seedctl_run_chain_command(client, command, args, raw_json);
-  if (command == "add") return cmd_add(client, args, raw_json);
-  if (command == "create") return cmd_create(client, args, raw_json);
-  if (command == "list") return cmd_list(client, args, raw_json);
-  if (command == "earnings") return cmd_earnings(client, args, raw_json);
-  if (command == "watch") return cmd_watch(client, args, raw_json);
-  if (command == "session") return cmd_session(client, args, raw_json);
-  if (command == "ui") return cmd_ui(client, args, raw_json);
-  if (command == "set") return cmd_set(client, args, raw_json);
-  if (command == "set-torrent") return seedctl_set_torrent(client, args, raw_json);
-  if (command == "export") return seedctl_export(client, args, raw_json);
-  if (command == "pass") return seedctl_pass(client, args, raw_json);
-  return cmd_one_torrent(client, command, args, raw_json);
-}
-
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace seedd::rpc {
+namespace seedd::cli {
 
 /// Columns a code point takes on a terminal: 0 (combining marks, zero-width and control
 /// characters), 2 (East Asian wide and fullwidth, emoji) or 1. A small wcwidth, locale-free.
@@ -23,4 +23,4 @@ std::string fit_to_width(std::string_view utf8, size_t columns);
 /// text is returned as is.
 std::string pad_to_width(std::string_view utf8, size_t columns, bool align_right = false);
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

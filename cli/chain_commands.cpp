@@ -4,10 +4,11 @@
 #include <iostream>
 
 #include "daemon/crypto/hex.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -30,6 +31,8 @@ std::string str(const json& v) {
   if (v.is_null()) return "-";
   return v.dump();
 }
+
+}  // namespace
 
 int cmd_settle(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   auto a = seedctl_parse_args("settle", in, 1, {"claim", "dry-run", "print-tx"}, {});
@@ -196,20 +199,5 @@ int cmd_balance(const SeedctlClient& client, const std::vector<std::string>& in,
   return seedctl_exit::ok;
 }
 
-}  // namespace
 
-bool seedctl_is_chain_command(const std::string& c) {
-  return c == "settle" || c == "bounties" || c == "fund" || c == "top-up" || c == "withdraw" || c == "balance";
-}
-
-int seedctl_run_chain_command(const SeedctlClient& client, const std::string& command,
-                              const std::vector<std::string>& args, bool raw_json) {
-  if (command == "settle") return cmd_settle(client, args, raw_json);
-  if (command == "bounties") return cmd_bounties(client, args, raw_json);
-  if (command == "fund") return cmd_fund(client, args, raw_json);
-  if (command == "top-up") return cmd_top_up(client, args, raw_json);
-  if (command == "withdraw") return cmd_withdraw(client, args, raw_json);
-  return cmd_balance(client, args, raw_json);
-}
-
-}  // namespace seedd::rpc
+}  // namespace seedd::cli

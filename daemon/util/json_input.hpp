@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace seedd::rpc {
+namespace seedd::util {
 
 /// Deepest nesting of arrays and objects accepted in JSON from outside. seedd's deepest
 /// legitimate input is a claim file inside claim.verify's params (about 6 levels).
@@ -42,4 +42,4 @@ JsonInput parse_untrusted_json(std::string_view text, size_t max_depth = MAX_JSO
 std::string json_input_problem(const JsonInput& in, size_t max_depth = MAX_JSON_DEPTH,
                                size_t max_values = MAX_JSON_VALUES);
 
-}  // namespace seedd::rpc
+}  // namespace seedd::util

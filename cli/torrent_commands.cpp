@@ -8,10 +8,11 @@
 
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/base64.hpp"
-#include "rpc/seedctl.hpp"
-#include "rpc/seedctl_internal.hpp"
+#include "cli/seedctl.hpp"
+#include "cli/command_table.hpp"
+#include "cli/seedctl_internal.hpp"
 
-namespace seedd::rpc {
+namespace seedd::cli {
 namespace {
 
 using json = nlohmann::json;
@@ -47,7 +48,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 
 }  // namespace
 
-int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+int cmd_set_torrent(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   if (in.size() < 2 || in[0].rfind("--", 0) == 0) {
     std::cerr << "seedctl: set-torrent: expected HASH KEY=VALUE ... (seedctl --help lists the keys)\n";
     return seedctl_exit::usage;
@@ -121,7 +122,7 @@ int seedctl_set_torrent(const SeedctlClient& client, const std::vector<std::stri
   return seedctl_exit::ok;
 }
 
-int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
+int cmd_export(const SeedctlClient& client, const std::vector<std::string>& in, bool raw_json) {
   std::optional<std::string> hash, out, remote_out;
   for (size_t i = 0; i < in.size(); ++i) {
     const auto& a = in[i];
@@ -191,4 +192,4 @@ int seedctl_export(const SeedctlClient& client, const std::vector<std::string>& 
   return seedctl_exit::ok;
 }
 
-}  // namespace seedd::rpc
+}  // namespace seedd::cli
