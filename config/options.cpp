@@ -198,6 +198,15 @@ std::vector<OptionDef> make_table() {
        .min = 0,
        .max = 1000000,
        .group = storage},
+      {.name = "disk_threads",
+       .type = T::integer,
+       .default_value = "2",
+       .help = "threads that read and write torrent data (libtorrent's aio_threads). Each wakes "
+               "for every batch of reads, so more threads cost CPU for every byte seeded; raise it "
+               "for an array of spinning disks or network mounts that serve many peers at once",
+       .min = 1,
+       .max = 64,
+       .group = storage},
       {.name = "missing_data_retry",
        .type = T::integer,
        .default_value = "30",

@@ -37,6 +37,12 @@ constexpr auto kStatusUpdateInterval = 1s;
 constexpr auto kAlertWait = 200ms;
 constexpr auto kWatchdogStale = 10s;
 constexpr int kAlertQueueSize = 100000;
+// Requests one peer may have queued with us (libtorrent's max_allowed_in_request_queue, told to
+// the peer as `reqq`): 16 MiB in flight, enough for one fast peer far away. libtorrent keeps the
+// queue in a vector and erases from its front as each block goes to disk, so a deeper queue
+// costs CPU for every block seeded (docs/benchmarks.md, "CPU per byte seeded").
+// tests/integration/test_request_queue.py.
+constexpr int kPeerRequestQueueBlocks = 1000;
 constexpr size_t kTrimAfterAlerts = 5000;
 constexpr size_t kBusyRound = 16;  // alerts in one round
 constexpr auto kTrimWhenQuietFor = 3s;
@@ -88,7 +94,11 @@ lt::settings_pack Engine::Impl::make_settings() const {
   // queues (docs/benchmarks.md, "Send buffers").
   pack.set_int(lt::settings_pack::max_queued_disk_bytes, 16 * 1024 * 1024);
   pack.set_int(lt::settings_pack::max_out_request_queue, 1500);
-  pack.set_int(lt::settings_pack::max_allowed_in_request_queue, 4000);
+  pack.set_int(lt::settings_pack::max_allowed_in_request_queue, kPeerRequestQueueBlocks);
+  // libtorrent's mmap disk I/O wakes every idle disk thread (notify_all) for each batch of
+  // reads it submits, so its default of 10 threads costs CPU for every block seeded
+  // (docs/benchmarks.md, "CPU per byte seeded").
+  pack.set_int(lt::settings_pack::aio_threads, settings.disk_threads);
   // Room for the alerts of thousands of torrents added at once (restores are paced too).
   pack.set_int(lt::settings_pack::alert_queue_size, kAlertQueueSize);
   return pack;

@@ -57,6 +57,8 @@ struct EngineSettings {
   // with non-auto-managed torrents; with one set, torrents not paused by hand are auto-managed.
   int active_seeds = 0;
   int active_downloads = 0;
+  // libtorrent's disk I/O threads (aio_threads); its default of 10 costs CPU per block seeded.
+  int disk_threads = 2;
   bool queueing() const { return active_seeds > 0 || active_downloads > 0; }
 };
 

@@ -23,6 +23,7 @@ EngineSettings engine_settings_of(const config::Config& cfg) {
   es.missing_data_retry = std::chrono::seconds(cfg.get_int("missing_data_retry"));
   es.active_seeds = static_cast<int>(cfg.get_int("active_seeds"));
   es.active_downloads = static_cast<int>(cfg.get_int("active_downloads"));
+  es.disk_threads = static_cast<int>(cfg.get_int("disk_threads"));
   return es;
 }
 

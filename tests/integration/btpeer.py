@@ -61,6 +61,7 @@ class Peer:
         self.received = 0
         self.remote_ext = {}
         self.remote_seedd = None
+        self.remote_reqq = None
         self.buf = b""
         reserved = bytearray(8)
         reserved[5] |= 0x10  # BEP 10
@@ -102,6 +103,7 @@ class Peer:
             d, _ = bdecode(payload[1:])
             self.remote_ext = {k.decode(): v for k, v in d.get(b"m", {}).items()}
             self.remote_seedd = d.get(b"seedd")
+            self.remote_reqq = d.get(b"reqq")
         return msg_id, payload
 
     def pump(self, seconds):
