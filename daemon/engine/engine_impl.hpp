@@ -79,6 +79,9 @@ struct Engine::Impl {
     // alert libtorrent posts for it then is no news, so no torrent.finished event.
     bool complete_when_added = false;
     bool need_torrent_file = false;  // its .torrent is written with its next resume file
+    // Handed to libtorrent complete, without smart_ban (which only acts on pieces that fail
+    // their hash check while downloading); it gets it if it ever downloads.
+    bool smart_ban_deferred = false;
   };
 
   EngineSettings settings;
@@ -116,8 +119,6 @@ struct Engine::Impl {
   std::atomic<int> first_tcp_port{-1};
   PortMappings port_mappings;  // its own lock
   SessionStats counters;
-  // seedd's keys of resume files read at start, until libtorrent reports the torrent added
-  std::unordered_map<std::string, TorrentStatus> pending_extras;
   int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
 
   // libtorrent's own peer class filter (LAN peers exempt from limits), kept for rate_limit_lan
@@ -153,6 +154,8 @@ struct Engine::Impl {
   lt::torrent_flags_t base_flags(bool paused) const;
   lt::torrent_flags_t with_pause(lt::torrent_flags_t flags, bool paused_by_user) const;
   void request_save(const lt::torrent_handle& h);
+  static void with_smart_ban(lt::add_torrent_params& atp);
+  void attach_deferred_smart_ban(lt::torrent_handle h);
   void register_torrent(const std::string& id, const lt::torrent_handle& h, std::vector<std::string> labels,
                         bool torrent_file_saved);
   size_t pump_alerts();

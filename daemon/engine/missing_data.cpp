@@ -84,6 +84,8 @@ void Engine::Impl::unpark(Entry& e, const char* why) {
   e.parked.reset();
   e.returning = true;
   e.complete_when_added = is_complete(atp);
+  if (e.complete_when_added) e.smart_ban_deferred = true;
+  else with_smart_ban(atp);
   e.status.state = "checking";
   e.status.error.clear();
   touch(e);

@@ -141,8 +141,9 @@ void Engine::Impl::load_resume_files() {
         continue;
       }
       // In the list at once (state checking), before libtorrent has it.
+      // seedd's keys (labels, limits) are in the entry from here on: the add alert leaves them.
       auto& e = torrents[id];
-      e.status = extras;
+      e.status = std::move(extras);
       e.status.info_hash = id;
       e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
       e.status.save_path = atp.save_path;
@@ -157,8 +158,9 @@ void Engine::Impl::load_resume_files() {
       e.saved = ResumeFingerprint::of(atp);
       e.restoring = true;
       e.complete_when_added = is_complete(atp);
+      if (e.complete_when_added) e.smart_ban_deferred = true;
+      else with_smart_ban(atp);
       touch(e);
-      pending_extras[id] = std::move(extras);
     }
     restore_queue.push_back(std::move(atp));
     ++count;
