@@ -51,7 +51,7 @@ void Engine::Impl::on_state_update(const lt::state_update_alert& a) {
   for (const auto& st : a.status) {
     auto it = torrents.find(lt_util::id_of(st.info_hashes));
     // (An update from before it was parked, or that would show the pause of a vanishing one.)
-    if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) continue;
+    if (it == torrents.end() || it->second.parked || it->second.vanishing) continue;
     const int checks = it->second.status.full_checks;
     fill_status(it->second.status, st);
     it->second.status.full_checks = checks;
