@@ -48,16 +48,21 @@ namespace seedd {
 struct ResumeFingerprint {
   int64_t uploaded = -1, downloaded = -1;
   int pieces = -1;
+  int32_t seeding_hours = -1;
+  // 32 bits of the save path's hash: a move writes the resume file anyway (storage_moved_alert),
+  // this only has to notice a path that differs from the file's. 32 bytes in all (one per torrent).
+  uint32_t save_path_hash = 0;
   bool paused = false;
-  size_t save_path_hash = 0;
-  int64_t seeding_hours = -1;
   bool operator==(const ResumeFingerprint& o) const {
     return uploaded == o.uploaded && downloaded == o.downloaded && pieces == o.pieces && paused == o.paused &&
            save_path_hash == o.save_path_hash && seeding_hours == o.seeding_hours;
   }
+  static uint32_t path_hash(const std::string& path) { return static_cast<uint32_t>(std::hash<std::string>{}(path)); }
   static ResumeFingerprint of(const lt::add_torrent_params& p);
   static ResumeFingerprint of(const lt::torrent_status& st);
 };
+
+static_assert(sizeof(ResumeFingerprint) == 32, "one per torrent: keep it packed");
 
 /// The snapshot's key: a torrent's id (40 hex digits, as lt_util::id_of makes it) held as its
 /// 20 bytes in the map's node, not as a string on the heap (with the node's cached hash that was

@@ -27,13 +27,14 @@ constexpr int kRestoreInFlight = 500;
 }  // namespace
 
 ResumeFingerprint ResumeFingerprint::of(const lt::add_torrent_params& p) {
-  return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), bool(p.flags & lt::torrent_flags::paused),
-          std::hash<std::string>{}(p.save_path), p.seeding_time / 3600};
+  return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), static_cast<int32_t>(p.seeding_time / 3600),
+          path_hash(p.save_path), bool(p.flags & lt::torrent_flags::paused)};
 }
 
 ResumeFingerprint ResumeFingerprint::of(const lt::torrent_status& st) {
-  return {st.all_time_upload, st.all_time_download, st.num_pieces, bool(st.flags & lt::torrent_flags::paused),
-          std::hash<std::string>{}(st.save_path), static_cast<int64_t>(st.seeding_duration.count() / 3600)};
+  return {st.all_time_upload, st.all_time_download, st.num_pieces,
+          static_cast<int32_t>(st.seeding_duration.count() / 3600), path_hash(st.save_path),
+          bool(st.flags & lt::torrent_flags::paused)};
 }
 
 /// The .torrent of `ti` (its info dict and trackers); empty when it cannot be made.
