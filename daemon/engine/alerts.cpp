@@ -51,7 +51,7 @@ void Engine::Impl::on_state_update(const lt::state_update_alert& a) {
   for (const auto& st : a.status) {
     auto it = torrents.find(lt_util::id_of(st.info_hashes));
     // (An update from before it was parked, or that would show the pause of a vanishing one.)
-    if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) continue;
+    if (it == torrents.end() || it->second.parked || it->second.vanishing) continue;
     const int checks = it->second.status.full_checks;
     fill_status(it->second.status, st);
     it->second.status.full_checks = checks;
@@ -147,22 +147,15 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
   e.status.name = a.params.ti ? a.params.ti->name() : a.params.name.empty() ? id : a.params.name;
   e.status.save_path = a.params.save_path;
   e.status.state = "checking";
-  if (auto p = pending_extras.find(id); p != pending_extras.end()) {
-    e.status.labels = std::move(p->second.labels);
-    e.status.seed_ratio_limit_permille = p->second.seed_ratio_limit_permille;
-    e.status.seed_idle_limit_minutes = p->second.seed_idle_limit_minutes;
-    e.status.seed_limit_reached = p->second.seed_limit_reached;
-    e.status.upload_limit = p->second.upload_limit;
-    e.status.download_limit = p->second.download_limit;
-    e.status.max_connections = p->second.max_connections;
-    pending_extras.erase(p);
-  }
+  // A restored torrent's labels and limits were read into its entry with its resume file
+  // (load_resume_files); the alert's copy of the params has the limits reset.
   e.info = a.params.ti;
   // Under the lock, as the RPC threads do: torrent.added is always numbered first.
   if (!restored) emit(TorrentEvent::Kind::added, id, e.status.name);
 }
 
 void Engine::Impl::on_state_changed(const lt::state_changed_alert& a) {
+  if (a.state == lt::torrent_status::downloading) attach_deferred_smart_ban(a.handle);
   if (a.state != lt::torrent_status::checking_files) return;
   std::unique_lock lock(mutex);
   auto it = torrents.find(lt_util::id_of(a.handle.info_hashes()));
@@ -308,7 +301,6 @@ void Engine::Impl::reconcile_handles() {
       --restores_in_flight;
     }
     e.returning = false;
-    if (auto p = pending_extras.find(it->first); p != pending_extras.end()) pending_extras.erase(p);
     touch(e);
     ++found;
   }

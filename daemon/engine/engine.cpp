@@ -7,6 +7,10 @@
 #include <limits>
 #include <malloc.h>
 
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/extensions/smart_ban.hpp>
+#include <libtorrent/extensions/ut_metadata.hpp>
+#include <libtorrent/extensions/ut_pex.hpp>
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_stats.hpp>
@@ -53,6 +57,20 @@ constexpr auto kTrimWhenQuietFor = 3s;
 constexpr size_t kWriterBacklogLimit = 1024;
 // The largest ip_filter file read; the big public p2p lists are a few tens of MiB.
 constexpr uint64_t kMaxIpFilterBytes = 256ull * 1024 * 1024;
+
+/// A session plugin that gives each torrent the plugin `make` returns (libtorrent's own
+/// ut_metadata and ut_pex, which its default list holds the same way).
+class TorrentPluginOf final : public lt::plugin {
+ public:
+  using Make = std::shared_ptr<lt::torrent_plugin> (*)(lt::torrent_handle const&, lt::client_data_t);
+  explicit TorrentPluginOf(Make make) : m_make(make) {}
+  std::shared_ptr<lt::torrent_plugin> new_torrent(lt::torrent_handle const& h, lt::client_data_t data) override {
+    return m_make(h, data);
+  }
+
+ private:
+  Make m_make;
+};
 
 }  // namespace
 
@@ -123,6 +141,23 @@ lt::torrent_flags_t Engine::Impl::with_pause(lt::torrent_flags_t flags, bool pau
 void Engine::Impl::request_save(const lt::torrent_handle& h) {
   h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
   ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
+}
+
+/// libtorrent's smart_ban (bans the peer that sent the bad blocks of a piece that failed its
+/// check) for a torrent that may download. Not a session plugin: a complete torrent does
+/// not need one (~180 bytes each at 10,000 seeding), and gets it when it starts downloading
+/// (attach_deferred_smart_ban).
+void Engine::Impl::with_smart_ban(lt::add_torrent_params& atp) { atp.extensions.push_back(&lt::create_smart_ban_plugin); }
+
+/// Adds smart_ban to the torrent now if it was handed to libtorrent without it (engine thread).
+void Engine::Impl::attach_deferred_smart_ban(lt::torrent_handle h) {  // (add_extension is not const)
+  {
+    std::unique_lock lock(mutex);
+    auto it = torrents.find(lt_util::id_of(h.info_hashes()));
+    if (it == torrents.end() || !it->second.smart_ban_deferred) return;
+    it->second.smart_ban_deferred = false;
+  }
+  h.add_extension(&lt::create_smart_ban_plugin);
 }
 
 size_t Engine::Impl::pump_alerts() {
@@ -225,7 +260,11 @@ void Engine::start() {
   util::ensure_directory(d.resume_dir, 0700);
   util::ensure_directory(d.torrents_dir, 0700);
   util::ensure_directory(d.settings.download_dir, 0755);
-  lt::session_params params(d.make_settings());
+  // libtorrent's default plugins but smart_ban, which torrents get one by one (with_smart_ban);
+  // ut_pex only when PEX is on (it is made for every torrent, even one flagged disable_pex).
+  std::vector<std::shared_ptr<lt::plugin>> extensions{std::make_shared<TorrentPluginOf>(&lt::create_ut_metadata_plugin)};
+  if (d.settings.pex) extensions.push_back(std::make_shared<TorrentPluginOf>(&lt::create_ut_pex_plugin));
+  lt::session_params params(d.make_settings(), std::move(extensions));
   // Guards against known remote bugs of libtorrent 2.0.8 (docs/operations.md, Threat model).
   params.extensions.push_back(make_peer_guard(d.guard_counters));
   for (auto& ext : d.plugins) params.extensions.push_back(ext);
@@ -383,6 +422,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   atp.flags = d.base_flags(req.paused);
   // Its file names come with the metadata: nothing is written until they are checked.
   if (!atp.ti) atp.flags |= lt::torrent_flags::upload_mode;
+  d.with_smart_ban(atp);
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) throw EngineError(K::io, "cannot add torrent: " + ec.message());
   for (const auto& ep : peers) h.connect_peer(ep);
@@ -418,6 +458,7 @@ CreatedTorrent Engine::create_torrent(const CreateTorrentRequest& req) {
   // On disk before libtorrent has it: a torrent.create that answers made a torrent a restart
   // brings back, and one that fails (a full disk) leaves nothing seeding.
   d.write_state_files_now(out.info_hash, out.torrent_bytes, atp);
+  d.with_smart_ban(atp);
   lt::torrent_handle h = d.session->add_torrent(std::move(atp), ec);
   if (ec) {
     d.remove_state_files_now(out.info_hash);

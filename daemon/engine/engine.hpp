@@ -85,6 +85,7 @@ struct TorrentStatus {
   std::string save_path;
   bool paused = false;
   bool has_metadata = false;
+  bool moving = false;  // its data is being moved (move())
   int32_t progress_ppm = 0;
   int64_t total_size = 0;
   int64_t total_done = 0;
@@ -101,14 +102,14 @@ struct TorrentStatus {
   int64_t corrupt_bytes = 0;  // payload that failed its hash check, this run
   int64_t active_seconds = 0, finished_seconds = 0, seeding_seconds = 0;  // all time
   int64_t last_activity_time = 0;  // unix seconds of the last payload up or down; 0 = none this run
-  bool moving = false;             // its data is being moved (move())
   // Kept by seedd (resume data) and changed with set_torrent().
   std::vector<std::string> labels;
   int64_t upload_limit = 0, download_limit = 0;  // this torrent's, bytes per second, 0 = none
-  int32_t max_connections = 0;                    // this torrent's, 0 = none
   int64_t seed_ratio_limit_permille = -1;  // pause once uploaded / downloaded reaches it; -1 = never
   int64_t seed_idle_limit_minutes = -1;    // pause after seeding this long without upload; -1 = never
+  int32_t max_connections = 0;             // this torrent's, 0 = none
   bool seed_limit_reached = false;         // paused by one of the two limits above
+  // (Fields ordered so that no padding is left: the snapshot holds one per torrent.)
 };
 
 /// What set_torrent() changes; an empty field is left as it is.

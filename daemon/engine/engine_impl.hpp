@@ -6,10 +6,12 @@
 //   missing_data.cpp  torrents whose files are not there (state missing_data)
 //   resume_store.cpp  resume and .torrent files: seedd's keys, fingerprints, restore at start
 //   torrent_details.cpp  what libtorrent says of one torrent when asked (files, trackers, ...)
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -46,39 +48,100 @@ namespace seedd {
 struct ResumeFingerprint {
   int64_t uploaded = -1, downloaded = -1;
   int pieces = -1;
+  int32_t seeding_hours = -1;
+  // 32 bits of the save path's hash: a move writes the resume file anyway (storage_moved_alert),
+  // this only has to notice a path that differs from the file's. 32 bytes in all (one per torrent).
+  uint32_t save_path_hash = 0;
   bool paused = false;
-  size_t save_path_hash = 0;
-  int64_t seeding_hours = -1;
   bool operator==(const ResumeFingerprint& o) const {
     return uploaded == o.uploaded && downloaded == o.downloaded && pieces == o.pieces && paused == o.paused &&
            save_path_hash == o.save_path_hash && seeding_hours == o.seeding_hours;
   }
+  static uint32_t path_hash(const std::string& path) { return static_cast<uint32_t>(std::hash<std::string>{}(path)); }
   static ResumeFingerprint of(const lt::add_torrent_params& p);
   static ResumeFingerprint of(const lt::torrent_status& st);
 };
 
+static_assert(sizeof(ResumeFingerprint) == 32, "one per torrent: keep it packed");
+
+/// The snapshot's key: a torrent's id (40 hex digits, as lt_util::id_of makes it) held as its
+/// 20 bytes in the map's node, not as a string on the heap (with the node's cached hash that was
+/// ~90 bytes a torrent). Made from a string implicitly, as the string key was; a string that is
+/// not 40 hex digits matches no torrent.
+struct TorrentKey {
+  std::array<unsigned char, 20> bytes{};
+  bool valid = false;
+
+  TorrentKey(const std::string& id) {  // NOLINT(google-explicit-constructor): find(id), torrents[id]
+    if (id.size() != 2 * bytes.size()) return;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      const int hi = hex_digit(id[2 * i]), lo = hex_digit(id[2 * i + 1]);
+      if (hi < 0 || lo < 0) return;
+      bytes[i] = static_cast<unsigned char>(hi << 4 | lo);
+    }
+    valid = true;
+  }
+  /// The id again, in lower case as id_of() writes it.
+  operator std::string() const {  // NOLINT(google-explicit-constructor)
+    if (!valid) return {};
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(2 * bytes.size(), '0');
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      out[2 * i] = kDigits[bytes[i] >> 4];
+      out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+    }
+    return out;
+  }
+  bool operator==(const TorrentKey& o) const noexcept { return valid == o.valid && bytes == o.bytes; }
+
+ private:
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+};
+
+/// An info-hash is uniformly random: its first bytes are a hash already. noexcept, so that the
+/// map does not keep a copy of each hash in its nodes either.
+struct TorrentKeyHash {
+  size_t operator()(const TorrentKey& k) const noexcept {
+    size_t h = 0;
+    std::memcpy(&h, k.bytes.data(), sizeof h);
+    return h;
+  }
+};
+
 struct Engine::Impl {
   std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
+  // One per torrent: at 10,000 torrents each 8 bytes here is 80 KB, so what is rare sits
+  // behind a pointer and the flags share one word.
   struct Entry {
     lt::torrent_handle handle;
     TorrentStatus status;
-    bool need_save_resume = false;
     ResumeFingerprint saved;  // what its resume file on disk holds
     std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
     std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
+    uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
     // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
     // so nothing can write into the empty location: its params wait here. (A pointer: an
     // add_torrent_params is 850 bytes, and 10,000 seeding torrents need none.)
     std::unique_ptr<lt::add_torrent_params> parked;
-    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
-    std::string vanishing;   // its data went away while it ran: parked once its resume data is saved
+    // Its data went away while it ran (the first missing file): parked once its resume data is
+    // saved. Null otherwise.
+    std::unique_ptr<std::string> vanishing;
     bool vanishing_paused = false;  // whether the user had paused it then
-    uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
+    bool need_save_resume = false;
+    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
     bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
     // Complete when handed to libtorrent (restored, or back from missing_data): the finished
     // alert libtorrent posts for it then is no news, so no torrent.finished event.
     bool complete_when_added = false;
     bool need_torrent_file = false;  // its .torrent is written with its next resume file
+    // Handed to libtorrent complete, without smart_ban (which only acts on pieces that fail
+    // their hash check while downloading); it gets it if it ever downloads.
+    bool smart_ban_deferred = false;
   };
 
   EngineSettings settings;
@@ -101,7 +164,7 @@ struct Engine::Impl {
   std::atomic<int64_t> last_turn_ms{0};
 
   mutable std::shared_mutex mutex;  // guards everything below
-  std::unordered_map<std::string, Entry> torrents;
+  std::unordered_map<TorrentKey, Entry, TorrentKeyHash> torrents;
   std::set<std::string> removed;  // ids removed this run: their late resume data is dropped
   // Delta listing: every change to a torrent's snapshot takes the next number; removals are
   // logged (bounded) with theirs. Cursors are "<run>.<number>" so one from another run is seen.
@@ -116,8 +179,6 @@ struct Engine::Impl {
   std::atomic<int> first_tcp_port{-1};
   PortMappings port_mappings;  // its own lock
   SessionStats counters;
-  // seedd's keys of resume files read at start, until libtorrent reports the torrent added
-  std::unordered_map<std::string, TorrentStatus> pending_extras;
   int sent_payload_metric = -1, recv_payload_metric = -1;  // session counter indices
 
   // libtorrent's own peer class filter (LAN peers exempt from limits), kept for rate_limit_lan
@@ -153,6 +214,8 @@ struct Engine::Impl {
   lt::torrent_flags_t base_flags(bool paused) const;
   lt::torrent_flags_t with_pause(lt::torrent_flags_t flags, bool paused_by_user) const;
   void request_save(const lt::torrent_handle& h);
+  static void with_smart_ban(lt::add_torrent_params& atp);
+  void attach_deferred_smart_ban(lt::torrent_handle h);
   void register_torrent(const std::string& id, const lt::torrent_handle& h, std::vector<std::string> labels,
                         bool torrent_file_saved);
   size_t pump_alerts();

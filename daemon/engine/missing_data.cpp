@@ -84,6 +84,8 @@ void Engine::Impl::unpark(Entry& e, const char* why) {
   e.parked.reset();
   e.returning = true;
   e.complete_when_added = is_complete(atp);
+  if (e.complete_when_added) e.smart_ban_deferred = true;
+  else with_smart_ban(atp);
   e.status.state = "checking";
   e.status.error.clear();
   touch(e);
@@ -111,7 +113,7 @@ void Engine::Impl::check_vanished(const std::string& id) {
   {
     std::shared_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty() || !it->second.info ||
+    if (it == torrents.end() || it->second.parked || it->second.vanishing || !it->second.info ||
         !it->second.handle.is_valid())
       return;
     probe = probe_of(it->second);
@@ -120,11 +122,11 @@ void Engine::Impl::check_vanished(const std::string& id) {
   if (missing.empty()) return;
   std::unique_lock lock(mutex);
   auto it = torrents.find(id);
-  if (it == torrents.end() || it->second.parked || !it->second.vanishing.empty()) return;
+  if (it == torrents.end() || it->second.parked || it->second.vanishing) return;
   auto& e = it->second;
   spdlog::get("engine")->warn("{}: data gone while running ({}); waiting for it to come back (state missing_data)",
                               id, missing);
-  e.vanishing = missing;
+  e.vanishing = std::make_unique<std::string>(missing);
   e.vanishing_paused = e.status.paused;
   // Pause it first, so nothing is read or written until it is out of the session.
   e.handle.unset_flags(lt::torrent_flags::auto_managed);
@@ -147,7 +149,7 @@ void Engine::Impl::finish_vanishing(const std::string& id, const lt::add_torrent
   } else {
     std::shared_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.vanishing.empty()) return;
+    if (it == torrents.end() || !it->second.vanishing) return;
     lock.unlock();
     if (auto data = util::read_file(resume_file(id))) {
       lt::error_code ec;
@@ -157,10 +159,10 @@ void Engine::Impl::finish_vanishing(const std::string& id, const lt::add_torrent
   }
   std::unique_lock lock(mutex);
   auto it = torrents.find(id);
-  if (it == torrents.end() || it->second.vanishing.empty()) return;
+  if (it == torrents.end() || !it->second.vanishing) return;
   auto& e = it->second;
-  const auto missing = std::move(e.vanishing);
-  e.vanishing.clear();
+  const auto missing = std::move(*e.vanishing);
+  e.vanishing.reset();
   if (!atp) {
     spdlog::get("engine")->error("{}: no resume data to keep it by while its data is missing; left as it is", id);
     return;
@@ -184,7 +186,7 @@ void Engine::Impl::retry_missing() {
     std::shared_lock lock(mutex);
     for (const auto& [id, e] : torrents)
       if (e.parked) parked.emplace_back(id, *e.parked);
-      else if (e.info && e.handle.is_valid() && e.vanishing.empty() && e.status.state == "seeding")
+      else if (e.info && e.handle.is_valid() && !e.vanishing && e.status.state == "seeding")
         live.emplace_back(id, probe_of(e));
   }
   // One file each is enough to notice a volume that went away, and keeps this cheap.

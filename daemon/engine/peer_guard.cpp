@@ -19,16 +19,18 @@ constexpr auto REFUSAL_LOG_INTERVAL = std::chrono::seconds(60);
 
 class GuardPeerPlugin final : public lt::peer_plugin {
  public:
-  GuardPeerPlugin(std::shared_ptr<PeerGuardCounters> counters, lt::peer_connection_handle pc,
-                  std::weak_ptr<lt::torrent> torrent)
-      : m_counters(std::move(counters)), m_pc(std::move(pc)), m_torrent(std::move(torrent)) {}
+  GuardPeerPlugin(std::shared_ptr<PeerGuardCounters> counters, lt::peer_connection_handle pc)
+      : m_counters(std::move(counters)), m_pc(std::move(pc)) {}
 
   lt::string_view type() const override { return "seedd_peer_guard"; }
 
   bool on_handshake(lt::span<char const> reserved) override {
     if (reserved.size() < 8 || !(static_cast<unsigned char>(reserved[7]) & V2_UPGRADE_BIT)) return true;
     if (m_pc.is_outgoing()) return true;  // 2.0.8 marks a peer v2 from the bit only when it connected in
-    const auto t = m_torrent.lock();
+    // The connection's torrent, read now: an incoming connection is attached to it only after
+    // the plugins were made, and before its handshake is read. On the network thread,
+    // native_handle() is a plain weak_ptr lock, no round trip.
+    const auto t = m_pc.associated_torrent().native_handle();
     if (!t || t->valid_metadata()) return true;  // with metadata, 2.0.8 checks the bit itself
     refuse(m_counters->v2_bit_without_metadata, "v2-upgrade bit on a torrent without metadata (libtorrent issue 8692)");
     return true;  // libtorrent returns right after the plugins when the connection is closing
@@ -59,37 +61,35 @@ class GuardPeerPlugin final : public lt::peer_plugin {
 
   std::shared_ptr<PeerGuardCounters> m_counters;
   lt::peer_connection_handle m_pc;
-  std::weak_ptr<lt::torrent> m_torrent;
   int m_allowed_fast = 0;  // network thread only
 };
 
+/// One object serves every torrent (libtorrent keeps a shared pointer per torrent, not a copy):
+/// it holds nothing of a torrent's own, so 10,000 torrents do not cost 10,000 objects.
 class GuardTorrentPlugin final : public lt::torrent_plugin {
  public:
-  GuardTorrentPlugin(std::shared_ptr<PeerGuardCounters> counters, std::weak_ptr<lt::torrent> torrent)
-      : m_counters(std::move(counters)), m_torrent(std::move(torrent)) {}
+  explicit GuardTorrentPlugin(std::shared_ptr<PeerGuardCounters> counters) : m_counters(std::move(counters)) {}
 
   std::shared_ptr<lt::peer_plugin> new_connection(lt::peer_connection_handle const& pc) override {
     if (pc.type() != lt::connection_type::bittorrent) return {};
-    return std::make_shared<GuardPeerPlugin>(m_counters, pc, m_torrent);
+    return std::make_shared<GuardPeerPlugin>(m_counters, pc);
   }
 
  private:
   std::shared_ptr<PeerGuardCounters> m_counters;
-  std::weak_ptr<lt::torrent> m_torrent;
 };
 
 class GuardPlugin final : public lt::plugin {
  public:
-  explicit GuardPlugin(std::shared_ptr<PeerGuardCounters> counters) : m_counters(std::move(counters)) {}
+  explicit GuardPlugin(std::shared_ptr<PeerGuardCounters> counters)
+      : m_torrent_plugin(std::make_shared<GuardTorrentPlugin>(std::move(counters))) {}
 
-  std::shared_ptr<lt::torrent_plugin> new_torrent(lt::torrent_handle const& h, lt::client_data_t) override {
-    // Runs on the network thread, where the torrent object lives: native_handle() is a plain
-    // weak_ptr lock, no round trip.
-    return std::make_shared<GuardTorrentPlugin>(m_counters, h.native_handle());
+  std::shared_ptr<lt::torrent_plugin> new_torrent(lt::torrent_handle const&, lt::client_data_t) override {
+    return m_torrent_plugin;  // the same for every torrent
   }
 
  private:
-  std::shared_ptr<PeerGuardCounters> m_counters;
+  std::shared_ptr<GuardTorrentPlugin> m_torrent_plugin;
 };
 
 }  // namespace

@@ -27,13 +27,14 @@ constexpr int kRestoreInFlight = 500;
 }  // namespace
 
 ResumeFingerprint ResumeFingerprint::of(const lt::add_torrent_params& p) {
-  return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), bool(p.flags & lt::torrent_flags::paused),
-          std::hash<std::string>{}(p.save_path), p.seeding_time / 3600};
+  return {p.total_uploaded, p.total_downloaded, p.have_pieces.count(), static_cast<int32_t>(p.seeding_time / 3600),
+          path_hash(p.save_path), bool(p.flags & lt::torrent_flags::paused)};
 }
 
 ResumeFingerprint ResumeFingerprint::of(const lt::torrent_status& st) {
-  return {st.all_time_upload, st.all_time_download, st.num_pieces, bool(st.flags & lt::torrent_flags::paused),
-          std::hash<std::string>{}(st.save_path), static_cast<int64_t>(st.seeding_duration.count() / 3600)};
+  return {st.all_time_upload, st.all_time_download, st.num_pieces,
+          static_cast<int32_t>(st.seeding_duration.count() / 3600), path_hash(st.save_path),
+          bool(st.flags & lt::torrent_flags::paused)};
 }
 
 /// The .torrent of `ti` (its info dict and trackers); empty when it cannot be made.
@@ -141,8 +142,9 @@ void Engine::Impl::load_resume_files() {
         continue;
       }
       // In the list at once (state checking), before libtorrent has it.
+      // seedd's keys (labels, limits) are in the entry from here on: the add alert leaves them.
       auto& e = torrents[id];
-      e.status = extras;
+      e.status = std::move(extras);
       e.status.info_hash = id;
       e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
       e.status.save_path = atp.save_path;
@@ -157,8 +159,9 @@ void Engine::Impl::load_resume_files() {
       e.saved = ResumeFingerprint::of(atp);
       e.restoring = true;
       e.complete_when_added = is_complete(atp);
+      if (e.complete_when_added) e.smart_ban_deferred = true;
+      else with_smart_ban(atp);
       touch(e);
-      pending_extras[id] = std::move(extras);
     }
     restore_queue.push_back(std::move(atp));
     ++count;

@@ -146,7 +146,9 @@ class SeeddDaemon:
 
     def __init__(self, root, data_roots):
         os.makedirs(os.path.join(root, "seedd"), exist_ok=True)
-        self.d = Daemon("seedd", base_dir=os.path.join(root, "seedd"), extra_args=["--log-level=info"])
+        # PEX off as in the other two (the harness turns off DHT, LSD, UPnP, NAT-PMP and uTP only;
+        # until 2026-12-02 seedd ran here with PEX on).
+        self.d = Daemon("seedd", base_dir=os.path.join(root, "seedd"), extra_args=["--log-level=info", "--pex=false"])
         self.d.extra_args.append("--data-roots=" + ",".join(data_roots))
         self.http = None
 
