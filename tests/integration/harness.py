@@ -426,11 +426,16 @@ class DaemonTestCase(unittest.TestCase):
         self.daemons.append(d)
         return d.start() if start else d
 
-    def seed(self, seeder, size, seed=1, name="payload.bin"):
-        """Makes a file of `size` bytes in the seeder's download dir and a torrent of it, and
-        waits until it seeds. Returns torrent.create's answer and the file's path."""
+    def create_torrent(self, seeder, size, seed=1, name="payload.bin"):
+        """Makes a file of `size` bytes in the seeder's download dir and a torrent of it.
+        Returns torrent.create's answer and the file's path."""
         src = os.path.join(seeder.download_dir, name)
         make_file(src, size, seed=seed)
-        made = seeder.call("torrent.create", path=src)
+        return seeder.call("torrent.create", path=src), src
+
+    def seed(self, seeder, size, seed=1, name="payload.bin"):
+        """create_torrent(), then waits until the torrent seeds. Returns torrent.create's
+        answer and the file's path."""
+        made, src = self.create_torrent(seeder, size, seed=seed, name=name)
         seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
         return made, src

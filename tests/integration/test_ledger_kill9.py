@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from harness import DaemonTestCase, make_file, sha256_file
+from harness import DaemonTestCase, sha256_file
 
 MiB = 1024 * 1024
 SIZE = 256 * MiB
@@ -55,9 +55,7 @@ class LedgerSurvivesKill9(DaemonTestCase):
         # Paced by an upload limit that holds on loopback too, so the kills land mid-transfer.
         seeder = self.daemon("seeder", "--rate-limit-lan=true", "--upload-limit=4MiB")
         leecher = self.daemon("leecher")
-        src = os.path.join(seeder.download_dir, "big.bin")
-        make_file(src, SIZE, seed=6)
-        made = seeder.call("torrent.create", path=src)
+        made, src = self.create_torrent(seeder, SIZE, seed=6, name="big.bin")
         ih = made["info_hash"]
         leecher_addr = leecher.call("node.info")["node_address"]
 
