@@ -433,6 +433,15 @@ class DaemonTestCase(unittest.TestCase):
         make_file(src, size, seed=seed)
         return seeder.call("torrent.create", path=src), src
 
+    def two_nodes(self, seeder_args, size, seed=1, name="payload.bin", wait=False):
+        """A seeder started with `seeder_args`, a leecher, and a torrent of a new file of `size`
+        bytes on the seeder: create_torrent(), or with wait=True seed(), which waits until it
+        seeds. Returns (seeder, leecher, torrent.create's answer, the file's path)."""
+        seeder = self.daemon("seeder", *seeder_args)
+        leecher = self.daemon("leecher")
+        made, src = (self.seed if wait else self.create_torrent)(seeder, size, seed=seed, name=name)
+        return seeder, leecher, made, src
+
     def seed(self, seeder, size, seed=1, name="payload.bin"):
         """create_torrent(), then waits until the torrent seeds. Returns torrent.create's
         answer and the file's path."""

@@ -53,9 +53,8 @@ class LedgerSurvivesKill9(DaemonTestCase):
         print(f"random seed {seed} (SEEDD_TEST_SEED={seed} repeats the kill moments)")
 
         # Paced by an upload limit that holds on loopback too, so the kills land mid-transfer.
-        seeder = self.daemon("seeder", "--rate-limit-lan=true", "--upload-limit=4MiB")
-        leecher = self.daemon("leecher")
-        made, src = self.create_torrent(seeder, SIZE, seed=6, name="big.bin")
+        seeder, leecher, made, src = self.two_nodes(["--rate-limit-lan=true", "--upload-limit=4MiB"], SIZE,
+                                                    seed=6, name="big.bin")
         ih = made["info_hash"]
         leecher_addr = leecher.call("node.info")["node_address"]
 

@@ -11,9 +11,7 @@ SIZE = 256 * 1024 * 1024
 
 class ReceiptsBetweenTwoSeedd(DaemonTestCase):
     def test_leecher_receipts_cover_the_download(self):
-        seeder = self.daemon("seeder", "--reward-rate=1000000000")
-        leecher = self.daemon("leecher")
-        made, src = self.create_torrent(seeder, SIZE, seed=3, name="big.bin")
+        seeder, leecher, made, src = self.two_nodes(["--reward-rate=1000000000"], SIZE, seed=3, name="big.bin")
         ih = made["info_hash"]
         leecher_addr = leecher.call("node.info")["node_address"]
         seeder_addr = seeder.call("node.info")["node_address"]
