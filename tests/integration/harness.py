@@ -88,13 +88,13 @@ def make_file(path, size, seed=1):
             i += 1
 
 
-def rss_kib(pid):
-    """The resident set size of a process, in KiB (VmRSS)."""
+def rss_kib(pid, field="VmRSS"):
+    """The resident set size of a process now, in KiB, or with field="VmHWM" its peak so far."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field}")
 
 
 def bencode(value):
@@ -167,33 +167,43 @@ def file_tree(*roots):
     return tree
 
 
-def http_raw(port, request_bytes, timeout=30):
-    """Sends raw bytes to 127.0.0.1:port and reads until the server closes; returns
-    (status or None, headers dict with lower-case keys, body bytes). Sending runs in a thread,
-    so a server that answers and closes before taking the whole request is still heard."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        def send():
-            try:
-                s.sendall(request_bytes)
-            except OSError:
-                pass  # the server may close early (413): its answer is what counts
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        data = b""
+def http_exchange(port, data, timeout=30, source=None):
+    """Sends raw bytes to 127.0.0.1:port (from address `source` when given) and reads until
+    the server closes or one whole answer (its Content-Length) is in; returns the raw answer.
+    Sending runs in a thread, so a server that answers and closes before taking the whole
+    request is still heard."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                 source_address=(source, 0) if source else None)
+
+    def send():
         try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-                head, sep, body = data.partition(b"\r\n\r\n")
-                if sep:
-                    length = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                    if length and len(body) >= int(length[0].split(b":")[1]):
-                        break
+            s.sendall(data)
         except OSError:
-            pass
-        sender.join(timeout)
+            pass  # the server may close early (413): its answer is what counts
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    answer = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+            head, sep, body = answer.partition(b"\r\n\r\n")
+            if sep:
+                length = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                if length and len(body) >= int(length[0].split(b":")[1]):
+                    break
+    except OSError:
+        pass
+    s.close()
+    sender.join(timeout)
+    return answer
+
+
+def http_raw(port, request_bytes, timeout=30):
+    """http_exchange, parsed: (status or None, headers dict with lower-case keys, body bytes)."""
+    data = http_exchange(port, request_bytes, timeout=timeout)
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode(errors="replace").split("\r\n")
     status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else None
@@ -202,6 +212,30 @@ def http_raw(port, request_bytes, timeout=30):
         k, _, v = line.partition(":")
         headers[k.strip().lower()] = v.strip()
     return status, headers, body
+
+
+def read_until_close(sock, bufsize=65536):
+    """Everything `sock` receives until the peer closes, resets or the socket's timeout passes."""
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(bufsize)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return data
+
+
+def run_cleanups(cleanups):
+    """Calls each of `cleanups` (stop functions), last added first. An error is printed, not
+    raised, so the rest still run and the test's own result stands."""
+    for stop in reversed(cleanups):
+        try:
+            stop()
+        except Exception as e:  # keep stopping the rest
+            print(f"cleanup: {e}")
 
 
 class RpcError(Exception):
@@ -278,15 +312,7 @@ class Daemon:
 
     def post(self, body, headers=None, path="/rpc", timeout=30):
         """Raw POST; returns (status, headers, body bytes)."""
-        data = body if isinstance(body, bytes) else body.encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{self.rpc_port}{path}", data=data, method="POST")
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
+        return self.request("POST", path, body, headers, timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=30):
         """Any HTTP method; returns (status, headers, body bytes)."""
@@ -400,11 +426,25 @@ class DaemonTestCase(unittest.TestCase):
         self.daemons.append(d)
         return d.start() if start else d
 
-    def seed(self, seeder, size, seed=1, name="payload.bin"):
-        """Makes a file of `size` bytes in the seeder's download dir and a torrent of it, and
-        waits until it seeds. Returns torrent.create's answer and the file's path."""
+    def create_torrent(self, seeder, size, seed=1, name="payload.bin"):
+        """Makes a file of `size` bytes in the seeder's download dir and a torrent of it.
+        Returns torrent.create's answer and the file's path."""
         src = os.path.join(seeder.download_dir, name)
         make_file(src, size, seed=seed)
-        made = seeder.call("torrent.create", path=src)
+        return seeder.call("torrent.create", path=src), src
+
+    def two_nodes(self, seeder_args, size, seed=1, name="payload.bin", wait=False):
+        """A seeder started with `seeder_args`, a leecher, and a torrent of a new file of `size`
+        bytes on the seeder: create_torrent(), or with wait=True seed(), which waits until it
+        seeds. Returns (seeder, leecher, torrent.create's answer, the file's path)."""
+        seeder = self.daemon("seeder", *seeder_args)
+        leecher = self.daemon("leecher")
+        made, src = (self.seed if wait else self.create_torrent)(seeder, size, seed=seed, name=name)
+        return seeder, leecher, made, src
+
+    def seed(self, seeder, size, seed=1, name="payload.bin"):
+        """create_torrent(), then waits until the torrent seeds. Returns torrent.create's
+        answer and the file's path."""
+        made, src = self.create_torrent(seeder, size, seed=seed, name=name)
         seeder.wait_for(lambda: seeder.torrent(made["info_hash"])["state"] == "seeding", timeout=10, what="seeding")
         return made, src

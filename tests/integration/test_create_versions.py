@@ -19,7 +19,7 @@ import tempfile
 import unittest
 
 import vanilla
-from harness import Daemon, bdecode, make_file, sha256_file
+from harness import Daemon, bdecode, make_file, run_cleanups, sha256_file
 
 MiB = 1024 * 1024
 QBT_DONE = {"uploading", "stalledUP", "forcedUP", "queuedUP", "pausedUP", "checkingUP"}
@@ -48,11 +48,7 @@ class CreateVersions(unittest.TestCase):
         self.base = tempfile.mkdtemp(prefix="seedd-create-versions-")
 
     def tearDown(self):
-        for stop in reversed(self.cleanups):
-            try:
-                stop()
-            except Exception as e:  # keep stopping the rest
-                print(f"cleanup: {e}")
+        run_cleanups(self.cleanups)
 
     def daemon(self, name):
         d = Daemon(name)

@@ -16,7 +16,7 @@ import threading
 import time
 import unittest
 
-from harness import Daemon
+from harness import Daemon, http_exchange, rss_kib
 
 BODY = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"}).encode()
 MAX_CHUNK_EXTENSION_BYTES = 1024
@@ -28,33 +28,8 @@ LINGER_TIMEOUT_S = 2
 
 
 def exchange(port, data, source="127.0.0.1", timeout=15):
-    """Sends `data` (in a thread: the server may answer before taking it all) and reads until
-    the server closes or one whole answer is in. Returns (status or 0, raw answer)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
-
-    def send():
-        try:
-            s.sendall(data)
-        except OSError:
-            pass
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    answer = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-            head, sep, body = answer.partition(b"\r\n\r\n")
-            if sep:
-                length = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                if length and len(body) >= int(length[0].split(b":")[1]):
-                    break
-    except OSError:
-        pass
-    s.close()
-    sender.join(timeout)
+    """harness.http_exchange with the status: (status or 0, raw answer)."""
+    answer = http_exchange(port, data, timeout=timeout, source=source)
     status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
     return status, answer
 
@@ -79,15 +54,6 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid, field="VmRSS"):
-    """Resident memory now, or with field="VmHWM" its peak so far."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 class HttpHardening(unittest.TestCase):

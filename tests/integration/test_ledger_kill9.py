@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from harness import DaemonTestCase, make_file, sha256_file
+from harness import DaemonTestCase, sha256_file
 
 MiB = 1024 * 1024
 SIZE = 256 * MiB
@@ -53,11 +53,8 @@ class LedgerSurvivesKill9(DaemonTestCase):
         print(f"random seed {seed} (SEEDD_TEST_SEED={seed} repeats the kill moments)")
 
         # Paced by an upload limit that holds on loopback too, so the kills land mid-transfer.
-        seeder = self.daemon("seeder", "--rate-limit-lan=true", "--upload-limit=4MiB")
-        leecher = self.daemon("leecher")
-        src = os.path.join(seeder.download_dir, "big.bin")
-        make_file(src, SIZE, seed=6)
-        made = seeder.call("torrent.create", path=src)
+        seeder, leecher, made, src = self.two_nodes(["--rate-limit-lan=true", "--upload-limit=4MiB"], SIZE,
+                                                    seed=6, name="big.bin")
         ih = made["info_hash"]
         leecher_addr = leecher.call("node.info")["node_address"]
 

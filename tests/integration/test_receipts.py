@@ -4,18 +4,14 @@ seeder sent; the final receipt covers the whole download."""
 import os
 import unittest
 
-from harness import DaemonTestCase, make_file, sha256_file
+from harness import DaemonTestCase, sha256_file
 
 SIZE = 256 * 1024 * 1024
 
 
 class ReceiptsBetweenTwoSeedd(DaemonTestCase):
     def test_leecher_receipts_cover_the_download(self):
-        seeder = self.daemon("seeder", "--reward-rate=1000000000")
-        leecher = self.daemon("leecher")
-        src = os.path.join(seeder.download_dir, "big.bin")
-        make_file(src, SIZE, seed=3)
-        made = seeder.call("torrent.create", path=src)
+        seeder, leecher, made, src = self.two_nodes(["--reward-rate=1000000000"], SIZE, seed=3, name="big.bin")
         ih = made["info_hash"]
         leecher_addr = leecher.call("node.info")["node_address"]
         seeder_addr = seeder.call("node.info")["node_address"]

@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from harness import SEEDD, Daemon
+from harness import SEEDD, Daemon, rss_kib
 
 BODY = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "node.info"})
 
@@ -27,14 +27,6 @@ def raw_request(port, request, source="127.0.0.1", timeout=10):
             data += chunk
     status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1") else 0
     return status, data
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class RpcGuards(unittest.TestCase):

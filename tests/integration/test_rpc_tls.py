@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon
+from harness import Daemon, read_until_close
 
 
 def make_certificate(directory, name="seedd"):
@@ -80,15 +80,7 @@ class TlsTest(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", self.d.rpc_port), timeout=15) as s:
             s.sendall(b"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                       b"Content-Length: 2\r\n\r\n{}")
-            data = b""
-            try:
-                while True:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-            except (ConnectionResetError, socket.timeout):
-                pass
+            data = read_until_close(s, 4096)
         self.assertFalse(data.startswith(b"HTTP/"), data[:200])
         status, _, _ = self.https("GET", "/healthz")  # and the server is none the worse
         self.assertEqual(status, 200)

@@ -30,7 +30,7 @@ import unittest
 
 import claimkit as ck
 import vanilla
-from harness import DaemonTestCase, RpcError, make_file, sha256_file
+from harness import DaemonTestCase, RpcError, make_file, run_cleanups, sha256_file
 
 SIZE = 4 * ck.MiB
 PASS_RATE = 1000000007 * 10**9  # base units per GiB, odd: every floor() matters
@@ -49,11 +49,7 @@ class SwarmReconciles(DaemonTestCase):
         self.chain = ck.LocalChain()
 
     def tearDown(self):
-        for stop in reversed(self.cleanups):
-            try:
-                stop()
-            except Exception as e:  # keep stopping the rest
-                print(f"cleanup: {e}")
+        run_cleanups(self.cleanups)
         super().tearDown()
         self.chain.stop()
 

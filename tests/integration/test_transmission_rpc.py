@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, free_port, make_file, make_torrent_bytes
+from harness import Daemon, free_port, make_file, make_torrent_bytes, read_until_close
 
 TRANSMISSION_REMOTE = shutil.which("transmission-remote")
 TRANSMISSION_DAEMON = shutil.which("transmission-daemon")
@@ -56,12 +56,7 @@ def exchange(port, method, path=PATH, headers=None, body=b""):
     head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items() if v is not None)
     with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
         s.sendall(head.encode() + b"\r\n" + body)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = read_until_close(s)
     raw_head, _, rest = data.partition(b"\r\n\r\n")
     text = raw_head.decode(errors="replace")
     lines = text.split("\r\n")

@@ -20,7 +20,7 @@ import time
 import unittest
 
 import vanilla
-from harness import Daemon, make_file, sha256_file
+from harness import Daemon, make_file, run_cleanups, sha256_file
 
 MiB = 1024 * 1024
 CLIENT_NAMES = {"libtorrent": "libtorrent/", "aria2c": "aria2/", "transmission": "Transmission"}
@@ -58,11 +58,7 @@ class VanillaPeers(unittest.TestCase):
         self.base = tempfile.mkdtemp(prefix="seedd-vanilla-")
 
     def tearDown(self):
-        for stop in reversed(self.cleanups):
-            try:
-                stop()
-            except Exception as e:  # keep stopping the rest
-                print(f"cleanup: {e}")
+        run_cleanups(self.cleanups)
 
     def daemon(self, name, *args):
         d = Daemon(name, extra_args=args)

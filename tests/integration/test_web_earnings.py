@@ -11,9 +11,8 @@ SIZE = 8 * 1024 * 1024
 
 class EarningsChart(BrowserTestCase):
     def test_a_receipted_transfer_shows_as_a_point_on_the_chart(self):
-        seeder = self.daemon("seeder", "--reward-rate=1000000000")
-        leecher = self.daemon("leecher")
-        made, _ = self.seed(seeder, SIZE, seed=7, name="episode.mkv")
+        seeder, leecher, made, _ = self.two_nodes(["--reward-rate=1000000000"], SIZE, seed=7, name="episode.mkv",
+                                                  wait=True)
         ih = made["info_hash"]
         leecher.call("torrent.add", torrent=made["torrent"], peers=[f"127.0.0.1:{seeder.bt_port}"])
         leecher.wait_for(lambda: leecher.torrent(ih)["state"] == "seeding", timeout=120, what="the download")

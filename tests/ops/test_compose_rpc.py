@@ -31,6 +31,9 @@ import urllib.request
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import read_until_close  # noqa: E402
+
 SRC = os.environ.get("SEEDD_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SEEDD = os.environ.get("SEEDD_BIN", "build/seedd")
 SEEDCTL = os.environ.get("SEEDCTL_BIN", "build/seedctl")
@@ -91,15 +94,7 @@ def post(url, body, auth=None, source=None, timeout=5):
     if auth:
         headers.append("Authorization: Basic " + base64.b64encode(auth.encode()).decode())
     conn_sock.sendall(("\r\n".join(headers) + "\r\n\r\n").encode() + body)
-    data = b""
-    try:
-        while True:
-            chunk = conn_sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except (ConnectionResetError, socket.timeout):
-        pass
+    data = read_until_close(conn_sock)
     conn_sock.close()
     if not data:
         return None, None

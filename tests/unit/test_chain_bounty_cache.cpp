@@ -1,22 +1,10 @@
 // chain::BountyCache against a JSON-RPC stub playing a pool: BountyFunded logs found from the
 // deploy block in bounded ranges, live balances from bounty(), the next refresh going on from
 // where the last stopped, and the choice of the bounty that pays a receipt.
-#include <catch2/catch.hpp>
 #include <map>
-#include <nlohmann/json.hpp>
 
-#include "daemon/chain/abi.hpp"
 #include "daemon/chain/bounty_cache.hpp"
-#include "daemon/chain/quantity.hpp"
-#include "daemon/crypto/hex.hpp"
-#include "rpc_stub.hpp"
-
-using json = nlohmann::json;
-using namespace seedd;
-using namespace seedd::chain;
-using test::RpcStub;
-using test::StubReply;
-using test::StubRequest;
+#include "chain_stub_test.hpp"  // last: it opens namespaces
 
 namespace {
 

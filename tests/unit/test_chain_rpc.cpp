@@ -2,27 +2,15 @@
 // it reads the answer, and how every kind of failure reaches the caller (an endpoint error with
 // its message and revert reason, an HTTP error, a malformed answer, a timeout, a refused or
 // unverifiable TLS certificate), plus the bounded eth_getLogs walk.
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "daemon/chain/abi.hpp"
 #include "daemon/chain/pool_codec.hpp"
-#include "daemon/chain/quantity.hpp"
 #include "daemon/chain/rpc_client.hpp"
-#include "daemon/crypto/hex.hpp"
-#include "rpc_stub.hpp"
 #include "scratch_dir.hpp"
-
-using json = nlohmann::json;
-using namespace seedd;
-using namespace seedd::chain;
-using test::RpcStub;
-using test::StubReply;
-using test::StubRequest;
+#include "chain_stub_test.hpp"  // last: it opens namespaces
 
 namespace {
 

@@ -1,22 +1,9 @@
 // From a call to a signed transaction: fees chosen from a fee history under the max_fee_per_gas
 // cap, gas with its margin, the pending nonce, an account too poor for gas named in the error,
 // and the start check of the chain id and the pool's code; against a JSON-RPC stub.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
-#include "daemon/chain/abi.hpp"
-#include "daemon/chain/quantity.hpp"
 #include "daemon/chain/tx_builder.hpp"
-#include "daemon/crypto/hex.hpp"
 #include "daemon/crypto/keccak.hpp"
-#include "rpc_stub.hpp"
-
-using json = nlohmann::json;
-using namespace seedd;
-using namespace seedd::chain;
-using test::RpcStub;
-using test::StubReply;
-using test::StubRequest;
+#include "chain_stub_test.hpp"  // last: it opens namespaces
 
 namespace {
 

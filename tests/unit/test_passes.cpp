@@ -187,6 +187,14 @@ struct PassNode {
   std::unique_ptr<Ledger> ledger;
 };
 
+/// claim.verify of `doc` fails once: by `rule`, with a detail that names `detail`.
+void require_one_failure(const json& doc, const std::string& rule, const std::string& detail) {
+  const auto r = verify_claim(doc, kDomain, VerifierState{});
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].rule == rule);
+  CHECK_THAT(r.failures[0].detail, Catch::Contains(detail));
+}
+
 }  // namespace
 
 TEST_CASE("a claim carries the channel's pass beside its receipt, and claim.verify checks it", "[passes][claims]") {
@@ -235,10 +243,7 @@ TEST_CASE("a claim carries the channel's pass beside its receipt, and claim.veri
 
   json half = made.document;
   half["receipts"][i].erase("passSig");
-  const auto r = verify_claim(half, kDomain, VerifierState{});
-  REQUIRE(r.failures.size() == 1);
-  CHECK(r.failures[0].rule == "malformed");
-  CHECK_THAT(r.failures[0].detail, Catch::Contains("passSig"));
+  require_one_failure(half, "malformed", "passSig");
 }
 
 TEST_CASE("a receipt signed after its pass expired is claimed without the pass", "[passes][claims]") {
@@ -256,10 +261,7 @@ TEST_CASE("a receipt signed after its pass expired is claimed without the pass",
   kept["receipts"][0]["passExp"] = std::to_string(pass.expires_at);
   kept["receipts"][0]["passSig"] = to_hex(pass.signature);
   kept["receipts"][0]["passSigner"] = to_checksum_address(pass.signer);
-  const auto r = verify_claim(kept, kDomain, VerifierState{});
-  REQUIRE(r.failures.size() == 1);
-  CHECK(r.failures[0].rule == "pass");
-  CHECK_THAT(r.failures[0].detail, Catch::Contains("does not cover"));
+  require_one_failure(kept, "pass", "does not cover");
 }
 
 TEST_CASE("verified bytes split into pass bytes and other receipted bytes", "[passes][ledger]") {
