@@ -234,7 +234,7 @@ void init(Node& n) {
       [&router](const rpc::HttpRequest& r) { return router.check_header(r); });
   n.server->start();
   facts.rpc_endpoint = n.server->bound_endpoints().front();
-  util::write_file_atomic(n.cookie_file, std::string(rpc::COOKIE_USER) + ":" + cookie_password, 0600);
+  util::write_file_atomic(n.cookie_file, std::string(rpc::kCookieUser) + ":" + cookie_password, 0600);
   log->info("RPC listening on {}{}", facts.rpc_endpoint, ho.tls_cert.empty() ? "" : " (HTTPS)");
   log->info("ready");
   n.ready = true;

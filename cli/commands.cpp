@@ -512,8 +512,8 @@ int cmd_rpcauth(const std::vector<std::string>& in, bool raw_json) {
   auto a = parse_args("rpcauth", in, 1, 1, {}, {"scope"});
   if (!a) return seedctl_exit::usage;
   const std::string user = a->pos[0];
-  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == rpc::COOKIE_USER) {
-    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << rpc::COOKIE_USER
+  if (user.empty() || user.find_first_of(": \t\r\n#\"") != std::string::npos || user == rpc::kCookieUser) {
+    std::cerr << "seedctl: rpcauth: the user name must be non-empty, not " << rpc::kCookieUser
               << ", and contain no ':', '#', quote or whitespace\n";
     return seedctl_exit::usage;
   }

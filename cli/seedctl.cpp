@@ -103,7 +103,7 @@ std::optional<json> read_json_file(const std::string& what, const fs::path& path
   }
   // A claim file is the user's own and may be far larger than an RPC body: the depth bound
   // (the stack) applies, not the bound on values.
-  auto in = util::parse_untrusted_json(*text, util::MAX_JSON_DEPTH, SIZE_MAX);
+  auto in = util::parse_untrusted_json(*text, util::kMaxJsonDepth, SIZE_MAX);
   if (!in.ok()) {
     std::cerr << "seedctl: the " << what << " " << path.string() << " " << util::json_input_problem(in) << "\n";
     return std::nullopt;

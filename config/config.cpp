@@ -14,14 +14,14 @@ namespace {
 namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
 
-constexpr std::string_view SECRET_MASK = "********";
+constexpr std::string_view kSecretMask = "********";
 // Values from files and the environment can be anything; an error line shows at most this much.
-constexpr std::size_t MAX_SHOWN_VALUE_CHARS = 120;
-constexpr std::string_view ENV_PREFIX = "SEEDD_";
-constexpr std::string_view CONFIG_FILE_NAME = "seedd.conf";
+constexpr std::size_t kMaxShownValueChars = 120;
+constexpr std::string_view kEnvPrefix = "SEEDD_";
+constexpr std::string_view kConfigFileName = "seedd.conf";
 // --help: descriptions start at this column and lines wrap before this width.
-constexpr std::size_t HELP_INDENT = 34;
-constexpr std::size_t HELP_WIDTH = 100;
+constexpr std::size_t kHelpIndent = 34;
+constexpr std::size_t kHelpWidth = 100;
 
 std::string_view trim(std::string_view s) {
   constexpr std::string_view space = " \t\r\n\v\f";
@@ -77,11 +77,11 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 
 // One line, bounded: the value may come from a file or the environment and end up in a log.
 std::string shown(const OptionDef& def, std::string_view value) {
-  if (def.secret) return std::string(SECRET_MASK);
+  if (def.secret) return std::string(kSecretMask);
   std::string out;
-  for (const char c : value.substr(0, MAX_SHOWN_VALUE_CHARS))
+  for (const char c : value.substr(0, kMaxShownValueChars))
     out += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
-  if (value.size() > MAX_SHOWN_VALUE_CHARS) out += "...";
+  if (value.size() > kMaxShownValueChars) out += "...";
   return out;
 }
 
@@ -295,7 +295,7 @@ void resolve_computed(Config& config, const Env& env) {
 
 void apply_env(Config& config, const Env& env) {
   for (const auto& def : option_table()) {
-    const auto key = std::string(ENV_PREFIX) + upper(def.name);
+    const auto key = std::string(kEnvPrefix) + upper(def.name);
     // An empty variable counts as unset: compose files and unit files often pass `X=` for
     // "nothing", and SEEDD_X= should not turn into an error or a reset.
     const auto value = env_value(env, key);
@@ -310,7 +310,7 @@ struct CommandLine {
   std::vector<std::pair<std::string_view, std::string>> values;  // option name, value
 };
 
-constexpr std::string_view ON_COMMAND_LINE = "on the command line";
+constexpr std::string_view kOnCommandLine = "on the command line";
 
 /// The option a `--name` argument (name with dashes or underscores) refers to.
 const OptionDef* find_cli_option(std::string_view name) {
@@ -324,7 +324,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (!arg.starts_with("--") || arg.size() == 2) {
       // Only the flag's name is echoed: a mistyped secret option must not be.
       throw ConfigError("unexpected argument '" + std::string(arg.substr(0, arg.find('='))) +
-                        "' (" + std::string(ON_COMMAND_LINE) + "; see seedd --help)");
+                        "' (" + std::string(kOnCommandLine) + "; see seedd --help)");
     }
     const auto eq = arg.find('=');
     const auto flag = arg.substr(0, eq);
@@ -335,7 +335,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       if (value) return *value;
       if (i + 1 >= args.size() || args[i + 1].starts_with("--"))
         throw ConfigError("option '" + std::string(flag) + "' needs a value (" +
-                          std::string(ON_COMMAND_LINE) + ")");
+                          std::string(kOnCommandLine) + ")");
       return args[++i];
     };
 
@@ -346,7 +346,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (name == "config") {
       cli.config_file = take_value();
       if (cli.config_file->empty())
-        throw ConfigError("option '--config' needs a file name (" + std::string(ON_COMMAND_LINE) +
+        throw ConfigError("option '--config' needs a file name (" + std::string(kOnCommandLine) +
                           ")");
       continue;
     }
@@ -360,7 +360,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     }
     if (def == nullptr)
       throw ConfigError("unknown option '" + std::string(flag) + "' (" +
-                        std::string(ON_COMMAND_LINE) + "; see seedd --help)");
+                        std::string(kOnCommandLine) + "; see seedd --help)");
     if (def->type == OptionType::boolean && !value) {
       cli.values.emplace_back(def->name, "true");
       continue;
@@ -372,7 +372,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
 
 void apply_cli(Config& config, const CommandLine& cli) {
   for (const auto& [name, value] : cli.values)
-    at(ON_COMMAND_LINE, [&] { config.set(name, value, Source::cli); });
+    at(kOnCommandLine, [&] { config.set(name, value, Source::cli); });
 }
 
 /// The value part of a config file line: optional double quotes, `#` comment after it.
@@ -470,22 +470,22 @@ std::string placeholder(const OptionDef& def) {
 void append_help_line(std::string& out, std::string_view left, std::string_view text) {
   out += left;
   std::size_t column = left.size();
-  if (column + 2 > HELP_INDENT) {  // a flag too wide for the column gets a line of its own
+  if (column + 2 > kHelpIndent) {  // a flag too wide for the column gets a line of its own
     out += '\n';
     column = 0;
   }
-  out.append(HELP_INDENT - column, ' ');
-  column = HELP_INDENT;
+  out.append(kHelpIndent - column, ' ');
+  column = kHelpIndent;
   bool first = true;
   for (std::string_view rest = text; !rest.empty();) {
     const auto space = rest.find(' ');
     const auto word = rest.substr(0, space);
     rest.remove_prefix(space == std::string_view::npos ? rest.size() : space + 1);
     if (word.empty()) continue;
-    if (!first && column + 1 + word.size() > HELP_WIDTH) {
+    if (!first && column + 1 + word.size() > kHelpWidth) {
       out += '\n';
-      out.append(HELP_INDENT, ' ');
-      column = HELP_INDENT;
+      out.append(kHelpIndent, ' ');
+      column = kHelpIndent;
     } else if (!first) {
       out += ' ';
       ++column;
@@ -583,7 +583,7 @@ std::string Config::print() const {
     const auto& def = table[i];
     const auto& e = m_entries[i];
     const auto value =
-        def.secret && !e.value.empty() ? std::string(SECRET_MASK) : quoted_if_needed(e.value);
+        def.secret && !e.value.empty() ? std::string(kSecretMask) : quoted_if_needed(e.value);
     out += std::string(def.name) + " = " + value + "  # " + std::string(to_string(e.source)) + "\n";
   }
   return out;
@@ -624,7 +624,7 @@ LoadResult load(int argc, char** argv, const std::map<std::string, std::string>&
     apply_cli(probe, cli);
     auto data_dir = probe.get_string("data_dir");
     if (data_dir.empty()) data_dir = computed_data_dir(env).value_or("");
-    if (!data_dir.empty()) file = fs::path(data_dir) / CONFIG_FILE_NAME;
+    if (!data_dir.empty()) file = fs::path(data_dir) / kConfigFileName;
     explicit_file = false;
   }
 

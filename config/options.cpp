@@ -16,7 +16,7 @@ namespace {
 
 // 2^256 - 1: amounts are uint256 on chain (docs/protocol.md section 5), so a rate above it could
 // never be paid.
-constexpr std::string_view UINT256_MAX_DECIMAL =
+constexpr std::string_view kUint256MaxDecimal =
     "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
 bool is_digits(std::string_view s) {
@@ -41,8 +41,8 @@ std::optional<std::string> uint256_decimal(std::string_view value) {
   // Leading zeros carry nothing; dropping them lets the length compare below decide.
   const auto first = value.find_first_not_of('0');
   const auto digits = first == std::string_view::npos ? std::string_view("0") : value.substr(first);
-  if (digits.size() > UINT256_MAX_DECIMAL.size()) return std::nullopt;
-  if (digits.size() == UINT256_MAX_DECIMAL.size() && digits > UINT256_MAX_DECIMAL)
+  if (digits.size() > kUint256MaxDecimal.size()) return std::nullopt;
+  if (digits.size() == kUint256MaxDecimal.size() && digits > kUint256MaxDecimal)
     return std::nullopt;
   return std::string(digits);
 }

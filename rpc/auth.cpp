@@ -94,7 +94,7 @@ std::optional<Scope> Authenticator::check(const std::string& header) const {
   auto creds = parse_basic(header);
   if (!creds) return std::nullopt;
   const auto& [user, password] = *creds;
-  if (user == COOKIE_USER)
+  if (user == kCookieUser)
     return !m_cookie_password.empty() && CRYPTO_memcmp(comparison_hmac(password).data(), m_cookie_hmac.data(), 64) == 0
                ? std::optional(Scope::admin)
                : std::nullopt;

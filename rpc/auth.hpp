@@ -10,7 +10,7 @@
 
 namespace seedd::rpc {
 
-constexpr const char* COOKIE_USER = "__cookie__";
+constexpr const char* kCookieUser = "__cookie__";
 
 struct RpcAuthEntry {
   std::string user;

@@ -13,7 +13,7 @@ struct ErrorCodeText {
   int code;
   const char* meaning;
 };
-inline constexpr auto ERROR_CODES = std::to_array<ErrorCodeText>({
+inline constexpr auto kErrorCodes = std::to_array<ErrorCodeText>({
     {code::parse_error, "parse error"},
     {code::invalid_request, "invalid request"},
     {code::method_not_found, "method not found"},

@@ -75,7 +75,7 @@ std::optional<LongPoll> long_poll_of(const nlohmann::json& request, const events
   if (p == request.end() || !p->is_object()) return std::nullopt;
   auto t = p->find("timeout_ms");
   if (t == p->end() || !t->is_number_integer() || t->get<int64_t>() <= 0) return std::nullopt;
-  const auto timeout = std::min(std::chrono::milliseconds(t->get<int64_t>()), MAX_LONG_POLL);
+  const auto timeout = std::min(std::chrono::milliseconds(t->get<int64_t>()), kMaxLongPoll);
   auto pinned = request;
   if (!p->contains("since")) pinned["params"]["since"] = bus.last();
   return LongPoll{pinned.dump(), timeout};

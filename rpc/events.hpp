@@ -19,9 +19,9 @@ struct Event;
 namespace seedd::rpc {
 
 /// The longest an `events.poll` may wait.
-constexpr std::chrono::milliseconds MAX_LONG_POLL{60000};
+constexpr std::chrono::milliseconds kMaxLongPoll{60000};
 /// The most events one `events.poll` answer carries.
-constexpr size_t MAX_POLL_EVENTS = 1000;
+constexpr size_t kMaxPollEvents = 1000;
 
 /// The notification text of one event.
 nlohmann::json event_notification(const events::Event& e);

@@ -140,9 +140,9 @@ ConnectionLimiter::Verdict ConnectionLimiter::admit(const std::string& address) 
   std::lock_guard lock(m_mutex);
   if (m_open >= m_max) return Verdict::server_full;
   if (!loopback) {
-    if (m_open_remote >= m_max - LOOPBACK_RESERVED_CONNECTIONS) return Verdict::server_full;
+    if (m_open_remote >= m_max - kLoopbackReservedConnections) return Verdict::server_full;
     auto& n = m_per_source[source_key(address)];
-    if (n >= MAX_CONNECTIONS_PER_ADDRESS) return Verdict::source_full;
+    if (n >= kMaxConnectionsPerAddress) return Verdict::source_full;
     ++n;
     ++m_open_remote;
   }
@@ -170,7 +170,7 @@ std::chrono::milliseconds AuthBackoff::failure(const std::string& address_) {
   std::lock_guard lock(m_mutex);
   auto it = m_entries.find(address);
   if (it == m_entries.end()) {
-    if (m_entries.size() >= MAX_BACKOFF_ENTRIES) {
+    if (m_entries.size() >= kMaxBackoffEntries) {
       auto oldest = std::min_element(m_entries.begin(), m_entries.end(),
                                      [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
       m_entries.erase(oldest);
@@ -180,10 +180,10 @@ std::chrono::milliseconds AuthBackoff::failure(const std::string& address_) {
   auto& e = it->second;
   ++e.failures;
   e.last = std::chrono::steady_clock::now();
-  auto delay = BASE_AUTH_DELAY;
-  if (e.failures > AUTH_FAILURES_BEFORE_BACKOFF) {
-    const int doublings = std::min(e.failures - AUTH_FAILURES_BEFORE_BACKOFF, 10);
-    delay = std::min(MAX_AUTH_DELAY, BASE_AUTH_DELAY * (1 << doublings));
+  auto delay = kBaseAuthDelay;
+  if (e.failures > kAuthFailuresBeforeBackoff) {
+    const int doublings = std::min(e.failures - kAuthFailuresBeforeBackoff, 10);
+    delay = std::min(kMaxAuthDelay, kBaseAuthDelay * (1 << doublings));
   }
   e.locked_until = e.last + delay;
   return delay;

@@ -49,10 +49,10 @@ bool is_loopback(const std::string& address);
 
 /// Connections from one source (source_key), except loopback ones, which only the overall cap
 /// bounds: a LAN host cannot take every slot.
-constexpr int MAX_CONNECTIONS_PER_ADDRESS = 64;
+constexpr int kMaxConnectionsPerAddress = 64;
 /// Slots only loopback clients may take: the local admin (seedctl) gets in while the LAN has
-/// taken every other one. Non-loopback clients together get MAX_CONNECTIONS minus these.
-constexpr int LOOPBACK_RESERVED_CONNECTIONS = 64;
+/// taken every other one. Non-loopback clients together get kMaxConnections minus these.
+constexpr int kLoopbackReservedConnections = 64;
 
 /// Who may hold one of the server's `max_connections` connection slots. An address outside the
 /// allow-list is refused before it counts. Thread-safe.
@@ -76,15 +76,15 @@ class ConnectionLimiter {
 };
 
 /// Failed logins per address: the answer to a failure is delayed 250 ms, and longer (doubling,
-/// up to MAX_AUTH_DELAY) after AUTH_FAILURES_BEFORE_BACKOFF failures in a row from that address.
+/// up to kMaxAuthDelay) after kAuthFailuresBeforeBackoff failures in a row from that address.
 /// Other addresses are never slowed. The table is bounded (oldest entry evicted). Until a
 /// failure's delay has passed, the address is locked: its further attempts are refused (429)
 /// without their password being checked, so parallel connections gain no guesses; one source
-/// (source_key) gets at most one guess per delay, down to 1 per MAX_AUTH_DELAY.
-constexpr std::chrono::milliseconds BASE_AUTH_DELAY{250};
-constexpr std::chrono::milliseconds MAX_AUTH_DELAY{8000};
-constexpr int AUTH_FAILURES_BEFORE_BACKOFF = 5;
-constexpr size_t MAX_BACKOFF_ENTRIES = 4096;
+/// (source_key) gets at most one guess per delay, down to 1 per kMaxAuthDelay.
+constexpr std::chrono::milliseconds kBaseAuthDelay{250};
+constexpr std::chrono::milliseconds kMaxAuthDelay{8000};
+constexpr int kAuthFailuresBeforeBackoff = 5;
+constexpr size_t kMaxBackoffEntries = 4096;
 
 class AuthBackoff {
  public:
@@ -105,10 +105,10 @@ class AuthBackoff {
   std::map<std::string, Entry> m_entries;  // by source_key
 };
 
-/// Lines of the "authentication failed" warning per AUTH_LOG_INTERVAL; the ones over it are
+/// Lines of the "authentication failed" warning per kAuthLogInterval; the ones over it are
 /// counted and the count is given with the next line written.
-constexpr int AUTH_LOG_LINES_PER_INTERVAL = 10;
-constexpr std::chrono::seconds AUTH_LOG_INTERVAL{60};
+constexpr int kAuthLogLinesPerInterval = 10;
+constexpr std::chrono::seconds kAuthLogInterval{60};
 
 /// A log line that may be written at most `lines` times per `interval`. Thread-safe.
 class LogRateLimit {

@@ -9,15 +9,15 @@ namespace seedd::rpc {
 namespace http = boost::beast::http;
 
 RequestParser::RequestParser() {
-  body_limit(MAX_BODY_BYTES);
-  header_limit(MAX_HEADER_BYTES);
+  body_limit(kMaxBodyBytes);
+  header_limit(kMaxHeaderBytes);
 }
 
 void RequestParser::on_field_impl(http::field name, boost::beast::string_view name_string,
                                   boost::beast::string_view value, boost::beast::error_code& ec) {
   if (is_header_done()) {  // a trailer field: the header itself is bounded by header_limit
     m_trailer_bytes += name_string.size() + value.size();
-    if (m_trailer_bytes > MAX_TRAILER_BYTES) {
+    if (m_trailer_bytes > kMaxTrailerBytes) {
       ec = http::error::header_limit;
       return;
     }
@@ -27,7 +27,7 @@ void RequestParser::on_field_impl(http::field name, boost::beast::string_view na
 
 void RequestParser::on_chunk_header_impl(std::uint64_t, boost::beast::string_view extensions,
                                          boost::beast::error_code& ec) {
-  if (extensions.size() > MAX_CHUNK_EXTENSION_BYTES) ec = http::error::header_limit;
+  if (extensions.size() > kMaxChunkExtensionBytes) ec = http::error::header_limit;
 }
 
 HttpRequest request_of(const http::request_header<>& header, std::string remote_address) {
@@ -62,7 +62,7 @@ std::optional<HttpResponse> check_framing(const http::request_header<>& header) 
   return r;
 }
 
-static_assert(MAX_BODY_BYTES == 16 * 1024 * 1024, "the 413 answer below names the limit");
+static_assert(kMaxBodyBytes == 16 * 1024 * 1024, "the 413 answer below names the limit");
 
 std::optional<std::pair<int, const char*>> answer_to_parse_error(const boost::beast::error_code& ec) {
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;

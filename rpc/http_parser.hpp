@@ -12,19 +12,19 @@
 
 namespace seedd::rpc {
 
-/// The most bytes of a request held unparsed for one connection. A header (MAX_HEADER_BYTES),
+/// The most bytes of a request held unparsed for one connection. A header (kMaxHeaderBytes),
 /// one chunk header with its extensions, or a trailer must fit; a request that needs more is
 /// refused with 431 (Beast's parser otherwise buffers a chunk's extensions without end).
-constexpr std::size_t MAX_READ_BUFFER_BYTES = 32 * 1024;
+constexpr std::size_t kMaxReadBufferBytes = 32 * 1024;
 /// The extensions of one chunk (";name=value..."): seedd reads none of them.
-constexpr std::size_t MAX_CHUNK_EXTENSION_BYTES = 1024;
+constexpr std::size_t kMaxChunkExtensionBytes = 1024;
 /// The names and values of all trailer fields of a chunked body together. Beast throws
 /// std::length_error on a field value over 65,533 bytes, out of the I/O thread: this keeps every
 /// trailer far below that.
-constexpr std::size_t MAX_TRAILER_BYTES = 8 * 1024;
+constexpr std::size_t kMaxTrailerBytes = 8 * 1024;
 
-/// Beast's request parser with seedd's limits: body (MAX_BODY_BYTES), header
-/// (MAX_HEADER_BYTES), chunk extensions and trailers (http::error::header_limit when passed).
+/// Beast's request parser with seedd's limits: body (kMaxBodyBytes), header
+/// (kMaxHeaderBytes), chunk extensions and trailers (http::error::header_limit when passed).
 class RequestParser : public boost::beast::http::request_parser<boost::beast::http::string_body> {
  public:
   RequestParser();

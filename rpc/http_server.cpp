@@ -39,8 +39,8 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr int NETWORK_THREADS = 1;
-constexpr size_t FIRST_READ_BYTES = 4096;  // the first read of a request, into an empty buffer
+constexpr int kNetworkThreads = 1;
+constexpr size_t kFirstReadBytes = 4096;  // the first read of a request, into an empty buffer
 
 /// The address to listen on for a bind endpoint (parsed and checked by util::Endpoint).
 tcp::endpoint listen_endpoint(const util::Endpoint& e) {
@@ -66,7 +66,7 @@ class WorkerPool {
   bool submit(std::function<void()> job) {
     {
       std::lock_guard lock(m_mutex);
-      if (m_stopping || m_jobs.size() >= MAX_QUEUED_REQUESTS) return false;
+      if (m_stopping || m_jobs.size() >= kMaxQueuedRequests) return false;
       m_jobs.push_back(std::move(job));
     }
     m_cv.notify_one();
@@ -144,10 +144,10 @@ struct HttpServer::Impl {
   std::vector<std::string> bound;
   WorkerPool workers;
   std::optional<net::ssl::context> tls;  // set when rpc_tls_cert and rpc_tls_key are
-  // One network thread (NETWORK_THREADS): reads, writes, header checks and the inline methods
+  // One network thread (kNetworkThreads): reads, writes, header checks and the inline methods
   // cost microseconds, and a second thread on the same io_context woke the first for nearly
   // every completion (issue 18: a third of the CPU went to context switches).
-  net::io_context ioc{NETWORK_THREADS};
+  net::io_context ioc{kNetworkThreads};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
 
@@ -187,7 +187,7 @@ struct HttpServer::Impl {
       m_ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
       m_ws.set_option(websocket::stream_base::decorator(
           [](websocket::response_type& res) { res.set(http::field::server, "seedd/" SEEDD_VERSION); }));
-      m_ws.read_message_max(MAX_WEBSOCKET_MESSAGE);
+      m_ws.read_message_max(kMaxWebsocketMessage);
       auto r = std::make_shared<http::request<http::string_body>>(std::move(req));
       m_ws.async_accept(*r, [self = shared_from_this(), r](beast::error_code ec) {
         if (ec) return;
@@ -199,7 +199,7 @@ struct HttpServer::Impl {
     void send(std::string text) override {
       net::post(m_ws.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
         if (self->m_closed) return;
-        if (self->m_queue.size() >= MAX_WEBSOCKET_BACKLOG) return self->close_now("fell behind: reconnect with since");
+        if (self->m_queue.size() >= kMaxWebsocketBacklog) return self->close_now("fell behind: reconnect with since");
         self->m_queue.push_back(std::move(text));
         self->flush();
       });
@@ -274,7 +274,7 @@ struct HttpServer::Impl {
 
     void run() {
       if constexpr (kTls) {
-        lowest().expires_after(REQUEST_TIMEOUT);  // a client that never finishes the handshake is cut
+        lowest().expires_after(kRequestTimeout);  // a client that never finishes the handshake is cut
         m_stream.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
           if (ec) return self->close();
           self->read();
@@ -287,14 +287,14 @@ struct HttpServer::Impl {
    private:
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
 
-    // An idle connection waits up to IDLE_TIMEOUT for a request's first byte; from there the
-    // whole request, header and body, must arrive within REQUEST_TIMEOUT.
+    // An idle connection waits up to kIdleTimeout for a request's first byte; from there the
+    // whole request, header and body, must arrive within kRequestTimeout.
     void read() {
       m_parser.emplace();
       m_request.reset();
       if (m_buffer.size() > 0) return parse_buffered();  // pipelined: its first bytes are here
-      lowest().expires_after(IDLE_TIMEOUT);
-      m_stream.async_read_some(m_buffer.prepare(FIRST_READ_BYTES),
+      lowest().expires_after(kIdleTimeout);
+      m_stream.async_read_some(m_buffer.prepare(kFirstReadBytes),
                                [self = shared_from_this()](beast::error_code ec, size_t n) {
                                  if (ec) return self->on_error(ec);
                                  self->m_buffer.commit(n);
@@ -321,13 +321,13 @@ struct HttpServer::Impl {
     }
 
     void read_header() {
-      lowest().expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(kRequestTimeout);
       http::async_read_header(m_stream, m_buffer, *m_parser,
                               beast::bind_front_handler(&Session::on_header, shared_from_this()));
     }
 
     void read_body() {
-      lowest().expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(kRequestTimeout);
       http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
@@ -511,7 +511,7 @@ struct HttpServer::Impl {
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return close();
       const size_t done = sent < 0 ? 0 : static_cast<size_t>(sent);
       if (done == out->size()) return after_write(keep_alive);
-      lowest().expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(kRequestTimeout);
       net::async_write(m_stream, net::buffer(out->data() + done, out->size() - done),
                        [self = shared_from_this(), out, keep_alive](beast::error_code ec, size_t) {
                          if (ec) return self->close();
@@ -529,7 +529,7 @@ struct HttpServer::Impl {
     }
 
     void send(std::shared_ptr<http::response<http::string_body>> res) {
-      lowest().expires_after(REQUEST_TIMEOUT);
+      lowest().expires_after(kRequestTimeout);
       http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
         if (!ec && self->m_linger) return self->linger();
         if (ec || !res->keep_alive()) return self->close();
@@ -542,7 +542,7 @@ struct HttpServer::Impl {
     void linger() {
       beast::error_code ec;
       lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
-      lowest().expires_after(LINGER_TIMEOUT);
+      lowest().expires_after(kLingerTimeout);
       m_drain = std::make_unique<std::array<char, 4096>>();
       drain();
     }
@@ -550,7 +550,7 @@ struct HttpServer::Impl {
     void drain() {
       lowest().async_read_some(net::buffer(*m_drain), [self = shared_from_this()](beast::error_code ec, size_t n) {
         self->m_drained += n;
-        if (ec || self->m_drained >= MAX_LINGER_BYTES) return self->close();
+        if (ec || self->m_drained >= kMaxLingerBytes) return self->close();
         self->drain();
       });
     }
@@ -562,7 +562,7 @@ struct HttpServer::Impl {
     }
 
     Stream m_stream;
-    beast::flat_buffer m_buffer{MAX_READ_BUFFER_BYTES};  // bounded: see MAX_READ_BUFFER_BYTES
+    beast::flat_buffer m_buffer{kMaxReadBufferBytes};  // bounded: see kMaxReadBufferBytes
     std::optional<RequestParser> m_parser;
     std::shared_ptr<HttpRequest> m_request;  // the request being read, from its header on
     std::optional<http::request<http::string_body>> m_upgrade_request;
@@ -624,7 +624,7 @@ struct HttpServer::Impl {
         spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       }
     }
-    auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), ACCEPT_BACKOFF);
+    auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), kAcceptBackoff);
     timer->async_wait([this, &acceptor, timer](beast::error_code wec) {
       if (!wec) accept(acceptor);
     });
@@ -636,7 +636,7 @@ HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, Header
   m_impl->options = std::move(options);
   m_impl->handler = std::move(handler);
   m_impl->header_check = std::move(header_check);
-  m_impl->limiter.emplace(MAX_CONNECTIONS, m_impl->options.address_allowed);
+  m_impl->limiter.emplace(kMaxConnections, m_impl->options.address_allowed);
 }
 
 HttpServer::~HttpServer() {
@@ -679,7 +679,7 @@ void HttpServer::start() {
   d.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (auto& acc : d.acceptors) d.accept(*acc);
   d.workers.start(std::max(1, d.options.threads));
-  for (int i = 0; i < NETWORK_THREADS; ++i)
+  for (int i = 0; i < kNetworkThreads; ++i)
     d.threads.emplace_back([&d, i] {
       const std::string name = "seedd-rpc-" + std::to_string(i);
       ::pthread_setname_np(::pthread_self(), name.c_str());

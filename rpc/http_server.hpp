@@ -15,28 +15,28 @@
 namespace seedd::rpc {
 
 /// Limits of the HTTP layer (STYLE 7: each is named and has a test at its edge).
-constexpr size_t MAX_BODY_BYTES = 16 * 1024 * 1024;  // a base64 .torrent of a large torrent fits
-constexpr size_t MAX_HEADER_BYTES = 16 * 1024;
-constexpr int MAX_CONNECTIONS = 4096;  // see also guards.hpp: per address, loopback's reserve
-constexpr std::chrono::seconds IDLE_TIMEOUT{30};     // keep-alive connection with no request
-constexpr std::chrono::seconds REQUEST_TIMEOUT{10};  // from a request's first byte to its last
+constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;  // a base64 .torrent of a large torrent fits
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr int kMaxConnections = 4096;  // see also guards.hpp: per address, loopback's reserve
+constexpr std::chrono::seconds kIdleTimeout{30};     // keep-alive connection with no request
+constexpr std::chrono::seconds kRequestTimeout{10};  // from a request's first byte to its last
 /// After accept() fails for want of file descriptors (EMFILE, ENFILE): the wait before the next
 /// try, instead of a busy loop.
-constexpr std::chrono::milliseconds ACCEPT_BACKOFF{100};
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
 /// A refused request's connection (its body not read) is drained this long, and of at most
 /// this much, before it is closed: closing with unread bytes resets the connection, and the
 /// client may lose the answer.
-constexpr std::chrono::seconds LINGER_TIMEOUT{2};
-constexpr size_t MAX_LINGER_BYTES = 1024 * 1024;
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr size_t kMaxLingerBytes = 1024 * 1024;
 
-constexpr size_t MAX_QUEUED_REQUESTS = 256;  // requests waiting for a worker; more get 503
-constexpr size_t MAX_WEBSOCKET_BACKLOG = 1024;  // messages queued for one WebSocket client
-constexpr size_t MAX_WEBSOCKET_MESSAGE = 64 * 1024;  // from a WebSocket client
+constexpr size_t kMaxQueuedRequests = 256;  // requests waiting for a worker; more get 503
+constexpr size_t kMaxWebsocketBacklog = 1024;  // messages queued for one WebSocket client
+constexpr size_t kMaxWebsocketMessage = 64 * 1024;  // from a WebSocket client
 
 struct HttpResponse;
 
 /// An open WebSocket as a handler sees it. Thread-safe; a client that lets more than
-/// MAX_WEBSOCKET_BACKLOG messages pile up is disconnected.
+/// kMaxWebsocketBacklog messages pile up is disconnected.
 class WebSocketChannel {
  public:
   virtual ~WebSocketChannel() = default;

@@ -141,9 +141,9 @@ std::optional<std::string> handle_jsonrpc(util::JsonInput in, Context& ctx, cons
   json req = std::move(in.value);
   if (req.is_array()) {
     if (req.empty()) return dump(error_response(nullptr, code::invalid_request, "Invalid Request: empty batch"));
-    if (req.size() > MAX_BATCH_LENGTH)
+    if (req.size() > kMaxBatchLength)
       return dump(error_response(nullptr, code::invalid_request,
-                                 "Invalid Request: a batch holds at most " + std::to_string(MAX_BATCH_LENGTH) +
+                                 "Invalid Request: a batch holds at most " + std::to_string(kMaxBatchLength) +
                                      " requests"));
     std::string out;
     for (const auto& r : req)

@@ -13,7 +13,7 @@ namespace seedd::rpc {
 class MethodTable;
 
 /// Largest batch accepted; a longer one is an invalid request as a whole.
-constexpr size_t MAX_BATCH_LENGTH = 100;
+constexpr size_t kMaxBatchLength = 100;
 
 /// Handles one POST body. Returns the response body, or nullopt when every request in it was
 /// a notification (the HTTP layer then answers 204 with no body).

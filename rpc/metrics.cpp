@@ -21,8 +21,8 @@ void RpcMetrics::observe(const std::string& method, double seconds, bool error) 
   ++s.count;
   if (error) ++s.errors;
   s.sum += seconds;
-  for (size_t i = 0; i < BUCKETS_SECONDS.size(); ++i)
-    if (seconds <= BUCKETS_SECONDS[i]) ++s.buckets[i];
+  for (size_t i = 0; i < kBucketsSeconds.size(); ++i)
+    if (seconds <= kBucketsSeconds[i]) ++s.buckets[i];
 }
 
 std::string RpcMetrics::render() const {
@@ -37,8 +37,8 @@ std::string RpcMetrics::render() const {
   o << "# HELP seedd_rpc_request_duration_seconds Time to handle a JSON-RPC request, by method.\n"
     << "# TYPE seedd_rpc_request_duration_seconds histogram\n";
   for (const auto& [m, s] : m_series) {
-    for (size_t i = 0; i < BUCKETS_SECONDS.size(); ++i)
-      o << "seedd_rpc_request_duration_seconds_bucket{method=\"" << m << "\",le=\"" << BUCKETS_SECONDS[i] << "\"} "
+    for (size_t i = 0; i < kBucketsSeconds.size(); ++i)
+      o << "seedd_rpc_request_duration_seconds_bucket{method=\"" << m << "\",le=\"" << kBucketsSeconds[i] << "\"} "
         << s.buckets[i] << "\n";
     o << "seedd_rpc_request_duration_seconds_bucket{method=\"" << m << "\",le=\"+Inf\"} " << s.count << "\n"
       << "seedd_rpc_request_duration_seconds_sum{method=\"" << m << "\"} " << s.sum << "\n"

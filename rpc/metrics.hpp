@@ -13,7 +13,7 @@ namespace seedd::rpc {
 /// Request counts and a latency histogram per method.
 class RpcMetrics {
  public:
-  static constexpr std::array<double, 9> BUCKETS_SECONDS{0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+  static constexpr std::array<double, 9> kBucketsSeconds{0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
   void observe(const std::string& method, double seconds, bool error);
   std::string render() const;
 
@@ -21,7 +21,7 @@ class RpcMetrics {
   struct Series {
     uint64_t count = 0, errors = 0;
     double sum = 0;
-    std::array<uint64_t, BUCKETS_SECONDS.size()> buckets{};
+    std::array<uint64_t, kBucketsSeconds.size()> buckets{};
   };
   mutable std::mutex m_mutex;
   std::map<std::string, Series> m_series;  // only methods that exist in the table: bounded

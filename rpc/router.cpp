@@ -146,7 +146,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
 
 std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
   // A larger body is not a request for a few fields of memory; parsing it twice would cost.
-  if (req.method != "POST" || req.body.size() > MAX_INLINE_BODY_BYTES) return std::nullopt;
+  if (req.method != "POST" || req.body.size() > kMaxInlineBodyBytes) return std::nullopt;
   const auto path = path_of(req.target);
   if (path == "/rpc") {
     auto in = util::parse_untrusted_json(req.body);
@@ -160,7 +160,7 @@ std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
 
 std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
   const auto auth_header = req.header("authorization");
-  if (auth_header.empty() && !cookie_value(req.header("cookie"), SESSION_COOKIE).empty())
+  if (auth_header.empty() && !cookie_value(req.header("cookie"), kSessionCookie).empty())
     return page_scope(req, unauthorized);
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
   unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
@@ -168,7 +168,7 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
   // transmission-remote uses, sends every request that way first): nothing was guessed, so it
   // is not logged as a failure nor counted towards the back-off, but it waits as long as one.
   if (auth_header.empty()) {
-    unauthorized.delay = BASE_AUTH_DELAY;
+    unauthorized.delay = kBaseAuthDelay;
     return std::nullopt;
   }
   // Locked by a recent failure: the password is not even checked, so that guesses sent over
@@ -199,12 +199,12 @@ std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& 
 
 std::optional<Scope> Router::scope_of(const HttpRequest& req, HttpResponse& unauthorized) const {
   if (req.verified_scope) return req.verified_scope;  // by check_header, for this very request
-  if (req.header("authorization").empty() && !cookie_value(req.header("cookie"), SESSION_COOKIE).empty())
+  if (req.header("authorization").empty() && !cookie_value(req.header("cookie"), kSessionCookie).empty())
     return page_scope(req, unauthorized);
   if (auto scope = m_auth.check(req.header("authorization"))) return scope;
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");
   unauthorized.headers.emplace_back("WWW-Authenticate", "Basic realm=\"seedd\"");
-  unauthorized.delay = BASE_AUTH_DELAY;
+  unauthorized.delay = kBaseAuthDelay;
   return std::nullopt;
 }
 

@@ -22,7 +22,7 @@ namespace seedd::rpc {
 using EndpointHandler = std::function<HttpResponse(const HttpRequest&, Context&)>;
 
 /// The largest request body handle_inline() looks at.
-constexpr size_t MAX_INLINE_BODY_BYTES = 4096;
+constexpr size_t kMaxInlineBodyBytes = 4096;
 
 class Router {
  public:
@@ -78,7 +78,7 @@ class Router {
   Authenticator m_auth;
   RequestGuard m_guard;
   AuthBackoff m_backoff;
-  LogRateLimit m_auth_log{AUTH_LOG_LINES_PER_INTERVAL, AUTH_LOG_INTERVAL};
+  LogRateLimit m_auth_log{kAuthLogLinesPerInterval, kAuthLogInterval};
   std::function<Health()> m_health;
   EndpointHandler m_transmission;
   std::function<bool(std::string_view body)> m_transmission_inline;

@@ -18,14 +18,14 @@ using nlohmann::json;
 
 /// What the page may load and where it may connect: its own files and its own origin, nothing
 /// inline and no other host.
-constexpr const char* CONTENT_SECURITY_POLICY =
+constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// `r` with the page's security headers; answers about the session are never cached, the page's
 /// files are revalidated (no-cache) so an upgraded seedd serves its own at once.
 HttpResponse page_response(HttpResponse r, const char* cache_control = "no-store") {
-  r.headers.emplace_back("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  r.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   // A login link carries its token in the URL: no page may pass it on as a Referer.
@@ -71,7 +71,7 @@ json session_json(const WebSession& s) {
           {"expires_at", unix_seconds(s.expires)}};
 }
 
-constexpr const char* SESSION_ENDED =
+constexpr const char* kSessionEnded =
     "your session has ended (it expired, you logged out, or seedd restarted): log in again";
 
 /// "http://host:port" or "https://host:port" of an Origin header whose host:port is `host`.
@@ -83,10 +83,10 @@ bool same_origin(const std::string& origin, const std::string& host) {
 }  // namespace
 
 std::optional<Scope> Router::page_scope(const HttpRequest& req, HttpResponse& refused) const {
-  const auto session = m_sessions.find(cookie_value(req.header("cookie"), SESSION_COOKIE));
+  const auto session = m_sessions.find(cookie_value(req.header("cookie"), kSessionCookie));
   if (!session) {
     // No WWW-Authenticate: a browser would answer it with its own password dialog.
-    refused = json_response(401, json{{"error", SESSION_ENDED}, {"session", "ended"}}.dump());
+    refused = json_response(401, json{{"error", kSessionEnded}, {"session", "ended"}}.dump());
     return std::nullopt;
   }
   const auto path = path_of(req.target);
@@ -100,7 +100,7 @@ std::optional<Scope> Router::page_scope(const HttpRequest& req, HttpResponse& re
     }
   }
   if (req.method != "GET" && req.method != "HEAD") {
-    const auto token = req.header(CSRF_HEADER);
+    const auto token = req.header(kCsrfHeader);
     if (token.size() != session->csrf.size() || CRYPTO_memcmp(token.data(), session->csrf.data(), token.size()) != 0) {
       refused = json_response(403, json{{"error", "missing or wrong CSRF token (X-CSRF-Token): reload the page"}}.dump());
       return std::nullopt;
@@ -113,8 +113,8 @@ std::optional<HttpResponse> Router::check_ui_header(const HttpRequest& req, cons
   if (path == "/ui/login" && req.method == "POST") {
     const auto length = req.header("content-length");
     if (!req.header("transfer-encoding").empty() || length.empty() || length.size() > 6 ||
-        length.find_first_not_of("0123456789") != std::string::npos || std::stoul(length) > MAX_LOGIN_BODY_BYTES)
-      return page_json(413, {{"error", "a login is a JSON object of at most " + std::to_string(MAX_LOGIN_BODY_BYTES) +
+        length.find_first_not_of("0123456789") != std::string::npos || std::stoul(length) > kMaxLoginBodyBytes)
+      return page_json(413, {{"error", "a login is a JSON object of at most " + std::to_string(kMaxLoginBodyBytes) +
                                            " bytes with a Content-Length"}});
     if (!is_json_media_type(req.header("content-type")))
       return page_json(415, {{"error", "Content-Type must be application/json"}});
@@ -150,7 +150,7 @@ HttpResponse Router::handle_ui(const HttpRequest& req, const std::string& path) 
 }
 
 std::string Router::session_cookie(const std::string& token, std::chrono::seconds max_age) const {
-  return std::string(SESSION_COOKIE) + "=" + token + "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
          "; HttpOnly; SameSite=Strict" + (m_tls ? "; Secure" : "");
 }
 
@@ -162,12 +162,12 @@ HttpResponse Router::ui_login(const HttpRequest& req) {
   auto user = in.value.value("user", std::string());
   auto password = in.value.value("password", std::string());
   // The cookie file's whole line pasted as the password, or its password with no user.
-  const std::string cookie_prefix = std::string(COOKIE_USER) + ":";
+  const std::string cookie_prefix = std::string(kCookieUser) + ":";
   if (user.empty() && password.starts_with(cookie_prefix)) {
-    user = COOKIE_USER;
+    user = kCookieUser;
     password = password.substr(cookie_prefix.size());
   }
-  if (user.empty()) user = COOKIE_USER;
+  if (user.empty()) user = kCookieUser;
   HttpRequest as_basic = req;
   as_basic.headers["authorization"] = "Basic " + util::base64_encode(user + ":" + password);
   as_basic.headers.erase("cookie");
@@ -186,7 +186,7 @@ HttpResponse Router::ui_login(const HttpRequest& req) {
   const auto session = m_sessions.find(token);
   spdlog::get("auth")->info("web page login of '{}' from {}", util::printable(user), req.remote_address);
   auto r = page_json(200, session_json(*session));
-  r.headers.emplace_back("Set-Cookie", session_cookie(token, SESSION_LIFETIME));
+  r.headers.emplace_back("Set-Cookie", session_cookie(token, kSessionLifetime));
   return r;
 }
 
@@ -194,17 +194,17 @@ HttpResponse Router::ui_login_link(const HttpRequest& req) {
   const auto token = query_value(req.target, "token");
   if (token.empty()) return redirect("/ui/");
   if (!m_sessions.redeem_login_link(token)) return redirect("/ui/?login=link-spent");
-  const auto session = m_sessions.open(COOKIE_USER, Scope::admin);
+  const auto session = m_sessions.open(kCookieUser, Scope::admin);
   spdlog::get("auth")->info("web page login by a seedctl ui link from {}", req.remote_address);
   auto r = redirect("/ui/");
-  r.headers.emplace_back("Set-Cookie", session_cookie(session, SESSION_LIFETIME));
+  r.headers.emplace_back("Set-Cookie", session_cookie(session, kSessionLifetime));
   return r;
 }
 
 HttpResponse Router::ui_logout(const HttpRequest& req) {
   HttpResponse refused;
   if (!page_scope(req, refused)) return page_response(std::move(refused));
-  m_sessions.close(cookie_value(req.header("cookie"), SESSION_COOKIE));
+  m_sessions.close(cookie_value(req.header("cookie"), kSessionCookie));
   auto r = page_json(200, {{"logged_out", true}});
   r.headers.emplace_back("Set-Cookie", session_cookie("", std::chrono::seconds(0)));
   return r;
@@ -212,10 +212,10 @@ HttpResponse Router::ui_logout(const HttpRequest& req) {
 
 HttpResponse Router::ui_session(const HttpRequest& req) const {
   // 200 either way: the page asks before it knows, and a browser logs every 401 as an error.
-  const auto token = cookie_value(req.header("cookie"), SESSION_COOKIE);
+  const auto token = cookie_value(req.header("cookie"), kSessionCookie);
   if (token.empty()) return page_json(200, {{"logged_in", false}, {"session", "none"}});
   const auto session = m_sessions.find(token);
-  if (!session) return page_json(200, {{"logged_in", false}, {"session", "ended"}, {"error", SESSION_ENDED}});
+  if (!session) return page_json(200, {{"logged_in", false}, {"session", "ended"}, {"error", kSessionEnded}});
   auto body = session_json(*session);
   body["logged_in"] = true;
   return page_json(200, body);

@@ -7,7 +7,7 @@ namespace {
 
 // Tokens are looked up in a map, which compares byte by byte; a token is 256 random bits, so
 // what timing could tell about a prefix does not help to guess the rest.
-constexpr size_t TOKEN_BYTES = 32;
+constexpr size_t kTokenBytes = 32;
 
 template <class Map, class Expiry>
 void drop_oldest(Map& map, Expiry expiry) {
@@ -20,16 +20,16 @@ void drop_oldest(Map& map, Expiry expiry) {
 }  // namespace
 
 std::string WebSessions::open(const std::string& user, Scope scope) {
-  auto token = random_hex(TOKEN_BYTES);
+  auto token = random_hex(kTokenBytes);
   std::lock_guard lock(m_mutex);
   expire_locked();
-  if (m_sessions.size() >= MAX_SESSIONS) drop_oldest(m_sessions, [](const WebSession& s) { return s.expires; });
-  m_sessions[token] = WebSession{user, scope, random_hex(TOKEN_BYTES), m_clock() + SESSION_LIFETIME};
+  if (m_sessions.size() >= kMaxSessions) drop_oldest(m_sessions, [](const WebSession& s) { return s.expires; });
+  m_sessions[token] = WebSession{user, scope, random_hex(kTokenBytes), m_clock() + kSessionLifetime};
   return token;
 }
 
 std::optional<WebSession> WebSessions::find(const std::string& token) {
-  if (token.size() != 2 * TOKEN_BYTES) return std::nullopt;
+  if (token.size() != 2 * kTokenBytes) return std::nullopt;
   std::lock_guard lock(m_mutex);
   auto it = m_sessions.find(token);
   if (it == m_sessions.end()) return std::nullopt;
@@ -46,11 +46,11 @@ void WebSessions::close(const std::string& token) {
 }
 
 std::string WebSessions::issue_login_link() {
-  auto token = random_hex(TOKEN_BYTES);
+  auto token = random_hex(kTokenBytes);
   std::lock_guard lock(m_mutex);
   expire_locked();
-  if (m_links.size() >= MAX_LOGIN_LINKS) drop_oldest(m_links, [](auto t) { return t; });
-  m_links[token] = m_clock() + LOGIN_LINK_LIFETIME;
+  if (m_links.size() >= kMaxLoginLinks) drop_oldest(m_links, [](auto t) { return t; });
+  m_links[token] = m_clock() + kLoginLinkLifetime;
   return token;
 }
 

@@ -14,23 +14,23 @@
 namespace seedd::rpc {
 
 /// The cookie that carries a session's token.
-constexpr const char* SESSION_COOKIE = "seedd_session";
+constexpr const char* kSessionCookie = "seedd_session";
 /// The header a changing call from the page carries its session's CSRF token in.
-constexpr const char* CSRF_HEADER = "x-csrf-token";
+constexpr const char* kCsrfHeader = "x-csrf-token";
 /// The largest body POST /ui/login takes ({"user": ..., "password": ...}).
-constexpr size_t MAX_LOGIN_BODY_BYTES = 4096;
+constexpr size_t kMaxLoginBodyBytes = 4096;
 /// How long a session lasts from its login (not extended by use).
-constexpr std::chrono::hours SESSION_LIFETIME{12};
+constexpr std::chrono::hours kSessionLifetime{12};
 /// Sessions kept at once; a new login past it ends the oldest.
-constexpr size_t MAX_SESSIONS = 256;
+constexpr size_t kMaxSessions = 256;
 /// How long a one-time login link is valid, and how many may be pending.
-constexpr std::chrono::minutes LOGIN_LINK_LIFETIME{10};
-constexpr size_t MAX_LOGIN_LINKS = 64;
+constexpr std::chrono::minutes kLoginLinkLifetime{10};
+constexpr size_t kMaxLoginLinks = 64;
 
 struct WebSession {
   std::string user;  // the rpc_auth user, or "__cookie__" (the cookie file or a login link)
   Scope scope = Scope::read;
-  std::string csrf;  // 64 hex, sent back in CSRF_HEADER by changing calls
+  std::string csrf;  // 64 hex, sent back in kCsrfHeader by changing calls
   std::chrono::system_clock::time_point expires;
 };
 
@@ -47,7 +47,7 @@ class WebSessions {
   void close(const std::string& token);
   /// A one-time login link's token (64 hex) for the admin.
   std::string issue_login_link();
-  /// Spends a login link's token: true once, within LOGIN_LINK_LIFETIME.
+  /// Spends a login link's token: true once, within kLoginLinkLifetime.
   bool redeem_login_link(const std::string& token);
   size_t size() const;
 

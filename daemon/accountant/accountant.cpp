@@ -113,7 +113,7 @@ void Accountant::book_unverified(LedgerBatch& batch, int64_t now) {
     if (c->closed.load()) {
       std::lock_guard lock(m_totals_mutex);
       fold_peer_total(m_closed_totals, {c->infohash, peer_total_key(*c)}, c->uploaded.load(), c->downloaded.load(),
-                      MAX_PEER_TOTAL_ROWS);
+                      kMaxPeerTotalRows);
       m_ctx->registry.erase(c->id);
     }
   }
@@ -305,7 +305,7 @@ void Accountant::apply_runtime_policy(uint64_t credit_window, accountant::Vanill
   m_ctx->credit_window = credit_window;
   m_ctx->vanilla = vanilla;
   m_ctx->vanilla_upload_limit = vanilla_upload_limit;
-  for (size_t i = 0; i < LANE_COUNT; ++i) m_ctx->lane_weights[i] = lane_weights[i];
+  for (size_t i = 0; i < kLaneCount; ++i) m_ctx->lane_weights[i] = lane_weights[i];
 }
 
 Accountant::RuntimePolicy Accountant::runtime_policy() const {

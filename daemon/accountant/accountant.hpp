@@ -94,7 +94,7 @@ class Accountant {
   std::vector<PeerTotal> peer_totals(const crypto::InfoHash20& infohash) const;
   /// The rows of closed connections kept for peer_totals, over all torrents (~100 bytes each):
   /// when full, the row that moved the fewest bytes makes room for a new peer's.
-  static constexpr size_t MAX_PEER_TOTAL_ROWS = 16384;
+  static constexpr size_t kMaxPeerTotalRows = 16384;
   using PeerTotalKey = std::pair<crypto::InfoHash20, std::optional<crypto::Address>>;
   using PeerTotalRows = std::map<PeerTotalKey, PeerTotal>;
   /// Adds one closed connection's bytes to its row of `rows`, which holds at most `max_rows`

@@ -56,8 +56,8 @@ std::vector<uint64_t> water_fill(uint64_t capacity, std::span<const uint64_t> we
 /// limit is in full use, every peer may want its whole share: a peer below its cap then is one
 /// that lost to the others in libtorrent's rate limiter for a moment, not one that cannot take more.
 uint64_t demand_of(const LanePeer& p, bool limit_in_use) {
-  if (limit_in_use || p.held || p.cap == 0 || p.rate * 100 >= p.cap * SATURATED_PERCENT) return kUnbounded;
-  return p.rate + std::max(p.rate * HEADROOM_PERCENT / 100, PROBE_BYTES_PER_SECOND);
+  if (limit_in_use || p.held || p.cap == 0 || p.rate * 100 >= p.cap * kSaturatedPercent) return kUnbounded;
+  return p.rate + std::max(p.rate * kHeadroomPercent / 100, kProbeBytesPerSecond);
 }
 
 }  // namespace
@@ -76,13 +76,13 @@ const char* lane_name(Lane lane) {
 
 std::optional<LaneWeights> parse_lane_weights(std::string_view text) {
   LaneWeights w{};
-  for (size_t i = 0; i < LANE_COUNT; ++i) {
+  for (size_t i = 0; i < kLaneCount; ++i) {
     const auto colon = text.find(':');
-    if ((colon == std::string_view::npos) != (i == LANE_COUNT - 1)) return std::nullopt;
+    if ((colon == std::string_view::npos) != (i == kLaneCount - 1)) return std::nullopt;
     const auto item = trim(text.substr(0, colon));
     uint32_t v = 0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || v < 1 || v > MAX_LANE_WEIGHT)
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || v < 1 || v > kMaxLaneWeight)
       return std::nullopt;
     w[i] = v;
     if (colon != std::string_view::npos) text.remove_prefix(colon + 1);
@@ -100,10 +100,10 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
 
   uint64_t total_rate = 0;
   for (const auto& p : peers) total_rate += p.rate;
-  const bool limit_in_use = total_rate * 100 >= capacity * SATURATED_PERCENT;
+  const bool limit_in_use = total_rate * 100 >= capacity * kSaturatedPercent;
 
   // The lanes' demands: unbounded as soon as one of its peers is.
-  std::array<uint64_t, LANE_COUNT> lane_demand{}, wanting{};
+  std::array<uint64_t, kLaneCount> lane_demand{}, wanting{};
   for (const auto& p : peers) {
     if (!p.wants) continue;
     const auto l = static_cast<size_t>(p.lane);
@@ -113,21 +113,21 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
   }
   std::vector<uint64_t> lane_w, lane_d;
   std::vector<size_t> lane_of;
-  for (size_t l = 0; l < LANE_COUNT; ++l) {
+  for (size_t l = 0; l < kLaneCount; ++l) {
     if (wanting[l] == 0) continue;
     lane_w.push_back(weights[l]);
     lane_d.push_back(lane_demand[l]);
     lane_of.push_back(l);
   }
-  std::array<uint64_t, LANE_COUNT> lane_share{};
+  std::array<uint64_t, kLaneCount> lane_share{};
   const auto shares = water_fill(capacity, lane_w, lane_d);
   for (size_t i = 0; i < shares.size(); ++i) lane_share[lane_of[i]] = shares[i];
 
   // Inside each lane, equal shares by the same rule.
   uint64_t active_weight = 0;
-  for (size_t l = 0; l < LANE_COUNT; ++l)
+  for (size_t l = 0; l < kLaneCount; ++l)
     if (wanting[l] > 0) active_weight += weights[l];
-  for (size_t l = 0; l < LANE_COUNT; ++l) {
+  for (size_t l = 0; l < kLaneCount; ++l) {
     std::vector<size_t> members;
     std::vector<uint64_t> ones, demands;
     for (size_t i = 0; i < peers.size(); ++i) {
@@ -145,7 +145,7 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
     for (size_t i = 0; i < peers.size(); ++i)
       if (!peers[i].wants && static_cast<size_t>(peers[i].lane) == l) caps[i] = idle_cap;
   }
-  for (auto& c : caps) c = std::max(c, MIN_LANE_CAP);
+  for (auto& c : caps) c = std::max(c, kMinLaneCap);
   return caps;
 }
 
@@ -159,27 +159,27 @@ std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers) {
   return only;
 }
 
-std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
-                                             const std::array<int, LANE_COUNT>& asking) {
-  std::array<int, LANE_COUNT> out{};
+std::array<int, kLaneCount> lane_slot_counts(int slots, const LaneWeights& weights,
+                                             const std::array<int, kLaneCount>& asking) {
+  std::array<int, kLaneCount> out{};
   int lanes_asking = 0;
-  for (size_t l = 0; l < LANE_COUNT; ++l) lanes_asking += asking[l] > 0 ? 1 : 0;
+  for (size_t l = 0; l < kLaneCount; ++l) lanes_asking += asking[l] > 0 ? 1 : 0;
   if (slots <= 0 || lanes_asking <= 1) return asking;
   int left = slots;
   if (lanes_asking > slots) {
-    for (size_t l = 0; l < LANE_COUNT && left > 0; ++l)
+    for (size_t l = 0; l < kLaneCount && left > 0; ++l)
       if (asking[l] > 0) out[l] = 1, --left;
     return out;
   }
   // One each, then the rest by weight (largest remainder, ties to the higher lane).
-  for (size_t l = 0; l < LANE_COUNT; ++l)
+  for (size_t l = 0; l < kLaneCount; ++l)
     if (asking[l] > 0) out[l] = 1, --left;
   uint64_t total_weight = 0;
-  for (size_t l = 0; l < LANE_COUNT; ++l)
+  for (size_t l = 0; l < kLaneCount; ++l)
     if (asking[l] > 0) total_weight += weights[l];
   const int to_divide = left;
-  std::array<uint64_t, LANE_COUNT> remainder{};
-  for (size_t l = 0; l < LANE_COUNT && total_weight > 0; ++l) {
+  std::array<uint64_t, kLaneCount> remainder{};
+  for (size_t l = 0; l < kLaneCount && total_weight > 0; ++l) {
     if (asking[l] == 0) continue;
     const uint64_t exact = static_cast<uint64_t>(to_divide) * weights[l];
     const int whole = static_cast<int>(exact / total_weight);
@@ -188,23 +188,23 @@ std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weigh
     remainder[l] = exact % total_weight;
   }
   while (left > 0) {
-    size_t best = LANE_COUNT;
-    for (size_t l = 0; l < LANE_COUNT; ++l)
-      if (asking[l] > 0 && (best == LANE_COUNT || remainder[l] > remainder[best])) best = l;
-    if (best == LANE_COUNT) break;
+    size_t best = kLaneCount;
+    for (size_t l = 0; l < kLaneCount; ++l)
+      if (asking[l] > 0 && (best == kLaneCount || remainder[l] > remainder[best])) best = l;
+    if (best == kLaneCount) break;
     ++out[best];
     --left;
     remainder[best] = 0;
     if (std::all_of(remainder.begin(), remainder.end(), [](uint64_t r) { return r == 0; })) break;
   }
   // A lane gets no more slots than it has peers asking; the excess goes down the lanes in order.
-  for (size_t l = 0; l < LANE_COUNT; ++l) {
+  for (size_t l = 0; l < kLaneCount; ++l) {
     if (out[l] > asking[l]) {
       left += out[l] - asking[l];
       out[l] = asking[l];
     }
   }
-  for (size_t l = 0; l < LANE_COUNT && left > 0; ++l) {
+  for (size_t l = 0; l < kLaneCount && left > 0; ++l) {
     const int more = std::min(left, asking[l] - out[l]);
     out[l] += more;
     left -= more;
@@ -212,11 +212,11 @@ std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weigh
   return out;
 }
 
-std::array<int, LANE_COUNT> SlotRounds::counts(int slots, const LaneWeights& weights,
-                                               const std::array<int, LANE_COUNT>& asking) {
+std::array<int, kLaneCount> SlotRounds::counts(int slots, const LaneWeights& weights,
+                                               const std::array<int, kLaneCount>& asking) {
   int lanes_asking = 0;
   int64_t total_weight = 0;
-  for (size_t l = 0; l < LANE_COUNT; ++l) {
+  for (size_t l = 0; l < kLaneCount; ++l) {
     if (asking[l] == 0) continue;
     ++lanes_asking;
     total_weight += weights[l];
@@ -226,32 +226,32 @@ std::array<int, LANE_COUNT> SlotRounds::counts(int slots, const LaneWeights& wei
     return lane_slot_counts(slots, weights, asking);
   }
   bool turn_valid = m_ticks_left > 0;
-  for (size_t l = 0; l < LANE_COUNT; ++l)
+  for (size_t l = 0; l < kLaneCount; ++l)
     if (m_turn[l] > 0 && asking[l] == 0) turn_valid = false;  // a lane of the turn has left
   if (!turn_valid) {
-    for (size_t l = 0; l < LANE_COUNT; ++l)
+    for (size_t l = 0; l < kLaneCount; ++l)
       if (asking[l] > 0) m_credit[l] += weights[l];
     m_turn = {};
     for (int k = 0; k < slots; ++k) {
-      size_t best = LANE_COUNT;
-      for (size_t l = 0; l < LANE_COUNT; ++l)
-        if (asking[l] > 0 && m_turn[l] == 0 && (best == LANE_COUNT || m_credit[l] > m_credit[best])) best = l;
+      size_t best = kLaneCount;
+      for (size_t l = 0; l < kLaneCount; ++l)
+        if (asking[l] > 0 && m_turn[l] == 0 && (best == kLaneCount || m_credit[l] > m_credit[best])) best = l;
       m_turn[best] = 1;
       m_credit[best] -= total_weight;
     }
-    m_ticks_left = SLOT_ROUND_TICKS;
+    m_ticks_left = kSlotRoundTicks;
   }
   --m_ticks_left;
   return m_turn;
 }
 
-std::array<int, LANE_COUNT> slots_asked(std::span<const SlotPeer> peers) {
-  std::array<int, LANE_COUNT> asking{};
+std::array<int, kLaneCount> slots_asked(std::span<const SlotPeer> peers) {
+  std::array<int, kLaneCount> asking{};
   for (const auto& p : peers) ++asking[static_cast<size_t>(p.lane)];
   return asking;
 }
 
-std::vector<bool> lane_slots(std::array<int, LANE_COUNT> counts, std::span<const SlotPeer> peers) {
+std::vector<bool> lane_slots(std::array<int, kLaneCount> counts, std::span<const SlotPeer> peers) {
   std::vector<size_t> order(peers.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {

@@ -15,36 +15,36 @@
 namespace seedd::accountant {
 
 enum class Lane : uint8_t { pass = 0, receipt = 1, vanilla = 2 };
-constexpr size_t LANE_COUNT = 3;
+constexpr size_t kLaneCount = 3;
 
 /// "pass", "receipt" or "vanilla": the `lane` field of torrent.peers.
 const char* lane_name(Lane lane);
 
 /// Relative weights of the lanes, in lane order. Every weight is at least 1: a lane with weight
 /// 0 would be starved, which the issue rules out.
-using LaneWeights = std::array<uint32_t, LANE_COUNT>;
-constexpr LaneWeights DEFAULT_LANE_WEIGHTS = {6, 3, 1};
-constexpr uint32_t MAX_LANE_WEIGHT = 1000;
+using LaneWeights = std::array<uint32_t, kLaneCount>;
+constexpr LaneWeights kDefaultLaneWeights = {6, 3, 1};
+constexpr uint32_t kMaxLaneWeight = 1000;
 
-/// "P:R:V", three integers from 1 to MAX_LANE_WEIGHT (spaces around them allowed); nullopt
+/// "P:R:V", three integers from 1 to kMaxLaneWeight (spaces around them allowed); nullopt
 /// otherwise.
 std::optional<LaneWeights> parse_lane_weights(std::string_view text);
 std::string to_string(const LaneWeights& w);
 
 /// No per-peer cap goes below this (bytes per second): a peer whose lane share rounds to nothing
 /// still moves, and libtorrent treats a limit of 0 as "no limit".
-constexpr uint64_t MIN_LANE_CAP = 1024;
+constexpr uint64_t kMinLaneCap = 1024;
 /// While the peers together take less than this fraction (percent) of the upload limit, a peer
 /// that used less than this fraction of its cap over the last second is not held back by it: its
 /// demand is what it took (plus headroom), and the rest of its share goes to the peers that can
 /// use it. A peer at its cap may want more: its demand is unbounded. While the limit is in full
 /// use, every peer's demand is unbounded and the shares are the weights'.
-constexpr uint64_t SATURATED_PERCENT = 80;
+constexpr uint64_t kSaturatedPercent = 80;
 /// Headroom over the last second's rate that a peer below its cap keeps (percent of the rate,
-/// and at least PROBE_BYTES_PER_SECOND), so a peer speeding up reaches its cap within a second
+/// and at least kProbeBytesPerSecond), so a peer speeding up reaches its cap within a second
 /// or two and is then seen as wanting more.
-constexpr uint64_t HEADROOM_PERCENT = 50;
-constexpr uint64_t PROBE_BYTES_PER_SECOND = 64 * 1024;
+constexpr uint64_t kHeadroomPercent = 50;
+constexpr uint64_t kProbeBytesPerSecond = 64 * 1024;
 
 /// One connection as the bandwidth allocator sees it.
 struct LanePeer {
@@ -89,26 +89,26 @@ struct SlotPeer {
 /// one first (no lane is starved of slots), the rest go by weight (largest remainder; ties to
 /// the higher lane); a lane never gets more than it has peers, and what it cannot use goes to
 /// the other lanes in lane order. With fewer slots than lanes asking, they go in lane order.
-std::array<int, LANE_COUNT> lane_slot_counts(int slots, const LaneWeights& weights,
-                                             const std::array<int, LANE_COUNT>& asking);
+std::array<int, kLaneCount> lane_slot_counts(int slots, const LaneWeights& weights,
+                                             const std::array<int, kLaneCount>& asking);
 
 /// How long (in allocations, one a second) the lanes chosen to hold the slots stay chosen while
 /// there are fewer slots than lanes asking: about libtorrent's unchoke interval (15 s), so that
 /// turns do not churn the choker.
-constexpr int SLOT_ROUND_TICKS = 15;
+constexpr int kSlotRoundTicks = 15;
 
 /// The slot counts over time. With at least as many slots as lanes asking, lane_slot_counts.
 /// With fewer, the slots go to lanes in turns (smooth weighted round robin, one turn every
-/// SLOT_ROUND_TICKS calls): over many turns each lane asking holds a slot in proportion to its
+/// kSlotRoundTicks calls): over many turns each lane asking holds a slot in proportion to its
 /// weight, so even then no lane is starved. One instance per session, network thread only.
 class SlotRounds {
  public:
   /// The counts for the next second; call once a second.
-  std::array<int, LANE_COUNT> counts(int slots, const LaneWeights& weights, const std::array<int, LANE_COUNT>& asking);
+  std::array<int, kLaneCount> counts(int slots, const LaneWeights& weights, const std::array<int, kLaneCount>& asking);
 
  private:
-  std::array<int64_t, LANE_COUNT> m_credit{};
-  std::array<int, LANE_COUNT> m_turn{};  // the lanes holding the slots this turn
+  std::array<int64_t, kLaneCount> m_credit{};
+  std::array<int, kLaneCount> m_turn{};  // the lanes holding the slots this turn
   int m_ticks_left = 0;
 };
 
@@ -117,8 +117,8 @@ class SlotRounds {
 /// served. When libtorrent's choker moves a slot inside a lane (it chokes one peer and unchokes
 /// another), the peer it chose is the less served one and gets the slot: the lanes do not stop
 /// the choker's rotation, they bound how many slots each lane holds.
-std::vector<bool> lane_slots(std::array<int, LANE_COUNT> counts, std::span<const SlotPeer> peers);
+std::vector<bool> lane_slots(std::array<int, kLaneCount> counts, std::span<const SlotPeer> peers);
 /// How many of `peers` ask in each lane.
-std::array<int, LANE_COUNT> slots_asked(std::span<const SlotPeer> peers);
+std::array<int, kLaneCount> slots_asked(std::span<const SlotPeer> peers);
 
 }  // namespace seedd::accountant

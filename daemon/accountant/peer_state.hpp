@@ -33,27 +33,27 @@ struct AccountingPolicy {
   bool sign_receipts = true;
   crypto::Domain domain;
   crypto::uint256 default_rate = 0;
-  LaneWeights lane_weights = DEFAULT_LANE_WEIGHTS;
+  LaneWeights lane_weights = kDefaultLaneWeights;
   // Pass signers whose passes count without a bounty on chain (`trusted_pass_signers`).
   std::vector<crypto::Address> trusted_pass_signers;
 };
 
 /// Protocol constants of docs/protocol.md section 4.
-constexpr uint64_t OVER_CLAIM_SLACK_BYTES = 16 * 1024;
-constexpr int64_t MAX_CLOCK_SKEW_SECONDS = 300;
-constexpr int MAX_VIOLATIONS = 3;
-constexpr int MIN_RECEIPT_GAP_MS = 10;         // at most one receipt every 10 ms
-constexpr int MAX_RECEIPT_SILENCE_MS = 30000;  // one at least every 30 s while the count grows
+constexpr uint64_t kOverClaimSlackBytes = 16 * 1024;
+constexpr int64_t kMaxClockSkewSeconds = 300;
+constexpr int kMaxViolations = 3;
+constexpr int kMinReceiptGapMs = 10;         // at most one receipt every 10 ms
+constexpr int kMaxReceiptSilenceMs = 30000;  // one at least every 30 s while the count grows
 /// A seeder that does not say `cw` in its handshake is taken to use this credit window.
-constexpr uint64_t DEFAULT_CREDIT_WINDOW_BYTES = 16 * 1024 * 1024;
+constexpr uint64_t kDefaultCreditWindowBytes = 16 * 1024 * 1024;
 /// The smallest receipt cadence a leecher keeps (it would otherwise sign for every block).
-constexpr uint64_t MIN_RECEIPT_INTERVAL_BYTES = 16 * 1024;
+constexpr uint64_t kMinReceiptIntervalBytes = 16 * 1024;
 /// A seedd peer held at the credit window that has sent no receipt at all on the connection
 /// this long after its first byte is a node that does not sign (`sign_receipts = false`): it is
 /// served as a vanilla peer from then on. A signing leecher sends its first receipt after
 /// min(ri, cw/4) bytes and at least one every 30 s, so it never gets here.
-constexpr int NON_SIGNER_GRACE_MS = MAX_RECEIPT_SILENCE_MS;
-constexpr size_t MAX_RECEIPT_MESSAGE_BYTES = 512;
+constexpr int kNonSignerGraceMs = kMaxReceiptSilenceMs;
+constexpr size_t kMaxReceiptMessageBytes = 512;
 
 /// Where a connection's `seedd.pass` stands (seeder role), as torrent.peers shows it.
 enum class PassState : uint8_t {
@@ -278,13 +278,13 @@ struct ExtensionContext {
   // The lanes (SIGHUP and session.set change them): the weights, and from the network settings
   // in force the upload limit they divide (0 = none: no caps), whether it covers LAN peers
   // (rate_limit_lan) and the upload slots (<= 0: no limit).
-  std::array<std::atomic<uint32_t>, LANE_COUNT> lane_weights{};
+  std::array<std::atomic<uint32_t>, kLaneCount> lane_weights{};
   std::atomic<uint64_t> lane_capacity{0};
   std::atomic<bool> lanes_cover_lan{false};
   std::atomic<int> upload_slots{0};
   LaneWeights current_lane_weights() const {
     LaneWeights w;
-    for (size_t i = 0; i < LANE_COUNT; ++i) w[i] = lane_weights[i].load();
+    for (size_t i = 0; i < kLaneCount; ++i) w[i] = lane_weights[i].load();
     return w;
   }
   explicit ExtensionContext(crypto::PrivateKey k) : key(std::move(k)), address(key.address()) {}

@@ -48,17 +48,17 @@ uint64_t from_be64(lt::string_view s) {
 
 /// How often a seeder holding a peer at its credit window looks whether a receipt has been
 /// booked (tick() comes only once a second, which would stall a LAN transfer at each window).
-constexpr auto UNCHOKE_POLL = std::chrono::milliseconds(5);
+constexpr auto kUnchokePoll = std::chrono::milliseconds(5);
 /// How long it keeps looking after the last receipt message arrived; tick() goes on after that.
-constexpr auto UNCHOKE_POLL_FOR = std::chrono::seconds(2);
+constexpr auto kUnchokePollFor = std::chrono::seconds(2);
 /// The lane pacer's token bucket: it holds at most this much of a peer's cap (a burst after a
 /// pause), and a peer choked at its cap is unchoked once it holds a quarter of a second again:
 /// about four choke cycles a second for a peer that would take more than its lane gives it.
-constexpr double PACE_BURST_SECONDS = 0.5;
-constexpr double PACE_MIN_BURST_BYTES = 64 * 1024;
-constexpr double PACE_RESUME_SECONDS = 0.25;
-constexpr double PACE_MAX_DEBT_SECONDS = 1.0;
-constexpr double PACE_MIN_RESUME_BYTES = 16 * 1024;
+constexpr double kPaceBurstSeconds = 0.5;
+constexpr double kPaceMinBurstBytes = 64 * 1024;
+constexpr double kPaceResumeSeconds = 0.25;
+constexpr double kPaceMaxDebtSeconds = 1.0;
+constexpr double kPaceMinResumeBytes = 16 * 1024;
 
 class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_shared_from_this<ReceiptPeerPlugin> {
  public:
@@ -72,10 +72,10 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     }
   }
 
-  lt::string_view type() const override { return RECEIPT_EXTENSION_NAME; }
+  lt::string_view type() const override { return kReceiptExtensionName; }
 
   void add_handshake(lt::entry& e) override {
-    e["m"][RECEIPT_EXTENSION_NAME] = RECEIPT_EXTENSION_ID;
+    e["m"][kReceiptExtensionName] = kReceiptExtensionId;
     lt::entry& s = e["seedd"];
     s["v"] = 1;
     s["addr"] = std::string(m_ctx->address.begin(), m_ctx->address.end());
@@ -112,7 +112,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
       m_conn->client_known.store(true, std::memory_order_release);
     }
     if (h.type() != lt::bdecode_node::dict_t) return true;
-    if (auto m = h.dict_find_dict("m")) m_peer_msg_id = static_cast<int>(m.dict_find_int_value(RECEIPT_EXTENSION_NAME, -1));
+    if (auto m = h.dict_find_dict("m")) m_peer_msg_id = static_cast<int>(m.dict_find_int_value(kReceiptExtensionName, -1));
     auto s = h.dict_find_dict("seedd");
     if (!s || s.dict_find_int_value("v", 0) != 1 || m_peer_msg_id <= 0) return true;  // a vanilla peer
     const auto addr = s.dict_find_string_value("addr");
@@ -123,7 +123,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     if (pool.size() == 20) std::memcpy(m_peer_pool.data(), pool.data(), 20);
     const auto ri = s.dict_find_int_value("ri", 0);
     // A peer asking for receipts more often than every 16 KiB would make us sign per block.
-    m_peer_interval = ri >= static_cast<int64_t>(MIN_RECEIPT_INTERVAL_BYTES) ? static_cast<uint64_t>(ri)
+    m_peer_interval = ri >= static_cast<int64_t>(kMinReceiptIntervalBytes) ? static_cast<uint64_t>(ri)
                                                                              : m_ctx->policy.receipt_interval;
     const auto cw = s.dict_find_int_value("cw", 0);
     if (cw > 0) m_peer_credit_window = static_cast<uint64_t>(cw);
@@ -158,8 +158,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   }
 
   bool on_extended(int length, int msg, lt::span<char const> body) override {
-    if (msg != RECEIPT_EXTENSION_ID) return false;
-    if (length > static_cast<int>(MAX_RECEIPT_MESSAGE_BYTES)) {
+    if (msg != kReceiptExtensionId) return false;
+    if (length > static_cast<int>(kMaxReceiptMessageBytes)) {
       if (body.size() == length) queue_malformed();
       return true;
     }
@@ -191,7 +191,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     }
     m_ctx->queue.push(std::move(r));
     m_last_receipt_in = Clock::now();
-    if (m_choked_for_credit) arm_timer(UNCHOKE_POLL);
+    if (m_choked_for_credit) arm_timer(kUnchokePoll);
     return true;
   }
 
@@ -219,7 +219,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
       m_pc.disconnect(lt::errors::make_error_code(lt::errors::upload_upload_connection), lt::operation_t::bittorrent);
       return;
     }
-    if (m_conn->violations.load() >= MAX_VIOLATIONS && !m_disconnecting) {
+    if (m_conn->violations.load() >= kMaxViolations && !m_disconnecting) {
       m_disconnecting = true;
       m_pc.disconnect(lt::errors::make_error_code(lt::errors::invalid_message), lt::operation_t::bittorrent,
                       lt::disconnect_severity_t{1});
@@ -231,7 +231,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
       return;
     }
     if (m_choked_for_credit && !m_conn->receipt_seen.load(std::memory_order_relaxed) &&
-        Clock::now() - m_first_upload > std::chrono::milliseconds(NON_SIGNER_GRACE_MS)) {
+        Clock::now() - m_first_upload > std::chrono::milliseconds(kNonSignerGraceMs)) {
       // A seedd node that does not sign (sign_receipts = false): serve it as the vanilla peer
       // it is, instead of holding it at the window for good. Its bytes count as unverified.
       m_conn->is_seedd.store(false, std::memory_order_release);
@@ -335,8 +335,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     if (up - std::min(up, m_conn->accepted_bytes.load()) <= m_ctx->credit_window.load()) {
       m_choked_for_credit = false;
       m_pc.maybe_unchoke_this_peer();
-    } else if (Clock::now() - m_last_receipt_in < UNCHOKE_POLL_FOR) {
-      arm_timer(UNCHOKE_POLL);
+    } else if (Clock::now() - m_last_receipt_in < kUnchokePollFor) {
+      arm_timer(kUnchokePoll);
     }
   }
 
@@ -363,7 +363,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
 
   /// The pacer's token bucket (bytes) brought up to `now` at the peer's cap.
   void refill_pace(Clock::time_point now, uint64_t cap) {
-    const double depth = std::max(static_cast<double>(cap) * PACE_BURST_SECONDS, PACE_MIN_BURST_BYTES);
+    const double depth = std::max(static_cast<double>(cap) * kPaceBurstSeconds, kPaceMinBurstBytes);
     if (m_pace_at == Clock::time_point{}) {
       // Pacing starts (or starts again: a lane alone in use is not paced) with what an unchoke
       // would give, not a full bucket: a peer whose pacing flickers off and on must not collect
@@ -389,8 +389,8 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     refill_pace(now, cap);
     // Bytes already queued when the peer was choked still go out and are owed; a debt past a
     // second of the cap (a cap that just fell) is forgiven, so the peer is not held for long.
-    m_pace_tokens = std::max(m_pace_tokens - bytes, -std::max(static_cast<double>(cap) * PACE_MAX_DEBT_SECONDS,
-                                                              PACE_MIN_BURST_BYTES));
+    m_pace_tokens = std::max(m_pace_tokens - bytes, -std::max(static_cast<double>(cap) * kPaceMaxDebtSeconds,
+                                                              kPaceMinBurstBytes));
     if (m_pace_tokens < 0 && !m_choked_for_pace) {
       m_choked_for_pace = true;
       m_conn->pace_held = true;
@@ -403,7 +403,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
 
   /// What the bucket must hold again before a peer choked at its cap is unchoked.
   static double pace_resume_bytes(uint64_t cap) {
-    return std::max(static_cast<double>(cap) * PACE_RESUME_SECONDS, PACE_MIN_RESUME_BYTES);
+    return std::max(static_cast<double>(cap) * kPaceResumeSeconds, kPaceMinResumeBytes);
   }
 
   void arm_pace_timer(uint64_t cap) {
@@ -476,15 +476,15 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
     const auto since = now - m_last_receipt;
     if (!final) {
       // docs/protocol.md 4: once min(ri, cw / 4) bytes arrived since the last receipt.
-      const uint64_t cadence = std::max(MIN_RECEIPT_INTERVAL_BYTES, std::min(m_peer_interval, m_peer_credit_window / 4));
+      const uint64_t cadence = std::max(kMinReceiptIntervalBytes, std::min(m_peer_interval, m_peer_credit_window / 4));
       const bool interval_reached = received - signed_b >= cadence;
-      const bool silent_too_long = since >= std::chrono::milliseconds(MAX_RECEIPT_SILENCE_MS);
+      const bool silent_too_long = since >= std::chrono::milliseconds(kMaxReceiptSilenceMs);
       if (!(interval_reached || silent_too_long)) return;
-      if (since < std::chrono::milliseconds(MIN_RECEIPT_GAP_MS)) {
+      if (since < std::chrono::milliseconds(kMinReceiptGapMs)) {
         // Due, but the last one went out less than 10 ms ago: send it when the gap ends, not
         // when the next block comes (on a fast link the seeder's window may be used up by then,
         // and no block comes until a receipt opens it again).
-        arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::milliseconds(MIN_RECEIPT_GAP_MS) - since) +
+        arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::milliseconds(kMinReceiptGapMs) - since) +
                   std::chrono::milliseconds(1));
         return;
       }
@@ -538,7 +538,7 @@ class ReceiptPeerPlugin final : public lt::peer_plugin, public std::enable_share
   uint64_t m_peer_chain = 0;
   crypto::Address m_peer_pool{};
   uint64_t m_peer_interval = 1024 * 1024;
-  uint64_t m_peer_credit_window = DEFAULT_CREDIT_WINDOW_BYTES;  // the seeder's `cw`
+  uint64_t m_peer_credit_window = kDefaultCreditWindowBytes;  // the seeder's `cw`
   Clock::time_point m_first_upload{};
   Clock::time_point m_last_receipt_in{};  // seeder role: when the peer's last receipt message came
   std::unique_ptr<boost::asio::steady_timer> m_timer;

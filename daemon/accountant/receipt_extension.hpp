@@ -13,8 +13,8 @@ namespace seedd::accountant {
 struct ExtensionContext;
 
 /// The extension id seedd advertises in its handshake's "m" (outside libtorrent's 0-8).
-constexpr int RECEIPT_EXTENSION_ID = 20;
-constexpr const char* RECEIPT_EXTENSION_NAME = "seedd_receipt";
+constexpr int kReceiptExtensionId = 20;
+constexpr const char* kReceiptExtensionName = "seedd_receipt";
 
 std::shared_ptr<libtorrent::plugin> make_receipt_plugin(std::shared_ptr<ExtensionContext> ctx);
 

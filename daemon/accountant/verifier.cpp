@@ -28,10 +28,10 @@ std::optional<RejectReason> check_receipt(const InboundReceipt& r, PeerConnectio
   // Rule 4.
   if (conn.has_receipt && (r.bytes < conn.last_b || r.timestamp < conn.last_ts)) return RejectReason::not_monotonic;
   const int64_t skew = static_cast<int64_t>(r.timestamp) - now;
-  if (r.timestamp > static_cast<uint64_t>(INT64_MAX) || skew > MAX_CLOCK_SKEW_SECONDS || skew < -MAX_CLOCK_SKEW_SECONDS)
+  if (r.timestamp > static_cast<uint64_t>(INT64_MAX) || skew > kMaxClockSkewSeconds || skew < -kMaxClockSkewSeconds)
     return RejectReason::stale_timestamp;
   // Rule 5: a seeder never books what it did not send.
-  if (r.bytes > r.uploaded_then + OVER_CLAIM_SLACK_BYTES) return RejectReason::over_claim;
+  if (r.bytes > r.uploaded_then + kOverClaimSlackBytes) return RejectReason::over_claim;
   conn.has_receipt = true;
   conn.channel = r.channel;
   conn.last_b = r.bytes;

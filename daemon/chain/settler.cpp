@@ -251,7 +251,7 @@ json Settler::do_settle(uint64_t claim_nonce, bool dry_run, bool send) {
   }
   if (text) {
     // The user's own file, which may be far larger than an RPC body: the depth bound applies.
-    auto parsed = util::parse_untrusted_json(*text, util::MAX_JSON_DEPTH, SIZE_MAX);
+    auto parsed = util::parse_untrusted_json(*text, util::kMaxJsonDepth, SIZE_MAX);
     if (!parsed.ok())
       throw ChainError(ChainErrorKind::bad_input, "claim file " + file.string() + " " + util::json_input_problem(parsed));
     doc = std::move(parsed.value);

@@ -333,16 +333,16 @@ fs::path Engine::confine_path(const fs::path& path, const std::string& what) con
 
 namespace {
 // Labels are short names shown in lists; Transmission forbids the comma (its separator).
-constexpr size_t MAX_LABELS = 64;
-constexpr size_t MAX_LABEL_BYTES = 128;
+constexpr size_t kMaxLabels = 64;
+constexpr size_t kMaxLabelBytes = 128;
 
 void check_labels(const std::vector<std::string>& labels) {
   using K = EngineError::Kind;
-  if (labels.size() > MAX_LABELS)
-    throw EngineError(K::invalid_argument, "labels: more than " + std::to_string(MAX_LABELS));
+  if (labels.size() > kMaxLabels)
+    throw EngineError(K::invalid_argument, "labels: more than " + std::to_string(kMaxLabels));
   for (const auto& l : labels) {
-    if (l.empty() || l.size() > MAX_LABEL_BYTES)
-      throw EngineError(K::invalid_argument, "labels: each must be 1 to " + std::to_string(MAX_LABEL_BYTES) + " bytes");
+    if (l.empty() || l.size() > kMaxLabelBytes)
+      throw EngineError(K::invalid_argument, "labels: each must be 1 to " + std::to_string(kMaxLabelBytes) + " bytes");
     for (unsigned char c : l)
       if (c < 0x20 || c == 0x7f || c == ',')
         throw EngineError(K::invalid_argument, "labels: '" + l.substr(0, 40) + "' holds a comma or a control character");

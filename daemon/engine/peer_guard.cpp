@@ -14,8 +14,8 @@ namespace seedd {
 namespace {
 
 /// reserved[7] bit 0x10: "I can upgrade this connection to BitTorrent v2" (BEP 52).
-constexpr unsigned char V2_UPGRADE_BIT = 0x10;
-constexpr auto REFUSAL_LOG_INTERVAL = std::chrono::seconds(60);
+constexpr unsigned char kV2UpgradeBit = 0x10;
+constexpr auto kRefusalLogInterval = std::chrono::seconds(60);
 
 class GuardPeerPlugin final : public lt::peer_plugin {
  public:
@@ -25,7 +25,7 @@ class GuardPeerPlugin final : public lt::peer_plugin {
   lt::string_view type() const override { return "seedd_peer_guard"; }
 
   bool on_handshake(lt::span<char const> reserved) override {
-    if (reserved.size() < 8 || !(static_cast<unsigned char>(reserved[7]) & V2_UPGRADE_BIT)) return true;
+    if (reserved.size() < 8 || !(static_cast<unsigned char>(reserved[7]) & kV2UpgradeBit)) return true;
     if (m_pc.is_outgoing()) return true;  // 2.0.8 marks a peer v2 from the bit only when it connected in
     // The connection's torrent, read now: an incoming connection is attached to it only after
     // the plugins were made, and before its handshake is read. On the network thread,
@@ -37,8 +37,8 @@ class GuardPeerPlugin final : public lt::peer_plugin {
   }
 
   bool on_allowed_fast(lt::piece_index_t) override {
-    if (++m_allowed_fast <= MAX_ALLOWED_FAST_PER_CONNECTION) return false;  // libtorrent handles it
-    if (m_allowed_fast == MAX_ALLOWED_FAST_PER_CONNECTION + 1)
+    if (++m_allowed_fast <= kMaxAllowedFastPerConnection) return false;  // libtorrent handles it
+    if (m_allowed_fast == kMaxAllowedFastPerConnection + 1)
       refuse(m_counters->allowed_fast_flood, "more than 256 ALLOWED_FAST messages");
     return true;  // swallowed: nothing more is stored for this peer
   }
@@ -51,7 +51,7 @@ class GuardPeerPlugin final : public lt::peer_plugin {
     const auto now_s =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
     auto last = last_log_s.load();
-    if ((last == 0 || now_s - last >= REFUSAL_LOG_INTERVAL.count()) && last_log_s.compare_exchange_strong(last, now_s))
+    if ((last == 0 || now_s - last >= kRefusalLogInterval.count()) && last_log_s.compare_exchange_strong(last, now_s))
       if (auto log = spdlog::get("engine"))
         log->warn("peer guard: refused {}: {}; {} refused for this reason since start (libtorrent {} guard, "
                   "docs/operations.md)",

@@ -17,7 +17,7 @@ struct PeerGuardCounters {
   /// Incoming peers that set the v2-upgrade bit (reserved[7] & 0x10) on a torrent that has no
   /// metadata yet: refused, see make_peer_guard().
   std::atomic<uint64_t> v2_bit_without_metadata{0};
-  /// Peers that sent more ALLOWED_FAST messages than MAX_ALLOWED_FAST_PER_CONNECTION: 2.0.8
+  /// Peers that sent more ALLOWED_FAST messages than kMaxAllowedFastPerConnection: 2.0.8
   /// keeps every one in a per-connection list with no bound (fixed upstream in 2.1.3, "limit the
   /// size of the allowed-fast set received from a peer").
   std::atomic<uint64_t> allowed_fast_flood{0};
@@ -26,7 +26,7 @@ struct PeerGuardCounters {
 /// ALLOWED_FAST messages (BEP 6) one connection may send. Clients send a handful (libtorrent's
 /// allowed_fast_set_size is 5, others use 10); 2.0.8 itself stores each in a vector without a
 /// bound, duplicates included, while the torrent has no metadata or lacks the piece.
-inline constexpr int MAX_ALLOWED_FAST_PER_CONNECTION = 256;
+inline constexpr int kMaxAllowedFastPerConnection = 256;
 
 /// The session plugin holding the guards.
 ///

@@ -16,7 +16,7 @@
 namespace seedd::events {
 
 /// Events kept for clients that reconnect; older ones are dropped and such a client is told.
-constexpr size_t HISTORY_CAPACITY = 4096;
+constexpr size_t kHistoryCapacity = 4096;
 
 struct Event {
   uint64_t seq = 0;      // 1, 2, ... in publication order, per process
@@ -33,7 +33,7 @@ struct Backlog {
 
 class EventBus {
  public:
-  explicit EventBus(size_t capacity = HISTORY_CAPACITY) : m_capacity(capacity) {}
+  explicit EventBus(size_t capacity = kHistoryCapacity) : m_capacity(capacity) {}
 
   /// Records an event and tells the subscribers (under the bus's lock: they must be quick and
   /// must not call the bus). Returns its sequence number.

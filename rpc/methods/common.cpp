@@ -38,9 +38,9 @@ std::string with_commas(uint64_t n) {
   return digits;
 }
 
-const ParamSpec INFO_HASH_PARAM{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash"};
-const ParamSpec SINCE_PARAM{"since", ParamType::integer, false, "unix seconds, inclusive (default: the beginning)"};
-const ParamSpec UNTIL_PARAM{"until", ParamType::integer, false,
+const ParamSpec kInfoHashParam{"info_hash", ParamType::info_hash, true, "the torrent's 40-hex info-hash"};
+const ParamSpec kSinceParam{"since", ParamType::integer, false, "unix seconds, inclusive (default: the beginning)"};
+const ParamSpec kUntilParam{"until", ParamType::integer, false,
                             "unix seconds, exclusive (default: now + 3600, an hour ahead)"};
 
 std::vector<Result> receipt_message_fields() {

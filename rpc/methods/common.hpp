@@ -15,7 +15,7 @@ class Accountant;
 namespace seedd::rpc {
 
 /// receipts.list and rewards.list answer at most this many rows per call.
-constexpr int MAX_LIST_LIMIT = 1000;
+constexpr int kMaxListLimit = 1000;
 
 /// The accountant, or the "not running" error.
 Accountant& accountant_of(Context& ctx);
@@ -33,9 +33,9 @@ std::pair<int64_t, int64_t> time_range(const json& params);
 std::string with_commas(uint64_t n);
 
 /// The required info_hash param of a method about one torrent.
-extern const ParamSpec INFO_HASH_PARAM;
-extern const ParamSpec SINCE_PARAM;
-extern const ParamSpec UNTIL_PARAM;
+extern const ParamSpec kInfoHashParam;
+extern const ParamSpec kSinceParam;
+extern const ParamSpec kUntilParam;
 
 /// A receipt's signed message (receipts.list, claim files).
 std::vector<Result> receipt_message_fields();

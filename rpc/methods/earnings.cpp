@@ -90,7 +90,7 @@ void register_earnings_methods(MethodTable& table) {
                  "receipt_bytes, the other receipted bytes) and unverified upload, receipts, pending and claimed "
                  "amounts (base units, decimal strings) and rejected receipts by reason; with a chain configured also "
                  "expected_bounty_amount (the unclaimed bytes at each torrent's best live open bounty).",
-             .params = {SINCE_PARAM, UNTIL_PARAM},
+             .params = {kSinceParam, kUntilParam},
              .result = res::obj(
                  "", {res::integer("since"), res::integer("until"), res::dec("verified_bytes"), res::dec("pass_bytes"),
                       res::dec("receipt_bytes"), res::dec("unverified_bytes"), res::integer("receipts"),
@@ -103,7 +103,7 @@ void register_earnings_methods(MethodTable& table) {
              .description = "The same figures per torrent (verified_bytes = pass_bytes + receipt_bytes); with a "
                             "chain configured also bounty_rate_per_gib (the best live open bounty) and "
                             "expected_bounty_amount (the unclaimed bytes at that rate).",
-             .params = {SINCE_PARAM, UNTIL_PARAM},
+             .params = {kSinceParam, kUntilParam},
              .result = res::obj(
                  "", {res::integer("since"), res::integer("until"),
                       res::arr("torrents",
@@ -117,7 +117,7 @@ void register_earnings_methods(MethodTable& table) {
              .handler = by_torrent});
   table.add({.name = "earnings.history",
              .description = "Verified and unverified upload by hour or day.",
-             .params = {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, SINCE_PARAM, UNTIL_PARAM},
+             .params = {{"bucket", ParamType::string, false, "\"hour\" (default) or \"day\""}, kSinceParam, kUntilParam},
              .result = res::obj("", {res::str("bucket"), res::integer("since"), res::integer("until"),
                                      res::arr("rows", res::obj("", {res::integer("start", "unix seconds"),
                                                                     res::dec("verified_bytes"),

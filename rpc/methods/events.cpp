@@ -12,13 +12,13 @@ void register_events_methods(MethodTable& table) {
              .description = "Events after sequence number `since` (the same notifications as the /ws WebSocket: "
              "session.started, torrent.added, torrent.finished, torrent.removed, torrent.error, receipts.accepted, "
              "claim.created). Without `since`, only events from now on. With `timeout_ms` > 0 in a single "
-             "request, waits up to that long (at most " + std::to_string(MAX_LONG_POLL.count()) + ") for one; in a batch it answers at once. "
+             "request, waits up to that long (at most " + std::to_string(kMaxLongPoll.count()) + ") for one; in a batch it answers at once. "
              "`missed` is true when events after `since` were dropped from the bounded history (or "
              "`since` is from an earlier run of the daemon): re-read the state you follow. Pass `next` "
              "as `since` to the following call.",
              .params = {{"since", ParamType::uint64, false, "the last sequence number you have seen"},
-              {"timeout_ms", ParamType::integer, false, "how long to wait for an event, 0-" + std::to_string(MAX_LONG_POLL.count()) + " (default 0)"},
-              {"limit", ParamType::integer, false, "at most this many events, 1-" + std::to_string(MAX_POLL_EVENTS) + " (default " + std::to_string(MAX_POLL_EVENTS) + ")"}},
+              {"timeout_ms", ParamType::integer, false, "how long to wait for an event, 0-" + std::to_string(kMaxLongPoll.count()) + " (default 0)"},
+              {"limit", ParamType::integer, false, "at most this many events, 1-" + std::to_string(kMaxPollEvents) + " (default " + std::to_string(kMaxPollEvents) + ")"}},
              .result = res::obj(
                  "", {res::arr("events", res::obj("", {res::str("method"),
                                                        res::any("params", "{seq, time, ...}: the event's params")})),
@@ -28,11 +28,11 @@ void register_events_methods(MethodTable& table) {
              .handler = [](const json& params, Context& ctx) {
                if (!ctx.events) throw RpcError(code::internal_error, "events are not available");
                const auto timeout = param_int(params, "timeout_ms", 0);
-               if (timeout < 0 || timeout > MAX_LONG_POLL.count())
-                 throw invalid_params("param 'timeout_ms' must be between 0 and " + std::to_string(MAX_LONG_POLL.count()));
-               const auto limit = param_int(params, "limit", static_cast<int64_t>(MAX_POLL_EVENTS));
-               if (limit < 1 || limit > static_cast<int64_t>(MAX_POLL_EVENTS))
-                 throw invalid_params("param 'limit' must be between 1 and " + std::to_string(MAX_POLL_EVENTS));
+               if (timeout < 0 || timeout > kMaxLongPoll.count())
+                 throw invalid_params("param 'timeout_ms' must be between 0 and " + std::to_string(kMaxLongPoll.count()));
+               const auto limit = param_int(params, "limit", static_cast<int64_t>(kMaxPollEvents));
+               if (limit < 1 || limit > static_cast<int64_t>(kMaxPollEvents))
+                 throw invalid_params("param 'limit' must be between 1 and " + std::to_string(kMaxPollEvents));
                uint64_t since = ctx.events->last();
                if (has_param(params, "since")) {
                  const auto& s = params["since"];

@@ -22,7 +22,7 @@ json receipts_list(const json& params, Context& ctx) {
     if (!leecher) throw invalid_params("param 'leecher' must be a 0x address (EIP-55 when mixed case)");
   }
   const int64_t limit = param_int(params, "limit", 100);
-  if (limit < 1 || limit > MAX_LIST_LIMIT) throw invalid_params("param 'limit' must be from 1 to " + std::to_string(MAX_LIST_LIMIT));
+  if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to " + std::to_string(kMaxListLimit));
   int64_t after = 0;
   if (has_param(params, "cursor")) {
     auto c = crypto::parse_decimal_u64(param_string(params, "cursor"));
@@ -54,7 +54,7 @@ void register_receipts_methods(MethodTable& table) {
              .params = {{"info_hash", ParamType::info_hash, false, "only this torrent"},
                         {"leecher", ParamType::string, false, "only this leecher's address"},
                         {"limit", ParamType::integer, false,
-                         "page size, 1 to " + std::to_string(MAX_LIST_LIMIT) + " (default 100)"},
+                         "page size, 1 to " + std::to_string(kMaxListLimit) + " (default 100)"},
                         {"cursor", ParamType::string, false, "next_cursor of the previous page"}},
              .result = res::obj(
                  "", {res::arr("receipts",

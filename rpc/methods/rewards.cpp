@@ -42,7 +42,7 @@ json rewards_list(const json& params, Context& ctx) {
   auto& acc = accountant_of(ctx);
   const int64_t after = param_int(params, "after", 0);
   const int64_t limit = param_int(params, "limit", 100);
-  if (limit < 1 || limit > MAX_LIST_LIMIT) throw invalid_params("param 'limit' must be from 1 to " + std::to_string(MAX_LIST_LIMIT));
+  if (limit < 1 || limit > kMaxListLimit) throw invalid_params("param 'limit' must be from 1 to " + std::to_string(kMaxListLimit));
   json rows = json::array();
   for (const auto& doc : acc.ledger().claims(after, static_cast<int>(limit))) {
     auto row = accountant::claim_summary(doc);
@@ -108,7 +108,7 @@ void register_rewards_methods(MethodTable& table) {
                             "reasons.",
              .params = {{"after", ParamType::integer, false, "only nonces above this"},
                         {"limit", ParamType::integer, false,
-                         "1 to " + std::to_string(MAX_LIST_LIMIT) + " (default 100)"}},
+                         "1 to " + std::to_string(kMaxListLimit) + " (default 100)"}},
              .result = res::obj("", {res::arr("claims", res::obj("", [] {
                                                 auto row = claim_summary_fields();
                                                 row.push_back(settlement_result("settlement").or_null().opt());

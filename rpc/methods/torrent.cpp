@@ -385,13 +385,13 @@ void register_torrent_methods(MethodTable& table) {
              .text_handler = list});
   table.add({.name = "torrent.get",
              .description = "One torrent's state, progress, rates and totals.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = res::obj("", torrent_result_fields(true)),
              .handler = get,
              .runs_inline = true});
   table.add({.name = "torrent.pause",
              .description = "Pauses a torrent (it stays paused across restarts).",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = info_hash_result(),
              .changes_state = true,
              .handler = [](const json& p, Context& ctx) {
@@ -400,7 +400,7 @@ void register_torrent_methods(MethodTable& table) {
              }});
   table.add({.name = "torrent.resume",
              .description = "Resumes a paused torrent.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = info_hash_result(),
              .changes_state = true,
              .handler = [](const json& p, Context& ctx) {
@@ -412,7 +412,7 @@ void register_torrent_methods(MethodTable& table) {
                  "Checks a torrent's data again (a full hash check). A torrent in missing_data looks for its "
                  "files now and stays missing_data if they are not there; with redownload it is started anyway "
                  "and downloads its data again into its save path.",
-             .params = {INFO_HASH_PARAM,
+             .params = {kInfoHashParam,
                         {"redownload", ParamType::boolean, false,
                          "for a torrent in missing_data: fetch the missing data again instead of waiting for it"}},
              .result = info_hash_result(),
@@ -423,7 +423,7 @@ void register_torrent_methods(MethodTable& table) {
              }});
   table.add({.name = "torrent.remove",
              .description = "Removes a torrent, and its data with delete_data.",
-             .params = {INFO_HASH_PARAM,
+             .params = {kInfoHashParam,
                         {"delete_data", ParamType::boolean, false, "also delete the downloaded files"}},
              .result = info_hash_result(),
              .changes_state = true,
@@ -433,7 +433,7 @@ void register_torrent_methods(MethodTable& table) {
              }});
   table.add({.name = "torrent.reannounce",
              .description = "Announces the torrent to every tracker (and the DHT) now.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = info_hash_result(),
              .changes_state = true,
              .handler = [](const json& p, Context& ctx) {
@@ -443,7 +443,7 @@ void register_torrent_methods(MethodTable& table) {
   table.add({.name = "torrent.move",
              .description = "Moves a torrent's data to another directory under download_dir or data_roots. With "
                             "move_data false the data is expected there already and is checked again.",
-             .params = {INFO_HASH_PARAM,
+             .params = {kInfoHashParam,
                         {"location", ParamType::string, true,
                          "the new save path; none of the torrent's folders or files there may be a symbolic link "
                          "leading out of the allowed directories"},
@@ -457,7 +457,7 @@ void register_torrent_methods(MethodTable& table) {
   table.add({.name = "torrent.files",
              .description = "The torrent's files with size, bytes done, priority (0 = skip .. 7, 4 = normal) and "
                             "piece range; index is what torrent.set's files takes.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = res::obj("", {res::str("info_hash"),
                                      res::arr("files", res::obj("", {res::integer("index"), res::str("path"),
                                                                      res::dec("size_bytes"), res::dec("done_bytes"),
@@ -471,7 +471,7 @@ void register_torrent_methods(MethodTable& table) {
                  "written): its info dict unchanged, so any client sees the same info-hash. As base64 in `torrent`, "
                  "or with `out` written to that path under download_dir or data_roots (which must not exist yet) "
                  "and named in `file`. A magnet without its metadata yet has none.",
-             .params = {INFO_HASH_PARAM, {"out", ParamType::string, false, "a new file under download_dir or data_roots"}},
+             .params = {kInfoHashParam, {"out", ParamType::string, false, "a new file under download_dir or data_roots"}},
              .result = res::obj("", {res::str("info_hash"), res::str("name"), res::integer("size_bytes"),
                                      res::str("torrent", "base64, without out").opt(),
                                      res::str("file", "the path written, with out").opt()}),
@@ -483,7 +483,7 @@ void register_torrent_methods(MethodTable& table) {
                  "from each listen address: the state shown is the one of the local `endpoint` that got an answer, "
                  "else of those that failed (an announce skipped as unreachable from an address counts only when "
                  "every one was).",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = res::obj(
                  "", {res::str("info_hash"),
                       res::arr("trackers",
@@ -505,7 +505,7 @@ void register_torrent_methods(MethodTable& table) {
                  "(receipts and passes that broke a rule on this connection; three close it); upload_rate and "
                  "download_rate (bytes per second to and from it), its progress (0 to 1), connection (tcp or utp), "
                  "encrypted, and direction (incoming or outgoing). The lanes share the upload by lane_weights.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = res::obj(
                  "", {res::arr("peers",
                                res::obj("", {res::str("endpoint"), res::str("client"), res::str("seedd_address").or_null(),
@@ -524,9 +524,9 @@ void register_torrent_methods(MethodTable& table) {
                  "connections included (torrent.peers lists live connections only): one row per seedd address "
                  "(all of that node's connections), and one with seedd_address null for every vanilla peer "
                  "together; connections is how many connections a row sums. Closed connections' rows are kept for "
-                 "up to " + with_commas(Accountant::MAX_PEER_TOTAL_ROWS) +
+                 "up to " + with_commas(Accountant::kMaxPeerTotalRows) +
                  " peers over all torrents; past that the row that moved the fewest bytes is dropped for a new one.",
-             .params = {INFO_HASH_PARAM},
+             .params = {kInfoHashParam},
              .result = res::obj("", {res::arr("peers", res::obj("", {res::str("seedd_address").or_null(),
                                                                     res::dec("sent_bytes"), res::dec("received_bytes"),
                                                                     res::integer("connections")}))}),
@@ -535,7 +535,7 @@ void register_torrent_methods(MethodTable& table) {
              .description =
                  "Changes a torrent's settings: labels, rate and connection limits, seeding limits, file "
                  "priorities, trackers, reward_rate. Each is kept across restarts; an absent param is left as it is.",
-             .params = {INFO_HASH_PARAM,
+             .params = {kInfoHashParam,
                         {"labels", ParamType::string_array, false, "replaces the labels (no comma or control character)"},
                         {"upload_limit", ParamType::integer, false, "bytes per second, 0 = none"},
                         {"download_limit", ParamType::integer, false, "bytes per second, 0 = none"},

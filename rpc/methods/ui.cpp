@@ -14,7 +14,7 @@ void register_ui_methods(MethodTable& table) {
              .handler = [](const json&, Context& ctx) {
                if (!ctx.web) throw RpcError(code::unavailable, "the web page is not served here");
                return json{{"path", "/ui/login?token=" + ctx.web->issue_login_link()},
-                           {"expires_in_s", std::chrono::seconds(LOGIN_LINK_LIFETIME).count()}};
+                           {"expires_in_s", std::chrono::seconds(kLoginLinkLifetime).count()}};
              }});
 }
 

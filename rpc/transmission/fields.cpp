@@ -172,13 +172,13 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"doneDate", [](TorrentView& v) -> json { return v.status().completed_time; }},
       {"downloadDir", [](TorrentView& v) -> json { return v.status().save_path; }},
       {"downloadedEver", [](TorrentView& v) -> json { return v.status().downloaded_bytes; }},
-      {"downloadLimit", [](TorrentView& v) -> json { return v.status().download_limit / SPEED_UNIT_BYTES; }},
+      {"downloadLimit", [](TorrentView& v) -> json { return v.status().download_limit / kSpeedUnitBytes; }},
       {"downloadLimited", [](TorrentView& v) -> json { return v.status().download_limit > 0; }},
       {"editDate", [](TorrentView&) -> json { return 0; }},
       {"error", [](TorrentView& v) -> json { return v.status().error.empty() ? 0 : 3; }},  // 3: local error
       {"errorString", [](TorrentView& v) -> json { return v.status().error; }},
       {"eta", [](TorrentView& v) -> json { return eta_of(v.status()); }},
-      {"etaIdle", [](TorrentView&) -> json { return ETA_NOT_AVAILABLE; }},
+      {"etaIdle", [](TorrentView&) -> json { return kEtaNotAvailable; }},
       {"file-count", [](TorrentView& v) -> json { return v.details() ? v.details()->file_count : 0; }},
       {"fileCount", [](TorrentView& v) -> json { return v.details() ? v.details()->file_count : 0; }},
       {"files",
@@ -246,14 +246,14 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"secondsSeeding", [](TorrentView& v) -> json { return v.status().seeding_seconds; }},
       {"seedIdleLimit",
        [](TorrentView& v) -> json {
-         return v.status().seed_idle_limit_minutes >= 0 ? v.status().seed_idle_limit_minutes : DEFAULT_SEED_IDLE_MINUTES;
+         return v.status().seed_idle_limit_minutes >= 0 ? v.status().seed_idle_limit_minutes : kDefaultSeedIdleMinutes;
        }},
       // 0: the session's (no limit in seedd), 1: this torrent's.
       {"seedIdleMode", [](TorrentView& v) -> json { return v.status().seed_idle_limit_minutes >= 0 ? 1 : 0; }},
       {"seedRatioLimit",
        [](TorrentView& v) -> json {
          return real(v.status().seed_ratio_limit_permille >= 0 ? v.status().seed_ratio_limit_permille / 1000.0
-                                                               : DEFAULT_SEED_RATIO);
+                                                               : kDefaultSeedRatio);
        }},
       {"seedRatioMode", [](TorrentView& v) -> json { return v.status().seed_ratio_limit_permille >= 0 ? 1 : 0; }},
       {"sizeWhenDone", [](TorrentView& v) -> json { return v.status().total_size; }},
@@ -266,7 +266,7 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"trackerList", [](TorrentView& v) -> json { return tracker_list_text(v); }},
       {"trackerStats", [](TorrentView& v) -> json { return tracker_stats_json(v); }},
       {"trackers", [](TorrentView& v) -> json { return tracker_list_json(v); }},
-      {"uploadLimit", [](TorrentView& v) -> json { return v.status().upload_limit / SPEED_UNIT_BYTES; }},
+      {"uploadLimit", [](TorrentView& v) -> json { return v.status().upload_limit / kSpeedUnitBytes; }},
       {"uploadLimited", [](TorrentView& v) -> json { return v.status().upload_limit > 0; }},
       {"uploadRatio", [](TorrentView& v) -> json { return real(upload_ratio_of(v.status())); }},
       {"uploadedEver", [](TorrentView& v) -> json { return v.status().uploaded_bytes; }},
@@ -314,26 +314,26 @@ int64_t eta_of(const TorrentStatus& t) {
   switch (activity_of(t)) {
     case Activity::download:
       // As Transmission: no estimate while no peer has what is missing.
-      if (left_until_done(t) > desired_available(t)) return ETA_NOT_AVAILABLE;
-      if (t.download_rate <= 0) return ETA_UNKNOWN;
+      if (left_until_done(t) > desired_available(t)) return kEtaNotAvailable;
+      if (t.download_rate <= 0) return kEtaUnknown;
       return left_until_done(t) / t.download_rate;
     case Activity::seed: {
-      if (t.seed_ratio_limit_permille < 0) return ETA_NOT_AVAILABLE;
+      if (t.seed_ratio_limit_permille < 0) return kEtaNotAvailable;
       const int64_t base = t.downloaded_bytes > 0 ? t.downloaded_bytes : t.total_size;
       const int64_t goal = t.seed_ratio_limit_permille * base / 1000;
       if (t.uploaded_bytes >= goal) return 0;
-      if (t.upload_rate <= 0) return ETA_UNKNOWN;
+      if (t.upload_rate <= 0) return kEtaUnknown;
       return (goal - t.uploaded_bytes) / t.upload_rate;
     }
     default:
-      return ETA_NOT_AVAILABLE;
+      return kEtaNotAvailable;
   }
 }
 
 double upload_ratio_of(const TorrentStatus& t) {
   const int64_t down = t.downloaded_bytes > 0 ? t.downloaded_bytes : t.total_done;
   if (down > 0) return static_cast<double>(t.uploaded_bytes) / static_cast<double>(down);
-  return t.uploaded_bytes > 0 ? RATIO_INFINITE : RATIO_NOT_AVAILABLE;
+  return t.uploaded_bytes > 0 ? kRatioInfinite : kRatioNotAvailable;
 }
 
 int tr_priority(int lt) {

@@ -21,16 +21,16 @@ using json = nlohmann::json;
 
 /// Transmission's tr_torrent_activity.
 enum class Activity : int { stopped = 0, check_wait = 1, check = 2, download_wait = 3, download = 4, seed_wait = 5, seed = 6 };
-constexpr int64_t ETA_NOT_AVAILABLE = -1;
-constexpr int64_t ETA_UNKNOWN = -2;
-constexpr double RATIO_NOT_AVAILABLE = -1;
-constexpr double RATIO_INFINITE = -2;
+constexpr int64_t kEtaNotAvailable = -1;
+constexpr int64_t kEtaUnknown = -2;
+constexpr double kRatioNotAvailable = -1;
+constexpr double kRatioInfinite = -2;
 /// Transmission's speeds are in kB/s of 1000 bytes (its `units`).
-constexpr int64_t SPEED_UNIT_BYTES = 1000;
+constexpr int64_t kSpeedUnitBytes = 1000;
 /// What session-get reports as the default seeding limits (seedd's default is no limit: these
 /// only show when a client switches a limit on without giving a value).
-constexpr double DEFAULT_SEED_RATIO = 2.0;
-constexpr int64_t DEFAULT_SEED_IDLE_MINUTES = 30;
+constexpr double kDefaultSeedRatio = 2.0;
+constexpr int64_t kDefaultSeedIdleMinutes = 30;
 
 /// A number the way Transmission writes a double: an integer when it is whole, else rounded to
 /// four decimals.

@@ -67,7 +67,7 @@ void Registry::refresh(std::vector<TorrentStatus>& snapshot, Clock::time_point n
     it = m_known.erase(it);
   }
   for (auto it = m_removed.begin(); it != m_removed.end();)
-    it = now - it->second > RECENTLY_ACTIVE ? m_removed.erase(it) : std::next(it);
+    it = now - it->second > kRecentlyActive ? m_removed.erase(it) : std::next(it);
 }
 
 Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::json& ids, Clock::time_point now) {
@@ -109,7 +109,7 @@ Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::
     const auto& k = m_known.at(t.info_hash);
     bool take = all || want_ids.count(k.id) || want_hashes.count(t.info_hash);
     if (recent)
-      take = now - k.changed <= RECENTLY_ACTIVE || t.upload_rate > 0 || t.download_rate > 0 ||
+      take = now - k.changed <= kRecentlyActive || t.upload_rate > 0 || t.download_rate > 0 ||
              t.state == "checking";
     if (take) out.torrents.push_back(Listed{k.id, std::move(t)});
   }

@@ -18,7 +18,7 @@ namespace seedd::rpc::transmission {
 
 /// A torrent changed (or was added, or moved bytes) this long ago counts as recently active,
 /// and an id removed this long ago is still reported in `removed` (Transmission's 60 s).
-constexpr std::chrono::seconds RECENTLY_ACTIVE{60};
+constexpr std::chrono::seconds kRecentlyActive{60};
 
 /// One torrent as a method sees it: its integer id and its state.
 struct Listed {
@@ -30,7 +30,7 @@ struct Listed {
 struct Selection {
   std::vector<Listed> torrents;     // in id order
   bool recently_active = false;     // the request asked for "recently-active"
-  std::vector<int64_t> removed;     // ids removed within RECENTLY_ACTIVE (for recently-active)
+  std::vector<int64_t> removed;     // ids removed within kRecentlyActive (for recently-active)
 };
 
 /// Integer ids start at 1 and are never given to another torrent while the process runs; a

@@ -71,9 +71,9 @@ HttpResponse Server::handle(const HttpRequest& req, Context& ctx) {
     r.status = 409;
     r.content_type = "text/html; charset=utf-8";
     r.body = "<h1>409: Conflict</h1><p>Your request had an invalid session-id header.</p>"
-             "<p>To fix this, send the header <code>" + std::string(SESSION_ID_HEADER) + ": " + m_session_id +
+             "<p>To fix this, send the header <code>" + std::string(kSessionIdHeader) + ": " + m_session_id +
              "</code> (it is in this response's headers too) and retry.</p>";
-    r.headers.emplace_back(SESSION_ID_HEADER, m_session_id);
+    r.headers.emplace_back(kSessionIdHeader, m_session_id);
     return r;
   }
   if (req.method != "POST") {

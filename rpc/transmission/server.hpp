@@ -12,7 +12,7 @@
 namespace seedd::rpc::transmission {
 
 /// The header that carries the anti-CSRF session id (Transmission's spec 2.3.1).
-constexpr const char* SESSION_ID_HEADER = "X-Transmission-Session-Id";
+constexpr const char* kSessionIdHeader = "X-Transmission-Session-Id";
 
 class Server {
  public:

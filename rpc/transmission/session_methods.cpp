@@ -18,10 +18,10 @@ namespace {
 /// What clients read to decide which protocol they speak. The version starts with a
 /// Transmission-like number (Sonarr refuses below 2.40, Radarr parses the first number not in
 /// parentheses); rpc-version 17 is Transmission 4.0's.
-constexpr const char* TRANSMISSION_VERSION = "4.0.6";
-constexpr int RPC_VERSION = 17;
-constexpr int RPC_VERSION_MINIMUM = 14;
-constexpr const char* RPC_VERSION_SEMVER = "5.3.0";
+constexpr const char* kTransmissionVersion = "4.0.6";
+constexpr int kRpcVersion = 17;
+constexpr int kRpcVersionMinimum = 14;
+constexpr const char* kRpcVersionSemver = "5.3.0";
 
 struct Space {
   int64_t free = -1, total = -1;
@@ -39,7 +39,7 @@ json units() {
           {"memory-units", {"KiB", "MiB", "GiB", "TiB"}},
           {"size-bytes", 1000},
           {"size-units", {"kB", "MB", "GB", "TB"}},
-          {"speed-bytes", SPEED_UNIT_BYTES},
+          {"speed-bytes", kSpeedUnitBytes},
           {"speed-units", {"kB/s", "MB/s", "GB/s", "TB/s"}}};
 }
 
@@ -82,13 +82,13 @@ json session_values(Call& c) {
   const auto filter = engine.ip_filter_stats();
   const auto download_dir = s.download_dir.string();
   return {
-      {"alt-speed-down", limits.alt_download / SPEED_UNIT_BYTES},
+      {"alt-speed-down", limits.alt_download / kSpeedUnitBytes},
       {"alt-speed-enabled", limits.alt_on},
       {"alt-speed-time-begin", shown_schedule.begin_minute},
       {"alt-speed-time-day", shown_schedule.days},
       {"alt-speed-time-enabled", limits.schedule.has_value()},
       {"alt-speed-time-end", shown_schedule.end_minute},
-      {"alt-speed-up", limits.alt_upload / SPEED_UNIT_BYTES},
+      {"alt-speed-up", limits.alt_upload / kSpeedUnitBytes},
       // seedd's blocklist is the ip_filter file: on while one is loaded.
       {"blocklist-enabled", !filter.path.empty() && filter.error.empty()},
       {"blocklist-size", filter.rules},
@@ -102,7 +102,7 @@ json session_values(Call& c) {
       {"download-queue-enabled", false},
       {"download-queue-size", 5},
       {"encryption", net.encryption == "forced" ? "required" : net.encryption == "disabled" ? "tolerated" : "preferred"},
-      {"idle-seeding-limit", DEFAULT_SEED_IDLE_MINUTES},
+      {"idle-seeding-limit", kDefaultSeedIdleMinutes},
       {"idle-seeding-limit-enabled", false},
       {"incomplete-dir", download_dir},
       {"incomplete-dir-enabled", false},
@@ -116,9 +116,9 @@ json session_values(Call& c) {
       {"queue-stalled-enabled", false},
       {"queue-stalled-minutes", 30},
       {"rename-partial-files", false},
-      {"rpc-version", RPC_VERSION},
-      {"rpc-version-minimum", RPC_VERSION_MINIMUM},
-      {"rpc-version-semver", RPC_VERSION_SEMVER},
+      {"rpc-version", kRpcVersion},
+      {"rpc-version-minimum", kRpcVersionMinimum},
+      {"rpc-version-semver", kRpcVersionSemver},
       {"script-torrent-added-enabled", false},
       {"script-torrent-added-filename", ""},
       {"script-torrent-done-enabled", false},
@@ -127,19 +127,19 @@ json session_values(Call& c) {
       {"script-torrent-done-seeding-filename", ""},
       {"seed-queue-enabled", false},
       {"seed-queue-size", 10},
-      {"seedRatioLimit", real(DEFAULT_SEED_RATIO)},
+      {"seedRatioLimit", real(kDefaultSeedRatio)},
       {"seedRatioLimited", false},
       {"session-id", c.server.session_id()},
-      {"speed-limit-down", limits.download / SPEED_UNIT_BYTES},
+      {"speed-limit-down", limits.download / kSpeedUnitBytes},
       {"speed-limit-down-enabled", limits.download > 0},
-      {"speed-limit-up", limits.upload / SPEED_UNIT_BYTES},
+      {"speed-limit-up", limits.upload / kSpeedUnitBytes},
       {"speed-limit-up-enabled", limits.upload > 0},
       {"start-added-torrents", true},
       {"tcp-enabled", true},
       {"trash-original-torrent-files", false},
       {"units", units()},
       {"utp-enabled", s.utp},
-      {"version", std::string(TRANSMISSION_VERSION) + " (seedd " SEEDD_VERSION ")"},
+      {"version", std::string(kTransmissionVersion) + " (seedd " SEEDD_VERSION ")"},
   };
 }
 
@@ -190,8 +190,8 @@ json session_set(Call& c) {
     if (!value && !on) return;
     if (value && *value < 0) throw Failure(std::string("argument '") + value_key + "' must be 0 or more");
     const bool limited = on.value_or(limit > 0);
-    const int64_t kbps = value.value_or(limit > 0 ? limit / SPEED_UNIT_BYTES : 100);
-    limit = limited ? kbps * SPEED_UNIT_BYTES : 0;
+    const int64_t kbps = value.value_or(limit > 0 ? limit / kSpeedUnitBytes : 100);
+    limit = limited ? kbps * kSpeedUnitBytes : 0;
   };
   speed("speed-limit-up", "speed-limit-up-enabled", limits.upload);
   speed("speed-limit-down", "speed-limit-down-enabled", limits.download);
@@ -204,7 +204,7 @@ json session_set(Call& c) {
   for (const auto& [key, option] : {std::pair{"alt-speed-up", "alt_upload_limit"}, std::pair{"alt-speed-down", "alt_download_limit"}})
     if (const auto kbps = arg_int(a, key)) {
       if (*kbps < 0) throw Failure(std::string("argument '") + key + "' must be 0 or more");
-      alt.emplace_back(option, std::to_string(*kbps * SPEED_UNIT_BYTES));
+      alt.emplace_back(option, std::to_string(*kbps * kSpeedUnitBytes));
     }
   if (const auto on = arg_bool(a, "alt-speed-enabled")) alt.emplace_back("alt_speed", *on ? "true" : "false");
   if (const auto schedule = schedule_change(a, configured)) alt.emplace_back("alt_schedule", *schedule);

@@ -181,8 +181,8 @@ std::optional<int64_t> speed_limit(const json& args, const char* value_key, cons
   if (!value && !on) return std::nullopt;
   if (value && *value < 0) throw Failure(std::string("argument '") + value_key + "' must be 0 or more");
   const bool limited = on.value_or(current > 0);
-  const int64_t kbps = value.value_or(current > 0 ? current / SPEED_UNIT_BYTES : 100);
-  return limited ? kbps * SPEED_UNIT_BYTES : 0;
+  const int64_t kbps = value.value_or(current > 0 ? current / kSpeedUnitBytes : 100);
+  return limited ? kbps * kSpeedUnitBytes : 0;
 }
 
 json torrent_set(Call& c) {
@@ -225,13 +225,13 @@ json torrent_set(Call& c) {
       const bool own = ratio_mode ? *ratio_mode == 1 : now->seed_ratio_limit_permille >= 0;
       const double value = ratio ? *ratio
                                  : now->seed_ratio_limit_permille >= 0 ? now->seed_ratio_limit_permille / 1000.0
-                                                                       : DEFAULT_SEED_RATIO;
+                                                                       : kDefaultSeedRatio;
       s.seed_ratio_limit_permille = own ? static_cast<int64_t>(std::llround(value * 1000)) : -1;
     }
     if (idle || idle_mode) {
       const bool own = idle_mode ? *idle_mode == 1 : now->seed_idle_limit_minutes >= 0;
       const int64_t value = idle.value_or(now->seed_idle_limit_minutes >= 0 ? now->seed_idle_limit_minutes
-                                                                            : DEFAULT_SEED_IDLE_MINUTES);
+                                                                            : kDefaultSeedIdleMinutes);
       s.seed_idle_limit_minutes = own ? value : -1;
     }
     engine.set_torrent(hash, s);

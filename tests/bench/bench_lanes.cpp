@@ -47,10 +47,10 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr int64_t MiB = 1024 * 1024;
-constexpr int64_t UPLOAD_LIMIT = 4 * MiB;
-constexpr int64_t TORRENT_BYTES = 512 * MiB;  // outlasts every window at 4 MiB/s
-constexpr auto WARMUP = 5s;
-constexpr auto WINDOW = 30s;
+constexpr int64_t kUploadLimit = 4 * MiB;
+constexpr int64_t kTorrentBytes = 512 * MiB;  // outlasts every window at 4 MiB/s
+constexpr auto kWarmup = 5s;
+constexpr auto kWindow = 30s;
 
 std::shared_ptr<accountant::ExtensionContext> make_context() {
   auto ctx = std::make_shared<accountant::ExtensionContext>(crypto::PrivateKey::generate());
@@ -85,7 +85,7 @@ std::shared_ptr<lt::torrent_info> make_torrent(const fs::path& dir) {
     std::ofstream out(dir / "payload.bin", std::ios::binary);
     std::mt19937_64 rng(14);
     std::vector<uint64_t> block(1 << 17);
-    for (int64_t done = 0; done < TORRENT_BYTES; done += static_cast<int64_t>(block.size() * 8)) {
+    for (int64_t done = 0; done < kTorrentBytes; done += static_cast<int64_t>(block.size() * 8)) {
       for (auto& w : block) w = rng();
       out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size() * 8));
     }
@@ -123,17 +123,17 @@ int main(int argc, char** argv) {
   if (settings.empty()) settings = {{6, 3, 1}, {1, 1, 1}, {1, 3, 6}};
 
   const auto dir = fs::temp_directory_path() / ("seedd-bench-lanes-" + std::to_string(::getpid()));
-  std::printf("making a %lld MiB torrent in %s\n", static_cast<long long>(TORRENT_BYTES / MiB), dir.c_str());
+  std::printf("making a %lld MiB torrent in %s\n", static_cast<long long>(kTorrentBytes / MiB), dir.c_str());
   std::fflush(stdout);
   const auto ti = make_torrent(dir / "seed");
 
   auto seeder_ctx = make_context();
-  seeder_ctx->lane_capacity = static_cast<uint64_t>(UPLOAD_LIMIT);
+  seeder_ctx->lane_capacity = static_cast<uint64_t>(kUploadLimit);
   seeder_ctx->lanes_cover_lan = true;
   seeder_ctx->upload_slots = 8;
   auto pass_ctx = make_context();
   auto receipt_ctx = make_context();
-  lt::session seeder = make_session(seeder_ctx, UPLOAD_LIMIT);
+  lt::session seeder = make_session(seeder_ctx, kUploadLimit);
   lt::session pass_leecher = make_session(pass_ctx, 0);
   lt::session receipt_leecher = make_session(receipt_ctx, 0);
   lt::session vanilla_leecher = make_session(nullptr, 0);
@@ -171,17 +171,17 @@ int main(int argc, char** argv) {
   });
 
   std::printf("upload limit %lld MiB/s, one leecher per lane, %lld s windows\n",
-              static_cast<long long>(UPLOAD_LIMIT / MiB), static_cast<long long>(WINDOW.count()));
+              static_cast<long long>(kUploadLimit / MiB), static_cast<long long>(kWindow.count()));
   for (const auto& w : settings) {
-    for (size_t i = 0; i < accountant::LANE_COUNT; ++i) seeder_ctx->lane_weights[i] = w[i];
-    std::this_thread::sleep_for(WARMUP);
+    for (size_t i = 0; i < accountant::kLaneCount; ++i) seeder_ctx->lane_weights[i] = w[i];
+    std::this_thread::sleep_for(kWarmup);
     std::array<uint64_t, 3> before{}, moved{};
     for (size_t i = 0; i < 3; ++i) before[i] = conns[i]->uploaded.load();
     const auto t0 = std::chrono::steady_clock::now();
     if (std::getenv("BENCH_LANES_TRACE")) {
       // Each second: what each lane's peer took, and its cap (KiB/s).
       std::array<uint64_t, 3> last = before;
-      for (int sec = 0; sec < WINDOW.count(); ++sec) {
+      for (int sec = 0; sec < kWindow.count(); ++sec) {
         std::this_thread::sleep_for(1s);
         std::printf("  t=%2d", sec + 1);
         for (size_t i = 0; i < 3; ++i) {
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
         std::printf("\n");
       }
     } else {
-      std::this_thread::sleep_for(WINDOW);
+      std::this_thread::sleep_for(kWindow);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     uint64_t total = 0;

@@ -40,7 +40,7 @@ namespace http = boost::beast::http;
 using namespace seedd;
 using namespace std::chrono_literals;
 
-constexpr auto CLIENT_TIMEOUT = 5s;  // after the client stopped sending, the server must close by then
+constexpr auto kClientTimeout = 5s;  // after the client stopped sending, the server must close by then
 
 void quiet_logger(const char* name) {
   if (!spdlog::get(name)) spdlog::register_logger(std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::null_sink_mt>()));
@@ -130,7 +130,7 @@ int connect_to_server(Setup& s) {
     dst.sin_family = AF_INET;
     dst.sin_port = htons(s.port);
     dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const timeval tv{std::chrono::duration_cast<std::chrono::seconds>(CLIENT_TIMEOUT).count(), 0};
+    const timeval tv{std::chrono::duration_cast<std::chrono::seconds>(kClientTimeout).count(), 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0 &&

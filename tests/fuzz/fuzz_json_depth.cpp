@@ -2,12 +2,12 @@
 // parse_untrusted_json, which every JSON text from outside passes (/rpc, /transmission/rpc,
 // claim files), and then through JSON-RPC dispatch and the Transmission parser's twin.
 // Invariants beyond "no crash, no sanitizer report":
-// - a text nlohmann accepts is `ok` exactly when it nests at most MAX_JSON_DEPTH levels, and
+// - a text nlohmann accepts is `ok` exactly when it nests at most kMaxJsonDepth levels, and
 //   then parses to the same value as nlohmann's unbounded parser;
 // - a text nlohmann refuses is never `ok`;
-// - a value that is `ok` never nests deeper than MAX_JSON_DEPTH;
+// - a value that is `ok` never nests deeper than kMaxJsonDepth;
 // - the same for the bound on values, checked with a small bound (50) that inputs of a few KiB
-//   can cross (MAX_JSON_VALUES itself needs megabytes);
+//   can cross (kMaxJsonValues itself needs megabytes);
 // - every JSON-RPC answer is an object, or an array of objects, that itself parses.
 //
 //   SEEDD_FUZZ_TARGET=json_depth tests/fuzz/run.sh BUILD_DIR SECONDS
@@ -122,18 +122,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool valid = json::accept(text);
   if (!valid && in.ok()) std::abort();
   if (valid) {
-    const bool shallow = text_depth(text) <= util::MAX_JSON_DEPTH;
+    const bool shallow = text_depth(text) <= util::kMaxJsonDepth;
     if (shallow != in.ok()) std::abort();
     if (!shallow && in.status != util::JsonInput::Status::too_deep) std::abort();
     if (in.ok() && in.value != json::parse(text)) std::abort();
   }
-  if (in.ok() && value_depth(in.value) > util::MAX_JSON_DEPTH) std::abort();
+  if (in.ok() && value_depth(in.value) > util::kMaxJsonDepth) std::abort();
 
   // The bound on values, with a limit small enough for inputs of a few KiB to cross it.
   constexpr size_t kSmallMaxValues = 50;
-  const auto small = util::parse_untrusted_json(text, util::MAX_JSON_DEPTH, kSmallMaxValues);
+  const auto small = util::parse_untrusted_json(text, util::kMaxJsonDepth, kSmallMaxValues);
   if (!valid && small.ok()) std::abort();
-  if (valid && text_depth(text) <= util::MAX_JSON_DEPTH) {
+  if (valid && text_depth(text) <= util::kMaxJsonDepth) {
     const bool few = text_value_count(text) <= kSmallMaxValues;
     if (few != small.ok()) std::abort();
     if (!few && small.status != util::JsonInput::Status::too_many_values) std::abort();

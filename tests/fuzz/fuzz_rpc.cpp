@@ -69,8 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Setup s;
   const auto scope = size % 2 ? rpc::Scope::read : rpc::Scope::admin;
   http::request_parser<http::string_body> parser;
-  parser.body_limit(rpc::MAX_BODY_BYTES);
-  parser.header_limit(rpc::MAX_HEADER_BYTES);
+  parser.body_limit(rpc::kMaxBodyBytes);
+  parser.header_limit(rpc::kMaxHeaderBytes);
   parser.eager(true);
   boost::beast::error_code ec;
   size_t used = 0;

@@ -11,7 +11,7 @@ hybrid magnet (v1 and v2 hashes), which must not crash either.
 
 2. ALLOWED_FAST without a bound: 2.0.8 keeps every ALLOWED_FAST message a peer sends in a
 per-connection list (duplicates too) while the torrent lacks metadata or the piece (fixed upstream
-in 2.1.3). seedd disconnects a peer past MAX_ALLOWED_FAST_PER_CONNECTION (256)."""
+in 2.1.3). seedd disconnects a peer past kMaxAllowedFastPerConnection (256)."""
 import hashlib
 import os
 import socket

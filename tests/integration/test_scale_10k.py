@@ -15,7 +15,7 @@ import unittest
 from harness import Daemon, bencode, rss_kib
 
 COUNT = int(os.environ.get("SEEDD_SCALE_COUNT", "10000"))
-BATCH = 100  # MAX_BATCH_LENGTH of the JSON-RPC layer
+BATCH = 100  # kMaxBatchLength of the JSON-RPC layer
 PIECE = 16384
 
 

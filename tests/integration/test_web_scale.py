@@ -12,7 +12,7 @@ from harness import bencode
 from browser import Browser, BrowserTestCase, rpc_auth_entry
 
 COUNT = int(os.environ.get("SEEDD_WEB_SCALE_COUNT", "10000"))
-BATCH = 100  # MAX_BATCH_LENGTH of the JSON-RPC layer
+BATCH = 100  # kMaxBatchLength of the JSON-RPC layer
 
 
 def torrents(count):

@@ -157,9 +157,9 @@ std::string size_text(size_t bytes) {
 // "Errors: -32700 parse error, ..." from the code table (rpc/rpc_error.hpp).
 std::string error_code_text() {
   std::string out = "Errors:";
-  for (size_t i = 0; i < seedd::rpc::ERROR_CODES.size(); ++i)
-    out += std::string(i ? "," : "") + " " + std::to_string(seedd::rpc::ERROR_CODES[i].code) + " " +
-           seedd::rpc::ERROR_CODES[i].meaning;
+  for (size_t i = 0; i < seedd::rpc::kErrorCodes.size(); ++i)
+    out += std::string(i ? "," : "") + " " + std::to_string(seedd::rpc::kErrorCodes[i].code) + " " +
+           seedd::rpc::kErrorCodes[i].meaning;
   return out + ".";
 }
 
@@ -177,30 +177,30 @@ void rpc_reference() {
             << wrap(error_code_text(), 100) << "\n"
             << "-32004 is the disk, not the call: full, read-only or failing, with the cause in the message\n"
                "(\"No space left on device\", \"database or disk is full\"); `/healthz` then says `degraded`.\n\n"
-            << wrap("Server limits: a body over " + size_text(MAX_BODY_BYTES) + " is refused with 413 before it is "
-                    "read, headers over " + size_text(MAX_HEADER_BYTES) + " get 431, a batch of more than " +
-                    std::to_string(MAX_BATCH_LENGTH) + " calls is -32600; an idle connection closes after " +
-                    std::to_string(IDLE_TIMEOUT.count()) + " s, and once a request's first byte is in, the whole "
-                    "request (header and body) must arrive within " + std::to_string(REQUEST_TIMEOUT.count()) +
-                    " s; when more than " + std::to_string(MAX_QUEUED_REQUESTS) + " requests wait for a worker, "
+            << wrap("Server limits: a body over " + size_text(kMaxBodyBytes) + " is refused with 413 before it is "
+                    "read, headers over " + size_text(kMaxHeaderBytes) + " get 431, a batch of more than " +
+                    std::to_string(kMaxBatchLength) + " calls is -32600; an idle connection closes after " +
+                    std::to_string(kIdleTimeout.count()) + " s, and once a request's first byte is in, the whole "
+                    "request (header and body) must arrive within " + std::to_string(kRequestTimeout.count()) +
+                    " s; when more than " + std::to_string(kMaxQueuedRequests) + " requests wait for a worker, "
                     "503 with a JSON body and `Retry-After: 1`.", 100)
             << "\n\n"
             << wrap("The header is checked before any body is read: the allow-list, Host, Origin, authentication "
                     "and `Content-Type` (`application/json`, any case, parameters such as `; charset=utf-8` "
                     "allowed; else 415). A `Transfer-Encoding` other than `chunked` is 501; chunk extensions over " +
-                    size_text(MAX_CHUNK_EXTENSION_BYTES) + ", trailers over " + size_text(MAX_TRAILER_BYTES) +
-                    ", or more than " + size_text(MAX_READ_BUFFER_BYTES) + " waiting to be parsed are 431; a body "
+                    size_text(kMaxChunkExtensionBytes) + ", trailers over " + size_text(kMaxTrailerBytes) +
+                    ", or more than " + size_text(kMaxReadBufferBytes) + " waiting to be parsed are 431; a body "
                     "sent to `/healthz`, `/metrics` or `/ws` is 413. A failed login is answered after " +
-                    std::to_string(BASE_AUTH_DELAY.count()) + " ms, doubling to " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(MAX_AUTH_DELAY).count()) +
-                    " s after " + std::to_string(AUTH_FAILURES_BEFORE_BACKOFF) + " failures from one address "
+                    std::to_string(kBaseAuthDelay.count()) + " ms, doubling to " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kMaxAuthDelay).count()) +
+                    " s after " + std::to_string(kAuthFailuresBeforeBackoff) + " failures from one address "
                     "(IPv6: one /64); until that delay has passed, further attempts from the address get 429 "
                     "with `Retry-After`, their password unchecked.", 100)
             << "\n\n"
             << wrap("JSON from outside (every request body, Transmission's too, and claim files) may nest arrays "
-                    "and objects at most " + std::to_string(seedd::util::MAX_JSON_DEPTH) + " levels deep (`MAX_JSON_DEPTH`) "
-                    "and a request body may hold at most " + with_commas(seedd::util::MAX_JSON_VALUES) + " values "
-                    "(`MAX_JSON_VALUES`): past either it is refused while it is parsed, as -32600 with the id null.",
+                    "and objects at most " + std::to_string(seedd::util::kMaxJsonDepth) + " levels deep (`kMaxJsonDepth`) "
+                    "and a request body may hold at most " + with_commas(seedd::util::kMaxJsonValues) + " values "
+                    "(`kMaxJsonValues`): past either it is refused while it is parsed, as -32600 with the id null.",
                     100)
             << "\n\n"
                "## Events\n\n"
@@ -211,10 +211,10 @@ void rpc_reference() {
                "verified_bytes}]}`) and `claim.created` (`{nonce, amount, total_bytes, receipt_count, payout, file, ...}`).\n"
                "Every event's params carry `seq` (1, 2, ... per run of the daemon) and `time` (unix ms).\n"
             << wrap("Reconnect with `/ws?since=SEQ` to get what you missed from the last " +
-                        std::to_string(seedd::events::HISTORY_CAPACITY) +
+                        std::to_string(seedd::events::kHistoryCapacity) +
                         " events; if they were dropped, or `since` comes from an earlier run, the first message is "
                         "`events.missed`: re-read the state you follow. A client that lets " +
-                        std::to_string(MAX_WEBSOCKET_BACKLOG) + " messages pile up unread is disconnected.",
+                        std::to_string(kMaxWebsocketBacklog) + " messages pile up unread is disconnected.",
                     100)
             << "\n"
                "`events.poll` gives curl the same events (`timeout_ms` makes it a long poll); `seedctl watch`\n"

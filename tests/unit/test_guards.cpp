@@ -81,39 +81,39 @@ TEST_CASE("sources are counted by IPv4 address and by IPv6 /64", "[guards]") {
   CHECK_FALSE(seedd::rpc::is_loopback("10.0.0.1"));
 }
 
-TEST_CASE("one address gets MAX_CONNECTIONS_PER_ADDRESS connections and no more", "[guards]") {
-  using seedd::rpc::MAX_CONNECTIONS_PER_ADDRESS;
+TEST_CASE("one address gets kMaxConnectionsPerAddress connections and no more", "[guards]") {
+  using seedd::rpc::kMaxConnectionsPerAddress;
   ConnectionLimiter l(4096, nullptr);
-  for (int i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; ++i) REQUIRE(l.admit("192.168.1.7") == ConnectionLimiter::Verdict::admitted);
+  for (int i = 0; i < kMaxConnectionsPerAddress; ++i) REQUIRE(l.admit("192.168.1.7") == ConnectionLimiter::Verdict::admitted);
   CHECK(l.admit("192.168.1.7") == ConnectionLimiter::Verdict::source_full);
   CHECK(l.admit("::ffff:192.168.1.7") == ConnectionLimiter::Verdict::source_full);
   CHECK(l.admit("192.168.1.8") == ConnectionLimiter::Verdict::admitted);
   l.release("192.168.1.7");
   CHECK(l.admit("192.168.1.7") == ConnectionLimiter::Verdict::admitted);
   // One IPv6 host holds a /64: rotating addresses in it does not help.
-  for (int i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; ++i)
+  for (int i = 0; i < kMaxConnectionsPerAddress; ++i)
     REQUIRE(l.admit("2001:db8::" + std::to_string(i + 1)) == ConnectionLimiter::Verdict::admitted);
   CHECK(l.admit("2001:db8::ffff") == ConnectionLimiter::Verdict::source_full);
   // Loopback is not capped per address.
-  for (int i = 0; i < 2 * MAX_CONNECTIONS_PER_ADDRESS; ++i) REQUIRE(l.admit("127.0.0.1") == ConnectionLimiter::Verdict::admitted);
+  for (int i = 0; i < 2 * kMaxConnectionsPerAddress; ++i) REQUIRE(l.admit("127.0.0.1") == ConnectionLimiter::Verdict::admitted);
 }
 
 TEST_CASE("the LAN cannot take the slots reserved for loopback", "[guards]") {
-  using seedd::rpc::LOOPBACK_RESERVED_CONNECTIONS;
-  using seedd::rpc::MAX_CONNECTIONS_PER_ADDRESS;
+  using seedd::rpc::kLoopbackReservedConnections;
+  using seedd::rpc::kMaxConnectionsPerAddress;
   constexpr int max = 1024;
   ConnectionLimiter l(max, nullptr);
   int lan = 0;
   for (int host = 1; lan < max; ++host) {
     const auto address = "10.0." + std::to_string(host / 256) + "." + std::to_string(host % 256);
     int taken = 0;
-    while (taken < MAX_CONNECTIONS_PER_ADDRESS && l.admit(address) == ConnectionLimiter::Verdict::admitted) ++taken;
+    while (taken < kMaxConnectionsPerAddress && l.admit(address) == ConnectionLimiter::Verdict::admitted) ++taken;
     lan += taken;
-    if (taken < MAX_CONNECTIONS_PER_ADDRESS) break;
+    if (taken < kMaxConnectionsPerAddress) break;
   }
-  CHECK(lan == max - LOOPBACK_RESERVED_CONNECTIONS);
+  CHECK(lan == max - kLoopbackReservedConnections);
   CHECK(l.admit("10.9.9.9") == ConnectionLimiter::Verdict::server_full);
-  for (int i = 0; i < LOOPBACK_RESERVED_CONNECTIONS; ++i) REQUIRE(l.admit("::1") == ConnectionLimiter::Verdict::admitted);
+  for (int i = 0; i < kLoopbackReservedConnections; ++i) REQUIRE(l.admit("::1") == ConnectionLimiter::Verdict::admitted);
   CHECK(l.admit("127.0.0.1") == ConnectionLimiter::Verdict::server_full);
   CHECK(l.open() == max);
   l.release("::1");
@@ -137,10 +137,10 @@ TEST_CASE("a failure locks its address until its delay has passed", "[guards]") 
   b.failure("10.0.0.1");
   const auto wait = b.locked("10.0.0.1");
   REQUIRE(wait);
-  CHECK(*wait <= seedd::rpc::BASE_AUTH_DELAY);
+  CHECK(*wait <= seedd::rpc::kBaseAuthDelay);
   CHECK(*wait > 0ms);
   CHECK_FALSE(b.locked("10.0.0.2"));
-  std::this_thread::sleep_for(seedd::rpc::BASE_AUTH_DELAY + 10ms);
+  std::this_thread::sleep_for(seedd::rpc::kBaseAuthDelay + 10ms);
   CHECK_FALSE(b.locked("10.0.0.1"));
   b.failure("2001:db8::1");
   CHECK(b.locked("2001:db8::2"));  // the same /64
@@ -163,14 +163,14 @@ TEST_CASE("a rate-limited log line is written at most N times per interval and c
 TEST_CASE("repeated failures back off one address only, and the table stays bounded", "[guards]") {
   using namespace std::chrono_literals;
   AuthBackoff b;
-  for (int i = 0; i < seedd::rpc::AUTH_FAILURES_BEFORE_BACKOFF; ++i) CHECK(b.failure("10.0.0.1") == 250ms);
+  for (int i = 0; i < seedd::rpc::kAuthFailuresBeforeBackoff; ++i) CHECK(b.failure("10.0.0.1") == 250ms);
   CHECK(b.failure("10.0.0.1") == 500ms);
   CHECK(b.failure("10.0.0.1") == 1000ms);
   for (int i = 0; i < 20; ++i) b.failure("10.0.0.1");
-  CHECK(b.failure("10.0.0.1") == seedd::rpc::MAX_AUTH_DELAY);
+  CHECK(b.failure("10.0.0.1") == seedd::rpc::kMaxAuthDelay);
   CHECK(b.failure("10.0.0.2") == 250ms);  // another address is not slowed
   b.success("10.0.0.1");
   CHECK(b.failure("10.0.0.1") == 250ms);
-  for (size_t i = 0; i < seedd::rpc::MAX_BACKOFF_ENTRIES + 100; ++i) b.failure("192.0.2." + std::to_string(i));
-  CHECK(b.size() == seedd::rpc::MAX_BACKOFF_ENTRIES);
+  for (size_t i = 0; i < seedd::rpc::kMaxBackoffEntries + 100; ++i) b.failure("192.0.2." + std::to_string(i));
+  CHECK(b.size() == seedd::rpc::kMaxBackoffEntries);
 }

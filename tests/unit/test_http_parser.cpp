@@ -29,8 +29,8 @@ std::string chunked(const std::string& extension, const std::string& trailer) {
 
 }  // namespace
 
-TEST_CASE("chunk extensions are accepted up to MAX_CHUNK_EXTENSION_BYTES", "[http]") {
-  const std::string fits = ";" + std::string(seedd::rpc::MAX_CHUNK_EXTENSION_BYTES - 1, 'a');
+TEST_CASE("chunk extensions are accepted up to kMaxChunkExtensionBytes", "[http]") {
+  const std::string fits = ";" + std::string(seedd::rpc::kMaxChunkExtensionBytes - 1, 'a');
   RequestParser ok;
   CHECK_FALSE(parse(chunked(fits, ""), ok));
   CHECK(ok.is_done());
@@ -39,13 +39,13 @@ TEST_CASE("chunk extensions are accepted up to MAX_CHUNK_EXTENSION_BYTES", "[htt
   CHECK(parse(chunked(fits + "a", ""), over) == http::error::header_limit);
 }
 
-TEST_CASE("trailers are accepted up to MAX_TRAILER_BYTES in all, and never throw", "[http]") {
+TEST_CASE("trailers are accepted up to kMaxTrailerBytes in all, and never throw", "[http]") {
   const auto field = [](size_t value_bytes) { return "X-T: " + std::string(value_bytes, 'a') + "\r\n"; };
   RequestParser ok;
-  CHECK_FALSE(parse(chunked("", field(seedd::rpc::MAX_TRAILER_BYTES - 3)), ok));
+  CHECK_FALSE(parse(chunked("", field(seedd::rpc::kMaxTrailerBytes - 3)), ok));
   CHECK(ok.is_done());
   RequestParser over;
-  CHECK(parse(chunked("", field(seedd::rpc::MAX_TRAILER_BYTES - 2)), over) == http::error::header_limit);
+  CHECK(parse(chunked("", field(seedd::rpc::kMaxTrailerBytes - 2)), over) == http::error::header_limit);
   RequestParser two;
   CHECK(parse(chunked("", field(5000) + field(5000)), two) == http::error::header_limit);
   RequestParser huge;  // Beast's field table throws std::length_error past 65,533 bytes

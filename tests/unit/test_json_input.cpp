@@ -10,7 +10,7 @@
 #include "rpc/method_table.hpp"
 
 using seedd::util::JsonInput;
-using seedd::util::MAX_JSON_DEPTH;
+using seedd::util::kMaxJsonDepth;
 using seedd::util::parse_untrusted_json;
 using nlohmann::json;
 
@@ -20,17 +20,17 @@ std::string nested(size_t depth, std::string_view inner = "") {
 }
 }  // namespace
 
-TEST_CASE("JSON nested exactly MAX_JSON_DEPTH levels deep parses") {
-  const auto in = parse_untrusted_json(nested(MAX_JSON_DEPTH, "1"));
+TEST_CASE("JSON nested exactly kMaxJsonDepth levels deep parses") {
+  const auto in = parse_untrusted_json(nested(kMaxJsonDepth, "1"));
   REQUIRE(in.ok());
-  CHECK(in.value == json::parse(nested(MAX_JSON_DEPTH, "1")));
+  CHECK(in.value == json::parse(nested(kMaxJsonDepth, "1")));
 }
 
-TEST_CASE("JSON nested one level past MAX_JSON_DEPTH is refused as too deep") {
-  CHECK(parse_untrusted_json(nested(MAX_JSON_DEPTH + 1)).status == JsonInput::Status::too_deep);
+TEST_CASE("JSON nested one level past kMaxJsonDepth is refused as too deep") {
+  CHECK(parse_untrusted_json(nested(kMaxJsonDepth + 1)).status == JsonInput::Status::too_deep);
   std::string objects;
-  for (size_t i = 0; i <= MAX_JSON_DEPTH; ++i) objects += "{\"a\":";
-  objects += "1" + std::string(MAX_JSON_DEPTH + 1, '}');
+  for (size_t i = 0; i <= kMaxJsonDepth; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(kMaxJsonDepth + 1, '}');
   CHECK(parse_untrusted_json(objects).status == JsonInput::Status::too_deep);
 }
 
@@ -65,8 +65,8 @@ TEST_CASE("a JSON-RPC body 100,000 levels deep in its id is answered -32600, not
   CHECK(j["id"].is_null());
 }
 
-TEST_CASE("MAX_JSON_VALUES values parse and one more is refused, counting arrays and objects too") {
-  using seedd::util::MAX_JSON_VALUES;
+TEST_CASE("kMaxJsonValues values parse and one more is refused, counting arrays and objects too") {
+  using seedd::util::kMaxJsonValues;
   // The outer array is one value; then N - 1 more.
   auto body = [](size_t values) {
     std::string s = "[";
@@ -74,8 +74,8 @@ TEST_CASE("MAX_JSON_VALUES values parse and one more is refused, counting arrays
     if (s.back() == ',') s.pop_back();
     return s + "]";
   };
-  CHECK(parse_untrusted_json(body(MAX_JSON_VALUES)).ok());
-  const auto in = parse_untrusted_json(body(MAX_JSON_VALUES + 1));
+  CHECK(parse_untrusted_json(body(kMaxJsonValues)).ok());
+  const auto in = parse_untrusted_json(body(kMaxJsonValues + 1));
   CHECK(in.status == JsonInput::Status::too_many_values);
   CHECK(seedd::util::json_input_problem(in) == "holds more than 1000000 values");
 }

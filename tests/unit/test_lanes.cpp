@@ -30,7 +30,7 @@ TEST_CASE("lane_weights takes three integers from 1 to 1000 separated by colons"
 
 TEST_CASE("one saturated peer per lane: the upload limit is divided 6:3:1", "[lanes]") {
   const std::vector<LanePeer> peers = {wanting(Lane::pass), wanting(Lane::receipt), wanting(Lane::vanilla)};
-  const auto caps = lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, peers);
+  const auto caps = lane_caps(4 * MiB, kDefaultLaneWeights, peers);
   REQUIRE(caps.size() == 3);
   CHECK(caps[0] == 4 * MiB * 6 / 10);
   CHECK(caps[1] == 4 * MiB * 3 / 10);
@@ -40,7 +40,7 @@ TEST_CASE("one saturated peer per lane: the upload limit is divided 6:3:1", "[la
 TEST_CASE("an empty lane's share goes to the lanes that have peers", "[lanes]") {
   // Receipt and vanilla only (no pass holder): 3:1.
   const std::vector<LanePeer> peers = {wanting(Lane::receipt), wanting(Lane::vanilla)};
-  const auto caps = lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, peers);
+  const auto caps = lane_caps(4 * MiB, kDefaultLaneWeights, peers);
   CHECK(caps[0] == 3 * MiB);
   CHECK(caps[1] == 1 * MiB);
 }
@@ -59,8 +59,8 @@ TEST_CASE("a peer that cannot use its share leaves the rest to the others", "[la
   const uint64_t cap = 4 * MiB * 6 / 10;
   const std::vector<LanePeer> peers = {wanting(Lane::pass, 100 * 1024, cap), wanting(Lane::receipt),
                                        wanting(Lane::vanilla)};
-  const auto caps = lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, peers);
-  const uint64_t pass_demand = 100 * 1024 + std::max<uint64_t>(50 * 1024, PROBE_BYTES_PER_SECOND);
+  const auto caps = lane_caps(4 * MiB, kDefaultLaneWeights, peers);
+  const uint64_t pass_demand = 100 * 1024 + std::max<uint64_t>(50 * 1024, kProbeBytesPerSecond);
   CHECK(caps[0] == pass_demand);
   const uint64_t rest = 4 * MiB - pass_demand;
   CHECK(caps[1] == rest * 3 / 4);
@@ -68,11 +68,11 @@ TEST_CASE("a peer that cannot use its share leaves the rest to the others", "[la
   // A peer that used its cap (80 % or more of it) may want more: it gets its full share again.
   const std::vector<LanePeer> at_cap = {wanting(Lane::pass, cap * 9 / 10, cap), wanting(Lane::receipt),
                                         wanting(Lane::vanilla)};
-  CHECK(lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, at_cap)[0] == cap);
+  CHECK(lane_caps(4 * MiB, kDefaultLaneWeights, at_cap)[0] == cap);
   // So may a peer the pacer holds now, though it took nothing in the last second (it was paying
   // off bytes that were queued when it was choked).
   const std::vector<LanePeer> held = {wanting(Lane::pass), wanting(Lane::receipt), {Lane::vanilla, true, 0, 64 * 1024, true}};
-  CHECK(lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, held)[2] == 4 * MiB / 10);
+  CHECK(lane_caps(4 * MiB, kDefaultLaneWeights, held)[2] == 4 * MiB / 10);
 }
 
 TEST_CASE("while the upload limit is in full use, a peer below its cap keeps its whole share", "[lanes]") {
@@ -97,7 +97,7 @@ TEST_CASE("no lane is starved: the smallest weight still gets its share", "[lane
 TEST_CASE("peers that do not want upload get the cap they would have, and take nothing from the others", "[lanes]") {
   LanePeer idle_pass{Lane::pass, false, 0, 0};
   const std::vector<LanePeer> peers = {idle_pass, wanting(Lane::receipt), wanting(Lane::vanilla)};
-  const auto caps = lane_caps(4 * MiB, DEFAULT_LANE_WEIGHTS, peers);
+  const auto caps = lane_caps(4 * MiB, kDefaultLaneWeights, peers);
   CHECK(caps[1] == 3 * MiB);
   CHECK(caps[2] == 1 * MiB);
   // As one more lane among the lanes in use: 6 of 6 + 3 + 1.
@@ -106,12 +106,12 @@ TEST_CASE("peers that do not want upload get the cap they would have, and take n
 
 TEST_CASE("no upload limit: no caps", "[lanes]") {
   const std::vector<LanePeer> peers = {wanting(Lane::pass), wanting(Lane::vanilla)};
-  CHECK(lane_caps(0, DEFAULT_LANE_WEIGHTS, peers) == std::vector<uint64_t>{0, 0});
+  CHECK(lane_caps(0, kDefaultLaneWeights, peers) == std::vector<uint64_t>{0, 0});
 }
 
-TEST_CASE("a tiny upload limit still leaves every peer a cap of at least MIN_LANE_CAP", "[lanes]") {
+TEST_CASE("a tiny upload limit still leaves every peer a cap of at least kMinLaneCap", "[lanes]") {
   const std::vector<LanePeer> peers = {wanting(Lane::pass), wanting(Lane::receipt), wanting(Lane::vanilla)};
-  for (auto c : lane_caps(100, DEFAULT_LANE_WEIGHTS, peers)) CHECK(c == MIN_LANE_CAP);
+  for (auto c : lane_caps(100, kDefaultLaneWeights, peers)) CHECK(c == kMinLaneCap);
 }
 
 TEST_CASE("a lane is left unpaced only while it is the one lane in use", "[lanes]") {
@@ -136,27 +136,27 @@ TEST_CASE("a lane is left unpaced only while it is the one lane in use", "[lanes
 }
 
 TEST_CASE("upload slots go one to each asking lane first, the rest by weight", "[lanes]") {
-  CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {10, 10, 10}) == std::array<int, 3>{4, 3, 1});
-  CHECK(lane_slot_counts(10, DEFAULT_LANE_WEIGHTS, {10, 10, 10}) == std::array<int, 3>{5, 3, 2});
-  CHECK(lane_slot_counts(3, DEFAULT_LANE_WEIGHTS, {10, 10, 10}) == std::array<int, 3>{1, 1, 1});
+  CHECK(lane_slot_counts(8, kDefaultLaneWeights, {10, 10, 10}) == std::array<int, 3>{4, 3, 1});
+  CHECK(lane_slot_counts(10, kDefaultLaneWeights, {10, 10, 10}) == std::array<int, 3>{5, 3, 2});
+  CHECK(lane_slot_counts(3, kDefaultLaneWeights, {10, 10, 10}) == std::array<int, 3>{1, 1, 1});
   // A lane with fewer peers than its part passes the rest down the lanes.
-  CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {1, 10, 10}) == std::array<int, 3>{1, 6, 1});
+  CHECK(lane_slot_counts(8, kDefaultLaneWeights, {1, 10, 10}) == std::array<int, 3>{1, 6, 1});
   // One lane asking: nothing to divide, libtorrent's choker alone decides (all may hold one).
-  CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {0, 0, 10}) == std::array<int, 3>{0, 0, 10});
-  CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {0, 10, 10}) == std::array<int, 3>{0, 6, 2});
-  CHECK(lane_slot_counts(8, DEFAULT_LANE_WEIGHTS, {1, 1, 1}) == std::array<int, 3>{1, 1, 1});
+  CHECK(lane_slot_counts(8, kDefaultLaneWeights, {0, 0, 10}) == std::array<int, 3>{0, 0, 10});
+  CHECK(lane_slot_counts(8, kDefaultLaneWeights, {0, 10, 10}) == std::array<int, 3>{0, 6, 2});
+  CHECK(lane_slot_counts(8, kDefaultLaneWeights, {1, 1, 1}) == std::array<int, 3>{1, 1, 1});
   // Fewer slots than lanes asking: in lane order.
-  CHECK(lane_slot_counts(2, DEFAULT_LANE_WEIGHTS, {5, 5, 5}) == std::array<int, 3>{1, 1, 0});
-  CHECK(lane_slot_counts(1, DEFAULT_LANE_WEIGHTS, {0, 5, 5}) == std::array<int, 3>{0, 1, 0});
+  CHECK(lane_slot_counts(2, kDefaultLaneWeights, {5, 5, 5}) == std::array<int, 3>{1, 1, 0});
+  CHECK(lane_slot_counts(1, kDefaultLaneWeights, {0, 5, 5}) == std::array<int, 3>{0, 1, 0});
   // No slot limit: every asking peer.
-  CHECK(lane_slot_counts(0, DEFAULT_LANE_WEIGHTS, {2, 3, 4}) == std::array<int, 3>{2, 3, 4});
+  CHECK(lane_slot_counts(0, kDefaultLaneWeights, {2, 3, 4}) == std::array<int, 3>{2, 3, 4});
 }
 
 TEST_CASE("inside a lane the peers that hold a slot keep it", "[lanes]") {
   const std::vector<SlotPeer> peers = {{Lane::vanilla, false, 0}, {Lane::vanilla, true, 5}, {Lane::pass, false, 0},
                                        {Lane::receipt, false, 0}, {Lane::receipt, true, 9}};
   // 3 slots, three lanes asking: one each; the vanilla and receipt slots stay with the unchoked.
-  CHECK(lane_slots(lane_slot_counts(3, DEFAULT_LANE_WEIGHTS, slots_asked(peers)), peers) ==
+  CHECK(lane_slots(lane_slot_counts(3, kDefaultLaneWeights, slots_asked(peers)), peers) ==
         std::vector<bool>{false, true, true, false, true});
 }
 
@@ -166,7 +166,7 @@ TEST_CASE("a free slot of a lane goes to its least served peer, so the choker's 
   // (the choker's choice) gets the slot.
   const std::vector<SlotPeer> peers = {{Lane::receipt, false, 50 << 20}, {Lane::receipt, false, 0},
                                        {Lane::vanilla, true, 0}};
-  CHECK(lane_slots(lane_slot_counts(2, DEFAULT_LANE_WEIGHTS, slots_asked(peers)), peers) ==
+  CHECK(lane_slots(lane_slot_counts(2, kDefaultLaneWeights, slots_asked(peers)), peers) ==
         std::vector<bool>{false, true, true});
 }
 
@@ -174,18 +174,18 @@ TEST_CASE("with fewer slots than lanes asking, the lanes take turns by weight an
   SlotRounds rounds;
   std::array<int, 3> seconds_held{};
   const int turns = 20;
-  for (int s = 0; s < turns * SLOT_ROUND_TICKS; ++s) {
-    const auto c = rounds.counts(1, DEFAULT_LANE_WEIGHTS, {2, 2, 2});
+  for (int s = 0; s < turns * kSlotRoundTicks; ++s) {
+    const auto c = rounds.counts(1, kDefaultLaneWeights, {2, 2, 2});
     REQUIRE(c[0] + c[1] + c[2] == 1);
     for (size_t l = 0; l < 3; ++l) seconds_held[l] += c[l];
   }
-  // 6:3:1 of 20 turns: 12, 6 and 2, each turn SLOT_ROUND_TICKS seconds long.
-  CHECK(seconds_held == std::array<int, 3>{12 * SLOT_ROUND_TICKS, 6 * SLOT_ROUND_TICKS, 2 * SLOT_ROUND_TICKS});
-  // A turn lasts SLOT_ROUND_TICKS seconds, unless its lane leaves.
+  // 6:3:1 of 20 turns: 12, 6 and 2, each turn kSlotRoundTicks seconds long.
+  CHECK(seconds_held == std::array<int, 3>{12 * kSlotRoundTicks, 6 * kSlotRoundTicks, 2 * kSlotRoundTicks});
+  // A turn lasts kSlotRoundTicks seconds, unless its lane leaves.
   SlotRounds r2;
-  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
-  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
-  CHECK(r2.counts(1, DEFAULT_LANE_WEIGHTS, {0, 1, 1}) == std::array<int, 3>{0, 1, 0});
+  CHECK(r2.counts(1, kDefaultLaneWeights, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
+  CHECK(r2.counts(1, kDefaultLaneWeights, {1, 1, 0}) == std::array<int, 3>{1, 0, 0});
+  CHECK(r2.counts(1, kDefaultLaneWeights, {0, 1, 1}) == std::array<int, 3>{0, 1, 0});
   // Enough slots again: every lane asking holds some at once.
-  CHECK(r2.counts(3, DEFAULT_LANE_WEIGHTS, {1, 1, 1}) == std::array<int, 3>{1, 1, 1});
+  CHECK(r2.counts(3, kDefaultLaneWeights, {1, 1, 1}) == std::array<int, 3>{1, 1, 1});
 }

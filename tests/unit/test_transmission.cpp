@@ -149,7 +149,7 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   t.total_size = 1000;
   t.total_done = 1000;
   CHECK(activity_of(t) == Activity::seed);
-  CHECK(eta_of(t) == ETA_NOT_AVAILABLE);                 // seeding, no ratio goal
+  CHECK(eta_of(t) == kEtaNotAvailable);                 // seeding, no ratio goal
   CHECK(upload_ratio_of(t) == 0);                        // nothing uploaded of what we have
   t.uploaded_bytes = 500;
   CHECK(upload_ratio_of(t) == Approx(0.5));
@@ -161,11 +161,11 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   t = torrent('b', 1);
   t.state = "downloading";
   t.total_size = 1000;
-  CHECK(upload_ratio_of(t) == RATIO_NOT_AVAILABLE);
-  CHECK(eta_of(t) == ETA_NOT_AVAILABLE);                 // no seed: nothing to wait for
+  CHECK(upload_ratio_of(t) == kRatioNotAvailable);
+  CHECK(eta_of(t) == kEtaNotAvailable);                 // no seed: nothing to wait for
   t.num_seeds = 1;
   t.num_peers = 1;
-  CHECK(eta_of(t) == ETA_UNKNOWN);                       // a seed, no speed yet
+  CHECK(eta_of(t) == kEtaUnknown);                       // a seed, no speed yet
   t.download_rate = 250;
   CHECK(eta_of(t) == 4);
   t.state = "checking";

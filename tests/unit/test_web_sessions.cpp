@@ -75,12 +75,12 @@ struct PageRouter {
 
 std::string cookie_token(const HttpResponse& r) {
   const auto set = header_of(r, "Set-Cookie");
-  return cookie_value(set.substr(0, set.find(';')), SESSION_COOKIE);
+  return cookie_value(set.substr(0, set.find(';')), kSessionCookie);
 }
 
 }  // namespace
 
-TEST_CASE("a web session lasts SESSION_LIFETIME from its login, then is gone", "[web]") {
+TEST_CASE("a web session lasts kSessionLifetime from its login, then is gone", "[web]") {
   FakeClock clock;
   WebSessions sessions(clock.fn());
   const auto token = sessions.open("alice", Scope::admin);
@@ -91,7 +91,7 @@ TEST_CASE("a web session lasts SESSION_LIFETIME from its login, then is gone", "
   CHECK(s->scope == Scope::admin);
   CHECK(s->csrf.size() == 64);
   CHECK(s->csrf != token);
-  clock.now += SESSION_LIFETIME - 1s;
+  clock.now += kSessionLifetime - 1s;
   CHECK(sessions.find(token));
   clock.now += 1s;
   CHECK_FALSE(sessions.find(token));
@@ -107,30 +107,30 @@ TEST_CASE("a closed web session and an unknown token find nothing", "[web]") {
   CHECK_FALSE(sessions.find(""));
 }
 
-TEST_CASE("past MAX_SESSIONS a new login ends the oldest session", "[web]") {
+TEST_CASE("past kMaxSessions a new login ends the oldest session", "[web]") {
   FakeClock clock;
   WebSessions sessions(clock.fn());
   const auto first = sessions.open("u", Scope::read);
-  for (size_t i = 1; i < MAX_SESSIONS; ++i) {
+  for (size_t i = 1; i < kMaxSessions; ++i) {
     clock.now += 1s;
     sessions.open("u", Scope::read);
   }
-  CHECK(sessions.size() == MAX_SESSIONS);
+  CHECK(sessions.size() == kMaxSessions);
   CHECK(sessions.find(first));
   clock.now += 1s;
   sessions.open("u", Scope::read);
-  CHECK(sessions.size() == MAX_SESSIONS);
+  CHECK(sessions.size() == kMaxSessions);
   CHECK_FALSE(sessions.find(first));
 }
 
-TEST_CASE("a login link works once, and not after LOGIN_LINK_LIFETIME", "[web]") {
+TEST_CASE("a login link works once, and not after kLoginLinkLifetime", "[web]") {
   FakeClock clock;
   WebSessions sessions(clock.fn());
   const auto link = sessions.issue_login_link();
   CHECK(sessions.redeem_login_link(link));
   CHECK_FALSE(sessions.redeem_login_link(link));
   const auto late = sessions.issue_login_link();
-  clock.now += LOGIN_LINK_LIFETIME;
+  clock.now += kLoginLinkLifetime;
   CHECK_FALSE(sessions.redeem_login_link(late));
   CHECK_FALSE(sessions.redeem_login_link("not-a-token"));
 }
@@ -149,7 +149,7 @@ TEST_CASE("a page login sets an HttpOnly SameSite=Strict cookie with an expiry, 
   const auto cookie = header_of(r, "Set-Cookie");
   CHECK(cookie.find("HttpOnly") != std::string::npos);
   CHECK(cookie.find("SameSite=Strict") != std::string::npos);
-  CHECK(cookie.find("Max-Age=" + std::to_string(std::chrono::seconds(SESSION_LIFETIME).count())) != std::string::npos);
+  CHECK(cookie.find("Max-Age=" + std::to_string(std::chrono::seconds(kSessionLifetime).count())) != std::string::npos);
   CHECK(cookie.find("Secure") == std::string::npos);
   const auto body = nlohmann::json::parse(r.body);
   CHECK(body["scope"] == "admin");
@@ -164,7 +164,7 @@ TEST_CASE("a wrong page login is refused with the back-off's delay and no browse
   auto r = p.login("alice", "wrong", "127.0.0.9");
   CHECK(r.status == 401);
   CHECK(nlohmann::json::parse(r.body)["error"] == "wrong user or password");
-  CHECK(r.delay >= BASE_AUTH_DELAY);
+  CHECK(r.delay >= kBaseAuthDelay);
   CHECK(header_of(r, "WWW-Authenticate").empty());
   CHECK(header_of(r, "Set-Cookie").empty());
   // Locked until the delay passed: even the right password is not checked.
