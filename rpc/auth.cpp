@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <stdexcept>
+#include <string_view>
 
 #include "daemon/util/base64.hpp"
 
@@ -27,11 +28,16 @@ bool is_hex(const std::string& s) {
   return !s.empty();
 }
 
-/// A secret's HMAC under a per-process key: two secrets of any length are compared through
-/// theirs, so neither the contents nor the length leak through timing.
-std::string comparison_hmac(const std::string& secret) {
-  static const std::string key = random_hex(32);
-  return rpc_auth_hmac(key, secret);
+/// Whether `given` equals `secret`, in a time that depends on `given`'s length only: every byte
+/// of `given` is compared (with the secret repeated), so neither the secret's contents nor its
+/// length leak through timing. Cheaper than comparing two HMACs, which cost a third of a cookie
+/// request's CPU (issue 18).
+bool equal_secret(std::string_view given, std::string_view secret) {
+  if (secret.empty()) return false;
+  unsigned diff = given.size() != secret.size() ? 1U : 0U;
+  for (size_t i = 0, j = 0; i < given.size(); ++i, j = j + 1 == secret.size() ? 0 : j + 1)
+    diff |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(secret[j]);
+  return diff == 0;
 }
 
 std::optional<std::pair<std::string, std::string>> parse_basic(const std::string& header) {
@@ -87,17 +93,21 @@ std::string make_rpc_auth_entry(const std::string& user, const std::string& pass
 }
 
 Authenticator::Authenticator(std::string cookie_password, std::vector<RpcAuthEntry> users)
-    : m_cookie_password(std::move(cookie_password)), m_cookie_hmac(comparison_hmac(m_cookie_password)),
+    : m_cookie_password(std::move(cookie_password)),
+      m_cookie_header(m_cookie_password.empty()
+                          ? std::string()
+                          : "Basic " + util::base64_encode(std::string(kCookieUser) + ":" + m_cookie_password)),
       m_users(std::move(users)) {}
 
 std::optional<Scope> Authenticator::check(const std::string& header) const {
+  // The cookie as every client encodes it: no decoding, no copies. Other spellings of the same
+  // credentials (unpadded base64, say) take the way below.
+  if (equal_secret(header, m_cookie_header)) return Scope::admin;
   auto creds = parse_basic(header);
   if (!creds) return std::nullopt;
   const auto& [user, password] = *creds;
   if (user == kCookieUser)
-    return !m_cookie_password.empty() && CRYPTO_memcmp(comparison_hmac(password).data(), m_cookie_hmac.data(), 64) == 0
-               ? std::optional(Scope::admin)
-               : std::nullopt;
+    return equal_secret(password, m_cookie_password) ? std::optional(Scope::admin) : std::nullopt;
   for (const auto& e : m_users)
     if (e.user == user && CRYPTO_memcmp(rpc_auth_hmac(e.salt, password).data(), e.hmac_hex.data(), 64) == 0)
       return e.scope;

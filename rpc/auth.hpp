@@ -38,7 +38,7 @@ class Authenticator {
 
  private:
   std::string m_cookie_password;
-  std::string m_cookie_hmac;  // of m_cookie_password under the process's comparison key, made once
+  std::string m_cookie_header;  // "Basic " and the base64 of the cookie's credentials, made once
   std::vector<RpcAuthEntry> m_users;
 };
 

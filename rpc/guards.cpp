@@ -192,6 +192,7 @@ std::chrono::milliseconds AuthBackoff::failure(const std::string& address_) {
 std::optional<std::chrono::milliseconds> AuthBackoff::locked(const std::string& address) const {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(m_mutex);
+  if (m_entries.empty()) return std::nullopt;  // no failure anywhere: no address to parse
   const auto it = m_entries.find(source_key(address));
   if (it == m_entries.end() || it->second.locked_until <= now) return std::nullopt;
   return std::chrono::ceil<std::chrono::milliseconds>(it->second.locked_until - now);
@@ -199,6 +200,7 @@ std::optional<std::chrono::milliseconds> AuthBackoff::locked(const std::string& 
 
 void AuthBackoff::success(const std::string& address) {
   std::lock_guard lock(m_mutex);
+  if (m_entries.empty()) return;  // the common case: no failure to forget, no address to parse
   m_entries.erase(source_key(address));
 }
 

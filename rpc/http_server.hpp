@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,16 +65,19 @@ struct DeferredResponse {
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query
-  std::map<std::string, std::string> headers;  // keys lower-case
+  std::map<std::string, std::string, std::less<>> headers;  // keys lower-case
   std::string body;
   std::string remote_address;
   bool websocket_upgrade = false;  // a GET asking to become a WebSocket
   // Set by the header check once the caller's credentials verified: the handler, which gets the
   // same request, reads the scope here instead of checking the credentials a second time.
   mutable std::optional<Scope> verified_scope;
-  std::string header(const std::string& lower_name) const {
+  // Set once the address, Host and Origin checks passed (Router::check_guards), for the same reason.
+  mutable bool guards_passed = false;
+  const std::string& header(std::string_view lower_name) const {
+    static const std::string kNone;
     auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
+    return it == headers.end() ? kNone : it->second;
   }
 };
 

@@ -23,7 +23,7 @@ HttpResponse json_response(int status, std::string body) {
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
 bool has_body(const HttpRequest& req) {
-  const auto length = req.header("content-length");
+  const auto& length = req.header("content-length");
   return !req.header("transfer-encoding").empty() || (!length.empty() && length != "0");
 }
 
@@ -42,6 +42,7 @@ Router::Router(Context base, Authenticator auth, RequestGuard guard, std::functi
 }
 
 std::optional<HttpResponse> Router::check_guards(const HttpRequest& req) const {
+  if (req.guards_passed) return std::nullopt;  // by check_header, for this very request
   if (!m_guard.address_allowed(req.remote_address)) {
     auto r = json_response(403, R"({"error":"this address may not use the RPC: see rpc_allow_ip"})");
     r.close = true;
@@ -52,6 +53,7 @@ std::optional<HttpResponse> Router::check_guards(const HttpRequest& req) const {
     return json_response(403, R"({"error":"Host header not allowed: use an IP address, localhost or a name in rpc_host"})");
   if (!m_guard.origin_allowed(req.header("origin"), req.header("host")))
     return json_response(403, R"({"error":"Origin not allowed"})");
+  req.guards_passed = true;
   return std::nullopt;
 }
 
@@ -159,7 +161,7 @@ std::optional<HttpResponse> Router::handle_inline(const HttpRequest& req) {
 }
 
 std::optional<Scope> Router::authenticate(const HttpRequest& req, HttpResponse& unauthorized) {
-  const auto auth_header = req.header("authorization");
+  const auto& auth_header = req.header("authorization");
   if (auth_header.empty() && !cookie_value(req.header("cookie"), kSessionCookie).empty())
     return page_scope(req, unauthorized);
   unauthorized = json_response(401, R"({"error":"authentication required: use the cookie file or an rpc_auth user"})");

@@ -111,7 +111,7 @@ std::optional<Scope> Router::page_scope(const HttpRequest& req, HttpResponse& re
 
 std::optional<HttpResponse> Router::check_ui_header(const HttpRequest& req, const std::string& path) {
   if (path == "/ui/login" && req.method == "POST") {
-    const auto length = req.header("content-length");
+    const auto& length = req.header("content-length");
     if (!req.header("transfer-encoding").empty() || length.empty() || length.size() > 6 ||
         length.find_first_not_of("0123456789") != std::string::npos || std::stoul(length) > kMaxLoginBodyBytes)
       return page_json(413, {{"error", "a login is a JSON object of at most " + std::to_string(kMaxLoginBodyBytes) +
