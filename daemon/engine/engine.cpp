@@ -7,6 +7,7 @@
 #include <limits>
 #include <malloc.h>
 
+#include <libtorrent/error_code.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/extensions/smart_ban.hpp>
 #include <libtorrent/extensions/ut_metadata.hpp>
@@ -139,7 +140,13 @@ lt::torrent_flags_t Engine::Impl::with_pause(lt::torrent_flags_t flags, bool pau
 }
 
 void Engine::Impl::request_save(const lt::torrent_handle& h) {
-  h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
+  try {
+    h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::flush_disk_cache);
+  } catch (const lt::system_error& e) {
+    // Removed meanwhile (torrent.remove between an alert and its handling): nothing to save.
+    if (e.code() != lt::errors::invalid_torrent_handle) throw;
+    return;
+  }
   ++outstanding_saves;  // after: a handle that throws gets no answer to wait for
 }
 
@@ -163,7 +170,17 @@ void Engine::Impl::attach_deferred_smart_ban(lt::torrent_handle h) {  // (add_ex
 size_t Engine::Impl::pump_alerts() {
   std::vector<lt::alert*> alerts;
   session->pop_alerts(&alerts);
-  for (auto* a : alerts) handle_alert(a);
+  for (auto* a : alerts) {
+    // An alert may name a torrent that an RPC call removed after libtorrent queued the alert:
+    // its handle throws. That torrent is gone, the daemon is not (issue 18: torrent.remove
+    // right after torrent.create aborted seedd from on_torrent_finished).
+    try {
+      handle_alert(a);
+    } catch (const lt::system_error& e) {
+      if (e.code() != lt::errors::invalid_torrent_handle) throw;
+      spdlog::get("engine")->debug("{}: its torrent was removed meanwhile", a->what());
+    }
+  }
   if (alerts.size() >= 1000) spdlog::get("engine")->debug("a round of {} alerts", alerts.size());
   return alerts.size();
 }

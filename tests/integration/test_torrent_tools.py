@@ -14,6 +14,19 @@ class TorrentTools(unittest.TestCase):
     def tearDown(self):
         self.d.stop()
 
+    def test_a_torrent_removed_right_after_it_was_created(self):
+        """torrent.remove while libtorrent still has alerts queued for the torrent (its
+        torrent_finished among them): the engine thread used the dead handle and seedd aborted
+        ("invalid torrent handle used") in about one of 50 rounds. After 200 rounds seedd is
+        still running and answers, with no torrent left."""
+        d = self.d
+        for i in range(200):
+            make_file(os.path.join(d.download_dir, f"r{i}.bin"), 150_000, seed=i)
+            ih = d.call("torrent.create", path=f"r{i}.bin")["info_hash"]
+            d.call("torrent.remove", info_hash=ih)
+        self.assertEqual(d.call("torrent.list")["torrents"], [])
+        self.assertIsNone(d.proc.poll(), "seedd exited")
+
     def test_toolset(self):
         d = self.d
         folder = os.path.join(d.download_dir, "album")
