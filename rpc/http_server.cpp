@@ -41,6 +41,8 @@ namespace {
 
 constexpr int kNetworkThreads = 1;
 constexpr size_t kFirstReadBytes = 4096;  // the first read of a request, into an empty buffer
+constexpr std::chrono::seconds kTimerFloorPeriod{5};  // see Impl::timer_floor
+static_assert(kTimerFloorPeriod < kRequestTimeout && kTimerFloorPeriod < kIdleTimeout);
 
 /// The address to listen on for a bind endpoint (parsed and checked by util::Endpoint).
 tcp::endpoint listen_endpoint(const util::Endpoint& e) {
@@ -150,6 +152,18 @@ struct HttpServer::Impl {
   net::io_context ioc{kNetworkThreads};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::thread> threads;
+  // Always pending, and always due before any connection's deadline (kRequestTimeout and
+  // kIdleTimeout are longer than kTimerFloorPeriod): a connection's timer, re-armed for every
+  // request, is then never the earliest, and Asio does not reprogram its timerfd for it. Without
+  // it, a lone keep-alive connection cost a timerfd_settime syscall per request (issue 18).
+  std::optional<net::steady_timer> timer_floor;
+
+  void keep_timer_floor() {
+    timer_floor->expires_after(kTimerFloorPeriod);
+    timer_floor->async_wait([this](beast::error_code ec) {
+      if (!ec) keep_timer_floor();
+    });
+  }
 
   // A handler that throws gets its request a 500, and the server goes on.
   template <class Result, class Call>
@@ -421,7 +435,7 @@ struct HttpServer::Impl {
       write(std::move(res));
     }
 
-    // A long poll: wait for a wake-up or the timeout, on this connection's strand.
+    // A long poll: wait for a wake-up or the timeout, on this connection's executor.
     void start_deferred(std::shared_ptr<DeferredResponse> deferred) {
       m_deferred = std::move(deferred);
       m_wait.emplace(m_stream.get_executor(), m_deferred->timeout);
@@ -578,8 +592,16 @@ struct HttpServer::Impl {
     std::shared_ptr<Slot> m_slot;
   };
 
+  // What a connection's handlers run on. With one network thread nothing runs beside them, and
+  // a strand would only add a queue to every completion (issue 18); with more, each
+  // connection needs its strand.
+  net::any_io_executor connection_executor() {
+    if constexpr (kNetworkThreads == 1) return ioc.get_executor();
+    else return net::make_strand(ioc);
+  }
+
   void accept(tcp::acceptor& acceptor) {
-    acceptor.async_accept(net::make_strand(ioc), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(connection_executor(), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
       if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory ||
           ec == boost::system::errc::too_many_files_open_in_system)
@@ -663,7 +685,7 @@ void HttpServer::start() {
   }
   for (const auto& b : d.options.bind) {
     const auto ep = listen_endpoint(b);
-    auto acc = std::make_unique<tcp::acceptor>(net::make_strand(d.ioc));
+    auto acc = std::make_unique<tcp::acceptor>(d.connection_executor());
     beast::error_code ec;
     acc->open(ep.protocol(), ec);
     if (!ec) acc->set_option(net::socket_base::reuse_address(true), ec);
@@ -678,6 +700,8 @@ void HttpServer::start() {
   }
   d.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (auto& acc : d.acceptors) d.accept(*acc);
+  d.timer_floor.emplace(d.ioc);
+  d.keep_timer_floor();
   d.workers.start(std::max(1, d.options.threads));
   for (int i = 0; i < kNetworkThreads; ++i)
     d.threads.emplace_back([&d, i] {

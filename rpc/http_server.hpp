@@ -55,7 +55,7 @@ struct WebSocketAccept {
 struct DeferredResponse {
   std::chrono::milliseconds timeout{0};
   /// The answer, or nothing to keep waiting; with `final` (the timeout passed) it must answer.
-  /// Runs on the connection's strand: keep it quick.
+  /// Runs on the connection's network thread: keep it quick.
   std::function<std::optional<HttpResponse>(bool final)> poll;
   /// Registers `wake`, callable from any thread, to be called when `poll` may have an answer;
   /// returns the function that unregisters it.

@@ -11,7 +11,7 @@ import tempfile
 
 from harness import DaemonTestCase
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -88,9 +88,12 @@ class Browser:
         return self.driver.execute_script(script, *args)
 
     def wait(self, predicate, timeout=30, what="condition"):
-        """Polls `predicate(driver)` until it returns something true; returns that."""
+        """Polls `predicate(driver)` until it returns something true; returns that. An element
+        the page re-rendered between finding it and reading it is stale: the next poll finds the
+        new one."""
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(predicate)
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(predicate)
         except TimeoutException:
             raise AssertionError(f"browser: timed out after {timeout}s waiting for {what}; page text:\n"
                                  f"{self.driver.find_element(By.TAG_NAME, 'body').text[:2000]}") from None
