@@ -488,29 +488,8 @@ struct HttpServer::Impl {
       write(std::move(*res));
     }
 
-    void write(HttpResponse r) {
-      if constexpr (!kTls)
-        if (r.delay.count() == 0) return write_now(std::move(r));
-      auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), m_version);
-      res->set(http::field::server, "seedd/" SEEDD_VERSION);
-      if (!r.body.empty() || r.status != 204) res->set(http::field::content_type, r.content_type);
-      for (const auto& [k, v] : r.headers) res->set(k, v);
-      res->body() = std::move(r.body);
-      res->keep_alive(m_keep_alive && !r.close);
-      res->prepare_payload();
-      if (r.delay.count() > 0) {
-        auto timer = std::make_shared<net::steady_timer>(m_stream.get_executor(), r.delay);
-        timer->async_wait([self = shared_from_this(), res, timer](beast::error_code) { self->send(res); });
-      } else {
-        send(res);
-      }
-    }
-
-    // An answer written straight to the socket (plain TCP): the same bytes Beast's serializer
-    // writes for it, sent at once with a non-blocking send; only what the socket does not take
-    // goes through an asynchronous write.
-    void write_now(HttpResponse r) {
-      const bool keep_alive = m_keep_alive && !r.close;
+    // The answer's bytes: status line, seedd's headers and the handler's, Content-Length, body.
+    std::shared_ptr<std::string> serialize(const HttpResponse& r, bool keep_alive) const {
       auto out = std::make_shared<std::string>();
       out->reserve(160 + r.body.size());
       const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
@@ -521,12 +500,35 @@ struct HttpServer::Impl {
       if (m_version == 10 && keep_alive) out->append("Connection: keep-alive\r\n");
       if (m_version != 10 && !keep_alive) out->append("Connection: close\r\n");
       out->append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n\r\n").append(r.body);
-      const auto sent = ::send(lowest().socket().native_handle(), out->data(), out->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return close();
-      const size_t done = sent < 0 ? 0 : static_cast<size_t>(sent);
-      if (done == out->size()) return after_write(keep_alive);
+      return out;
+    }
+
+    // Over plain TCP an answer is sent at once with a non-blocking send(), and only what the
+    // socket does not take goes through an asynchronous write; over TLS, and for an answer
+    // held back (r.delay: failed logins), all of it does.
+    void write(HttpResponse r) {
+      const bool keep_alive = m_keep_alive && !r.close;
+      auto out = serialize(r, keep_alive);
+      if (r.delay.count() > 0) {
+        auto timer = std::make_shared<net::steady_timer>(m_stream.get_executor(), r.delay);
+        timer->async_wait([self = shared_from_this(), out, keep_alive, timer](beast::error_code) {
+          self->send(out, 0, keep_alive);
+        });
+        return;
+      }
+      size_t done = 0;
+      if constexpr (!kTls) {
+        const auto sent = ::send(lowest().socket().native_handle(), out->data(), out->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return close();
+        done = sent < 0 ? 0 : static_cast<size_t>(sent);
+        if (done == out->size()) return after_write(keep_alive);
+      }
+      send(out, done, keep_alive);
+    }
+
+    void send(std::shared_ptr<std::string> out, size_t from, bool keep_alive) {
       lowest().expires_after(kRequestTimeout);
-      net::async_write(m_stream, net::buffer(out->data() + done, out->size() - done),
+      net::async_write(m_stream, net::buffer(out->data() + from, out->size() - from),
                        [self = shared_from_this(), out, keep_alive](beast::error_code ec, size_t) {
                          if (ec) return self->close();
                          self->after_write(keep_alive);
@@ -540,15 +542,6 @@ struct HttpServer::Impl {
       if (m_buffer.size() > 0)
         return net::post(m_stream.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
       read();
-    }
-
-    void send(std::shared_ptr<http::response<http::string_body>> res) {
-      lowest().expires_after(kRequestTimeout);
-      http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-        if (!ec && self->m_linger) return self->linger();
-        if (ec || !res->keep_alive()) return self->close();
-        self->read();
-      });
     }
 
     // After a refusal the rest of the request is unread: take (and drop) what the client still

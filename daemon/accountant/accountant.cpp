@@ -349,23 +349,17 @@ std::vector<Accountant::PeerView> Accountant::peers(const crypto::InfoHash20& in
 }
 
 std::vector<Accountant::PeerTotal> Accountant::peer_totals(const crypto::InfoHash20& infohash) const {
-  std::map<std::optional<crypto::Address>, PeerTotal> by_peer;
+  PeerTotalRows rows;  // this torrent's closed rows, then its open connections folded in
   std::lock_guard lock(m_totals_mutex);  // the worker folds and erases under it: no connection twice
   for (auto it = m_closed_totals.lower_bound({infohash, std::nullopt});
        it != m_closed_totals.end() && it->first.first == infohash; ++it)
-    by_peer[it->first.second] = it->second;
-  for (const auto& c : m_ctx->registry.all()) {
-    if (c->infohash != infohash) continue;
-    auto& t = by_peer[peer_total_key(*c)];
-    t.sent_bytes += c->uploaded.load();
-    t.received_bytes += c->downloaded.load();
-    t.connections += 1;
-  }
+    rows.insert(*it);
+  for (const auto& c : m_ctx->registry.all())
+    if (c->infohash == infohash)
+      fold_peer_total(rows, {infohash, peer_total_key(*c)}, c->uploaded.load(), c->downloaded.load(), 0);
   std::vector<PeerTotal> out;
-  for (auto& [address, t] : by_peer) {
-    t.address = address;
-    out.push_back(t);
-  }
+  out.reserve(rows.size());
+  for (const auto& [key, t] : rows) out.push_back(t);
   return out;
 }
 

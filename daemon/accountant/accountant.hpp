@@ -97,7 +97,7 @@ class Accountant {
   static constexpr size_t kMaxPeerTotalRows = 16384;
   using PeerTotalKey = std::pair<crypto::InfoHash20, std::optional<crypto::Address>>;
   using PeerTotalRows = std::map<PeerTotalKey, PeerTotal>;
-  /// Adds one closed connection's bytes to its row of `rows`, which holds at most `max_rows`
+  /// Adds one connection's bytes to its row of `rows`, which holds at most `max_rows`
   /// (0: no bound).
   static void fold_peer_total(PeerTotalRows& rows, const PeerTotalKey& key, uint64_t sent, uint64_t received,
                               size_t max_rows);

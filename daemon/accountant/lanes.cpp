@@ -159,6 +159,15 @@ std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers) {
   return only;
 }
 
+std::vector<bool> paced_peers(std::span<const LanePeer> peers, std::span<const uint64_t> caps) {
+  std::vector<bool> paced(peers.size(), false);
+  const bool anyone_asks = std::any_of(peers.begin(), peers.end(), [](const LanePeer& p) { return p.wants || p.asking; });
+  if (!anyone_asks) return paced;
+  const auto free_lane = unpaced_lane(peers);
+  for (size_t i = 0; i < peers.size(); ++i) paced[i] = caps[i] > 0 && peers[i].lane != free_lane;
+  return paced;
+}
+
 std::array<int, kLaneCount> lane_slot_counts(int slots, const LaneWeights& weights,
                                              const std::array<int, kLaneCount>& asking) {
   std::array<int, kLaneCount> out{};

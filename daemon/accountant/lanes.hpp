@@ -76,6 +76,12 @@ std::vector<uint64_t> lane_caps(uint64_t capacity, const LaneWeights& weights, s
 /// pause, so at 1:1 it got 30 % instead of 50 %.)
 std::optional<Lane> unpaced_lane(std::span<const LanePeer> peers);
 
+/// Which peers the pacer holds to their cap (`caps` from lane_caps, one per peer): those with a
+/// cap, outside the unpaced lane, while some lane asks. While no lane asks nobody is paced:
+/// there is nothing to divide, and a peer that turned interested between two allocations would
+/// be held at a cap it does not need, choked by the pacer, and wait for libtorrent's choker.
+std::vector<bool> paced_peers(std::span<const LanePeer> peers, std::span<const uint64_t> caps);
+
 /// One peer that asks for an upload slot (it is interested) as the slot allocator sees it.
 struct SlotPeer {
   Lane lane = Lane::vanilla;

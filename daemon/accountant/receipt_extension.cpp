@@ -648,14 +648,10 @@ class ReceiptPlugin final : public lt::plugin {
       }
     }
     const auto caps = lane_caps(m_ctx->lane_capacity.load(), weights, demand);
-    const auto free_lane = unpaced_lane(demand);
-    // No lane asks: nothing to divide, so nobody is paced. (Paced then, a peer that turned
-    // interested between two allocations was held at a cap it did not need and choked by the
-    // pacer, and waited for libtorrent's choker to be unchoked again.)
-    const bool anyone_asks = std::any_of(demand.begin(), demand.end(), [](const LanePeer& p) { return p.wants || p.asking; });
+    const auto paced = paced_peers(demand, caps);
     for (size_t i = 0; i < shaped.size(); ++i) {
       shaped[i]->lane_cap = caps[i];
-      shaped[i]->lane_paced = caps[i] > 0 && anyone_asks && demand[i].lane != free_lane;
+      shaped[i]->lane_paced = paced[i];
     }
     const auto granted =
         lane_slots(m_slot_rounds.counts(m_ctx->upload_slots.load(), weights, slots_asked(asking)), asking);

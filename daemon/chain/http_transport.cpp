@@ -26,10 +26,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-std::string seconds_text(int ms) {
-  return std::to_string(ms / 1000) + (ms % 1000 ? "." + std::to_string(ms % 1000 / 100) : "") + " s";
-}
-
 // A connection kept between requests: its own io_context, so that it can be driven from
 // whichever thread posts next (one at a time).
 struct Connection {
@@ -65,7 +61,7 @@ Outcome exchange(net::io_context& ioc, Stream& stream, bool reused, const Endpoi
   const bool timed_out = r.timed_out();
   if (reused && !done && !timed_out && !parser.got_some()) throw StaleConnection{};
   if (timed_out)
-    throw TransportError("timed out after " + seconds_text(options.timeout_ms) + " " + step + " " + where, true);
+    throw TransportError("timed out after " + util::timeout_text(options.timeout_ms) + " " + step + " " + where, true);
   if (failure) {
     if (failure == http::error::body_limit)
       throw TransportError("the answer from " + where + " exceeds " + std::to_string(options.max_response_bytes) + " bytes", false);

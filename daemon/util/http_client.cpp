@@ -1,8 +1,6 @@
 #include "daemon/util/http_client.hpp"
 
 #include <chrono>
-#include <iomanip>
-#include <sstream>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -46,12 +44,6 @@ Target parse_url(const std::string& url) {
 HttpClientResponse exchange(const std::string& url, http::request<http::string_body> req, int timeout_ms,
                             size_t max_body_bytes);
 
-std::string seconds_text(int ms) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(ms % 1000 ? 1 : 0) << ms / 1000.0 << " s";
-  return o.str();
-}
-
 }  // namespace
 
 HttpClientResponse http_post(const std::string& url, const std::string& body,
@@ -92,7 +84,7 @@ HttpClientResponse exchange(const std::string& url, http::request<http::string_b
   const char* step = r.step;
 
   if (r.timed_out())
-    throw HttpTimeout("timed out after " + seconds_text(timeout_ms) + " " + step + " " + target.authority);
+    throw HttpTimeout("timed out after " + timeout_text(timeout_ms) + " " + step + " " + target.authority);
   if (failure) {
     const std::string_view s = step;
     const std::string what = s == "resolving"       ? "cannot resolve " + target.host

@@ -19,6 +19,11 @@
 
 namespace seedd::util {
 
+/// A timeout for an error message: "30 s", "1.5 s" (tenths, cut, not rounded).
+inline std::string timeout_text(int ms) {
+  return std::to_string(ms / 1000) + (ms % 1000 ? "." + std::to_string(ms % 1000 / 100) : "") + " s";
+}
+
 struct HttpExchangeResult {
   bool done = false;                   // the whole answer is in the parser
   boost::beast::error_code failure;    // what stopped it, when not done

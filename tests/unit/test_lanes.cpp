@@ -135,6 +135,20 @@ TEST_CASE("a lane is left unpaced only while it is the one lane in use", "[lanes
   CHECK(unpaced_lane(handing_over) == Lane::receipt);
 }
 
+TEST_CASE("the pacer holds the capped peers outside the one lane in use, and nobody while no lane asks", "[lanes]") {
+  LanePeer idle_pass{Lane::pass, false, 0, 0};
+  LanePeer idle_receipt{Lane::receipt, false, 0, 0};
+  // No lane asks: nobody is paced, whatever the caps.
+  const std::vector<LanePeer> quiet = {idle_pass, idle_receipt};
+  CHECK(paced_peers(quiet, std::vector<uint64_t>{1000, 1000}) == std::vector<bool>{false, false});
+  // One lane asks: it is left alone; a capped peer of another lane is paced.
+  const std::vector<LanePeer> one = {wanting(Lane::receipt), idle_pass};
+  CHECK(paced_peers(one, std::vector<uint64_t>{1000, 1000}) == std::vector<bool>{false, true});
+  // Two lanes ask: every capped peer is paced; one without a cap (no upload limit) is not.
+  const std::vector<LanePeer> two = {wanting(Lane::receipt), wanting(Lane::pass), wanting(Lane::vanilla)};
+  CHECK(paced_peers(two, std::vector<uint64_t>{1000, 1000, 0}) == std::vector<bool>{true, true, false});
+}
+
 TEST_CASE("upload slots go one to each asking lane first, the rest by weight", "[lanes]") {
   CHECK(lane_slot_counts(8, kDefaultLaneWeights, {10, 10, 10}) == std::array<int, 3>{4, 3, 1});
   CHECK(lane_slot_counts(10, kDefaultLaneWeights, {10, 10, 10}) == std::array<int, 3>{5, 3, 2});
