@@ -9,7 +9,7 @@ import unittest
 from harness import DaemonTestCase
 
 MiB = 1024 * 1024
-SIZE = 64 * MiB
+SIZE = 96 * MiB  # at 2 MiB/s then 1 MiB/s, never done inside four windows and their warm-ups
 WINDOW_S = 11.0   # each measurement
 WARMUP_S = 3.0    # the rate limiter's first burst and the connection's ramp-up are left out
 
@@ -49,6 +49,20 @@ class RateLimitLan(DaemonTestCase):
         self.assertLess(samples[-1][1], SIZE, "the download finished inside the window: the rate was not limited")
         return slope(samples)
 
+    def assert_rate_at_limit(self, leecher, ih, limit, what):
+        """The rate over a window is within 10 % of `limit`. Above it fails at once: the limit did
+        not hold. Below it, a second window is measured: on a loaded 2-core machine (CI runs two
+        tests at a time) a window can fall short because the seeder was not scheduled, not
+        because of its limiter (seen once: 0.895 of the limit); both windows short fails."""
+        for attempt in (1, 2):
+            rate = self.measure(leecher, ih, WINDOW_S)
+            print(f"{what} {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit) over {WINDOW_S} s"
+                  + (" (second window)" if attempt == 2 else ""))
+            self.assertLess(rate, limit * 1.10, f"{what}: measured {rate:.0f} B/s, above the limit of {limit}")
+            if rate > limit * 0.90:
+                return
+        self.fail(f"{what}: measured {rate:.0f} B/s in two windows, more than 10 % under the limit of {limit}")
+
     def test_limit_holds_for_loopback_peer_and_follows_session_set(self):
         limit = 2 * MiB
         seeder = self.daemon("seeder", "--rate-limit-lan=true", f"--upload-limit={limit}")
@@ -57,18 +71,13 @@ class RateLimitLan(DaemonTestCase):
         ih = made["info_hash"]
         leecher = self.start_leecher("leecher", seeder, made)
         time.sleep(WARMUP_S)
-        rate = self.measure(leecher, ih, WINDOW_S)
-        print(f"upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit) over {WINDOW_S} s")
-        self.assertLess(abs(rate - limit) / limit, 0.10, f"measured {rate:.0f} B/s against a limit of {limit}")
+        self.assert_rate_at_limit(leecher, ih, limit, "upload_limit")
 
         # session.set changes the limit of the running seeder: the measured rate follows.
         new_limit = 1 * MiB
         self.assertEqual(seeder.call("session.set", upload_limit=new_limit)["upload_limit"], new_limit)
         time.sleep(WARMUP_S)
-        rate = self.measure(leecher, ih, WINDOW_S)
-        print(f"after session.set upload_limit {new_limit} B/s: measured {rate:.0f} B/s "
-              f"({rate / new_limit:.3f} of the limit) over {WINDOW_S} s")
-        self.assertLess(abs(rate - new_limit) / new_limit, 0.10, f"measured {rate:.0f} B/s against {new_limit}")
+        self.assert_rate_at_limit(leecher, ih, new_limit, "after session.set upload_limit")
 
     def test_a_torrents_own_limit_holds_for_loopback_peer(self):
         # No global limit: the torrent's own upload_limit (torrent.set) is what holds.
@@ -80,13 +89,11 @@ class RateLimitLan(DaemonTestCase):
         self.assertEqual(seeder.torrent(ih)["upload_limit"], limit)
         leecher = self.start_leecher("torrent-leecher", seeder, made)
         time.sleep(WARMUP_S)
-        rate = self.measure(leecher, ih, WINDOW_S)
-        print(f"torrent upload_limit {limit} B/s: measured {rate:.0f} B/s ({rate / limit:.3f} of the limit)")
-        self.assertLess(abs(rate - limit) / limit, 0.10, f"measured {rate:.0f} B/s against a limit of {limit}")
+        self.assert_rate_at_limit(leecher, ih, limit, "torrent upload_limit")
 
     def test_without_rate_limit_lan_the_loopback_peer_is_exempt(self):
         # The control: the same 2 MiB/s limit, but the loopback peer stays in libtorrent's local
-        # class, so 64 MiB arrive far faster than the 32 s the limit would allow.
+        # class, so 96 MiB arrive far faster than the 48 s the limit would allow.
         seeder = self.daemon("exempt-seeder", f"--upload-limit={2 * MiB}")
         self.assertFalse(seeder.call("session.get")["rate_limit_lan"])
         made, _ = self.seed(seeder, SIZE, 22)
@@ -96,7 +103,7 @@ class RateLimitLan(DaemonTestCase):
         leecher.wait_for(lambda: leecher.torrent(made["info_hash"])["state"] == "seeding", timeout=30,
                          what="the unlimited download")
         took = time.time() - t0
-        print(f"without rate_limit_lan: 64 MiB in {took:.1f} s ({SIZE / took / MiB:.1f} MiB/s) under a 2 MiB/s limit")
+        print(f"without rate_limit_lan: {SIZE // MiB} MiB in {took:.1f} s ({SIZE / took / MiB:.1f} MiB/s) under a 2 MiB/s limit")
         self.assertLess(took, 16, "the loopback peer was limited although rate_limit_lan is off")
 
 
