@@ -101,7 +101,7 @@ Authenticator::Authenticator(std::string cookie_password, std::vector<RpcAuthEnt
 
 std::optional<Scope> Authenticator::check(const std::string& header) const {
   // The cookie as every client encodes it: no decoding, no copies. Other spellings of the same
-  // credentials (unpadded base64, say) take the way below.
+  // credentials (whitespace inside the base64, say) take the way below.
   if (equal_secret(header, m_cookie_header)) return Scope::admin;
   auto creds = parse_basic(header);
   if (!creds) return std::nullopt;
