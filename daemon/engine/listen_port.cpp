@@ -11,7 +11,10 @@ std::optional<uint16_t> requested_listen_port(const std::string& listen) {
 }
 
 std::optional<std::string> port_moved_warning(const std::string& listen, uint16_t bound_port) {
-  const auto requested = requested_listen_port(listen);
+  return port_moved_warning(requested_listen_port(listen), bound_port);
+}
+
+std::optional<std::string> port_moved_warning(std::optional<uint16_t> requested, uint16_t bound_port) {
   if (!requested || bound_port == 0 || bound_port == *requested) return std::nullopt;
   return "BitTorrent port " + std::to_string(*requested) + " was taken: listening on " + std::to_string(bound_port) +
          " instead; port forwards and firewall rules for " + std::to_string(*requested) +

@@ -15,5 +15,7 @@ std::optional<uint16_t> requested_listen_port(const std::string& listen);
 /// The warning for a bound port that is not the requested one; nullopt when they match or
 /// none was requested (port 0).
 std::optional<std::string> port_moved_warning(const std::string& listen, uint16_t bound_port);
+/// The same for a port already read with requested_listen_port().
+std::optional<std::string> port_moved_warning(std::optional<uint16_t> requested, uint16_t bound_port);
 
 }  // namespace seedd

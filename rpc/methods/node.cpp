@@ -51,16 +51,11 @@ void register_node_methods(MethodTable& table) {
                append_int(out, uptime.count());
                out += R"(,"version":)";
                append_string(out, SEEDD_VERSION);
-               out += R"(,"warnings":[)";
-               for (size_t i = 0; i < ctx.node->warnings.size(); ++i) {
-                 if (i) out += ',';
-                 append_string(out, ctx.node->warnings[i]);
-               }
-               if (auto moved = port_moved_warning(listen, bound)) {
-                 if (!ctx.node->warnings.empty()) out += ',';
-                 append_string(out, *moved);
-               }
-               out += "]}";
+               out += R"(,"warnings":)";
+               auto warnings = ctx.node->warnings;
+               if (auto moved = port_moved_warning(requested, bound)) warnings.push_back(std::move(*moved));
+               append_string_array(out, warnings);
+               out += '}';
              },
              .runs_inline = true});
 }

@@ -201,7 +201,7 @@ void register_session_methods(MethodTable& table) {
                const auto& listen = ctx.engine->settings().listen;
                const auto requested = requested_listen_port(listen);
                const auto bound = ctx.engine->listen_port();
-               const auto moved = port_moved_warning(listen, bound);
+               const auto moved = port_moved_warning(requested, bound);
                const auto network = ctx.engine->network();
                json mappings = json::array();
                json warnings = json::array();
