@@ -26,6 +26,7 @@
 #include "daemon/engine/path_guard.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/engine/peer_id.hpp"
+#include "daemon/engine/torrent_extensions.hpp"
 #include "daemon/engine/torrent_maker.hpp"
 #include "daemon/util/atomic_file.hpp"
 #include "daemon/util/bounded_read.hpp"
@@ -279,12 +280,14 @@ void Engine::start() {
   util::ensure_directory(d.settings.download_dir, 0755);
   // libtorrent's default plugins but smart_ban, which torrents get one by one (with_smart_ban);
   // ut_pex only when PEX is on (it is made for every torrent, even one flagged disable_pex).
-  std::vector<std::shared_ptr<lt::plugin>> extensions{std::make_shared<TorrentPluginOf>(&lt::create_ut_metadata_plugin)};
-  if (d.settings.pex) extensions.push_back(std::make_shared<TorrentPluginOf>(&lt::create_ut_pex_plugin));
-  lt::session_params params(d.make_settings(), std::move(extensions));
+  std::vector<std::shared_ptr<lt::plugin>> plugins{std::make_shared<TorrentPluginOf>(&lt::create_ut_metadata_plugin)};
+  if (d.settings.pex) plugins.push_back(std::make_shared<TorrentPluginOf>(&lt::create_ut_pex_plugin));
   // Guards against known remote bugs of libtorrent 2.0.8 (docs/operations.md, Threat model).
-  params.extensions.push_back(make_peer_guard(d.guard_counters));
-  for (auto& ext : d.plugins) params.extensions.push_back(ext);
+  plugins.push_back(make_peer_guard(d.guard_counters));
+  for (auto& ext : d.plugins) plugins.push_back(ext);
+  // All behind one: a torrent's plugins are made at its first connection (torrent_extensions.hpp).
+  d.extensions = make_torrent_extensions(std::move(plugins));
+  lt::session_params params(d.make_settings(), {d.extensions});
   d.session = std::make_unique<lt::session>(std::move(params));
   d.sent_payload_metric = lt::find_metric_idx("net.sent_payload_bytes");
   d.recv_payload_metric = lt::find_metric_idx("net.recv_payload_bytes");

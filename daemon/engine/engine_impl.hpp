@@ -151,6 +151,9 @@ struct Engine::Impl {
   // download_dir and data_roots resolved now: a root's link may be changed while seedd runs.
   std::vector<std::filesystem::path> roots() const;
   std::vector<std::shared_ptr<lt::plugin>> plugins;
+  // make_torrent_extensions() of the plugins above and libtorrent's; held here (before the
+  // session, so destroyed after it) because every torrent plugin points into it.
+  std::shared_ptr<lt::plugin> extensions;
   std::filesystem::path resume_dir, torrents_dir;
   std::unique_ptr<lt::session> session;
   std::thread thread;
