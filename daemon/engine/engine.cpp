@@ -652,20 +652,24 @@ void Engine::recheck(const std::string& info_hash, bool redownload) {
 }
 
 void Engine::reannounce(const std::string& info_hash) {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  h.force_reannounce();
-  if (m_impl->session->get_settings().get_bool(lt::settings_pack::enable_dht)) h.force_dht_announce();
+  const bool dht = m_impl->session->get_settings().get_bool(lt::settings_pack::enable_dht);
+  m_impl->with_live(info_hash, [dht](const Impl::Live& l) {
+    l.handle.force_reannounce();
+    if (dht) l.handle.force_dht_announce();
+  });
 }
 
 void Engine::move(const std::string& info_hash, const fs::path& path, bool move_data) {
   const auto target = confine_path(path, "location");
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  path_guard::require_directory_or_absent(target, "location");
-  if (const auto info = h.torrent_file()) path_guard::confine_files(target, info->files(), m_impl->roots(), "location");
-  util::ensure_directory(target);
-  // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.
-  h.move_storage(target.string(), move_data ? lt::move_flags_t::always_replace_files : lt::move_flags_t::dont_replace);
-  if (!move_data) h.force_recheck();
+  m_impl->with_live(info_hash, [&](const Impl::Live& l) {
+    const lt::torrent_handle& h = l.handle;
+    path_guard::require_directory_or_absent(target, "location");
+    if (const auto info = h.torrent_file()) path_guard::confine_files(target, info->files(), m_impl->roots(), "location");
+    util::ensure_directory(target);
+    // libtorrent runs a move as a fence on the torrent's storage: the recheck queues behind it.
+    h.move_storage(target.string(), move_data ? lt::move_flags_t::always_replace_files : lt::move_flags_t::dont_replace);
+    if (!move_data) h.force_recheck();
+  });
   spdlog::get("engine")->info("{}: {} {}", lt_util::normalize_id(info_hash),
                               move_data ? "moving data to" : "looking for data in", target.string());
 }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/error_code.hpp>
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/ip_filter.hpp>
 #include <libtorrent/torrent_handle.hpp>
@@ -112,6 +113,20 @@ struct TorrentKeyHash {
     return h;
   }
 };
+
+/// Calls `f(live)`, where `live.handle` is the handle of the torrent `id` as looked up a moment
+/// before. A torrent that torrent.remove takes away between the lookup and libtorrent's answer
+/// (the handle throws invalid_torrent_handle) is not_found, as the same call a moment later
+/// would say, not an internal error.
+template <class Live, class F>
+decltype(auto) on_live_handle(const std::string& id, const Live& live, F&& f) {
+  try {
+    return f(live);
+  } catch (const lt::system_error& e) {
+    if (e.code() != lt::errors::invalid_torrent_handle) throw;
+    throw_not_found(id);
+  }
+}
 
 struct Engine::Impl {
   std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
@@ -232,6 +247,11 @@ struct Engine::Impl {
     std::shared_ptr<const lt::torrent_info> info;
   };
   Live live(const std::string& info_hash) const;
+  /// Calls `f(live(info_hash))` through on_live_handle().
+  template <class F>
+  decltype(auto) with_live(const std::string& info_hash, F&& f) const {
+    return on_live_handle(info_hash, live(info_hash), std::forward<F>(f));
+  }
 
   // alerts.cpp: one handler per alert type
   void handle_alert(lt::alert* a);

@@ -62,16 +62,16 @@ std::string Engine::torrent_file(const std::string& info_hash) const {
 }
 
 std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
-  const auto [h, ti] = m_impl->live(info_hash);
-  if (!ti || !ti->is_valid()) return {};
   std::vector<int64_t> progress;
   std::vector<lt::download_priority_t> priorities;
-  try {
-    h.file_progress(progress);
-    priorities = h.get_file_priorities();
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);  // removed meanwhile
-  }
+  const auto ti = m_impl->with_live(info_hash, [&](const Impl::Live& l) {
+    if (l.info && l.info->is_valid()) {
+      l.handle.file_progress(progress);
+      priorities = l.handle.get_file_priorities();
+    }
+    return l.info;
+  });
+  if (!ti || !ti->is_valid()) return {};
   const auto& fs = ti->files();
   std::vector<FileStatus> out;
   for (const auto i : visible_files(fs)) {
@@ -90,33 +90,29 @@ std::vector<FileStatus> Engine::files(const std::string& info_hash) const {
 
 void Engine::set_file_priorities(const std::string& info_hash, const std::vector<std::pair<int, int>>& priorities) {
   using K = EngineError::Kind;
-  const auto [h, ti] = m_impl->live(info_hash);
-  if (priorities.empty()) return;
-  if (!ti || !ti->is_valid()) throw EngineError(K::invalid_argument, "files: the torrent has no metadata yet");
-  const auto files = visible_files(ti->files());
-  for (const auto& [index, prio] : priorities) {
-    if (index < 0 || static_cast<size_t>(index) >= files.size())
-      throw EngineError(K::invalid_argument, "files: no file " + std::to_string(index) + " (the torrent has " +
-                                                 std::to_string(files.size()) + ")");
-    if (prio < 0 || prio > 7) throw EngineError(K::invalid_argument, "files: priority " + std::to_string(prio) + " is not 0..7");
-  }
-  // A torrent made by torrent.create seeds in libtorrent's seed mode, which neither keeps file
-  // priorities in its resume data nor reads a 0 there without leaving seed mode: leave it now,
-  // so the priorities survive a restart. libtorrent then hashes the data once (full_checks).
-  if (h.flags() & lt::torrent_flags::seed_mode) h.unset_flags(lt::torrent_flags::seed_mode);
-  for (const auto& [index, prio] : priorities)
-    h.file_priority(files[static_cast<size_t>(index)], lt::download_priority_t(static_cast<std::uint8_t>(prio)));
-  m_impl->request_save(h);
+  m_impl->with_live(info_hash, [&](const Impl::Live& l) {
+    const auto& [h, ti] = l;
+    if (priorities.empty()) return;
+    if (!ti || !ti->is_valid()) throw EngineError(K::invalid_argument, "files: the torrent has no metadata yet");
+    const auto files = visible_files(ti->files());
+    for (const auto& [index, prio] : priorities) {
+      if (index < 0 || static_cast<size_t>(index) >= files.size())
+        throw EngineError(K::invalid_argument, "files: no file " + std::to_string(index) + " (the torrent has " +
+                                                   std::to_string(files.size()) + ")");
+      if (prio < 0 || prio > 7) throw EngineError(K::invalid_argument, "files: priority " + std::to_string(prio) + " is not 0..7");
+    }
+    // A torrent made by torrent.create seeds in libtorrent's seed mode, which neither keeps file
+    // priorities in its resume data nor reads a 0 there without leaving seed mode: leave it now,
+    // so the priorities survive a restart. libtorrent then hashes the data once (full_checks).
+    if (h.flags() & lt::torrent_flags::seed_mode) h.unset_flags(lt::torrent_flags::seed_mode);
+    for (const auto& [index, prio] : priorities)
+      h.file_priority(files[static_cast<size_t>(index)], lt::download_priority_t(static_cast<std::uint8_t>(prio)));
+    m_impl->request_save(h);
+  });
 }
 
 std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  std::vector<lt::announce_entry> entries;
-  try {
-    entries = h.trackers();
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
+  const auto entries = m_impl->with_live(info_hash, [](const Impl::Live& l) { return l.handle.trackers(); });
   const auto now_lt = lt::clock_type::now();
   const auto now_unix = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
@@ -126,26 +122,16 @@ std::vector<TrackerStatus> Engine::trackers(const std::string& info_hash) const 
 }
 
 std::vector<bool> Engine::pieces(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  lt::torrent_status st;
-  try {
-    st = h.status(lt::torrent_handle::query_pieces);
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
+  const auto st =
+      m_impl->with_live(info_hash, [](const Impl::Live& l) { return l.handle.status(lt::torrent_handle::query_pieces); });
   std::vector<bool> out(static_cast<size_t>(st.pieces.size()));
   for (size_t i = 0; i < out.size(); ++i) out[i] = st.pieces.get_bit(lt::piece_index_t(static_cast<int>(i)));
   return out;
 }
 
 std::vector<PeerStatus> Engine::peers(const std::string& info_hash) const {
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
   std::vector<lt::peer_info> infos;
-  try {
-    h.get_peer_info(infos);
-  } catch (const std::exception&) {
-    throw_not_found(info_hash);
-  }
+  m_impl->with_live(info_hash, [&](const Impl::Live& l) { l.handle.get_peer_info(infos); });
   return peer_statuses_of(infos);
 }
 
@@ -161,9 +147,10 @@ void Engine::replace_trackers(const std::string& info_hash, const std::vector<st
     ae.tier = static_cast<std::uint8_t>(tier);
     entries.push_back(std::move(ae));
   }
-  const lt::torrent_handle h = m_impl->live(info_hash).handle;
-  h.replace_trackers(entries);
-  if (!entries.empty()) h.force_reannounce();
-  m_impl->request_save(h);
+  m_impl->with_live(info_hash, [&](const Impl::Live& l) {
+    l.handle.replace_trackers(entries);
+    if (!entries.empty()) l.handle.force_reannounce();
+    m_impl->request_save(l.handle);
+  });
 }
 }  // namespace seedd
