@@ -118,9 +118,8 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
     spdlog::get("engine")->error("cannot add torrent {}: {}", a.torrent_name(), a.error.message());
     const auto id = lt_util::id_of(a.params.ti ? a.params.ti->info_hashes() : a.params.info_hashes);
     std::unique_lock lock(mutex);
-    if (auto it = torrents.find(id); it != torrents.end() && it->second.restoring) {
-      it->second.restoring = false;
-      --restores_in_flight;
+    if (auto it = torrents.find(id); it != torrents.end() && it->second.restore != Entry::Restore::none) {
+      restore_done(it->second);
       it->second.status.state = "error";
       it->second.status.error = a.error.message();
       touch(it->second);
@@ -129,14 +128,18 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
   }
   const auto id = lt_util::id_of(a.handle.info_hashes());
   std::unique_lock lock(mutex);
+  if (restores_removed.erase(id)) {  // torrent.remove came first: it goes now
+    session->remove_torrent(a.handle);
+    return;
+  }
+  // Removed (torrent.remove right after torrent.add or torrent.create) before this alert came:
+  // libtorrent has let it go already; it must not come back as a new entry.
+  if (removed.count(id) && torrents.find(id) == torrents.end()) return;
   auto& e = torrents[id];
   if (e.handle.is_valid()) return;
   // Restored from its resume file: no news (main.cpp publishes one session.started).
-  const bool restored = e.restoring;
-  if (e.restoring) {
-    e.restoring = false;
-    --restores_in_flight;
-  }
+  const bool restored = e.restore != Entry::Restore::none;
+  if (e.restore == Entry::Restore::handed) e.restore = Entry::Restore::checking;  // in flight until checked
   e.handle = a.handle;
   touch(e);
   if (e.returning) {  // back from missing_data: the same torrent, not a new one
@@ -156,10 +159,13 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
 
 void Engine::Impl::on_state_changed(const lt::state_changed_alert& a) {
   if (a.state == lt::torrent_status::downloading) attach_deferred_smart_ban(a.handle);
-  if (a.state != lt::torrent_status::checking_files) return;
+  const bool checked = a.prev_state == lt::torrent_status::checking_resume_data;  // libtorrent leaves it in every case
+  if (a.state != lt::torrent_status::checking_files && !checked) return;
   std::unique_lock lock(mutex);
   auto it = torrents.find(lt_util::id_of(a.handle.info_hashes()));
-  if (it != torrents.end()) {
+  if (it == torrents.end()) return;
+  if (checked && it->second.restore == Entry::Restore::checking) restore_done(it->second);
+  if (a.state == lt::torrent_status::checking_files) {
     ++it->second.status.full_checks;
     touch(it->second);
   }
@@ -296,10 +302,8 @@ void Engine::Impl::reconcile_handles() {
     if (it == torrents.end() || it->second.handle.is_valid()) continue;
     auto& e = it->second;
     e.handle = h;
-    if (e.restoring) {
-      e.restoring = false;
-      --restores_in_flight;
-    }
+    // Its state change out of checking may have been dropped too: its slot is freed now.
+    if (e.restore == Entry::Restore::handed || e.restore == Entry::Restore::checking) restore_done(e);
     e.returning = false;
     touch(e);
     ++found;

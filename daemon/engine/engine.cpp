@@ -611,6 +611,10 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
     if (it == d.torrents.end()) throw_not_found(info_hash);
     h = it->second.handle;
     name = it->second.status.name;
+    // Handed to libtorrent at start, not added yet: its add alert removes it (a queued one is
+    // dropped when its turn comes).
+    if (it->second.restore == Impl::Entry::Restore::handed) d.restores_removed.insert(id);
+    d.restore_done(it->second);
     d.torrents.erase(it);
     d.removed.insert(id);
     d.removal_log.emplace_back(++d.change_seq, id);

@@ -149,7 +149,11 @@ struct Engine::Impl {
     bool vanishing_paused = false;  // whether the user had paused it then
     bool need_save_resume = false;
     bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
-    bool restoring = false;  // read from its resume file, not yet handed to libtorrent or added
+    // Read from its resume file at start: waiting its turn in restore_queue (queued), handed to
+    // libtorrent with no add alert yet (handed), or added while libtorrent checks its resume
+    // data (checking). handed and checking count in restores_in_flight.
+    enum class Restore : uint8_t { none, queued, handed, checking };
+    Restore restore = Restore::none;
     // Complete when handed to libtorrent (restored, or back from missing_data): the finished
     // alert libtorrent posts for it then is no news, so no torrent.finished event.
     bool complete_when_added = false;
@@ -211,6 +215,14 @@ struct Engine::Impl {
   // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
   std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
   int restores_in_flight = 0;                        // mutex held
+  // Restores removed by torrent.remove after they were handed to libtorrent and before its add
+  // alert came: the alert removes them from libtorrent too (mutex held).
+  std::set<std::string> restores_removed;
+  /// The entry's restore is over (checked, failed, removed or parked): its slot is free.
+  void restore_done(Entry& e) {  // mutex held
+    if (e.restore == Entry::Restore::handed || e.restore == Entry::Restore::checking) --restores_in_flight;
+    e.restore = Entry::Restore::none;
+  }
   // Writes resume and .torrent files in batches (one journal commit for many files) on its
   // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.
   std::unique_ptr<util::FileWriter> writer;

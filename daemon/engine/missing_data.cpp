@@ -172,6 +172,7 @@ void Engine::Impl::finish_vanishing(const std::string& id, const lt::add_torrent
   if (!settings.pex) atp->flags |= lt::torrent_flags::disable_pex;
   session->remove_torrent(e.handle);
   e.handle = lt::torrent_handle();
+  restore_done(e);
   auto extras = e.status;
   extras.paused = e.vanishing_paused;
   park(id, std::move(*atp), std::move(extras), missing);

@@ -22,10 +22,11 @@ namespace seedd {
 namespace fs = std::filesystem;
 
 namespace {
-// Torrents handed to libtorrent at start whose add_torrent_alert has not come yet. Each such
-// alert carries a copy of its add_torrent_params (~1 KB), and libtorrent's alert queue keeps the
-// storage of its largest burst for good: at 500 that was ~1.5 MB for the rest of the run; at 100
-// a restart of 10,000 is as fast (1.47 s against 1.43-1.49, docs/benchmarks.md).
+// Torrents handed to libtorrent at start whose resume data it has not checked yet. Until then
+// libtorrent holds a copy of each one's add_torrent_params, and its add_torrent_alert another;
+// its alert queue and disk job pool keep the storage of their largest burst for good. Counted
+// until the add alert, 500 left ~1.5 MB more than 100 for the rest of the run; counted until
+// the check, another ~1 MB less. A restart of 10,000 is as fast (docs/benchmarks.md).
 constexpr int kRestoreInFlight = 100;
 }  // namespace
 
@@ -160,7 +161,7 @@ void Engine::Impl::load_resume_files() {
       e.status.completed_time = atp.completed_time;
       e.info = atp.ti;
       e.saved = ResumeFingerprint::of(atp);
-      e.restoring = true;
+      e.restore = Entry::Restore::queued;
       e.complete_when_added = is_complete(atp);
       if (e.complete_when_added) e.smart_ban_deferred = true;
       else with_smart_ban(atp);
@@ -172,13 +173,18 @@ void Engine::Impl::load_resume_files() {
   if (count) log->info("restoring {} torrents from resume data", count);
 }
 
-/// Hands queued resume data to libtorrent while fewer than kRestoreInFlight wait for their
-/// add_torrent_alert (engine thread).
+/// Hands queued resume data to libtorrent while fewer than kRestoreInFlight are in libtorrent
+/// with their resume data not yet checked (engine thread). A torrent removed while it waited
+/// is dropped here.
 void Engine::Impl::restore_some() {
   std::unique_lock lock(mutex);
   while (!restore_queue.empty() && restores_in_flight < kRestoreInFlight) {
-    session->async_add_torrent(std::move(restore_queue.front()));
+    auto atp = std::move(restore_queue.front());
     restore_queue.pop_front();
+    auto it = torrents.find(lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes));
+    if (it == torrents.end() || it->second.restore != Entry::Restore::queued) continue;
+    it->second.restore = Entry::Restore::handed;
+    session->async_add_torrent(std::move(atp));
     ++restores_in_flight;
   }
 }
