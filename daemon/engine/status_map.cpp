@@ -37,7 +37,8 @@ std::string state_name(const lt::torrent_status& st) {
 }
 
 void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
-  out.info_hash = lt_util::id_of(st.info_hashes);
+  // A torrent's id never changes (the snapshot's key): made once, not at every update.
+  if (out.info_hash.empty()) out.info_hash = lt_util::id_of(st.info_hashes);
   out.name = st.name.empty() ? out.info_hash : st.name;
   out.state = state_name(st);
   out.error = st.errc ? st.errc.message() : std::string();
