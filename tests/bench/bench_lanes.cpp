@@ -29,7 +29,6 @@
 #include <vector>
 
 #include <libtorrent/add_torrent_params.hpp>
-#include <libtorrent/create_torrent.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/torrent_handle.hpp>
@@ -38,6 +37,7 @@
 #include "daemon/accountant/lanes.hpp"
 #include "daemon/accountant/peer_state.hpp"
 #include "daemon/accountant/receipt_extension.hpp"
+#include "tests/lt_torrents.hpp"
 #include "daemon/engine/lt_network.hpp"
 
 namespace {
@@ -90,22 +90,7 @@ std::shared_ptr<lt::torrent_info> make_torrent(const fs::path& dir) {
       out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size() * 8));
     }
   }
-  lt::file_storage fs;
-  lt::add_files(fs, (dir / "payload.bin").string());
-  lt::create_torrent ct(fs, 1 << 20, lt::create_torrent::v1_only);
-  lt::set_piece_hashes(ct, dir.string());
-  std::vector<char> buf;
-  lt::bencode(std::back_inserter(buf), ct.generate());
-  return std::make_shared<lt::torrent_info>(buf, lt::from_span);
-}
-
-lt::torrent_handle add(lt::session& s, std::shared_ptr<lt::torrent_info> ti, const fs::path& save, bool seed) {
-  lt::add_torrent_params atp;
-  atp.ti = std::move(ti);
-  atp.save_path = save.string();
-  atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
-  if (seed) atp.flags |= lt::torrent_flags::seed_mode;
-  return s.add_torrent(std::move(atp));
+  return test::torrent_of_file(dir, "payload.bin", 1 << 20);
 }
 
 }  // namespace
@@ -137,12 +122,12 @@ int main(int argc, char** argv) {
   lt::session pass_leecher = make_session(pass_ctx, 0);
   lt::session receipt_leecher = make_session(receipt_ctx, 0);
   lt::session vanilla_leecher = make_session(nullptr, 0);
-  auto seeding = add(seeder, ti, dir / "seed", true);
+  auto seeding = test::add_started(seeder, ti, dir / "seed", true);
   const std::array<lt::session*, 3> leechers = {&pass_leecher, &receipt_leecher, &vanilla_leecher};
   const std::array<const char*, 3> names = {"pass", "receipt", "vanilla"};
   std::array<std::string, 3> endpoints;
   for (size_t i = 0; i < leechers.size(); ++i) {
-    add(*leechers[i], ti, dir / names[i], false);
+    test::add_started(*leechers[i], ti, dir / names[i], false);
     // The seeder dials each leecher, so it knows each connection by the leecher's listen port.
     endpoints[i] = "127.0.0.1:" + std::to_string(leechers[i]->listen_port());
     seeding.connect_peer({lt::make_address("127.0.0.1"), leechers[i]->listen_port()});

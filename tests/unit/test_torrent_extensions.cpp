@@ -11,8 +11,6 @@
 
 #include <catch2/catch.hpp>
 #include <libtorrent/add_torrent_params.hpp>
-#include <libtorrent/bencode.hpp>
-#include <libtorrent/create_torrent.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/session.hpp>
@@ -22,6 +20,7 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include "daemon/engine/torrent_extensions.hpp"
+#include "tests/lt_torrents.hpp"
 #include "tests/unit/scratch_dir.hpp"
 
 namespace lt = libtorrent;
@@ -101,22 +100,7 @@ std::shared_ptr<lt::torrent_info> make_torrent(const fs::path& dir, const std::s
     std::ofstream out(dir / name, std::ios::binary);
     out << std::string(40000, 'x') << name;
   }
-  lt::file_storage files;
-  lt::add_files(files, (dir / name).string());
-  lt::create_torrent ct(files, 16 * 1024, lt::create_torrent::v1_only);
-  lt::set_piece_hashes(ct, dir.string());
-  std::vector<char> buf;
-  lt::bencode(std::back_inserter(buf), ct.generate());
-  return std::make_shared<lt::torrent_info>(buf, lt::from_span);
-}
-
-lt::torrent_handle add(lt::session& s, std::shared_ptr<lt::torrent_info> ti, const fs::path& save, bool seed) {
-  lt::add_torrent_params atp;
-  atp.ti = std::move(ti);
-  atp.save_path = save.string();
-  atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
-  if (seed) atp.flags |= lt::torrent_flags::seed_mode;
-  return s.add_torrent(std::move(atp));
+  return seedd::test::torrent_of_file(dir, name, 16 * 1024);
 }
 
 template <class F>
@@ -147,7 +131,7 @@ TEST_CASE("a torrent's plugins are made at its first connection, and its peers g
   std::vector<lt::torrent_handle> seeding;
   for (const auto* name : {"a.bin", "b.bin", "c.bin"}) {
     torrents.push_back(make_torrent(seed_dir.path(), name));
-    seeding.push_back(add(seeder, torrents.back(), seed_dir.path(), true));
+    seeding.push_back(seedd::test::add_started(seeder, torrents.back(), seed_dir.path(), true));
   }
   REQUIRE(wait_until([&] {
     for (auto& h : seeding)
@@ -164,7 +148,7 @@ TEST_CASE("a torrent's plugins are made at its first connection, and its peers g
   CHECK(second.torrents_made == 0);
 
   // A peer downloads the second torrent.
-  auto leech = add(leecher, torrents[1], leech_dir.path(), false);
+  auto leech = seedd::test::add_started(leecher, torrents[1], leech_dir.path(), false);
   leech.connect_peer({lt::make_address("127.0.0.1"), seeder.listen_port()});
   REQUIRE(wait_until([&] { return leech.status().is_seeding; }));
 
@@ -190,7 +174,7 @@ TEST_CASE("a torrent's plugins are made at its first connection, and its peers g
   leecher.remove_torrent(leech);
   REQUIRE(wait_until([&] { return !leech.is_valid(); }));
   const int connections = second.connections;
-  auto leech2 = add(leecher, torrents[1], leech_dir2.path(), false);
+  auto leech2 = seedd::test::add_started(leecher, torrents[1], leech_dir2.path(), false);
   leech2.connect_peer({lt::make_address("127.0.0.1"), seeder.listen_port()});
   REQUIRE(wait_until([&] { return leech2.status().is_seeding; }));
   CHECK(second.connections > connections);
