@@ -282,6 +282,13 @@ void Engine::Impl::on_listen_failed(const lt::listen_failed_alert& a) {
 void Engine::Impl::on_alerts_dropped(const lt::alerts_dropped_alert& a) {
   spdlog::get("engine")->warn("{}", a.message());
   if (a.dropped_alerts.test(lt::add_torrent_alert::alert_type)) reconcile_handles();
+  if (a.dropped_alerts.test(lt::state_changed_alert::alert_type)) {
+    // A restore's way out of checking may be among them: free every slot it could hold, so
+    // the restore never waits for an alert that will not come.
+    std::unique_lock lock(mutex);
+    for (auto& [id, e] : torrents)
+      if (e.restore == Entry::Restore::checking) restore_done(e);
+  }
   if (a.dropped_alerts.test(lt::save_resume_data_alert::alert_type) ||
       a.dropped_alerts.test(lt::save_resume_data_failed_alert::alert_type)) {
     // Their answers are lost: stop() must not wait for them; save everything again.
