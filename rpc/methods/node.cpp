@@ -52,9 +52,14 @@ void register_node_methods(MethodTable& table) {
                out += R"(,"version":)";
                append_string(out, SEEDD_VERSION);
                out += R"(,"warnings":)";
-               auto warnings = ctx.node->warnings;
-               if (auto moved = port_moved_warning(requested, bound)) warnings.push_back(std::move(*moved));
-               append_string_array(out, warnings);
+               // The node's warnings as they are; copied only in the rare case of one more.
+               if (auto moved = port_moved_warning(requested, bound)) {
+                 auto warnings = ctx.node->warnings;
+                 warnings.push_back(std::move(*moved));
+                 append_string_array(out, warnings);
+               } else {
+                 append_string_array(out, ctx.node->warnings);
+               }
                out += '}';
              },
              .runs_inline = true});

@@ -3,7 +3,6 @@
 // connection in order, and the session and torrent callbacks reach them.
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include "daemon/engine/torrent_extensions.hpp"
+#include "daemon/util/atomic_file.hpp"
 #include "tests/lt_torrents.hpp"
 #include "tests/unit/scratch_dir.hpp"
 
@@ -96,10 +96,7 @@ lt::settings_pack loopback_settings() {
 }
 
 std::shared_ptr<lt::torrent_info> make_torrent(const fs::path& dir, const std::string& name) {
-  {
-    std::ofstream out(dir / name, std::ios::binary);
-    out << std::string(40000, 'x') << name;
-  }
+  seedd::util::write_file_atomic(dir / name, std::string(40000, 'x') + name);
   return seedd::test::torrent_of_file(dir, name, 16 * 1024);
 }
 
