@@ -51,18 +51,77 @@ _scratch_root()
 _PORT_RANGE = (20000, 32000)
 
 
+# A port handed out is reserved until this process exits: in this process by a set (a daemon's RPC
+# and BitTorrent ports were once drawn the same, and it could not start), across the test
+# processes that ctest runs side by side by a file made with O_EXCL in one shared directory,
+# which names the owner's pid so that a dead run's reservations are taken over.
+_handed_out = set()
+# Not tempfile.gettempdir(): that is this process's own scratch directory by now.
+_RESERVATIONS = os.path.join(os.environ.get("TMPDIR") or "/tmp", "seedd-test-ports")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _reserve(port):
+    import fcntl
+    os.makedirs(_RESERVATIONS, exist_ok=True)
+    path = os.path.join(_RESERVATIONS, str(port))
+    with open(os.path.join(_RESERVATIONS, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # read, take over and write as one step
+        try:
+            with open(path) as f:
+                owner = int(f.read().strip() or 0)
+            if owner == os.getpid() or _pid_alive(owner):
+                return False
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            return False
+        with open(path, "w") as f:
+            f.write(str(os.getpid()))
+        return True
+
+
+def _release_all():
+    for port in _handed_out:
+        path = os.path.join(_RESERVATIONS, str(port))
+        try:
+            with open(path) as f:
+                if f.read().strip() == str(os.getpid()):
+                    os.unlink(path)
+        except OSError:
+            pass
+
+
+atexit.register(_release_all)
+
+
 def free_port():
-    """A port that is free for TCP and UDP on every address right now."""
+    """A port that is free for TCP and UDP on every address right now, and that no other
+    caller in this run has been given."""
     import random
-    for _ in range(200):
+    for _ in range(500):
         port = random.randrange(*_PORT_RANGE)
+        if port in _handed_out:
+            continue
         try:
             with socket.socket() as t, socket.socket(type=socket.SOCK_DGRAM) as u:
                 t.bind(("0.0.0.0", port))
                 u.bind(("0.0.0.0", port))
-            return port
         except OSError:
             continue
+        if not _reserve(port):
+            continue
+        _handed_out.add(port)
+        return port
     raise RuntimeError("no free port found")
 
 

@@ -175,21 +175,13 @@ class LtPeer:
         self.handle = self.ses = None
 
 
-def free_port_every_address():
-    """A TCP port free on every address: aria2c listens on 0.0.0.0, which fails while any
-    127.x.y.z socket (another test's, even in TIME-WAIT) holds the port free_port() found."""
-    with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
-        return s.getsockname()[1]
-
-
 class Aria2:
     """aria2c downloading a .torrent; its peers come from the tracker in the torrent."""
 
     def __init__(self, torrent_path, save_path, extra_args=()):
         self.save_path = save_path
         os.makedirs(save_path, exist_ok=True)
-        self.port = free_port_every_address()
+        self.port = free_port()  # free on 0.0.0.0 too, where aria2c listens
         self.log_path = os.path.join(save_path, "aria2.log")
         self.out = open(os.path.join(save_path, "aria2.out"), "wb")
         self.proc = subprocess.Popen(
