@@ -76,7 +76,7 @@ std::string status_line(const Engine& engine) {
   size_t seeding = 0, count = 0;
   engine.visit([&](const TorrentStatus& t) {
     ++count;
-    if (t.state == "seeding") ++seeding;
+    if (t.state == TorrentState::seeding) ++seeding;
   });
   const auto stats = engine.stats();
   return "STATUS=seeding " + std::to_string(seeding) + " of " + std::to_string(count) +

@@ -1,7 +1,10 @@
 #include "rpc/metrics.hpp"
 
+#include <array>
 #include <chrono>
+#include <map>
 #include <sstream>
+#include <string_view>
 
 #include "daemon/accountant/accountant.hpp"
 #include "daemon/chain/settler.hpp"
@@ -59,19 +62,20 @@ std::string render_metrics(Context& ctx) {
   std::ostringstream o;
   o.precision(15);
   o << rpc_metrics().render();
-  std::map<std::string, int> by_state;
-  for (const char* s : {"checking", "downloading_metadata", "downloading", "seeding", "finished", "paused", "queued", "error", "missing_data"})
-    by_state[s] = 0;
+  std::array<int, kTorrentStates.size()> counts{};
   uint64_t verified = 0, unverified = 0;
   ctx.engine->visit([&](const TorrentStatus& t) {  // no copy of 10,000 torrents per scrape
-    ++by_state[t.state];
-    if (ctx.accountant)
-      if (auto ih = crypto::from_hex_fixed<20>(t.info_hash)) {
-        const auto b = ctx.accountant->books(*ih);
-        verified += b.verified_bytes;
-        unverified += b.unverified_bytes;
-      }
+    ++counts[static_cast<size_t>(t.state)];
+    if (ctx.accountant) {
+      const auto b = ctx.accountant->books(t.info_hash.bytes());
+      verified += b.verified_bytes;
+      unverified += b.unverified_bytes;
+    }
   });
+  // Every state, 0 or not, but "unknown" only when a torrent is in it; in the order of names.
+  std::map<std::string_view, int> by_state;
+  for (size_t i = 0; i < counts.size(); ++i)
+    if (kTorrentStates[i] != "unknown" || counts[i]) by_state[kTorrentStates[i]] = counts[i];
   o << "# HELP seedd_torrents Torrents by state.\n# TYPE seedd_torrents gauge\n";
   for (const auto& [state, n] : by_state) o << "seedd_torrents{state=\"" << state << "\"} " << n << "\n";
   const auto s = ctx.engine->stats();

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "daemon/accountant/accountant.hpp"
-#include "daemon/crypto/hex.hpp"
 #include "daemon/engine/engine.hpp"
 #include "rpc/json_text.hpp"
 
@@ -12,8 +11,7 @@ namespace {
 
 Accountant::Books books(const TorrentStatus& t, Context& ctx) {
   if (!ctx.accountant) return {};
-  auto ih = crypto::from_hex_fixed<20>(t.info_hash);
-  return ih ? ctx.accountant->books(*ih) : Accountant::Books{};
+  return ctx.accountant->books(t.info_hash.bytes());
 }
 
 namespace jt = json_text;
@@ -24,11 +22,15 @@ using Writer = TorrentJsonWriter::Writer;
 const std::vector<std::pair<const char*, Writer>>& field_table() {
   static const std::vector<std::pair<const char*, Writer>> fields = [] {
     std::vector<std::pair<const char*, Writer>> f = {
-        {"info_hash", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.info_hash); }},
+        {"info_hash", [](std::string& o, const TorrentStatus& t, Context&) {
+           o += '"';
+           t.info_hash.append_hex(o);
+           o += '"';
+         }},
         {"name", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.name); }},
-        {"state", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.state); }},
-        {"error", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.error); }},
-        {"save_path", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.save_path); }},
+        {"state", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, state_name(t.state)); }},
+        {"error", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.error.get()); }},
+        {"save_path", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string(o, t.save_path.get()); }},
         {"paused", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_bool(o, t.paused); }},
         {"has_metadata", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_bool(o, t.has_metadata); }},
         {"progress", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_double(o, t.progress_ppm / 1e6); }},
@@ -45,7 +47,7 @@ const std::vector<std::pair<const char*, Writer>>& field_table() {
         {"added_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.added_time); }},
         {"completed_at", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.completed_time); }},
         {"full_checks", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.full_checks); }},
-        {"labels", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string_array(o, t.labels); }},
+        {"labels", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_string_array(o, t.labels.get()); }},
         {"upload_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.upload_limit); }},
         {"download_limit", [](std::string& o, const TorrentStatus& t, Context&) { jt::append_int(o, t.download_limit); }},
         {"max_connections",

@@ -51,7 +51,7 @@ void Engine::Impl::on_state_update(const lt::state_update_alert& a) {
   for (const auto& st : a.status) {
     auto it = torrents.find(lt_util::id_of(st.info_hashes));
     // (An update from before it was parked, or that would show the pause of a vanishing one.)
-    if (it == torrents.end() || it->second.parked || it->second.vanishing) continue;
+    if (it == torrents.end() || it->second.away) continue;
     const int checks = it->second.status.full_checks;
     fill_status(it->second.status, st);
     it->second.status.full_checks = checks;
@@ -61,16 +61,34 @@ void Engine::Impl::on_state_update(const lt::state_update_alert& a) {
   }
 }
 
+namespace {
+
+// Entry::seeding_since is 32 bits: whole seconds since the engine first asked, plus one (so
+// that 0 means none), good for 136 years of uptime.
+std::chrono::steady_clock::time_point steady_epoch() {
+  static const auto epoch = std::chrono::steady_clock::now();
+  return epoch;
+}
+uint32_t to_steady_seconds(std::chrono::steady_clock::time_point t) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(t - steady_epoch()).count();
+  return 1 + static_cast<uint32_t>(std::max<int64_t>(0, s));
+}
+std::chrono::steady_clock::time_point from_steady_seconds(uint32_t s) {
+  return steady_epoch() + std::chrono::seconds(s - 1);
+}
+
+}  // namespace
+
 /// Pauses a seeding torrent that reached its ratio or idle limit (mutex held, engine thread).
 void Engine::Impl::enforce_seed_limits(Entry& e, const lt::torrent_status& st) {
   auto& t = e.status;
   const bool seeding = (st.is_seeding || st.is_finished) && !t.paused && !st.errc;
   if (!seeding) {
-    e.seeding_since = {};
+    e.seeding_since = 0;
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (e.seeding_since == std::chrono::steady_clock::time_point{}) e.seeding_since = now;
+  if (e.seeding_since == 0) e.seeding_since = to_steady_seconds(now);
   std::string why;
   // As Transmission: the ratio's base is what was downloaded, or the data's size when it
   // was all there from the start.
@@ -79,20 +97,20 @@ void Engine::Impl::enforce_seed_limits(Entry& e, const lt::torrent_status& st) {
       t.uploaded_bytes * 1000 >= t.seed_ratio_limit_permille * base)
     why = "ratio limit reached";
   if (t.seed_idle_limit_minutes >= 0) {
-    auto idle_from = e.seeding_since;
+    auto idle_from = from_steady_seconds(e.seeding_since);
     if (st.last_upload != lt::time_point{})
       idle_from = std::max(idle_from, now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                 lt::clock_type::now() - st.last_upload));
     if (now - idle_from >= std::chrono::minutes(t.seed_idle_limit_minutes)) why = "idle seeding limit reached";
   }
   if (why.empty()) return;
-  spdlog::get("engine")->info("{}: {}, pausing", t.info_hash, why);
+  spdlog::get("engine")->info("{}: {}, pausing", t.info_hash.hex(), why);
   e.handle.unset_flags(lt::torrent_flags::auto_managed);
   e.handle.pause(lt::torrent_handle::graceful_pause);
   t.paused = true;
-  t.state = "paused";
+  t.state = TorrentState::paused;
   t.seed_limit_reached = true;
-  e.seeding_since = {};
+  e.seeding_since = 0;
   touch(e);
   request_save(e.handle);
 }
@@ -120,7 +138,7 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
     std::unique_lock lock(mutex);
     if (auto it = torrents.find(id); it != torrents.end() && it->second.restore != Entry::Restore::none) {
       restore_done(it->second);
-      it->second.status.state = "error";
+      it->second.status.state = TorrentState::error;
       it->second.status.error = a.error.message();
       touch(it->second);
     }
@@ -146,10 +164,10 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
     e.returning = false;
     return;
   }
-  e.status.info_hash = id;
+  e.status.info_hash = lt_util::torrent_id_of(a.handle.info_hashes());
   e.status.name = a.params.ti ? a.params.ti->name() : a.params.name.empty() ? id : a.params.name;
-  e.status.save_path = a.params.save_path;
-  e.status.state = "checking";
+  e.status.save_path = intern(a.params.save_path);
+  e.status.state = TorrentState::checking;
   // A restored torrent's labels and limits were read into its entry with its resume file
   // (load_resume_files); the alert's copy of the params has the limits reset.
   e.info = a.params.ti;
@@ -207,7 +225,7 @@ void Engine::Impl::release_magnet(const lt::torrent_handle& h, const std::string
     std::unique_lock lock(mutex);
     if (auto it = torrents.find(id); it != torrents.end()) {
       it->second.status.paused = true;
-      it->second.status.state = "paused";
+      it->second.status.state = TorrentState::paused;
       touch(it->second);
     }
   }

@@ -223,9 +223,9 @@ void Engine::Impl::run() {
 
 /// Operations that need libtorrent refuse a torrent in missing_data, with what to do instead.
 void Engine::Impl::require_live(const Entry& e) {
-  if (e.parked)
+  if (e.parked())
     throw EngineError(EngineError::Kind::invalid_argument,
-                      "info_hash: " + e.status.info_hash +
+                      "info_hash: " + e.status.info_hash.hex() +
                           " is in state missing_data (its files are not there); bring them back or use "
                           "torrent.recheck with redownload");
 }
@@ -555,13 +555,13 @@ void Engine::pause(const std::string& info_hash) {
   if (!e) throw_not_found(info_hash);
   e->status.paused = true;
   m_impl->touch(*e);
-  if (e->parked) {  // stays missing_data; comes back paused
-    e->parked->flags = m_impl->with_pause(e->parked->flags, true);
+  if (e->parked()) {  // stays missing_data; comes back paused
+    e->parked()->flags = m_impl->with_pause(e->parked()->flags, true);
     return;
   }
   e->handle.unset_flags(lt::torrent_flags::auto_managed);
   e->handle.pause(lt::torrent_handle::graceful_pause);
-  e->status.state = "paused";
+  e->status.state = TorrentState::paused;
   m_impl->request_save(e->handle);
 }
 
@@ -571,8 +571,8 @@ void Engine::resume(const std::string& info_hash) {
   if (!e) throw_not_found(info_hash);
   e->status.paused = false;
   m_impl->touch(*e);
-  if (e->parked) {
-    e->parked->flags = m_impl->with_pause(e->parked->flags, false);
+  if (e->parked()) {
+    e->parked()->flags = m_impl->with_pause(e->parked()->flags, false);
     return;
   }
   if (m_impl->settings.queueing()) e->handle.set_flags(lt::torrent_flags::auto_managed);  // the queue starts it
@@ -583,7 +583,7 @@ void Engine::resume(const std::string& info_hash) {
     e->status.seed_limit_reached = false;
     e->status.seed_ratio_limit_permille = -1;
     e->status.seed_idle_limit_minutes = -1;
-    spdlog::get("engine")->info("{}: resumed by hand, seeding limits lifted", e->status.info_hash);
+    spdlog::get("engine")->info("{}: resumed by hand, seeding limits lifted", e->status.info_hash.hex());
   }
   m_impl->request_save(e->handle);
   // As pause does, show the new state now rather than at the next state update (up to a
@@ -594,8 +594,8 @@ void Engine::resume(const std::string& info_hash) {
   const auto st = h.status();
   lock.lock();
   e = m_impl->find(info_hash);
-  if (e && e->handle == h && !e->status.paused && e->status.state != state_name(st)) {
-    e->status.state = state_name(st);
+  if (e && e->handle == h && !e->status.paused && e->status.state != state_of(st)) {
+    e->status.state = state_of(st);
     m_impl->touch(*e);
   }
 }
@@ -635,13 +635,13 @@ void Engine::recheck(const std::string& info_hash, bool redownload) {
     std::shared_lock lock(m_impl->mutex);
     auto* e = m_impl->find(info_hash);
     if (!e) throw_not_found(info_hash);
-    if (e->parked) parked = *e->parked;
+    if (e->parked()) parked = *e->parked();
   }
   const auto missing = parked && !redownload ? Impl::missing_file(*parked) : std::string();
   std::unique_lock lock(m_impl->mutex);
   auto* e = m_impl->find(info_hash);
   if (!e) throw_not_found(info_hash);
-  if (e->parked) {
+  if (e->parked()) {
     if (!missing.empty()) {
       e->status.error = "data missing: " + missing;
       return;  // still missing: stays parked (redownload: true fetches it again)
@@ -651,7 +651,7 @@ void Engine::recheck(const std::string& info_hash, bool redownload) {
     return;
   }
   e->handle.force_recheck();
-  e->status.state = "checking";
+  e->status.state = TorrentState::checking;
   m_impl->touch(*e);
 }
 
@@ -700,9 +700,10 @@ void Engine::set_torrent(const std::string& info_hash, const TorrentSettings& s)
   if (s.upload_limit || s.download_limit || s.max_connections) Impl::require_live(*e);
   auto& t = e->status;
   if (s.labels) {
-    t.labels.clear();
+    std::vector<std::string> labels;
     for (const auto& l : *s.labels)
-      if (std::find(t.labels.begin(), t.labels.end(), l) == t.labels.end()) t.labels.push_back(l);
+      if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    t.labels = std::move(labels);
   }
   if (s.upload_limit) {
     e->handle.set_upload_limit(lt_limit(*s.upload_limit));

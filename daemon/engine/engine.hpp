@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "daemon/engine/port_mapping.hpp"
+#include "daemon/engine/torrent_status.hpp"
 
 namespace libtorrent {
 struct plugin;
@@ -71,45 +72,6 @@ struct EngineError : std::runtime_error {
   enum class Kind { invalid_argument, not_found, io };
   EngineError(Kind kind, const std::string& message) : std::runtime_error(message), kind(kind) {}
   Kind kind;
-};
-
-/// One torrent as the snapshot holds it. Byte counts are all-time payload bytes.
-struct TorrentStatus {
-  std::string info_hash;  // 40 hex: v1 hash, or the first 20 bytes of a v2-only torrent's
-  std::string name;
-  // checking, downloading_metadata, downloading, seeding, finished, paused, queued (waiting its
-  // turn under active_seeds/active_downloads), error, missing_data
-  // (its files are not where it had them: it waits, outside libtorrent, for them to come back)
-  std::string state;
-  std::string error;
-  std::string save_path;
-  bool paused = false;
-  bool has_metadata = false;
-  bool moving = false;  // its data is being moved (move())
-  int32_t progress_ppm = 0;
-  int64_t total_size = 0;
-  int64_t total_done = 0;
-  int64_t uploaded_bytes = 0;
-  int64_t downloaded_bytes = 0;
-  int64_t upload_rate = 0;    // payload bytes per second
-  int64_t download_rate = 0;
-  int32_t num_peers = 0;
-  int32_t num_seeds = 0;
-  int64_t added_time = 0;     // unix seconds
-  int64_t completed_time = 0;
-  int32_t full_checks = 0;    // full hash checks of the data since this daemon started
-  int32_t num_uploads = 0;    // peers we have unchoked (may download from us)
-  int64_t corrupt_bytes = 0;  // payload that failed its hash check, this run
-  int64_t active_seconds = 0, finished_seconds = 0, seeding_seconds = 0;  // all time
-  int64_t last_activity_time = 0;  // unix seconds of the last payload up or down; 0 = none this run
-  // Kept by seedd (resume data) and changed with set_torrent().
-  std::vector<std::string> labels;
-  int64_t upload_limit = 0, download_limit = 0;  // this torrent's, bytes per second, 0 = none
-  int64_t seed_ratio_limit_permille = -1;  // pause once uploaded / downloaded reaches it; -1 = never
-  int64_t seed_idle_limit_minutes = -1;    // pause after seeding this long without upload; -1 = never
-  int32_t max_connections = 0;             // this torrent's, 0 = none
-  bool seed_limit_reached = false;         // paused by one of the two limits above
-  // (Fields ordered so that no padding is left: the snapshot holds one per torrent.)
 };
 
 /// What set_torrent() changes; an empty field is left as it is.

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -74,34 +75,19 @@ struct TorrentKey {
   bool valid = false;
 
   TorrentKey(const std::string& id) {  // NOLINT(google-explicit-constructor): find(id), torrents[id]
-    if (id.size() != 2 * bytes.size()) return;
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      const int hi = hex_digit(id[2 * i]), lo = hex_digit(id[2 * i + 1]);
-      if (hi < 0 || lo < 0) return;
-      bytes[i] = static_cast<unsigned char>(hi << 4 | lo);
+    if (const auto parsed = TorrentId::from_hex(id)) {
+      std::memcpy(bytes.data(), parsed->bytes().data(), bytes.size());
+      valid = true;
     }
-    valid = true;
   }
   /// The id again, in lower case as id_of() writes it.
   operator std::string() const {  // NOLINT(google-explicit-constructor)
     if (!valid) return {};
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(2 * bytes.size(), '0');
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      out[2 * i] = kDigits[bytes[i] >> 4];
-      out[2 * i + 1] = kDigits[bytes[i] & 0xf];
-    }
-    return out;
+    std::array<uint8_t, 20> b{};
+    std::memcpy(b.data(), bytes.data(), b.size());
+    return TorrentId(b).hex();
   }
   bool operator==(const TorrentKey& o) const noexcept { return valid == o.valid && bytes == o.bytes; }
-
- private:
-  static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
 };
 
 /// An info-hash is uniformly random: its first bytes are a hash already. noexcept, so that the
@@ -131,37 +117,47 @@ decltype(auto) on_live_handle(const std::string& id, const Live& live, F&& f) {
 struct Engine::Impl {
   std::shared_ptr<PeerGuardCounters> guard_counters = std::make_shared<PeerGuardCounters>();
   // One per torrent: at 10,000 torrents each 8 bytes here is 80 KB, so what is rare sits
-  // behind a pointer and the flags share one word.
+  // behind a pointer and the flags share one word (static_assert below the struct).
   struct Entry {
     lt::torrent_handle handle;
     TorrentStatus status;
     ResumeFingerprint saved;  // what its resume file on disk holds
     std::shared_ptr<const lt::torrent_info> info;  // libtorrent's own, shared; null before metadata
-    std::chrono::steady_clock::time_point seeding_since{};  // when seen seeding this run
     uint64_t changed = 0;    // the change sequence number of its last change (visit_since)
-    // While its data is missing (state missing_data) the torrent is not in libtorrent at all,
-    // so nothing can write into the empty location: its params wait here. (A pointer: an
-    // add_torrent_params is 850 bytes, and 10,000 seeding torrents need none.)
-    std::unique_ptr<lt::add_torrent_params> parked;
-    // Its data went away while it ran (the first missing file): parked once its resume data is
-    // saved. Null otherwise.
-    std::unique_ptr<std::string> vanishing;
-    bool vanishing_paused = false;  // whether the user had paused it then
+    // Its data is not where it was: rare, so behind one pointer (an add_torrent_params is 850
+    // bytes, and 10,000 seeding torrents need none). Null when neither is the case.
+    struct Away {
+      // While its data is missing (state missing_data) the torrent is not in libtorrent at
+      // all, so nothing can write into the empty location: its params wait here.
+      std::optional<lt::add_torrent_params> parked;
+      // Its data went away while it ran (the first missing file): parked once its resume data
+      // is saved.
+      std::optional<std::string> vanishing;
+      bool vanishing_paused = false;  // whether the user had paused it then
+    };
+    std::unique_ptr<Away> away;
+    lt::add_torrent_params* parked() const { return away && away->parked ? &*away->parked : nullptr; }
+    const std::string* vanishing() const { return away && away->vanishing ? &*away->vanishing : nullptr; }
+    // When seen seeding this run (SteadySeconds); 0 = not seeding.
+    uint32_t seeding_since = 0;
+    // Its own byte: save_modified() clears it under the shared lock (engine thread only), while
+    // RPC threads read the bit-fields below.
     bool need_save_resume = false;
-    bool returning = false;  // un-parked, waiting for libtorrent's add_torrent_alert
+    bool returning : 1 = false;  // un-parked, waiting for libtorrent's add_torrent_alert
     // Read from its resume file at start: waiting its turn in restore_queue (queued), handed to
     // libtorrent with no add alert yet (handed), or added while libtorrent checks its resume
     // data (checking). handed and checking count in restores_in_flight.
     enum class Restore : uint8_t { none, queued, handed, checking };
-    Restore restore = Restore::none;
+    Restore restore : 2 = Restore::none;
     // Complete when handed to libtorrent (restored, or back from missing_data): the finished
     // alert libtorrent posts for it then is no news, so no torrent.finished event.
-    bool complete_when_added = false;
-    bool need_torrent_file = false;  // its .torrent is written with its next resume file
+    bool complete_when_added : 1 = false;
+    bool need_torrent_file : 1 = false;  // its .torrent is written with its next resume file
     // Handed to libtorrent complete, without smart_ban (which only acts on pieces that fail
     // their hash check while downloading); it gets it if it ever downloads.
-    bool smart_ban_deferred = false;
+    bool smart_ban_deferred : 1 = false;
   };
+  static_assert(sizeof(Entry) == 312, "one per torrent: keep it packed (a map node of 344 bytes is a 352-byte chunk)");
 
   EngineSettings settings;
   WriteFailures write_failures;  // of the file writer's thread

@@ -19,6 +19,13 @@ lt::sha1_hash id_bytes(const lt::info_hash_t& ih) {
 
 std::string id_of(const lt::info_hash_t& ih) { return lt::aux::to_hex(id_bytes(ih)); }
 
+TorrentId torrent_id_of(const lt::info_hash_t& ih) {
+  const auto bytes = id_bytes(ih);
+  std::array<uint8_t, 20> out{};
+  std::copy_n(reinterpret_cast<const uint8_t*>(bytes.data()), out.size(), out.begin());
+  return TorrentId(out);
+}
+
 std::string normalize_id(const std::string& id) {
   std::string out = id;
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -8,6 +8,8 @@
 #include <libtorrent/info_hash.hpp>
 #include <libtorrent/socket.hpp>
 
+#include "daemon/engine/torrent_status.hpp"
+
 namespace seedd::lt_util {
 
 /// seedd's id of a torrent (docs/protocol.md 3): the v1 info-hash, or the first 20 bytes of the v2
@@ -15,6 +17,8 @@ namespace seedd::lt_util {
 std::string id_of(const lt::info_hash_t& ih);
 /// The 20 bytes behind id_of().
 lt::sha1_hash id_bytes(const lt::info_hash_t& ih);
+/// id_of() as the snapshot holds it.
+TorrentId torrent_id_of(const lt::info_hash_t& ih);
 /// Lowercases a user-given 40-hex id so lookups are case-insensitive.
 std::string normalize_id(const std::string& id);
 std::string endpoint_string(const lt::address& addr, int port);

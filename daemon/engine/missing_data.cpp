@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/engine_impl.hpp"
+#include "daemon/engine/lt_util.hpp"
 #include "daemon/engine/status_map.hpp"
 #include "daemon/util/atomic_file.hpp"
 
@@ -54,10 +55,10 @@ void Engine::Impl::park(const std::string& id, lt::add_torrent_params atp, Torre
   auto& e = torrents[id];
   e.status = std::move(extras);
   auto& t = e.status;
-  t.info_hash = id;
+  t.info_hash = lt_util::torrent_id_of(atp.ti->info_hashes());
   t.name = atp.ti->name().empty() ? id : atp.ti->name();
-  t.save_path = atp.save_path;
-  t.state = "missing_data";
+  t.save_path = intern(atp.save_path);
+  t.state = TorrentState::missing_data;
   t.error = "data missing: " + missing;
   t.has_metadata = true;
   t.paused = paused_by_hand(atp.flags);
@@ -73,23 +74,24 @@ void Engine::Impl::park(const std::string& id, lt::add_torrent_params atp, Torre
   t.download_limit = limit_or_zero(atp.download_limit);
   t.max_connections = static_cast<int32_t>(limit_or_zero(atp.max_connections));
   e.info = atp.ti;
-  e.parked = std::make_unique<lt::add_torrent_params>(std::move(atp));
+  e.away = std::make_unique<Entry::Away>();
+  e.away->parked = std::move(atp);
   touch(e);
 }
 
 /// Hands a parked torrent to libtorrent (mutex held); its resume data spares a full check
 /// when the files are back intact.
 void Engine::Impl::unpark(Entry& e, const char* why) {
-  auto atp = std::move(*e.parked);
-  e.parked.reset();
+  auto atp = std::move(*e.away->parked);
+  e.away.reset();
   e.returning = true;
   e.complete_when_added = is_complete(atp);
   if (e.complete_when_added) e.smart_ban_deferred = true;
   else with_smart_ban(atp);
-  e.status.state = "checking";
-  e.status.error.clear();
+  e.status.state = TorrentState::checking;
+  e.status.error = {};
   touch(e);
-  spdlog::get("engine")->info("{}: {}", e.status.info_hash, why);
+  spdlog::get("engine")->info("{}: {}", e.status.info_hash.hex(), why);
   session->async_add_torrent(std::move(atp));
 }
 
@@ -113,7 +115,7 @@ void Engine::Impl::check_vanished(const std::string& id) {
   {
     std::shared_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.parked || it->second.vanishing || !it->second.info ||
+    if (it == torrents.end() || it->second.away || !it->second.info ||
         !it->second.handle.is_valid())
       return;
     probe = probe_of(it->second);
@@ -122,12 +124,13 @@ void Engine::Impl::check_vanished(const std::string& id) {
   if (missing.empty()) return;
   std::unique_lock lock(mutex);
   auto it = torrents.find(id);
-  if (it == torrents.end() || it->second.parked || it->second.vanishing) return;
+  if (it == torrents.end() || it->second.away) return;
   auto& e = it->second;
   spdlog::get("engine")->warn("{}: data gone while running ({}); waiting for it to come back (state missing_data)",
                               id, missing);
-  e.vanishing = std::make_unique<std::string>(missing);
-  e.vanishing_paused = e.status.paused;
+  e.away = std::make_unique<Entry::Away>();
+  e.away->vanishing = missing;
+  e.away->vanishing_paused = e.status.paused;
   // Pause it first, so nothing is read or written until it is out of the session.
   e.handle.unset_flags(lt::torrent_flags::auto_managed);
   e.handle.pause();
@@ -149,7 +152,7 @@ void Engine::Impl::finish_vanishing(const std::string& id, const lt::add_torrent
   } else {
     std::shared_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || !it->second.vanishing) return;
+    if (it == torrents.end() || !it->second.vanishing()) return;
     lock.unlock();
     if (auto data = util::read_file(resume_file(id))) {
       lt::error_code ec;
@@ -159,22 +162,23 @@ void Engine::Impl::finish_vanishing(const std::string& id, const lt::add_torrent
   }
   std::unique_lock lock(mutex);
   auto it = torrents.find(id);
-  if (it == torrents.end() || !it->second.vanishing) return;
+  if (it == torrents.end() || !it->second.vanishing()) return;
   auto& e = it->second;
-  const auto missing = std::move(*e.vanishing);
-  e.vanishing.reset();
+  const auto missing = *e.vanishing();
+  const bool was_paused = e.away->vanishing_paused;
+  e.away.reset();
   if (!atp) {
     spdlog::get("engine")->error("{}: no resume data to keep it by while its data is missing; left as it is", id);
     return;
   }
   if (!atp->ti) atp->ti = std::const_pointer_cast<lt::torrent_info>(e.info);
-  atp->flags = with_pause(atp->flags, e.vanishing_paused);
+  atp->flags = with_pause(atp->flags, was_paused);
   if (!settings.pex) atp->flags |= lt::torrent_flags::disable_pex;
   session->remove_torrent(e.handle);
   e.handle = lt::torrent_handle();
   restore_done(e);
   auto extras = e.status;
-  extras.paused = e.vanishing_paused;
+  extras.paused = was_paused;
   park(id, std::move(*atp), std::move(extras), missing);
 }
 
@@ -186,8 +190,8 @@ void Engine::Impl::retry_missing() {
   {
     std::shared_lock lock(mutex);
     for (const auto& [id, e] : torrents)
-      if (e.parked) parked.emplace_back(id, *e.parked);
-      else if (e.info && e.handle.is_valid() && !e.vanishing && e.status.state == "seeding")
+      if (e.parked()) parked.emplace_back(id, *e.parked());
+      else if (e.info && e.handle.is_valid() && !e.vanishing() && e.status.state == TorrentState::seeding)
         live.emplace_back(id, probe_of(e));
   }
   // One file each is enough to notice a volume that went away, and keeps this cheap.
@@ -197,10 +201,10 @@ void Engine::Impl::retry_missing() {
     const auto missing = missing_file(atp);  // file system calls: no lock held
     std::unique_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || !it->second.parked) continue;
+    if (it == torrents.end() || !it->second.parked()) continue;
     if (missing.empty())
       unpark(it->second, "its data is back, seeding again");
-    else if (it->second.status.error != "data missing: " + missing) {
+    else if (it->second.status.error.get() != "data missing: " + missing) {
       it->second.status.error = "data missing: " + missing;
       touch(it->second);
     }

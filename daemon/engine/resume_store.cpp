@@ -149,10 +149,10 @@ void Engine::Impl::load_resume_files() {
       // seedd's keys (labels, limits) are in the entry from here on: the add alert leaves them.
       auto& e = torrents[id];
       e.status = std::move(extras);
-      e.status.info_hash = id;
+      e.status.info_hash = lt_util::torrent_id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
       e.status.name = atp.ti && !atp.ti->name().empty() ? atp.ti->name() : atp.name.empty() ? id : atp.name;
-      e.status.save_path = atp.save_path;
-      e.status.state = "checking";
+      e.status.save_path = intern(atp.save_path);
+      e.status.state = TorrentState::checking;
       e.status.has_metadata = atp.ti != nullptr;
       e.status.total_size = atp.ti ? atp.ti->total_size() : 0;
       e.status.uploaded_bytes = atp.total_uploaded;

@@ -15,9 +15,10 @@ namespace seedd {
 
 /// Paused by the user (or a seeding goal), not waiting in libtorrent's queue.
 bool paused_by_hand(lt::torrent_flags_t flags);
-/// seedd's state name of a torrent (TorrentStatus::state).
-std::string state_name(const lt::torrent_status& st);
+/// seedd's state of a torrent (TorrentStatus::state).
+TorrentState state_of(const lt::torrent_status& st);
 /// Copies what the snapshot shows of `st` into `out` (seedd's own fields are left alone).
+/// `out.info_hash` is set already (the snapshot's key).
 void fill_status(TorrentStatus& out, const lt::torrent_status& st);
 /// Writes seedd's keys of `t` (labels, seeding limits) into a resume file's entry.
 void write_extras(lt::entry& resume, const TorrentStatus& t);

@@ -137,7 +137,7 @@ void list(const json& params, Context& ctx, std::string& out) {
   out += "{\"torrents\":[";
   bool first = true;
   const auto delta = ctx.engine->visit_since(since, [&](const TorrentStatus& t) {
-    if (!state.empty() && t.state != state) return;
+    if (!state.empty() && state_name(t.state) != state) return;
     if (by_label && std::find(t.labels.begin(), t.labels.end(), label) == t.labels.end()) return;
     if (!first) out += ',';
     first = false;

@@ -11,7 +11,7 @@ namespace {
 
 int64_t left_until_done(const TorrentStatus& t) { return std::max<int64_t>(0, t.total_size - t.total_done); }
 
-bool is_checking(const TorrentStatus& t) { return t.state == "checking"; }
+bool is_checking(const TorrentStatus& t) { return t.state == TorrentState::checking; }
 
 /// Bytes still wanted that connected peers could send: an estimate (libtorrent counts piece
 /// availability only per peer round trip); all of it when a seed is connected.
@@ -42,8 +42,9 @@ int64_t peer_limit(const TorrentView& v) {
 
 std::string magnet_of(TorrentView& v) {
   if (const auto* d = v.details(); d && !d->magnet.empty()) return d->magnet;
-  std::string m = "magnet:?xt=urn:btih:" + v.status().info_hash;
-  if (v.status().name != v.status().info_hash) {
+  const auto hash = v.status().info_hash.hex();
+  std::string m = "magnet:?xt=urn:btih:" + hash;
+  if (v.status().name != hash) {
     m += "&dn=";
     static const char* hex = "0123456789ABCDEF";
     for (unsigned char c : v.status().name) {
@@ -170,13 +171,13 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"dateCreated", [](TorrentView& v) -> json { return v.details() ? v.details()->creation_date : 0; }},
       {"desiredAvailable", [](TorrentView& v) -> json { return desired_available(v.status()); }},
       {"doneDate", [](TorrentView& v) -> json { return v.status().completed_time; }},
-      {"downloadDir", [](TorrentView& v) -> json { return v.status().save_path; }},
+      {"downloadDir", [](TorrentView& v) -> json { return v.status().save_path.get(); }},
       {"downloadedEver", [](TorrentView& v) -> json { return v.status().downloaded_bytes; }},
       {"downloadLimit", [](TorrentView& v) -> json { return v.status().download_limit / kSpeedUnitBytes; }},
       {"downloadLimited", [](TorrentView& v) -> json { return v.status().download_limit > 0; }},
       {"editDate", [](TorrentView&) -> json { return 0; }},
       {"error", [](TorrentView& v) -> json { return v.status().error.empty() ? 0 : 3; }},  // 3: local error
-      {"errorString", [](TorrentView& v) -> json { return v.status().error; }},
+      {"errorString", [](TorrentView& v) -> json { return v.status().error.get(); }},
       {"eta", [](TorrentView& v) -> json { return eta_of(v.status()); }},
       {"etaIdle", [](TorrentView&) -> json { return kEtaNotAvailable; }},
       {"file-count", [](TorrentView& v) -> json { return v.details() ? v.details()->file_count : 0; }},
@@ -197,7 +198,7 @@ const std::vector<std::pair<std::string, Getter>>& table() {
          return out;
        }},
       {"group", [](TorrentView&) -> json { return ""; }},
-      {"hashString", [](TorrentView& v) -> json { return v.status().info_hash; }},
+      {"hashString", [](TorrentView& v) -> json { return v.status().info_hash.hex(); }},
       {"haveUnchecked", [](TorrentView&) -> json { return 0; }},
       {"haveValid", [](TorrentView& v) -> json { return v.status().total_done; }},
       {"honorsSessionLimits", [](TorrentView&) -> json { return true; }},
@@ -205,7 +206,7 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"isFinished", [](TorrentView& v) -> json { return is_finished(v.status()); }},
       {"isPrivate", [](TorrentView& v) -> json { return v.details() ? v.details()->is_private : false; }},
       {"isStalled", [](TorrentView&) -> json { return false; }},
-      {"labels", [](TorrentView& v) -> json { return v.status().labels; }},
+      {"labels", [](TorrentView& v) -> json { return v.status().labels.get(); }},
       {"leftUntilDone", [](TorrentView& v) -> json { return left_until_done(v.status()); }},
       {"magnetLink", [](TorrentView& v) -> json { return magnet_of(v); }},
       {"manualAnnounceTime", [](TorrentView&) -> json { return -1; }},
@@ -260,7 +261,7 @@ const std::vector<std::pair<std::string, Getter>>& table() {
       {"startDate", [](TorrentView& v) -> json { return v.status().paused ? int64_t{0} : v.status().added_time; }},
       {"status", [](TorrentView& v) -> json { return static_cast<int>(activity_of(v.status())); }},
       {"torrentFile",
-       [](TorrentView& v) -> json { return (v.facts().torrents_dir / (v.status().info_hash + ".torrent")).string(); }},
+       [](TorrentView& v) -> json { return (v.facts().torrents_dir / (v.status().info_hash.hex() + ".torrent")).string(); }},
       {"totalSize",
        [](TorrentView& v) -> json { return v.details() ? v.details()->total_size : v.status().total_size; }},
       {"trackerList", [](TorrentView& v) -> json { return tracker_list_text(v); }},
@@ -301,12 +302,13 @@ json real(double v) {
 }
 
 Activity activity_of(const TorrentStatus& t) {
-  if (t.paused || t.state == "error" || t.state == "paused") return Activity::stopped;
-  if (t.state == "checking") return Activity::check;
-  if (t.state == "seeding" || t.state == "finished") return Activity::seed;
-  if (t.state == "downloading" || t.state == "downloading_metadata") return Activity::download;
+  using S = TorrentState;
+  if (t.paused || t.state == S::error || t.state == S::paused) return Activity::stopped;
+  if (t.state == S::checking) return Activity::check;
+  if (t.state == S::seeding || t.state == S::finished) return Activity::seed;
+  if (t.state == S::downloading || t.state == S::downloading_metadata) return Activity::download;
   // Waiting in seedd's queue (active_seeds/active_downloads): Transmission's "queued".
-  if (t.state == "queued") return t.progress_ppm >= 1000000 ? Activity::seed_wait : Activity::download_wait;
+  if (t.state == S::queued) return t.progress_ppm >= 1000000 ? Activity::seed_wait : Activity::download_wait;
   return Activity::stopped;
 }
 
@@ -345,14 +347,14 @@ int tr_priority(int lt) {
 int lt_priority(int tr) { return tr > 0 ? 7 : tr < 0 ? 1 : 4; }
 
 const TorrentDetails* TorrentView::details() {
-  if (!m_details) m_details = m_engine.details(m_t.status.info_hash);
+  if (!m_details) m_details = m_engine.details(m_t.status.info_hash.hex());
   return *m_details ? &**m_details : nullptr;
 }
 
 const std::vector<FileStatus>& TorrentView::files() {
   if (!m_files) {
     try {
-      m_files = m_engine.files(m_t.status.info_hash);
+      m_files = m_engine.files(m_t.status.info_hash.hex());
     } catch (const EngineError&) {
       m_files.emplace();
     }
@@ -363,7 +365,7 @@ const std::vector<FileStatus>& TorrentView::files() {
 const std::vector<TrackerStatus>& TorrentView::trackers() {
   if (!m_trackers) {
     try {
-      m_trackers = m_engine.trackers(m_t.status.info_hash);
+      m_trackers = m_engine.trackers(m_t.status.info_hash.hex());
     } catch (const EngineError&) {
       m_trackers.emplace();
     }
@@ -374,7 +376,7 @@ const std::vector<TrackerStatus>& TorrentView::trackers() {
 const std::vector<bool>& TorrentView::pieces() {
   if (!m_pieces) {
     try {
-      m_pieces = m_engine.pieces(m_t.status.info_hash);
+      m_pieces = m_engine.pieces(m_t.status.info_hash.hex());
     } catch (const EngineError&) {
       m_pieces.emplace();
     }
@@ -385,7 +387,7 @@ const std::vector<bool>& TorrentView::pieces() {
 const std::vector<PeerStatus>& TorrentView::peers() {
   if (!m_peers) {
     try {
-      m_peers = m_engine.peers(m_t.status.info_hash);
+      m_peers = m_engine.peers(m_t.status.info_hash.hex());
     } catch (const EngineError&) {
       m_peers.emplace();
     }

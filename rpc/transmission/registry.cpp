@@ -11,11 +11,11 @@ namespace {
 
 /// What a client would see change: a torrent whose fingerprint moves is "recently active".
 size_t fingerprint(const TorrentStatus& t) {
-  size_t h = std::hash<std::string>{}(t.state);
+  size_t h = std::hash<int>{}(static_cast<int>(t.state));
   auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   mix(std::hash<std::string>{}(t.name));
-  mix(std::hash<std::string>{}(t.error));
-  mix(std::hash<std::string>{}(t.save_path));
+  mix(std::hash<std::string>{}(t.error.get()));
+  mix(std::hash<std::string>{}(t.save_path.get()));
   mix(std::hash<int64_t>{}(t.progress_ppm));
   mix(std::hash<int64_t>{}(t.uploaded_bytes));
   mix(std::hash<int64_t>{}(t.downloaded_bytes));
@@ -48,9 +48,10 @@ void Registry::refresh(std::vector<TorrentStatus>& snapshot, Clock::time_point n
   });
   std::set<std::string> present;
   for (const auto& t : snapshot) {
-    present.insert(t.info_hash);
+    auto hash = t.info_hash.hex();
+    present.insert(hash);
     const auto fp = fingerprint(t);
-    auto [it, inserted] = m_known.try_emplace(t.info_hash, Known{0, fp, now});
+    auto [it, inserted] = m_known.try_emplace(std::move(hash), Known{0, fp, now});
     if (inserted) {
       it->second.id = m_next_id++;
     } else if (it->second.fingerprint != fp) {
@@ -106,11 +107,12 @@ Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::
   Selection out;
   out.recently_active = recent;
   for (auto& t : snapshot) {
-    const auto& k = m_known.at(t.info_hash);
-    bool take = all || want_ids.count(k.id) || want_hashes.count(t.info_hash);
+    const auto hash = t.info_hash.hex();
+    const auto& k = m_known.at(hash);
+    bool take = all || want_ids.count(k.id) || want_hashes.count(hash);
     if (recent)
       take = now - k.changed <= kRecentlyActive || t.upload_rate > 0 || t.download_rate > 0 ||
-             t.state == "checking";
+             t.state == TorrentState::checking;
     if (take) out.torrents.push_back(Listed{k.id, std::move(t)});
   }
   std::sort(out.torrents.begin(), out.torrents.end(), [](const Listed& a, const Listed& b) { return a.id < b.id; });

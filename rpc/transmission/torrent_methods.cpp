@@ -30,7 +30,7 @@ template <typename Op>
 json for_each_selected(Call& c, Op op) {
   for (const auto& t : selected(c).torrents) {
     try {
-      op(t.status.info_hash);
+      op(t.status.info_hash.hex());
     } catch (const EngineError& e) {
       if (e.kind != EngineError::Kind::not_found) throw;
     }

@@ -21,9 +21,9 @@ namespace {
 
 TorrentStatus torrent(char c, int64_t added) {
   TorrentStatus t;
-  t.info_hash = std::string(40, c);
+  t.info_hash = TorrentId::from_hex(std::string(40, c)).value();
   t.name = std::string("t") + c;
-  t.state = "seeding";
+  t.state = TorrentState::seeding;
   t.added_time = added;
   return t;
 }
@@ -42,7 +42,7 @@ TEST_CASE("integer ids follow the order torrents were added and are never given 
   // 'b' was added first: it gets id 1 even though it sorts second.
   auto s = r.select({torrent('a', 200), torrent('b', 100)}, nullptr, now);
   REQUIRE(ids_of(s) == std::vector<int64_t>{1, 2});
-  CHECK(s.torrents[0].status.info_hash == std::string(40, 'b'));
+  CHECK(s.torrents[0].status.info_hash.hex() == std::string(40, 'b'));
   // 'b' goes away and comes back: a new id, and 1 names nothing any more.
   r.select({torrent('a', 200)}, nullptr, now);
   s = r.select({torrent('a', 200), torrent('b', 100)}, nullptr, now);
@@ -159,7 +159,7 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   t.paused = true;
   CHECK(activity_of(t) == Activity::stopped);
   t = torrent('b', 1);
-  t.state = "downloading";
+  t.state = TorrentState::downloading;
   t.total_size = 1000;
   CHECK(upload_ratio_of(t) == kRatioNotAvailable);
   CHECK(eta_of(t) == kEtaNotAvailable);                 // no seed: nothing to wait for
@@ -168,9 +168,9 @@ TEST_CASE("status, eta and ratio follow Transmission's rules", "[transmission]")
   CHECK(eta_of(t) == kEtaUnknown);                       // a seed, no speed yet
   t.download_rate = 250;
   CHECK(eta_of(t) == 4);
-  t.state = "checking";
+  t.state = TorrentState::checking;
   CHECK(activity_of(t) == Activity::check);
-  t.state = "error";
+  t.state = TorrentState::error;
   CHECK(activity_of(t) == Activity::stopped);
   CHECK(tr_priority(0) == 0);
   CHECK(tr_priority(1) == -1);
