@@ -8,13 +8,6 @@ namespace seedd::chain {
 
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Cut so that an endpoint cannot fill a log line or an error message.
 std::string shown(std::string_view text) {
   constexpr size_t kMaxShown = 80;
@@ -65,7 +58,7 @@ uint256 parse_quantity(std::string_view text, std::string_view what) {
   if (text.size() > 64) throw fail("exceeds 256 bits");
   uint256 out = 0;
   for (char c : text) {
-    const int d = hex_digit(c);
+    const int d = crypto::hex_value(c);
     if (d < 0) throw fail("has a non-hex digit");
     out = (out << 4) | static_cast<unsigned>(d);
   }

@@ -6,13 +6,6 @@ namespace seedd::crypto {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {

@@ -13,6 +13,14 @@
 
 namespace seedd::crypto {
 
+/// The value of one hex digit of either case, or -1.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 /// Lowercase hex of `bytes`, with a "0x" prefix unless `prefix` is false.
 std::string to_hex(std::span<const uint8_t> bytes, bool prefix = true);
 

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "daemon/crypto/hex.hpp"
+
 namespace seedd {
 
 static_assert(sizeof(TorrentId) == 20);
@@ -11,22 +13,11 @@ static_assert(sizeof(SharedText) == sizeof(void*) && sizeof(SharedLabels) == siz
 // One per torrent: a field added in the wrong place costs 8 bytes of padding at each.
 static_assert(sizeof(TorrentStatus) == 224, "one per torrent: keep it packed");
 
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::optional<TorrentId> TorrentId::from_hex(std::string_view hex) {
   std::array<uint8_t, 20> bytes{};
   if (hex.size() != 2 * bytes.size()) return std::nullopt;
   for (size_t i = 0; i < bytes.size(); ++i) {
-    const int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    const int hi = crypto::hex_value(hex[2 * i]), lo = crypto::hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     bytes[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
