@@ -144,7 +144,10 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
     }
     return;
   }
-  const auto id = lt_util::id_of(a.handle.info_hashes());
+  // From the params, not the handle: a torrent removed before this alert is handled has a
+  // handle that answers an all-zero info-hash, and it came back as a ghost entry "000...0".
+  const auto ih = a.params.ti ? a.params.ti->info_hashes() : a.params.info_hashes;
+  const auto id = lt_util::id_of(ih);
   std::unique_lock lock(mutex);
   if (restores_removed.erase(id)) {  // torrent.remove came first: it goes now
     session->remove_torrent(a.handle);
@@ -153,6 +156,7 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
   // Removed (torrent.remove right after torrent.add or torrent.create) before this alert came:
   // libtorrent has let it go already; it must not come back as a new entry.
   if (removed.count(id) && torrents.find(id) == torrents.end()) return;
+  if (!a.handle.is_valid() && torrents.find(id) == torrents.end()) return;  // gone already
   auto& e = torrents[id];
   if (e.handle.is_valid()) return;
   // Restored from its resume file: no news (main.cpp publishes one session.started).
@@ -164,7 +168,7 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
     e.returning = false;
     return;
   }
-  e.status.info_hash = lt_util::torrent_id_of(a.handle.info_hashes());
+  e.status.info_hash = lt_util::torrent_id_of(ih);
   e.status.name = a.params.ti ? a.params.ti->name() : a.params.name.empty() ? id : a.params.name;
   e.status.save_path = intern(a.params.save_path);
   e.status.state = TorrentState::checking;

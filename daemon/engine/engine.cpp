@@ -250,6 +250,7 @@ void Engine::Impl::register_torrent(const std::string& id, const lt::torrent_han
     auto& e = torrents[id];
     const bool first = !e.handle.is_valid();  // the engine thread may have seen its add_torrent_alert already
     e.handle = h;
+    if (e.status.info_hash.empty()) e.status.info_hash = TorrentId::from_hex(id).value_or(TorrentId{});
     fill_status(e.status, status);
     e.status.labels = std::move(labels);
     touch(e);

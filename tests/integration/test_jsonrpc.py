@@ -252,6 +252,21 @@ class JsonRpcConformance(unittest.TestCase):
         self.d.wait_for(lambda: self.d.call("torrent.list")["torrents"] == [], timeout=10,
                         what="the notified torrent.remove to take effect")
 
+    def test_torrents_added_and_removed_at_once_leave_no_ghost(self):
+        # A magnet removed before libtorrent's add alert is handled: its handle then answers an
+        # all-zero info-hash, and the alert made a ghost entry "000...0" that no call removed.
+        for i in range(200):
+            ih = "%040x" % (0xab00 + i)
+            self.assert_no_content({"jsonrpc": "2.0", "method": "torrent.add",
+                                    "params": {"magnet": f"magnet:?xt=urn:btih:{ih}", "paused": True}})
+            self.assert_no_content({"jsonrpc": "2.0", "method": "torrent.remove", "params": {"info_hash": ih}})
+        self.d.wait_for(lambda: self.d.call("torrent.list")["torrents"] == [], timeout=10,
+                        what="every torrent added and removed to be gone")
+        time.sleep(1)  # an add alert handled late would bring one back now
+        self.assertEqual(self.d.call("torrent.list")["torrents"], [])
+        self.single_error({"jsonrpc": "2.0", "id": 1, "method": "torrent.get", "params": {"info_hash": ZEROS}},
+                          -32001, 1, mentions=["info_hash"])
+
     def test_batch_of_only_notifications_gets_204(self):
         self.assert_no_content([{"jsonrpc": "2.0", "method": "node.info"},
                                 {"jsonrpc": "2.0", "method": "session.stats"},
