@@ -205,6 +205,11 @@ void Engine::Impl::run() {
       ::malloc_trim(0);
       burst_alerts = 0;
     }
+    if (restores_finished.exchange(false)) {
+      const std::chrono::duration<double> took = now - restore_started;
+      spdlog::get("engine")->info("restored {} torrents in {:.1f} s", restores_started, took.count());
+      next_update = now;
+    }
     if (now >= next_update) {
       session->post_torrent_updates();
       session->post_session_stats();

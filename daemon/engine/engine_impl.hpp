@@ -214,10 +214,19 @@ struct Engine::Impl {
   // Restores removed by torrent.remove after they were handed to libtorrent and before its add
   // alert came: the alert removes them from libtorrent too (mutex held).
   std::set<std::string> restores_removed;
+  // Torrents of the start not restored yet (queued, handed or checking; mutex held), and when
+  // the start read the first resume file. When the last one is done the engine posts a status
+  // update at once (restores_finished), so that torrent.list shows them all as they are then
+  // and not up to a status interval later, and logs how long the restore took.
+  int restores_pending = 0, restores_started = 0;
+  std::chrono::steady_clock::time_point restore_started;
+  std::atomic<bool> restores_finished{false};
   /// The entry's restore is over (checked, failed, removed or parked): its slot is free.
   void restore_done(Entry& e) {  // mutex held
+    if (e.restore == Entry::Restore::none) return;
     if (e.restore == Entry::Restore::handed || e.restore == Entry::Restore::checking) --restores_in_flight;
     e.restore = Entry::Restore::none;
+    if (--restores_pending == 0) restores_finished = true;
   }
   // Writes resume and .torrent files in batches (one journal commit for many files) on its
   // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.

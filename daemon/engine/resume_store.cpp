@@ -115,6 +115,7 @@ void Engine::Impl::load_resume_files() {
   auto log = spdlog::get("engine");
   std::error_code ec;
   int count = 0;
+  restore_started = std::chrono::steady_clock::now();
   for (const auto& de : fs::directory_iterator(resume_dir, ec)) {
     if (de.path().extension() != ".resume") continue;
     auto data = util::read_file(de.path());
@@ -162,6 +163,8 @@ void Engine::Impl::load_resume_files() {
       e.info = atp.ti;
       e.saved = ResumeFingerprint::of(atp);
       e.restore = Entry::Restore::queued;
+      ++restores_pending;
+      ++restores_started;
       e.complete_when_added = is_complete(atp);
       if (e.complete_when_added) e.smart_ban_deferred = true;
       else with_smart_ban(atp);
