@@ -49,7 +49,7 @@ void Engine::Impl::handle_alert(lt::alert* a) {
 void Engine::Impl::on_state_update(const lt::state_update_alert& a) {
   std::unique_lock lock(mutex);
   for (const auto& st : a.status) {
-    auto it = torrents.find(lt_util::id_of(st.info_hashes));
+    auto it = torrents.find(lt_util::torrent_id_of(st.info_hashes));
     // (An update from before it was parked, or that would show the pause of a vanishing one.)
     if (it == torrents.end() || it->second.away) continue;
     const int checks = it->second.status.full_checks;
@@ -184,7 +184,7 @@ void Engine::Impl::on_state_changed(const lt::state_changed_alert& a) {
   const bool checked = a.prev_state == lt::torrent_status::checking_resume_data;  // libtorrent leaves it in every case
   if (a.state != lt::torrent_status::checking_files && !checked) return;
   std::unique_lock lock(mutex);
-  auto it = torrents.find(lt_util::id_of(a.handle.info_hashes()));
+  auto it = torrents.find(lt_util::torrent_id_of(a.handle.info_hashes()));
   if (it == torrents.end()) return;
   if (checked && it->second.restore == Entry::Restore::checking) restore_done(it->second);
   if (a.state == lt::torrent_status::checking_files) {
@@ -244,7 +244,7 @@ void Engine::Impl::on_torrent_finished(const lt::torrent_finished_alert& a) {
   bool saved_complete = false, news = true;
   {
     std::unique_lock lock(mutex);
-    if (auto it = torrents.find(lt_util::id_of(a.handle.info_hashes())); it != torrents.end()) {
+    if (auto it = torrents.find(lt_util::torrent_id_of(a.handle.info_hashes())); it != torrents.end()) {
       if (it->second.info) saved_complete = it->second.saved.pieces >= it->second.info->num_pieces();
       news = !it->second.complete_when_added;
       it->second.complete_when_added = false;
@@ -327,7 +327,7 @@ void Engine::Impl::reconcile_handles() {
   std::unique_lock lock(mutex);
   int found = 0;
   for (auto& h : handles) {
-    auto it = torrents.find(lt_util::id_of(h.info_hashes()));
+    auto it = torrents.find(lt_util::torrent_id_of(h.info_hashes()));
     if (it == torrents.end() || it->second.handle.is_valid()) continue;
     auto& e = it->second;
     e.handle = h;

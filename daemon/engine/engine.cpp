@@ -161,7 +161,7 @@ void Engine::Impl::with_smart_ban(lt::add_torrent_params& atp) { atp.extensions.
 void Engine::Impl::attach_deferred_smart_ban(lt::torrent_handle h) {  // (add_extension is not const)
   {
     std::unique_lock lock(mutex);
-    auto it = torrents.find(lt_util::id_of(h.info_hashes()));
+    auto it = torrents.find(lt_util::torrent_id_of(h.info_hashes()));
     if (it == torrents.end() || !it->second.smart_ban_deferred) return;
     it->second.smart_ban_deferred = false;
   }
@@ -192,7 +192,7 @@ void Engine::Impl::run() {
   auto next_missing = next_update + settings.missing_data_retry;
   while (!stopping) {
     last_turn_ms = now_ms();
-    if (!restore_queue.empty()) restore_some();
+    if (restore_next < restore_queue.size()) restore_some();
     session->wait_for_alert(kAlertWait);
     const size_t handled = pump_alerts();
     // After a burst (thousands of torrents added or restored) glibc keeps the freed alerts,
@@ -200,7 +200,7 @@ void Engine::Impl::run() {
     // round in the middle of a restore is not the end of it).
     burst_alerts += handled;
     const auto now = std::chrono::steady_clock::now();
-    if (handled >= kBusyRound || !restore_queue.empty()) last_busy = now;
+    if (handled >= kBusyRound || restore_next < restore_queue.size()) last_busy = now;
     if (burst_alerts >= kTrimAfterAlerts && now - last_busy >= kTrimWhenQuietFor) {
       ::malloc_trim(0);
       burst_alerts = 0;
@@ -328,7 +328,7 @@ void Engine::stop(std::chrono::milliseconds budget) {
                                                       lt::torrent_handle::query_save_path);
     std::shared_lock lock(d.mutex);
     for (const auto& st : statuses) {
-      auto it = d.torrents.find(lt_util::id_of(st.info_hashes));
+      auto it = d.torrents.find(lt_util::torrent_id_of(st.info_hashes));
       if (it == d.torrents.end() || !it->second.handle.is_valid()) continue;
       if (ResumeFingerprint::of(st) == it->second.saved) continue;
       d.request_save(st.handle);
@@ -620,11 +620,8 @@ void Engine::remove(const std::string& info_hash, bool delete_data) {
     // Handed to libtorrent at start, not added yet: its add alert removes it (a queued one is
     // dropped when its turn comes).
     if (it->second.restore == Impl::Entry::Restore::handed) d.restores_removed.insert(id);
-    d.restore_done(it->second);
-    d.torrents.erase(it);
+    d.erase_entry(it);
     d.removed.insert(id);
-    d.removal_log.emplace_back(++d.change_seq, id);
-    if (d.removal_log.size() > Impl::kRemovalLogMax) d.removal_log.pop_front();
   }
   if (h.is_valid()) d.session->remove_torrent(h, delete_data ? lt::session::delete_files : lt::remove_flags_t{});
   // After `removed` has the id: no write of its files is queued after these (queue_write).

@@ -71,23 +71,16 @@ static_assert(sizeof(ResumeFingerprint) == 32, "one per torrent: keep it packed"
 /// ~90 bytes a torrent). Made from a string implicitly, as the string key was; a string that is
 /// not 40 hex digits matches no torrent.
 struct TorrentKey {
-  std::array<unsigned char, 20> bytes{};
-  bool valid = false;
+  TorrentId id;
+  bool valid = false;  // an id that does not parse finds nothing (and is not the all-zero one)
 
-  TorrentKey(const std::string& id) {  // NOLINT(google-explicit-constructor): find(id), torrents[id]
-    if (const auto parsed = TorrentId::from_hex(id)) {
-      std::memcpy(bytes.data(), parsed->bytes().data(), bytes.size());
-      valid = true;
-    }
+  TorrentKey(const TorrentId& parsed) : id(parsed), valid(true) {}  // NOLINT(google-explicit-constructor)
+  TorrentKey(const std::string& hex) {  // NOLINT(google-explicit-constructor): find(id), torrents[id]
+    if (const auto parsed = TorrentId::from_hex(hex)) *this = TorrentKey(*parsed);
   }
   /// The id again, in lower case as id_of() writes it.
-  operator std::string() const {  // NOLINT(google-explicit-constructor)
-    if (!valid) return {};
-    std::array<uint8_t, 20> b{};
-    std::memcpy(b.data(), bytes.data(), b.size());
-    return TorrentId(b).hex();
-  }
-  bool operator==(const TorrentKey& o) const noexcept { return valid == o.valid && bytes == o.bytes; }
+  operator std::string() const { return valid ? id.hex() : std::string(); }  // NOLINT(google-explicit-constructor)
+  bool operator==(const TorrentKey& o) const noexcept { return valid == o.valid && id == o.id; }
 };
 
 /// An info-hash is uniformly random: its first bytes are a hash already. noexcept, so that the
@@ -95,7 +88,7 @@ struct TorrentKey {
 struct TorrentKeyHash {
   size_t operator()(const TorrentKey& k) const noexcept {
     size_t h = 0;
-    std::memcpy(&h, k.bytes.data(), sizeof h);
+    std::memcpy(&h, k.id.bytes().data(), sizeof h);
     return h;
   }
 };
@@ -207,9 +200,11 @@ struct Engine::Impl {
   // save_resume_data requests whose answer has not arrived yet (any thread asks; stop() waits)
   std::atomic<int> outstanding_saves{0};
 
-  // Resume files read at start, handed to libtorrent a few hundred at a time by the engine
-  // thread (restore_some) so that libtorrent's alert queue never overflows at 10,000 torrents.
-  std::deque<lt::add_torrent_params> restore_queue;  // start(), then engine thread only
+  // Torrents read from their resume files at start (state checking), handed to libtorrent a
+  // hundred at a time by the engine thread (restore_some) so that libtorrent's alert queue never
+  // overflows at 10,000 torrents. Only ids: restore_some reads each file again.
+  std::vector<TorrentId> restore_queue;  // start(), then engine thread only
+  size_t restore_next = 0;               // the first one not handed yet (engine thread)
   int restores_in_flight = 0;                        // mutex held
   // Restores removed by torrent.remove after they were handed to libtorrent and before its add
   // alert came: the alert removes them from libtorrent too (mutex held).
@@ -227,6 +222,15 @@ struct Engine::Impl {
     if (e.restore == Entry::Restore::handed || e.restore == Entry::Restore::checking) --restores_in_flight;
     e.restore = Entry::Restore::none;
     if (--restores_pending == 0) restores_finished = true;
+  }
+  /// Takes `it` out of the list (mutex held): its restore slot is freed and delta listings
+  /// (visit_since) see it gone.
+  void erase_entry(decltype(torrents)::iterator it) {
+    std::string id = it->first;
+    restore_done(it->second);
+    torrents.erase(it);
+    removal_log.emplace_back(++change_seq, std::move(id));
+    if (removal_log.size() > kRemovalLogMax) removal_log.pop_front();
   }
   // Writes resume and .torrent files in batches (one journal commit for many files) on its
   // own thread, so that the engine thread keeps up with libtorrent's alerts meanwhile.
@@ -309,6 +313,7 @@ struct Engine::Impl {
   void write_state_files_now(const std::string& id, const std::string& torrent, const lt::add_torrent_params& atp);
   void remove_state_files_now(const std::string& id);
   void load_resume_files();
+  std::optional<lt::add_torrent_params> read_resume(const std::filesystem::path& path, TorrentStatus* extras);
   void restore_some();
   void save_modified();
 };

@@ -77,6 +77,41 @@ class RemoveWhileRestoring(unittest.TestCase):
         self.assertEqual(len(os.listdir(os.path.join(d.data_dir, "resume"))), len(kept))
         self.assertIsNone(d.proc.poll(), "seedd exited")
 
+    def test_a_resume_file_gone_before_its_turn_drops_that_torrent_alone(self):
+        """A restart reads every resume file to list its torrent, then reads each one again when
+        its turn to go to libtorrent comes. One deleted by hand in between drops its torrent from
+        the list (as an unreadable one at the start does), with an error in the log; the others
+        seed, and none stays in checking."""
+        d = self.d
+        data_dir = os.path.join(d.download_dir, "many")
+        torrents = make_torrents(data_dir, COUNT)
+        self.batch("torrent.add", [{"torrent": b64, "save_path": data_dir} for _, b64 in torrents])
+        everything = {ih for ih, _ in torrents}
+        self.wait_seeding(everything, "all seeding")
+
+        d.terminate()
+        resume_dir = os.path.join(d.data_dir, "resume")
+        # seedd reads the directory in this order: the last files have their turn last.
+        last = [f for f in os.listdir(resume_dir) if f.endswith(".resume")][-REMOVE:]
+        d.start()
+        for f in reversed(last):
+            os.unlink(os.path.join(resume_dir, f))
+        deleted = {f[:-len(".resume")] for f in last}
+
+        def settled():
+            s = self.states()
+            return s if "checking" not in s.values() else None
+        listing = d.wait_for(settled, timeout=120, what="no torrent left in checking")
+        dropped = everything - set(listing)
+        self.assertGreater(len(dropped), 0, "every torrent was handed over before its file went: nothing tested")
+        self.assertLessEqual(dropped, deleted, "a torrent whose resume file was there was dropped")
+        self.assertEqual(set(listing.values()), {"seeding"})
+        with open(d.log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        for ih in dropped:
+            self.assertIn(f"{ih}: its resume file changed since the start; not restored", log)
+        self.assertIsNone(d.proc.poll(), "seedd exited")
+
 
 if __name__ == "__main__":
     unittest.main()
