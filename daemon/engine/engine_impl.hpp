@@ -83,14 +83,9 @@ struct TorrentKey {
   bool operator==(const TorrentKey& o) const noexcept { return valid == o.valid && id == o.id; }
 };
 
-/// An info-hash is uniformly random: its first bytes are a hash already. noexcept, so that the
-/// map does not keep a copy of each hash in its nodes either.
+/// noexcept, so that the map does not keep a copy of each hash in its nodes either.
 struct TorrentKeyHash {
-  size_t operator()(const TorrentKey& k) const noexcept {
-    size_t h = 0;
-    std::memcpy(&h, k.id.bytes().data(), sizeof h);
-    return h;
-  }
+  size_t operator()(const TorrentKey& k) const noexcept { return TorrentIdHash{}(k.id); }
 };
 
 /// Calls `f(live)`, where `live.handle` is the handle of the torrent `id` as looked up a moment

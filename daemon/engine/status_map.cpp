@@ -52,7 +52,8 @@ void fill_status(TorrentStatus& out, const lt::torrent_status& st) {
   if (out.info_hash.empty()) out.info_hash = lt_util::torrent_id_of(st.info_hashes);
   // Assigned only when it changed: a string assigned is a copy made.
   if (st.name.empty()) {
-    if (out.name.size() != 40 || out.name != out.info_hash.hex()) out.name = out.info_hash.hex();
+    // (Compared as bytes: a magnet without a name is compared at every update.)
+    if (TorrentId::from_hex(out.name) != out.info_hash) out.name = out.info_hash.hex();
   } else if (out.name != st.name) {
     out.name = st.name;
   }

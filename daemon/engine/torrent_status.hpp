@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,15 @@ class TorrentId {
 
  private:
   std::array<uint8_t, 20> m_bytes{};
+};
+
+/// An info-hash is uniformly random: its first bytes are a hash already.
+struct TorrentIdHash {
+  size_t operator()(const TorrentId& id) const noexcept {
+    size_t h = 0;
+    std::memcpy(&h, id.bytes().data(), sizeof h);
+    return h;
+  }
 };
 
 /// An immutable value behind one pointer with a reference count: copying one copies a pointer.

@@ -1,7 +1,6 @@
 #include "rpc/transmission/registry.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -33,34 +32,26 @@ bool is_recently_active_word(const std::string& s) { return s == "recently-activ
 
 }  // namespace
 
-std::string normalize_hash(const std::string& s) {
-  if (!is_info_hash_hex(s)) return {};
-  std::string out = s;
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void Registry::refresh(std::vector<TorrentStatus>& snapshot, Clock::time_point now) {
   // New torrents get their ids in the order they were added, so ids after a restart follow
   // the order a user added them in.
   std::sort(snapshot.begin(), snapshot.end(), [](const TorrentStatus& a, const TorrentStatus& b) {
     return a.added_time != b.added_time ? a.added_time < b.added_time : a.info_hash < b.info_hash;
   });
-  std::set<std::string> present;
+  const uint64_t refresh = ++m_refreshes;
   for (const auto& t : snapshot) {
-    auto hash = t.info_hash.hex();
-    present.insert(hash);
     const auto fp = fingerprint(t);
-    auto [it, inserted] = m_known.try_emplace(std::move(hash), Known{0, fp, now});
+    auto [it, inserted] = m_known.try_emplace(t.info_hash, Known{0, fp, now, refresh});
     if (inserted) {
       it->second.id = m_next_id++;
     } else if (it->second.fingerprint != fp) {
       it->second.fingerprint = fp;
       it->second.changed = now;
     }
+    it->second.seen = refresh;
   }
   for (auto it = m_known.begin(); it != m_known.end();) {
-    if (present.count(it->first)) {
+    if (it->second.seen == refresh) {
       ++it;
       continue;
     }
@@ -77,13 +68,13 @@ Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::
 
   // Parse `ids` into a predicate before touching the torrents.
   std::set<int64_t> want_ids;
-  std::set<std::string> want_hashes;
+  std::set<TorrentId> want_hashes;
   bool all = false;
   bool recent = false;
   auto add_string = [&](const std::string& s, const char* what) {
-    const auto h = normalize_hash(s);
-    if (h.empty()) throw std::invalid_argument(std::string("ids: ") + shown(s) + what);
-    want_hashes.insert(h);
+    const auto h = TorrentId::from_hex(s);
+    if (!h) throw std::invalid_argument(std::string("ids: ") + shown(s) + what);
+    want_hashes.insert(*h);
   };
   if (ids.is_null()) {
     all = true;
@@ -107,9 +98,8 @@ Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::
   Selection out;
   out.recently_active = recent;
   for (auto& t : snapshot) {
-    const auto hash = t.info_hash.hex();
-    const auto& k = m_known.at(hash);
-    bool take = all || want_ids.count(k.id) || want_hashes.count(hash);
+    const auto& k = m_known.at(t.info_hash);
+    bool take = all || want_ids.count(k.id) || want_hashes.count(t.info_hash);
     if (recent)
       take = now - k.changed <= kRecentlyActive || t.upload_rate > 0 || t.download_rate > 0 ||
              t.state == TorrentState::checking;
@@ -121,9 +111,9 @@ Selection Registry::select(std::vector<TorrentStatus> snapshot, const nlohmann::
   return out;
 }
 
-int64_t Registry::id_of(const std::string& info_hash) {
+int64_t Registry::id_of(const TorrentId& info_hash) {
   std::lock_guard lock(m_mutex);
-  auto [it, inserted] = m_known.try_emplace(normalize_hash(info_hash), Known{0, 0, Clock::now()});
+  auto [it, inserted] = m_known.try_emplace(info_hash, Known{0, 0, Clock::now(), m_refreshes});
   if (inserted) it->second.id = m_next_id++;
   return it->second.id;
 }

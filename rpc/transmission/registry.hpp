@@ -45,23 +45,22 @@ class Registry {
   Selection select(std::vector<TorrentStatus> snapshot, const nlohmann::json& ids, Clock::time_point now);
 
   /// The id of a torrent seen in the last select() (assigning one if it is new).
-  int64_t id_of(const std::string& info_hash);
+  int64_t id_of(const TorrentId& info_hash);
 
  private:
   struct Known {
     int64_t id;
     size_t fingerprint;
     Clock::time_point changed;
+    uint64_t seen;  // the refresh() that last found it in the snapshot
   };
   void refresh(std::vector<TorrentStatus>& snapshot, Clock::time_point now);
 
   std::mutex m_mutex;  // guards everything below
   int64_t m_next_id = 1;
-  std::unordered_map<std::string, Known> m_known;     // by info-hash
+  uint64_t m_refreshes = 0;
+  std::unordered_map<TorrentId, Known, TorrentIdHash> m_known;  // by info-hash
   std::map<int64_t, Clock::time_point> m_removed;     // id -> when it was noticed gone
 };
-
-/// Parses a 40-hex info-hash of either case; empty if `s` is not one.
-std::string normalize_hash(const std::string& s);
 
 }  // namespace seedd::rpc::transmission

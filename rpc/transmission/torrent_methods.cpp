@@ -170,7 +170,8 @@ json torrent_add(Call& c) {
     }
   }
   const auto t = engine.get(hash);
-  json info = {{"hashString", hash}, {"id", c.server.registry().id_of(hash)}, {"name", t ? t->name : hash}};
+  const auto id = TorrentId::from_hex(hash);  // the engine's own info-hash: always one
+  json info = {{"hashString", hash}, {"id", id ? json(c.server.registry().id_of(*id)) : json()}, {"name", t ? t->name : hash}};
   return {{added ? "torrent-added" : "torrent-duplicate", std::move(info)}};
 }
 

@@ -628,9 +628,18 @@ def main():
                 if isinstance(s[k], (int, float)) and isinstance(r[k], (int, float)) and r[k]:
                     ratios.append(f"{k} {s[k] / r[k]:.2f}x")
             log(f"seedd / {name}: " + ", ".join(ratios))
-        last = counts[-1]
-        if f"rss_{last}_kib" in s:
-            log(f"seedd RSS per seeding torrent at {last}: {(s[f'rss_{last}_kib'] - s['rss_idle_kib']) / last:.2f} KiB")
+    # RSS over idle per seeding torrent, just added and after the restart (issue 18's figure),
+    # for every daemon of the run.
+    last = counts[-1]
+    for name, r in results.items():
+        if not isinstance(r, dict) or "rss_idle_kib" not in r:
+            continue
+        per = []
+        for key, when in ((f"rss_{last}_kib", "just added"), ("rss_restarted_kib", "after a restart")):
+            if key in r:
+                per.append(f"{(r[key] - r['rss_idle_kib']) / last:.2f} KiB {when}")
+        if per:
+            log(f"{name}: RSS per seeding torrent at {last}: " + ", ".join(per))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
