@@ -308,7 +308,8 @@ struct Engine::Impl {
   void write_state_files_now(const std::string& id, const std::string& torrent, const lt::add_torrent_params& atp);
   void remove_state_files_now(const std::string& id);
   void load_resume_files();
-  std::optional<lt::add_torrent_params> read_resume(const std::filesystem::path& path, TorrentStatus* extras);
+  std::optional<lt::add_torrent_params> read_resume(const std::filesystem::path& path, TorrentStatus* extras,
+                                                    std::string& error);
   void restore_some();
   void save_modified();
 };

@@ -112,12 +112,13 @@ void Engine::Impl::remove_state_files_now(const std::string& id) {
 }
 
 /// The params of a resume file as libtorrent is to get them (seedd's pex and pause rules
-/// applied), and seedd's keys in `extras` when asked for; nullopt, logged, when the file cannot
-/// be read or parsed.
-std::optional<lt::add_torrent_params> Engine::Impl::read_resume(const fs::path& path, TorrentStatus* extras) {
+/// applied), and seedd's keys in `extras` when asked for; nullopt and why in `error` when the
+/// file cannot be read or parsed.
+std::optional<lt::add_torrent_params> Engine::Impl::read_resume(const fs::path& path, TorrentStatus* extras,
+                                                                std::string& error) {
   auto data = util::read_file(path);
   if (!data) {
-    spdlog::get("engine")->error("cannot read resume file {}", path.string());
+    error = "cannot read " + path.string();
     return std::nullopt;
   }
   lt::error_code ec;
@@ -125,7 +126,7 @@ std::optional<lt::add_torrent_params> Engine::Impl::read_resume(const fs::path& 
   lt::bdecode_node node;
   if (!ec && extras) lt::bdecode(data->data(), data->data() + data->size(), node, ec);
   if (ec) {
-    spdlog::get("engine")->error("ignoring unreadable resume file {}: {}", path.string(), ec.message());
+    error = path.string() + ": " + ec.message();
     return std::nullopt;
   }
   if (!settings.pex) atp.flags |= lt::torrent_flags::disable_pex;
@@ -161,8 +162,12 @@ void Engine::Impl::load_resume_files() {
   for (const auto& de : fs::directory_iterator(resume_dir, ec)) {
     if (de.path().extension() != ".resume") continue;
     TorrentStatus extras;
-    auto atp = read_resume(de.path(), &extras);
-    if (!atp) continue;
+    std::string error;
+    auto atp = read_resume(de.path(), &extras, error);
+    if (!atp) {
+      log->error("ignoring unreadable resume file: {}", error);
+      continue;
+    }
     const auto id = lt_util::id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes);
     const auto missing = missing_file(*atp);
     std::unique_lock lock(mutex);
@@ -207,18 +212,29 @@ void Engine::Impl::load_resume_files() {
 /// have at the start.
 void Engine::Impl::restore_some() {
   while (restore_next < restore_queue.size()) {
+    const TorrentId id = restore_queue[restore_next];
     {
       std::shared_lock lock(mutex);
       if (restores_in_flight >= kRestoreInFlight) return;
+      auto it = torrents.find(id);
+      if (it == torrents.end() || it->second.restore != Entry::Restore::queued) {  // removed meanwhile
+        ++restore_next;
+        continue;
+      }
     }
-    const TorrentId id = restore_queue[restore_next++];
+    ++restore_next;
     const auto hex = id.hex();
-    auto atp = read_resume(resume_file(hex), nullptr);
+    std::string error;
+    auto atp = read_resume(resume_file(hex), nullptr, error);
+    if (atp && lt_util::torrent_id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes) != id) {
+      error = resume_file(hex).string() + " is now another torrent's";
+      atp.reset();
+    }
     std::unique_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.restore != Entry::Restore::queued) continue;
-    if (!atp || lt_util::torrent_id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes) != id) {
-      spdlog::get("engine")->error("{}: its resume file changed since the start; not restored", hex);
+    if (it == torrents.end() || it->second.restore != Entry::Restore::queued) continue;  // (the same)
+    if (!atp) {
+      spdlog::get("engine")->error("{}: not restored, its resume file changed since the start: {}", hex, error);
       const auto name = it->second.status.name;
       erase_entry(it);
       emit(TorrentEvent::Kind::removed, hex, name);

@@ -109,7 +109,8 @@ class RemoveWhileRestoring(unittest.TestCase):
         with open(d.log_path, encoding="utf-8", errors="replace") as f:
             log = f.read()
         for ih in dropped:
-            self.assertIn(f"{ih}: its resume file changed since the start; not restored", log)
+            self.assertIn(f"{ih}: not restored, its resume file changed since the start: cannot read ", log)
+        self.assertNotIn("ignoring unreadable resume file", log)
         self.assertIsNone(d.proc.poll(), "seedd exited")
 
 
