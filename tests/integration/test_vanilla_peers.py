@@ -178,8 +178,18 @@ class VanillaPeers(unittest.TestCase):
         lt_peer = self.client(vanilla.LtPeer(data, os.path.join(self.base, "lt")))
         lt_peer.connect(seeder.bt_port)
         aria = self.client(vanilla.Aria2(self.torrent_file("slow.torrent", data), os.path.join(self.base, "aria2")))
-        seeder.wait_for(lambda: lt_peer.payload() > 0 and aria.talked_to(seeder.bt_port), timeout=30,
-                        what="both clients to be served")
+        # Served as seedd itself counts it: each client, named as its extended handshake names it
+        # (not a guess from the peer-id), took payload from the seeder.
+        def served(who):
+            return any(CLIENT_NAMES[who] in p["client"] and int(p["sent_bytes"]) > 0 for p in watcher.seen.values())
+
+        try:
+            seeder.wait_for(lambda: lt_peer.payload() > 0 and aria.talked_to(seeder.bt_port)
+                            and served("libtorrent") and served("aria2c"), timeout=45, what="both clients to be served")
+        except AssertionError as e:
+            seen = [(p["endpoint"], p["client"], p["sent_bytes"], p.get("choked"), p.get("interested"))
+                    for p in watcher.seen.values()]
+            raise AssertionError(f"seedd's view of its peers: {seen}; watcher errors: {watcher.errors[-3:]}") from e
         time.sleep(2)  # past the first burst of the bucket
 
         # The daemon's own all-time upload counter, read over a window of ~12 s.
@@ -198,11 +208,6 @@ class VanillaPeers(unittest.TestCase):
         watcher.stop()
         peers = list(watcher.seen.values())
         self.assertTrue(peers and all(p["seedd_address"] is None for p in peers), peers)
-        # Both clients, named as their extended handshakes name them (not a guess from the
-        # peer-id), were served.
-        for who in ("libtorrent", "aria2c"):
-            self.assertTrue(any(CLIENT_NAMES[who] in p["client"] and int(p["sent_bytes"]) > 0 for p in peers),
-                            (who, peers))
         lt_peer.stop()
         aria.stop()
         sent = seeder.settled(ih, "uploaded_bytes")
