@@ -42,17 +42,22 @@ class RemoveWhileRestoring(unittest.TestCase):
             return s if all(s.get(ih) == "seeding" for ih in expected) else None
         return self.d.wait_for(done, timeout=120, what=what)
 
+    def add_and_seed(self):
+        """Adds COUNT torrents and waits until they all seed; returns their info-hashes."""
+        data_dir = os.path.join(self.d.download_dir, "many")
+        torrents = make_torrents(data_dir, COUNT)
+        self.batch("torrent.add", [{"torrent": b64, "save_path": data_dir} for _, b64 in torrents])
+        everything = {ih for ih, _ in torrents}
+        self.wait_seeding(everything, "all seeding")
+        return everything
+
     def assert_gone(self, removed, listing, when):
         back = removed & set(listing)
         self.assertEqual(back, set(), f"{len(back)} of the {len(removed)} removed torrents are back {when}")
 
     def test_torrents_removed_while_a_restart_restores_them_stay_removed(self):
         d = self.d
-        data_dir = os.path.join(d.download_dir, "many")
-        torrents = make_torrents(data_dir, COUNT)
-        self.batch("torrent.add", [{"torrent": b64, "save_path": data_dir} for _, b64 in torrents])
-        everything = {ih for ih, _ in torrents}
-        self.wait_seeding(everything, "all seeding")
+        everything = self.add_and_seed()
 
         d.terminate()
         d.start()
@@ -83,11 +88,7 @@ class RemoveWhileRestoring(unittest.TestCase):
         the list (as an unreadable one at the start does), with an error in the log; the others
         seed, and none stays in checking."""
         d = self.d
-        data_dir = os.path.join(d.download_dir, "many")
-        torrents = make_torrents(data_dir, COUNT)
-        self.batch("torrent.add", [{"torrent": b64, "save_path": data_dir} for _, b64 in torrents])
-        everything = {ih for ih, _ in torrents}
-        self.wait_seeding(everything, "all seeding")
+        everything = self.add_and_seed()
 
         d.terminate()
         resume_dir = os.path.join(d.data_dir, "resume")
