@@ -134,7 +134,7 @@ void Engine::Impl::on_save_resume_data_failed(const lt::save_resume_data_failed_
 void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
   if (a.error) {
     spdlog::get("engine")->error("cannot add torrent {}: {}", a.torrent_name(), a.error.message());
-    const auto id = lt_util::id_of(a.params.ti ? a.params.ti->info_hashes() : a.params.info_hashes);
+    const auto id = lt_util::id_of(lt_util::info_hashes_of(a.params));
     std::unique_lock lock(mutex);
     if (auto it = torrents.find(id); it != torrents.end() && it->second.restore != Entry::Restore::none) {
       restore_done(it->second);
@@ -146,7 +146,7 @@ void Engine::Impl::on_add_torrent(const lt::add_torrent_alert& a) {
   }
   // From the params, not the handle: a torrent removed before this alert is handled has a
   // handle that answers an all-zero info-hash, and it came back as a ghost entry "000...0".
-  const auto ih = a.params.ti ? a.params.ti->info_hashes() : a.params.info_hashes;
+  const auto ih = lt_util::info_hashes_of(a.params);
   const auto id = lt_util::id_of(ih);
   std::unique_lock lock(mutex);
   if (restores_removed.erase(id)) {  // torrent.remove came first: it goes now

@@ -427,7 +427,7 @@ std::string Engine::add_torrent(const AddTorrentRequest& req, bool* added) {
   path_guard::require_directory_or_absent(save_path, "save_path");
   if (atp.ti) path_guard::confine_files(save_path, atp.ti->files(), d.roots(), "save_path");
 
-  const auto id = lt_util::id_of(atp.ti ? atp.ti->info_hashes() : atp.info_hashes);
+  const auto id = lt_util::id_of(lt_util::info_hashes_of(atp));
   {
     std::shared_lock lock(d.mutex);
     if (auto it = d.torrents.find(id); it != d.torrents.end()) {

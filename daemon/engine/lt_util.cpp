@@ -4,11 +4,17 @@
 #include <cctype>
 #include <pthread.h>
 
+#include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/hex.hpp>
+#include <libtorrent/torrent_info.hpp>
 
 #include "daemon/util/endpoint.hpp"
 
 namespace seedd::lt_util {
+
+lt::info_hash_t info_hashes_of(const lt::add_torrent_params& atp) {
+  return atp.ti ? atp.ti->info_hashes() : atp.info_hashes;
+}
 
 lt::sha1_hash id_bytes(const lt::info_hash_t& ih) {
   if (ih.has_v1()) return ih.v1;

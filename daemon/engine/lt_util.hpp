@@ -5,6 +5,7 @@
 #include <string>
 
 #include <libtorrent/address.hpp>
+#include <libtorrent/fwd.hpp>
 #include <libtorrent/info_hash.hpp>
 #include <libtorrent/socket.hpp>
 
@@ -15,6 +16,8 @@ namespace seedd::lt_util {
 /// seedd's id of a torrent (docs/protocol.md 3): the v1 info-hash, or the first 20 bytes of the v2
 /// info-hash for a v2-only torrent; 40 lowercase hex.
 std::string id_of(const lt::info_hash_t& ih);
+/// The info-hashes of the torrent that `atp` adds: its metadata's, or the magnet's.
+lt::info_hash_t info_hashes_of(const lt::add_torrent_params& atp);
 /// The 20 bytes behind id_of().
 lt::sha1_hash id_bytes(const lt::info_hash_t& ih);
 /// id_of() as the snapshot holds it.

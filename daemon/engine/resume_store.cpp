@@ -168,7 +168,8 @@ void Engine::Impl::load_resume_files() {
       log->error("ignoring unreadable resume file: {}", error);
       continue;
     }
-    const auto id = lt_util::id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes);
+    const auto hashes = lt_util::info_hashes_of(*atp);
+    const auto id = lt_util::id_of(hashes);
     const auto missing = missing_file(*atp);
     std::unique_lock lock(mutex);
     if (!missing.empty()) {
@@ -181,7 +182,7 @@ void Engine::Impl::load_resume_files() {
     // seedd's keys (labels, limits) are in the entry from here on: the add alert leaves them.
     auto& e = torrents[id];
     e.status = std::move(extras);
-    e.status.info_hash = lt_util::torrent_id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes);
+    e.status.info_hash = lt_util::torrent_id_of(hashes);
     e.status.name = atp->ti && !atp->ti->name().empty() ? atp->ti->name() : atp->name.empty() ? id : atp->name;
     e.status.save_path = intern(atp->save_path);
     e.status.state = TorrentState::checking;
@@ -212,27 +213,23 @@ void Engine::Impl::load_resume_files() {
 /// have at the start.
 void Engine::Impl::restore_some() {
   while (restore_next < restore_queue.size()) {
-    const TorrentId id = restore_queue[restore_next];
     {
       std::shared_lock lock(mutex);
       if (restores_in_flight >= kRestoreInFlight) return;
-      auto it = torrents.find(id);
-      if (it == torrents.end() || it->second.restore != Entry::Restore::queued) {  // removed meanwhile
-        ++restore_next;
-        continue;
-      }
     }
-    ++restore_next;
+    const TorrentId id = restore_queue[restore_next++];
     const auto hex = id.hex();
+    const auto path = resume_file(hex);
     std::string error;
-    auto atp = read_resume(resume_file(hex), nullptr, error);
-    if (atp && lt_util::torrent_id_of(atp->ti ? atp->ti->info_hashes() : atp->info_hashes) != id) {
-      error = resume_file(hex).string() + " is now another torrent's";
+    auto atp = read_resume(path, nullptr, error);
+    if (atp && lt_util::torrent_id_of(lt_util::info_hashes_of(*atp)) != id) {
+      error = path.string() + " is now another torrent's";
       atp.reset();
     }
     std::unique_lock lock(mutex);
     auto it = torrents.find(id);
-    if (it == torrents.end() || it->second.restore != Entry::Restore::queued) continue;  // (the same)
+    // Removed while it waited (its file may be gone already: that is no error).
+    if (it == torrents.end() || it->second.restore != Entry::Restore::queued) continue;
     if (!atp) {
       spdlog::get("engine")->error("{}: not restored, its resume file changed since the start: {}", hex, error);
       const auto name = it->second.status.name;

@@ -413,6 +413,8 @@ class Daemon:
         return reply["result"]
 
     def wait_for(self, predicate, timeout=60, interval=0.1, what="condition"):
+        """Polls `predicate` until it is truthy and returns that. `what` names the wait in the
+        timeout's message; a callable is asked for it then, to show the state at the timeout."""
         deadline = time.time() + timeout
         last = None
         while time.time() < deadline:
@@ -420,6 +422,8 @@ class Daemon:
             if last:
                 return last
             time.sleep(interval)
+        if callable(what):
+            what = what()
         raise AssertionError(f"{self.name}: timed out after {timeout}s waiting for {what}; last={last!r}\n"
                              f"{self.read_log()}")
 

@@ -183,13 +183,13 @@ class VanillaPeers(unittest.TestCase):
         def served(who):
             return any(CLIENT_NAMES[who] in p["client"] and int(p["sent_bytes"]) > 0 for p in watcher.seen.values())
 
-        try:
-            seeder.wait_for(lambda: lt_peer.payload() > 0 and aria.talked_to(seeder.bt_port)
-                            and served("libtorrent") and served("aria2c"), timeout=45, what="both clients to be served")
-        except AssertionError as e:
-            seen = [(p["endpoint"], p["client"], p["sent_bytes"], p.get("choked"), p.get("interested"))
+        def view():
+            seen = [(p["endpoint"], p["client"], p["sent_bytes"], p["choked"], p["interested"])
                     for p in watcher.seen.values()]
-            raise AssertionError(f"seedd's view of its peers: {seen}; watcher errors: {watcher.errors[-3:]}") from e
+            return f"both clients to be served; seedd's view of its peers: {seen}; watcher errors: {watcher.errors[-3:]}"
+
+        seeder.wait_for(lambda: lt_peer.payload() > 0 and aria.talked_to(seeder.bt_port)
+                        and served("libtorrent") and served("aria2c"), timeout=45, what=view)
         time.sleep(2)  # past the first burst of the bucket
 
         # The daemon's own all-time upload counter, read over a window of ~12 s.
